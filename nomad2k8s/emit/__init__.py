@@ -1,0 +1,1 @@
+"""Emitters only serialize Kubernetes objects; they never look at Nomad."""

@@ -1,0 +1,166 @@
+"""The ledger: one entry per Nomad setting, saying what became of it.
+
+Statuses:
+- mapped: carried over with the same meaning;
+- changed: carried over, but approximated or with different semantics;
+- dropped: not carried over (the message says why);
+- needs-decision: a human must choose; the suggestion says what to choose between.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .model import paths
+
+
+class Status(str, Enum):
+    MAPPED = "mapped"
+    CHANGED = "changed"
+    DROPPED = "dropped"
+    NEEDS_DECISION = "needs-decision"
+
+
+STATUS_ORDER = [Status.NEEDS_DECISION, Status.DROPPED, Status.CHANGED, Status.MAPPED]
+
+# Keys whose values must never be printed: the ledger is rendered into reports.
+SECRET_KEY_PATTERN = re.compile(r"(PASS|PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|APIKEY|API_KEY|CREDENTIAL|PRIVATE)", re.I)
+MAX_VALUE_CHARS = 80
+
+
+def describe_value(path: str, value: Any) -> str:
+    """A short, safe rendering of a Nomad value for reports."""
+    if value is None:
+        return ""
+    last = re.split(r"[.\[\]\"]+", path.strip('."]'))[-1] if path else ""
+    if SECRET_KEY_PATTERN.search(last):
+        return "<redacted>"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dict, list)):
+        text = _compact(value)
+    else:
+        text = str(value)
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_compact(v)}" for k, v in value.items() if k not in paths.INTERNAL_KEYS) + "}"
+    return str(value)
+
+
+@dataclass
+class LedgerEntry:
+    status: Status
+    code: str
+    nomad_path: str
+    service: str
+    message: str
+    k8s: str = ""
+    suggestion: str = ""
+    value: str = ""
+    line: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # False for notes that explain a choice without accounting for a parsed setting.
+    claims: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {
+            "status": self.status.value,
+            "code": self.code,
+            "nomad_path": self.nomad_path,
+            "service": self.service,
+            "message": self.message,
+            "k8s": self.k8s,
+            "suggestion": self.suggestion,
+            "value": self.value,
+            "line": self.line,
+        }
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+@dataclass
+class Ledger:
+    service: str
+    values: dict[str, Any] = field(default_factory=dict)  # leaf path -> value, from the parser
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    def record(
+        self,
+        status: Status,
+        code: str,
+        nomad_path: str,
+        message: str,
+        *,
+        k8s: str = "",
+        suggestion: str = "",
+        line: int | None = None,
+        value: Any = None,
+        data: dict[str, Any] | None = None,
+        claims: bool = True,
+    ) -> LedgerEntry:
+        if value is None:
+            value = self._value_at(nomad_path)
+        entry = LedgerEntry(
+            status=status,
+            code=code,
+            nomad_path=nomad_path,
+            service=self.service,
+            message=message,
+            k8s=k8s,
+            suggestion=suggestion,
+            value=describe_value(nomad_path, value),
+            line=line,
+            data=data or {},
+            claims=claims,
+        )
+        self.entries.append(entry)
+        return entry
+
+    def mapped(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
+        return self.record(Status.MAPPED, code, path, message, **kw)
+
+    def changed(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
+        return self.record(Status.CHANGED, code, path, message, **kw)
+
+    def dropped(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
+        return self.record(Status.DROPPED, code, path, message, **kw)
+
+    def decide(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
+        return self.record(Status.NEEDS_DECISION, code, path, message, **kw)
+
+    def _value_at(self, path: str) -> Any:
+        if path in self.values:
+            return self.values[path]
+        return None
+
+    def claimed_paths(self) -> list[str]:
+        return [e.nomad_path for e in self.entries if e.claims]
+
+    def is_claimed(self, path: str) -> bool:
+        """True when an entry already accounts for `path` or for any setting below it."""
+        return any(paths.covers(c, path) or paths.covers(path, c) for c in self.claimed_paths())
+
+    def unclaimed(self) -> list[str]:
+        claimed = self.claimed_paths()
+        return [leaf for leaf in self.values if not any(paths.covers(c, leaf) for c in claimed)]
+
+    def claims_per_leaf(self) -> dict[str, int]:
+        """How many entries account for each parsed setting (the invariant is exactly one)."""
+        claimed = self.claimed_paths()
+        return {leaf: sum(1 for c in claimed if paths.covers(c, leaf)) for leaf in self.values}
+
+    def counts(self) -> dict[Status, int]:
+        out = {s: 0 for s in STATUS_ORDER}
+        for e in self.entries:
+            out[e.status] += 1
+        return out

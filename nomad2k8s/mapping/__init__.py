@@ -1,0 +1,1 @@
+"""Mappers: one module per Nomad concept, registered in `registry.TRANSFORMS`."""

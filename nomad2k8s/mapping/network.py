@@ -1,0 +1,211 @@
+"""Network ports -> containerPorts; network mode -> pod networking.
+
+A port's container-side number is `to`, else the static port, else (dynamic, no `to`)
+a number from the profile that the app must be told to listen on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kubernetes import client as k8s
+
+from ..model import Network, Port, Task
+from .context import GroupContext
+from .names import dns_label
+from .values import as_int
+
+BRIDGE_LIKE = frozenset({"bridge", "cni"})
+
+
+@dataclass
+class PortInfo:
+    label: str
+    container_port: int
+    static: int | None
+    nomad_path: str
+    tasks: list[str] = field(default_factory=list)
+    legacy: bool = False
+
+
+def port_name(label: str) -> str:
+    """Container port names are IANA_SVC_NAME: at most 15 chars, lower case, a letter inside."""
+    name = dns_label(label, max_len=15)
+    return name
+
+
+def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
+    """All declared ports (group network, then legacy task-level resources.network)."""
+    ports: dict[str, PortInfo] = {}
+    next_dynamic = gctx.profile.dynamic_port_base
+    sources: list[tuple[Network, Task | None]] = [(n, None) for n in gctx.group.network]
+    for task in gctx.group.task:
+        if task.resources is not None:
+            sources += [(n, task) for n in task.resources.network]
+    for network, task in sources:
+        port_map = (task.config or {}).get("port_map") if task is not None else None
+        port_map = _merge(port_map)
+        for port in network.port:
+            label = port.label or "port"
+            to = as_int(port.to)
+            static = as_int(port.static)
+            mapped_to = as_int(port_map.get(label)) if port_map else None
+            if mapped_to:
+                number = mapped_to
+            elif to and to > 0:
+                number = to
+            elif static:
+                number = static
+            else:
+                number = next_dynamic
+                next_dynamic += 1
+            info = PortInfo(label, number, static, port.nomad_path, legacy=task is not None)
+            if task is not None:
+                info.tasks.append(task.name)
+            ports.setdefault(label, info)
+    return ports
+
+
+def _merge(value: object) -> dict:
+    if isinstance(value, list):
+        out: dict = {}
+        for item in value:
+            if isinstance(item, dict):
+                out.update({k: v for k, v in item.items() if not k.startswith("__")})
+        return out
+    return value if isinstance(value, dict) else {}
+
+
+def _record_port(gctx: GroupContext, port: Port | None, info: PortInfo) -> None:
+    ledger = gctx.ledger
+    target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({port_name(info.label)})"
+    to = as_int(port.to) if port is not None else None
+    static = info.static
+    if port is None:
+        return
+    if static and (to is None or to == static or to <= 0):
+        ledger.changed("N2K-PORT-STATIC", port.nomad_path,
+                       f"static host port {static}: reachable inside the cluster through the Service; "
+                       "exposing it on the node is a separate choice",
+                       k8s=target, suggestion="Use a NodePort/LoadBalancer Service or hostPort if clients "
+                       "outside the cluster used the node address.")
+    elif static:
+        ledger.changed("N2K-PORT-STATIC-MAPPED", port.nomad_path,
+                       f"static host port {static} -> container port {to}", k8s=target,
+                       suggestion="Use a NodePort/LoadBalancer Service or hostPort if clients outside the "
+                       "cluster used the node address.")
+    elif to and to > 0:
+        ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port", k8s=target)
+    else:
+        ledger.changed("N2K-PORT-DYNAMIC", port.nomad_path,
+                       f"dynamic port without `to`: the app must listen on {info.container_port}",
+                       k8s=target, suggestion=f"Make the app listen on {info.container_port} "
+                       f"(Nomad told it through NOMAD_PORT_{info.label}).")
+
+
+def map_network(gctx: GroupContext) -> None:
+    ledger = gctx.ledger
+    ports = _group_ports(gctx)
+    gctx.ports = ports
+    port_nodes: dict[str, Port] = {}
+    for network in gctx.group.network:
+        for port in network.port:
+            port_nodes.setdefault(port.label or "port", port)
+    for task in gctx.group.task:
+        if task.resources is not None:
+            for network in task.resources.network:
+                for port in network.port:
+                    port_nodes.setdefault(port.label or "port", port)
+    for label, info in ports.items():
+        _record_port(gctx, port_nodes.get(label), info)
+        port = port_nodes.get(label)
+        if port is not None and port.host_network:
+            ledger.decide("N2K-PORT-HOST-NETWORK", port.path_of("host_network"),
+                          f"port bound to host network {port.host_network!r}", k8s="-",
+                          suggestion="Expose through a Service of type LoadBalancer/NodePort on that network.")
+    # Which containers expose which port: docker `ports`, legacy task networks, else the first main task.
+    claimed_labels: set[str] = set()
+    for task in gctx.group.task:
+        config = task.config or {}
+        wanted = [str(p) for p in config.get("ports", []) or []] if isinstance(config.get("ports"), list) else []
+        wanted += [label for label, info in ports.items() if task.name in info.tasks]
+        if task.name not in gctx.containers:
+            continue  # its config is accounted for with the driver
+        if "ports" in config:
+            ledger.mapped("N2K-DOCKER-PORTS", task.path_of("config") + ".ports", "ports exposed by this container",
+                          k8s=f"containerPorts {', '.join(wanted) or '-'}")
+        if "port_map" in config:
+            ledger.mapped("N2K-DOCKER-PORT-MAP", task.path_of("config") + ".port_map",
+                          "legacy port_map gives the container-side port", k8s="containerPort")
+        for label in wanted:
+            if label in ports:
+                _add_container_port(gctx, task, ports[label])
+                claimed_labels.add(label)
+    unassigned = [info for label, info in ports.items() if label not in claimed_labels]
+    mains = gctx.main_tasks()
+    if unassigned and mains:
+        for info in unassigned:
+            _add_container_port(gctx, mains[0], info)
+    _network_mode(gctx)
+
+
+def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
+    container = gctx.containers.get(task.name)
+    if container is None:
+        return
+    existing = list(container.ports or [])
+    if any(p.container_port == info.container_port for p in existing):
+        return
+    existing.append(k8s.V1ContainerPort(name=port_name(info.label), container_port=info.container_port,
+                                        protocol="TCP"))
+    container.ports = existing
+    if info.label not in info.tasks:
+        info.tasks.append(task.name)
+
+
+def _network_mode(gctx: GroupContext) -> None:
+    ledger = gctx.ledger
+    host = False
+    for network in gctx.group.network:
+        if network.is_set("mode"):
+            mode = network.mode or "host"
+            if mode == "host":
+                host = True
+                ledger.changed("N2K-NETWORK-HOST", network.path_of("mode"),
+                               "host networking: the pod shares the node's network namespace",
+                               k8s=f"{gctx.kind}/{gctx.workload_name} hostNetwork: true",
+                               suggestion="Drop hostNetwork unless the app really needs the node's interfaces.")
+            elif mode in BRIDGE_LIKE:
+                ledger.mapped("N2K-NETWORK-BRIDGE", network.path_of("mode"),
+                              "bridge networking: every pod has its own network namespace", k8s="pod network")
+            else:
+                ledger.decide("N2K-NETWORK-MODE", network.path_of("mode"), f"network mode {mode!r}",
+                              k8s="pod network", suggestion="Check what the mode provided (e.g. a CNI network).")
+        for field_name in ("mbits",):
+            if network.is_set(field_name):
+                ledger.dropped("N2K-NETWORK-MBITS", network.path_of(field_name),
+                               "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+    for task in gctx.group.task:
+        config = task.config or {}
+        if "network_mode" in config:
+            mode = str(config["network_mode"])
+            path = task.path_of("config") + ".network_mode"
+            if mode == "host":
+                host = True
+                ledger.changed("N2K-DOCKER-NETWORK-HOST", path, "docker host networking",
+                               k8s=f"{gctx.kind}/{gctx.workload_name} hostNetwork: true")
+            elif mode in ("bridge", "default"):
+                ledger.mapped("N2K-DOCKER-NETWORK-BRIDGE", path, "docker bridge network -> pod network",
+                              k8s="pod network")
+            else:
+                ledger.decide("N2K-DOCKER-NETWORK-MODE", path, f"docker network_mode {mode!r}",
+                              k8s="pod network", suggestion="Containers in one pod already share a network; "
+                              "other docker networks have no equivalent.")
+        if task.resources is not None:
+            for network in task.resources.network:
+                if network.is_set("mbits"):
+                    ledger.dropped("N2K-NETWORK-MBITS", network.path_of("mbits"),
+                                   "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+    if host:
+        gctx.pod_spec.host_network = True
+        gctx.pod_spec.dns_policy = "ClusterFirstWithHostNet"

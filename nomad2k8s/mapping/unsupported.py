@@ -1,0 +1,146 @@
+"""Settings with no (or not yet a) Kubernetes mapping, as data.
+
+Applied after every concept mapper: each parsed setting still unclaimed whose shape
+matches a row gets that row's entry (one per concrete block/key the row names). Rows with
+code N2K-PENDING-* are honest placeholders for concepts whose mapper is still to come;
+replacing one means writing the mapper and deleting the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ledger import Ledger, Status
+from .shapes import match_prefix
+
+
+@dataclass(frozen=True)
+class Row:
+    shape: str
+    status: Status
+    code: str
+    message: str
+    suggestion: str = ""
+
+
+D, N, C = Status.DROPPED, Status.NEEDS_DECISION, Status.CHANGED
+PENDING = "not converted by nomad2k8s yet"
+
+ROWS: tuple[Row, ...] = (
+    # Job level
+    Row("job.datacenters", D, "N2K-DROP-DATACENTERS", "Kubernetes has no datacenters; the cluster you apply to is the placement",
+        "Use node affinity on topology.kubernetes.io/zone if datacenters were zones."),
+    Row("job.region", D, "N2K-DROP-REGION", "regions are separate clusters in Kubernetes", "Apply to the cluster of that region."),
+    Row("job.namespace", C, "N2K-NAMESPACE", "Nomad namespace; the Kubernetes namespace comes from the profile",
+        "Set the profile's namespace policy to use the Nomad namespace."),
+    Row("job.priority", N, "N2K-PRIORITY", "job priority and preemption", "Create a PriorityClass and set priorityClassName."),
+    Row("job.all_at_once", D, "N2K-DROP-ALL-AT-ONCE", "the scheduler places pods independently"),
+    Row("job.node_pool", N, "N2K-NODE-POOL", "node pool", "Label the pool's nodes and add a nodeSelector."),
+    Row("job.id", D, "N2K-DROP-JOB-ID", "the job id is the workload name"),
+    Row("job.name", D, "N2K-DROP-JOB-NAME", "the workload is named after the job label"),
+    Row("job.multiregion", N, "N2K-MULTIREGION", "multi-region deployment", "Deploy per cluster with your GitOps tool."),
+    Row("job.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
+    Row("job.ui", D, "N2K-DROP-UI", "Nomad UI description and links"),
+    Row("job.migrate", D, "N2K-DROP-MIGRATE", "node-drain migration: Kubernetes uses PodDisruptionBudgets",
+        "Add a PodDisruptionBudget if drains must be gradual."),
+    Row("job.group.migrate", D, "N2K-DROP-MIGRATE", "node-drain migration: Kubernetes uses PodDisruptionBudgets",
+        "Add a PodDisruptionBudget if drains must be gradual."),
+    # Task level, permanent
+    Row("job.group.task.artifact", D, "N2K-DROP-ARTIFACT", "artifacts are downloaded by the Nomad client at start",
+        "Bake the file into the image, or fetch it in an init container into a shared emptyDir."),
+    Row("job.group.task.logs", D, "N2K-DROP-LOGS", "log rotation is the kubelet's (containerLogMaxSize/MaxFiles)"),
+    Row("job.group.task.kind", D, "N2K-DROP-TASK-KIND", "Consul Connect proxy/gateway task kind"),
+    Row("job.group.task.leader", N, "N2K-LEADER", "leader task: others are stopped when it exits",
+        "Kubernetes has no leader container; make the other containers exit with it."),
+    Row("job.group.task.identity", D, "N2K-DROP-IDENTITY", "workload identity token for Nomad/Consul/Vault",
+        "Use the pod's ServiceAccount token with the secret store's Kubernetes auth."),
+    Row("job.group.task.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
+    Row("job.group.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
+    Row("job.group.task.csi_plugin", N, "N2K-CSI-PLUGIN", "this task is a CSI plugin",
+        "Install the driver's Kubernetes CSI deployment (Helm chart) instead of converting it."),
+    Row("job.group.task.dispatch_payload", N, "N2K-DISPATCH-PAYLOAD", "dispatch payload file",
+        "Pass the payload as a ConfigMap/Secret mounted into the Job."),
+    Row("job.group.stop_after_client_disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's"),
+    Row("job.group.max_client_disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's",
+        "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
+    Row("job.group.disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's",
+        "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
+    Row("job.group.prevent_reschedule_on_lost", D, "N2K-DROP-DISCONNECT", "lost-allocation handling is the node controller's"),
+    # Pending: concepts whose mappers are still to be written.
+    Row("job.group.service.tags", N, "N2K-PENDING-SERVICE-TAGS", f"service tags {PENDING}", "Review routing tags (Traefik) by hand."),
+    Row("job.group.task.service.tags", N, "N2K-PENDING-SERVICE-TAGS", f"service tags {PENDING}", "Review routing tags (Traefik) by hand."),
+    Row("job.group.service.*", N, "N2K-PENDING-SERVICE", f"service setting {PENDING}"),
+    Row("job.group.task.service.*", N, "N2K-PENDING-SERVICE", f"service setting {PENDING}"),
+    Row("job.group.volume", N, "N2K-PENDING-VOLUME", f"volume {PENDING}", "Create a PVC or hostPath by hand."),
+    Row("job.group.task.volume_mount", N, "N2K-PENDING-VOLUME-MOUNT", f"volume mount {PENDING}", "Add the volumeMount by hand."),
+    Row("job.group.ephemeral_disk", N, "N2K-PENDING-EPHEMERAL-DISK", f"ephemeral disk {PENDING}"),
+    Row("job.group.task.template", N, "N2K-PENDING-TEMPLATE", f"template {PENDING}", "Create a ConfigMap/ExternalSecret by hand."),
+    Row("job.group.task.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
+    Row("job.group.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
+    Row("job.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
+    Row("job.constraint", N, "N2K-PENDING-CONSTRAINT", f"constraint {PENDING}", "Add nodeSelector/affinity by hand."),
+    Row("job.group.constraint", N, "N2K-PENDING-CONSTRAINT", f"constraint {PENDING}", "Add nodeSelector/affinity by hand."),
+    Row("job.group.task.constraint", N, "N2K-PENDING-CONSTRAINT", f"constraint {PENDING}", "Add nodeSelector/affinity by hand."),
+    Row("job.affinity", N, "N2K-PENDING-AFFINITY", f"affinity {PENDING}"),
+    Row("job.group.affinity", N, "N2K-PENDING-AFFINITY", f"affinity {PENDING}"),
+    Row("job.group.task.affinity", N, "N2K-PENDING-AFFINITY", f"affinity {PENDING}"),
+    Row("job.spread", N, "N2K-PENDING-SPREAD", f"spread {PENDING}"),
+    Row("job.group.spread", N, "N2K-PENDING-SPREAD", f"spread {PENDING}"),
+    Row("job.group.task.resources.device", N, "N2K-PENDING-DEVICE", f"device {PENDING}"),
+    Row("job.update", N, "N2K-PENDING-UPDATE", f"update strategy {PENDING}; the Kubernetes default RollingUpdate applies"),
+    Row("job.group.update", N, "N2K-PENDING-UPDATE", f"update strategy {PENDING}; the Kubernetes default RollingUpdate applies"),
+    Row("job.group.restart", N, "N2K-PENDING-RESTART", f"restart policy {PENDING}"),
+    Row("job.group.task.restart", N, "N2K-PENDING-RESTART", f"restart policy {PENDING}"),
+    Row("job.reschedule", N, "N2K-PENDING-RESCHEDULE", f"reschedule policy {PENDING}"),
+    Row("job.group.reschedule", N, "N2K-PENDING-RESCHEDULE", f"reschedule policy {PENDING}"),
+    Row("job.group.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
+    Row("job.group.task.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
+    Row("job.parameterized", N, "N2K-PENDING-PARAMETERIZED", f"parameterized job {PENDING}"),
+    Row("job.group.task.kill_timeout", N, "N2K-PENDING-KILL", f"kill timeout {PENDING}"),
+    Row("job.group.task.kill_signal", N, "N2K-PENDING-KILL", f"kill signal {PENDING}"),
+    Row("job.group.task.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
+    Row("job.group.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
+    Row("job.group.network.dns", N, "N2K-PENDING-DNS", f"DNS settings {PENDING}"),
+    Row("job.group.network.hostname", N, "N2K-PENDING-HOSTNAME", f"hostname {PENDING}"),
+    *(
+        Row(f"job.group.task.config.{key}", N, "N2K-PENDING-DRIVER-OPTION", f"docker option {key} {PENDING}",
+            "Carry it over by hand if the app depends on it.")
+        for key in (
+            "privileged", "cap_add", "cap_drop", "dns_servers", "dns_search_domains", "dns_options", "extra_hosts",
+            "hostname", "labels", "logging", "auth", "auth_soft_fail", "ulimit", "sysctl", "volumes", "mount",
+            "mounts", "shm_size", "devices", "runtime", "security_opt", "ipc_mode", "pid_mode", "userns_mode",
+            "uts_mode", "readonly_rootfs", "tty", "interactive", "init", "image_pull_timeout", "load",
+            "storage_opt", "memory_hard_limit", "cpu_hard_limit", "cpu_cfs_period", "oom_score_adj",
+            "healthchecks", "pids_limit", "group_add", "isolation", "cpuset_cpus", "mac_address",
+            "ipv4_address", "ipv6_address", "advertise_ipv6_address", "network_aliases", "volume_driver",
+            "image_pull_secrets", "ports_map",
+        )
+    ),
+)
+
+
+def apply_rows(ledger: Ledger, rows: tuple[Row, ...] = ROWS) -> None:
+    """Give every unclaimed setting matching a row one entry per concrete block or key."""
+    done: set[str] = set()
+    for leaf in ledger.unclaimed():
+        for row in rows:
+            concrete = match_prefix(leaf, row.shape)
+            if concrete is None:
+                continue
+            if concrete not in done and not ledger.is_claimed(concrete):
+                ledger.record(row.status, row.code, concrete, row.message, suggestion=row.suggestion, k8s="-")
+                done.add(concrete)
+            break
+
+
+def apply_catch_all(ledger: Ledger, unknown_prefixes: list[str]) -> None:
+    """Last resort, so nothing is ever silent: unknown keys and settings no mapper claimed."""
+    for leaf in ledger.unclaimed():
+        unknown = next((p for p in unknown_prefixes if leaf == p or leaf.startswith(p + ".") or leaf.startswith(p + "[")), None)
+        if unknown is not None:
+            if not ledger.is_claimed(unknown):
+                ledger.dropped("N2K-DROP-UNKNOWN", unknown, "setting not recognised by nomad2k8s", k8s="-",
+                               suggestion="Check the spelling; Nomad may reject it too.")
+            continue
+        ledger.dropped("N2K-UNMAPPED", leaf, "known setting that no mapper handled (a nomad2k8s gap)", k8s="-",
+                       suggestion="Please report it; carry it over by hand.")

@@ -1,0 +1,28 @@
+"""Typed Nomad model built from the parser's canonical tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConversionError
+from .blocks import (  # noqa: F401 - re-exported for mappers
+    Check, Constraint, Affinity, Group, Job, Network, Port, Resources, Service, Spread,
+    Task, Template, Volume, VolumeMount,
+)
+from . import paths
+
+
+def build_job(raw: dict[str, Any], file: str | None = None) -> Job:
+    """Canonical job body -> typed Job whose nodes know their Nomad paths."""
+    try:
+        job = Job.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConversionError(
+            f"unexpected value for {where}: {err['msg']}", file, raw.get(paths.LINE_KEY)
+        ) from None
+    job.assign_paths(paths.block_path("", "job", raw, 0, 1))
+    return job

@@ -1,0 +1,94 @@
+"""HCL1-era syntax fallback via pyhcl, normalised into the canonical tree.
+
+pyhcl loses the block/attribute distinction: `group "g" {}` becomes `{"group": {"g": {}}}`
+and repeated blocks may be lists. We rebuild blocks from Nomad's known block types;
+map-like blocks (env, meta, config, ...) stay dicts as pyhcl gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import hcl
+
+# Block type -> labeled? Context-dependent types are handled in _is_labeled.
+_LABELED = {"job", "group", "task", "port", "device", "action", "secret", "variable", "dynamic"}
+_UNLABELED = {
+    "affinity", "artifact", "check", "check_restart", "connect", "constraint", "consul",
+    "csi_plugin", "dispatch_payload", "ephemeral_disk", "gateway", "identity", "lifecycle",
+    "logs", "migrate", "multiregion", "network", "parameterized", "periodic", "proxy",
+    "reschedule", "resources", "restart", "service", "sidecar_service", "sidecar_task",
+    "spread", "target", "template", "update", "upstreams", "vault", "volume_mount", "expose",
+    "path", "strategy", "scaling", "policy", "header", "numa", "disconnect", "schedule",
+    "change_script", "wait", "ingress", "terminating", "mesh", "listener", "transparent_proxy",
+}
+
+
+def parse_hcl1(text: str) -> dict:
+    """Parse with pyhcl; raises pyhcl's ValueError subclasses on syntax errors."""
+    data = hcl.loads(text)
+    lines = _LineFinder(text)
+    return _body(data, parent="", lines=lines, start=0)
+
+
+def _is_labeled(key: str, parent: str) -> bool:
+    if key == "volume":
+        return parent == "group"
+    if key == "scaling":
+        return parent == "task"
+    if key == "region":
+        return parent == "multiregion"
+    return key in _LABELED
+
+
+def _body(data: dict, parent: str, lines: "_LineFinder", start: int) -> dict:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if _is_labeled(key, parent) and isinstance(value, (dict, list)):
+            out[key] = []
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                for label, body in item.items():
+                    if not isinstance(body, dict):
+                        continue
+                    line = lines.find(key, str(label), start)
+                    block = {"__label__": str(label)}
+                    if line:
+                        block["__line__"] = line
+                    block.update(_body(body, key, lines, line or start))
+                    out[key].append(block)
+        elif key in _UNLABELED and isinstance(value, (dict, list)):
+            items = value if isinstance(value, list) else [value]
+            out[key] = []
+            cursor = start
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                line = lines.find(key, None, cursor)
+                block: dict[str, Any] = {"__line__": line} if line else {}
+                block.update(_body(item, key, lines, line or start))
+                out[key].append(block)
+                cursor = line or cursor
+        else:
+            out[key] = value
+    return out
+
+
+class _LineFinder:
+    """Best-effort header lines: the first `type "label" {` / `type {` after a line."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def find(self, btype: str, label: str | None, after: int) -> int | None:
+        if label is None:
+            pat = re.compile(rf"^\s*{re.escape(btype)}\s*\{{")
+        else:
+            pat = re.compile(rf'^\s*{re.escape(btype)}\s+"?{re.escape(label)}"?\s*\{{')
+        for i in range(after, len(self.lines)):  # `after` is 1-based: search strictly below
+            if pat.search(self.lines[i]):
+                return i + 1
+        return None

@@ -1,0 +1,107 @@
+"""load_jobspec: pick the syntax (JSON / HCL2 / HCL1 fallback) and build a ParsedSource."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import ConversionError
+from .hcl1_reader import parse_hcl1
+from .hcl2_reader import parse_hcl2
+from .heredoc import normalise_text
+from .json_reader import convert_job, unwrap_job
+from .model import ParseDiagnostic, ParsedSource
+from .resolve import Resolver, strip_internal
+from .variables import declared, input_values
+
+SERVER_STATE = "N2K-INFO-SERVER-STATE"
+
+
+def load_jobspec(
+    path: Path,
+    variables: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ParsedSource:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConversionError(f"cannot read jobspec: {exc.strerror}", path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConversionError(f"jobspec is not UTF-8 text (byte {exc.start})", path) from None
+    if text.lstrip().startswith("{"):
+        return _load_json(path, text)
+    return _load_hcl(path, text, variables, var_files, os.environ if env is None else env)
+
+
+def _load_json(path: Path, text: str) -> ParsedSource:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConversionError(f"JSON syntax error: {exc.msg}", path, exc.lineno, exc.colno) from None
+    job = unwrap_job(data)
+    if job is None:
+        raise ConversionError("no job block found", path)
+    body, dropped = convert_job(job)
+    diags = []
+    if dropped:
+        diags.append(ParseDiagnostic(
+            SERVER_STATE,
+            "dropped server-side fields: " + ", ".join(dropped),
+            f"job[{body['__label__']}]",
+            None,
+        ))
+    return ParsedSource(path, "json", [body], diags, text)
+
+
+def _load_hcl(
+    path: Path,
+    text: str,
+    variables: dict[str, str] | None,
+    var_files: list[Path] | None,
+    env: Mapping[str, str],
+) -> ParsedSource:
+    norm = normalise_text(text)
+    try:
+        tree = parse_hcl2(norm)
+    except Exception as hcl2_exc:  # lark raises several unrelated exception types
+        try:
+            tree1 = parse_hcl1(norm)
+        except Exception:  # pyhcl's errors are less precise; report python-hcl2's
+            raise _syntax_error(path, hcl2_exc) from None
+        if not tree1.get("job"):
+            raise ConversionError("no job block found", path) from None
+        return ParsedSource(path, "hcl1", tree1["job"], [], text)
+    if not tree.get("job"):
+        raise ConversionError("no job block found", path)
+    decls = declared(tree)
+    values = input_values(decls, variables, var_files, env)
+    locals_raw: dict[str, Any] = {}
+    for block in tree.get("locals", []):
+        locals_raw.update({k: v for k, v in block.items() if not k.startswith("__")})
+    resolver = Resolver(values, locals_raw, path.parent)
+    jobs = resolver.attr(tree["job"], "job", None)
+    return ParsedSource(path, "hcl2", strip_internal(jobs), resolver.diagnostics, text)
+
+
+def _syntax_error(path: Path, exc: Exception) -> ConversionError:
+    line = getattr(exc, "line", None)
+    col = getattr(exc, "column", None)
+    msg = str(exc).strip()
+    first = msg.splitlines()[0] if msg else exc.__class__.__name__
+    token = getattr(exc, "token", None)
+    if token is not None and first.startswith("Unexpected token"):
+        # lark's token text can run to the end of the file; show its first line only.
+        shown = (str(token).splitlines() or [""])[0].strip()[:30]
+        first = f"unexpected token {shown!r}" if shown else "unexpected end of input"
+    return ConversionError(
+        f"HCL syntax error: {first}",
+        path,
+        line if isinstance(line, int) and line > 0 else None,
+        col if isinstance(col, int) and col > 0 else None,
+    )

