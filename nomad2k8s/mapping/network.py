@@ -107,22 +107,18 @@ def map_network(gctx: GroupContext) -> None:
     ledger = gctx.ledger
     ports = _group_ports(gctx)
     gctx.ports = ports
-    port_nodes: dict[str, Port] = {}
-    for network in gctx.group.network:
-        for port in network.port:
-            port_nodes.setdefault(port.label or "port", port)
+    port_nodes: list[Port] = [p for n in gctx.group.network for p in n.port]
     for task in gctx.group.task:
-        if task.resources is not None:
-            for network in task.resources.network:
-                for port in network.port:
-                    port_nodes.setdefault(port.label or "port", port)
-    for label, info in ports.items():
-        _record_port(gctx, port_nodes.get(label), info)
-        port = port_nodes.get(label)
-        if port is not None and port.host_network:
+        if task.resources is not None and task.name in gctx.containers:
+            port_nodes += [p for n in task.resources.network for p in n.port]
+    for port in port_nodes:
+        info = ports[port.label or "port"]
+        _record_port(gctx, port, info)
+        if port.host_network:
             ledger.decide("N2K-PORT-HOST-NETWORK", port.path_of("host_network"),
                           f"port bound to host network {port.host_network!r}", k8s="-",
-                          suggestion="Expose through a Service of type LoadBalancer/NodePort on that network.")
+                          suggestion="Expose through a Service of type LoadBalancer/NodePort on that network.",
+                          claims=False)  # the port entry already accounts for the whole port block
     # Which containers expose which port: docker `ports`, legacy task networks, else the first main task.
     claimed_labels: set[str] = set()
     for task in gctx.group.task:
@@ -201,8 +197,11 @@ def _network_mode(gctx: GroupContext) -> None:
                 ledger.decide("N2K-DOCKER-NETWORK-MODE", path, f"docker network_mode {mode!r}",
                               k8s="pod network", suggestion="Containers in one pod already share a network; "
                               "other docker networks have no equivalent.")
-        if task.resources is not None:
+        if task.resources is not None and task.name in gctx.containers:
             for network in task.resources.network:
+                if network.is_set("mode"):
+                    ledger.dropped("N2K-NETWORK-LEGACY-MODE", network.path_of("mode"),
+                                   "legacy task network mode; the group's pod network applies", k8s="pod network")
                 if network.is_set("mbits"):
                     ledger.dropped("N2K-NETWORK-MBITS", network.path_of("mbits"),
                                    "bandwidth reservation has no Kubernetes equivalent", k8s="-")

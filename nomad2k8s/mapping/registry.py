@@ -31,6 +31,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("service", "group", services.map_services),
     Transform("lifecycle", "group", tasks.place_containers),
     Transform("job-type", "job", workload.map_job_type),
+    Transform("job-meta", "job", tasks.map_job_meta),
 )
 
 

@@ -24,7 +24,8 @@ def default_service_name(gctx: GroupContext, task: Task | None) -> str:
 def _all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
     found: list[tuple[Service, Task | None]] = [(s, None) for s in gctx.group.service]
     for task in gctx.group.task:
-        found += [(s, task) for s in task.service]
+        if task.name in gctx.containers:  # an unconverted task is accounted for as a whole
+            found += [(s, task) for s in task.service]
     return found
 
 

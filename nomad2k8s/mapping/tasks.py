@@ -7,7 +7,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from ..model import Task
+from ..model import Task, paths
 from .context import GroupContext
 from .names import dns_label, env_name
 from .values import as_int, has_interpolation
@@ -110,7 +110,7 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     target = _task_target(gctx, task)
     env = list(container.env or [])
     for key, value in (task.env or {}).items():
-        path = f"{task.path_of('env')}.{key}" if key.isidentifier() else f'{task.path_of("env")}["{key}"]'
+        path = paths.join(task.path_of("env"), str(key))
         name = env_name(str(key))
         text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
         env.append(k8s.V1EnvVar(name=name, value=text))
@@ -142,19 +142,23 @@ def _meta_env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
     container.env = env
 
 
+def _record_meta(ledger, node) -> None:
+    for key in (node.meta or {}):
+        if str(key).startswith("nomad2k8s."):
+            continue  # hints are claimed by the hints module
+        ledger.mapped("N2K-META", paths.join(node.path_of("meta"), str(key)),
+                      "meta is visible to tasks as NOMAD_META_*; kept as env",
+                      k8s=f"env {env_name('NOMAD_META_' + str(key))}")
+
+
 def map_meta(gctx: GroupContext) -> None:
-    """Record job/group/task meta once (the env copies are made per container)."""
-    ledger = gctx.ledger
-    nodes = [gctx.group, *gctx.group.task]
-    if gctx is gctx.job_ctx.groups[0]:
-        nodes.insert(0, gctx.job)
-    for node in nodes:
-        for key in (node.meta or {}):
-            if str(key).startswith("nomad2k8s."):
-                continue  # hints are claimed by the hints module
-            path = f'{node.path_of("meta")}.{key}' if str(key).isidentifier() else f'{node.path_of("meta")}["{key}"]'
-            ledger.mapped("N2K-META", path, "meta is visible to tasks as NOMAD_META_*; kept as env",
-                          k8s=f"env {env_name('NOMAD_META_' + str(key))}")
+    """Record group/task meta once (the env copies are made per container)."""
+    for node in [gctx.group, *(t for t in gctx.group.task if t.name in gctx.containers)]:
+        _record_meta(gctx.ledger, node)
+
+
+def map_job_meta(jctx) -> None:
+    _record_meta(jctx.ledger, jctx.job)
 
 
 def _user(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
@@ -193,13 +197,13 @@ def map_tasks(gctx: GroupContext) -> None:
                           k8s=target)
             _command_container(gctx, task, container)
         else:
+            # The whole task is accounted for by this one entry: nothing of it is emitted.
             ledger.decide(
-                "N2K-DRIVER-UNSUPPORTED", task.path_of("driver"),
-                f"{driver or 'unknown'} driver has no container equivalent",
+                "N2K-DRIVER-UNSUPPORTED", task.nomad_path,
+                f"{driver or 'unknown'} driver has no container equivalent; the task is not converted",
                 k8s="no container", suggestion="qemu -> KubeVirt VirtualMachine; others: containerise the workload.",
+                value=driver,
             )
-            if task.config:
-                ledger.dropped("N2K-DRIVER-CONFIG", task.path_of("config"), f"{driver} config not converted")
             continue
         _env(gctx, task, container)
         _meta_env(gctx, task, container)

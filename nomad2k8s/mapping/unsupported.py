@@ -95,6 +95,8 @@ ROWS: tuple[Row, ...] = (
     Row("job.group.reschedule", N, "N2K-PENDING-RESCHEDULE", f"reschedule policy {PENDING}"),
     Row("job.group.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
     Row("job.group.task.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
+    Row("job.periodic", N, "N2K-PERIODIC-NOT-BATCH", "periodic only applies to batch jobs in Nomad",
+        "Make the job a batch job to get a CronJob."),
     Row("job.parameterized", N, "N2K-PENDING-PARAMETERIZED", f"parameterized job {PENDING}"),
     Row("job.group.task.kill_timeout", N, "N2K-PENDING-KILL", f"kill timeout {PENDING}"),
     Row("job.group.task.kill_signal", N, "N2K-PENDING-KILL", f"kill signal {PENDING}"),
@@ -113,7 +115,9 @@ ROWS: tuple[Row, ...] = (
             "storage_opt", "memory_hard_limit", "cpu_hard_limit", "cpu_cfs_period", "oom_score_adj",
             "healthchecks", "pids_limit", "group_add", "isolation", "cpuset_cpus", "mac_address",
             "ipv4_address", "ipv6_address", "advertise_ipv6_address", "network_aliases", "volume_driver",
-            "image_pull_secrets", "ports_map",
+            "image_pull_secrets", "ports_map", "memory_swap", "memory_swappiness", "cpu_cfs_quota",
+            "cpu_shares", "cpu_period", "cpu_quota", "container_exists_timeout", "entrypoint_args", "network_alias",
+            "port_map_legacy", "readonly", "command_args",
         )
     ),
 )
