@@ -42,6 +42,9 @@ class GroupContext:
     skip: bool = False  # nothing runnable: no workload is emitted
     ports: dict[str, Any] = field(default_factory=dict)  # port label -> network.PortInfo
     services: dict[str, Any] = field(default_factory=dict)  # k8s Service name -> V1Service
+    # Files rendered by templates, so other mappers (docker bind mounts) can mount the same
+    # content elsewhere: (task name, container path like "/local/nginx.conf") -> (volume name, key).
+    rendered_files: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def job(self) -> Job:

@@ -37,7 +37,7 @@ def port_name(label: str) -> str:
 def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     """All declared ports (group network, then legacy task-level resources.network)."""
     ports: dict[str, PortInfo] = {}
-    next_dynamic = gctx.profile.dynamic_port_base
+    next_dynamic = gctx.profile.ports.dynamic_port_base
     sources: list[tuple[Network, Task | None]] = [(n, None) for n in gctx.group.network]
     for task in gctx.group.task:
         if task.resources is not None:

@@ -39,7 +39,7 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
         ledger.decide("N2K-MEMORY-UNRESOLVED", res.path_of("memory"), "memory is not a literal number",
                       k8s=target, suggestion="Set the memory request by hand.")
     if memory is None:
-        memory = profile.nomad_default_memory
+        memory = profile.resources.nomad_default_memory
         ledger.changed("N2K-MEMORY-DEFAULT", task.path_of("resources"),
                        f"no memory set: Nomad's default of {memory} MB is used",
                        k8s=f"{target} requests.memory: {memory}Mi", claims=False)
@@ -75,18 +75,18 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
     else:
         if res is not None and res.is_set("cpu") and cpu is None:
             ledger.decide("N2K-CPU-UNRESOLVED", res.path_of("cpu"), "cpu is not a literal number", k8s=target)
-        mhz = cpu if cpu is not None else profile.nomad_default_cpu
-        millicores = max(1, round(mhz * profile.cpu_factor))
+        mhz = cpu if cpu is not None else profile.resources.nomad_default_cpu
+        millicores = max(1, round(mhz * profile.resources.cpu_factor))
         requests["cpu"] = _cpu_quantity(millicores)
         if cpu is not None:
             ledger.mapped("N2K-CPU", res.path_of("cpu"),
-                          f"{mhz} MHz x {profile.cpu_factor:g} -> {requests['cpu']} (a share, not a cap)",
+                          f"{mhz} MHz x {profile.resources.cpu_factor:g} -> {requests['cpu']} (a share, not a cap)",
                           k8s=f"{target} requests.cpu: {requests['cpu']}")
         else:
             ledger.changed("N2K-CPU-DEFAULT", task.path_of("resources"),
                            f"no cpu set: Nomad's default of {mhz} MHz is used",
                            k8s=f"{target} requests.cpu: {requests['cpu']}", claims=False)
-        if profile.cpu_limit_policy == "equal-to-request":
+        if profile.resources.cpu_limit_policy == "equal-to-request":
             limits["cpu"] = requests["cpu"]
         ledger.mapped("N2K-CPU-NO-LIMIT" if "cpu" not in limits else "N2K-CPU-LIMIT", task.path_of("resources"),
                       "Nomad cpu is a weighted share, never a cap: no CPU limit (profile cpu_limit_policy)"

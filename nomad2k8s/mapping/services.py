@@ -74,7 +74,7 @@ def map_services(gctx: GroupContext) -> None:
             annotations = {"nomad2k8s.io/nomad-service-name": nomad_name} if name != nomad_name else None
             svc = k8s.V1Service(
                 api_version="v1", kind="Service",
-                metadata=k8s.V1ObjectMeta(name=name, namespace=gctx.profile.namespace, labels=dict(gctx.labels),
+                metadata=k8s.V1ObjectMeta(name=name, namespace=gctx.profile.namespace.name, labels=dict(gctx.labels),
                                           annotations=annotations),
                 spec=k8s.V1ServiceSpec(type="ClusterIP", selector=dict(gctx.selector), ports=[spec_port]),
             )

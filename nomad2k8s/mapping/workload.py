@@ -115,7 +115,7 @@ def map_count(gctx: GroupContext) -> None:
 
 
 def _metadata(gctx: GroupContext, labels: dict[str, str]) -> k8s.V1ObjectMeta:
-    return k8s.V1ObjectMeta(name=gctx.workload_name, namespace=gctx.profile.namespace, labels=dict(labels))
+    return k8s.V1ObjectMeta(name=gctx.workload_name, namespace=gctx.profile.namespace.name, labels=dict(labels))
 
 
 def build_workload(gctx: GroupContext) -> object:
