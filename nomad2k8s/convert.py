@@ -13,6 +13,7 @@ from .mapping import unsupported, workload
 from .mapping.context import JobContext
 from .mapping.names import dns_label
 from .mapping.registry import TRANSFORMS
+from .mapping.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
 from .parse import ParsedSource, load_jobspec
@@ -101,8 +102,9 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> 
     for gctx in jctx.groups:
         if not gctx.skip:
             objects.append(to_plain(workload.build_workload(gctx)))
+    extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)]}
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
-                         objects=sort_objects(objects), ledger=ledger)
+                         objects=sort_objects(objects), ledger=ledger, extra=extra)
 
 
 def convert_file(
