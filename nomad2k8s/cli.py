@@ -134,6 +134,26 @@ def convert(
         raise typer.Exit(1)
 
 
+@app.command()
+def diff(
+    old: Path = typer.Argument(..., help="Earlier output directory (from convert --output)."),
+    new: Path = typer.Argument(..., help="Later output directory."),
+    fail_on_change: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+) -> None:
+    """Compare two conversions: services, objects and ledger statuses that changed (Markdown)."""
+    from .report.diff import diff_outputs, render_markdown
+
+    try:
+        result = diff_outputs(old, new)
+    except ConversionError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    sys.stdout.write(render_markdown(result))
+    changed = bool(result.added_services or result.removed_services or result.services)
+    if fail_on_change and changed:
+        raise typer.Exit(3)
+
+
 def run() -> None:
     try:
         app()
