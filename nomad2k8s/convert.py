@@ -51,7 +51,7 @@ def to_plain(obj: Any) -> dict[str, Any]:
 def _drop_empty(value: Any) -> Any:
     if isinstance(value, dict):
         out = {k: _drop_empty(v) for k, v in value.items() if v is not None}
-        return {k: v for k, v in out.items() if v != {} or k in ("emptyDir", "data")}
+        return {k: v for k, v in out.items() if v != {} or k in ("emptyDir", "data", "tls")}
     if isinstance(value, list):
         return [_drop_empty(v) for v in value]
     return value
