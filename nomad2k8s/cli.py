@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .convert import ServiceResult, convert_file
+from .convert import ServiceResult, convert_file, link_batch
 from .errors import ConversionError
 from .ledger import Status
 from .mapping.names import dns_label
@@ -97,6 +97,7 @@ def convert(
     else:
         files = [path]
     written: dict[Path, Path] = {}
+    converted_files: list[tuple[Path, list[ServiceResult]]] = []
     for file in files:
         local_var_files = []
         if path.is_dir():
@@ -110,6 +111,10 @@ def convert(
             _err(str(exc))
             failures += 1
             continue
+        converted_files.append((file, converted))
+    # Upstream ports resolve across every job converted together (e.g. a directory).
+    link_batch([r for _, converted in converted_files for r in converted])
+    for file, converted in converted_files:
         for result in converted:
             if output is not None:
                 sub = file.parent.relative_to(path) if path.is_dir() else Path(".")

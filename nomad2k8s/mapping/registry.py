@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import network, periodic, resources, services, tasks, workload
+from . import network, periodic, resources, runtime, services, tasks, workload
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("resources", "group", resources.map_resources),
     Transform("network", "group", network.map_network),
     Transform("service", "group", services.map_services),
+    Transform("runtime", "group", runtime.map_runtime),
     Transform("lifecycle", "group", tasks.place_containers),
     Transform("job-type", "job", workload.map_job_type),
     Transform("job-meta", "job", tasks.map_job_meta),

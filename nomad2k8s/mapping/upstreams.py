@@ -40,3 +40,12 @@ def collect_upstreams(job: Job) -> list[UpstreamRef]:
                                          local_bind_port=as_int(upstream.local_bind_port),
                                          group=group.name, nomad_path=upstream.nomad_path))
     return found
+
+
+def namespace_of(gctx) -> str:
+    """The Kubernetes namespace a group's objects go to (the profile's namespace policy)."""
+    policy = gctx.profile.namespace
+    job_ns = gctx.job.namespace if isinstance(gctx.job.namespace, str) else None
+    if policy.mode == "nomad" and job_ns:
+        return dns_label(job_ns)
+    return policy.name
