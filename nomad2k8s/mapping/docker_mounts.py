@@ -20,7 +20,7 @@ from .context import GroupContext
 from .ephemeral import ALLOC_DATA_VOLUME, sticky_data_volume
 from .names import dns_label
 from .podspec import add_mount, add_volume, claimed_as_a_whole
-from .storage import RWO, add_pvc, bytes_quantity, claim_spec, mount_pvc, storage_class
+from .storage import RWO, add_pvc, allowed_propagation, bytes_quantity, claim_spec, mount_pvc, storage_class
 from .taskdirs import ensure_task_dir, resolve
 from .values import as_int
 
@@ -57,6 +57,7 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
     ro = True if read_only else None
     where = resolve(source)
     if where.task_dir is None:
+        propagation, note = allowed_propagation(task, propagation)
         name = _host_volume_name(where.relative)
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=where.relative)))
         add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro,
@@ -64,7 +65,7 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
         if "${" in source:
             return Outcome(Status.NEEDS_DECISION, f"hostPath {where.relative} -> {target}",
                            "the host path uses Nomad interpolation")
-        return Outcome(Status.MAPPED, f"hostPath {where.relative} -> {target}")
+        return Outcome(Status.CHANGED if note else Status.MAPPED, f"hostPath {where.relative} -> {target}", note)
     rendered = gctx.rendered_files.get((task.name, where.container_path))
     if rendered is not None:
         volume_name, key = rendered

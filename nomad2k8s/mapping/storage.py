@@ -82,3 +82,15 @@ def single_writer_claims(gctx: GroupContext) -> list[str]:
         if claim is not None and SINGLE_WRITER & set(claim.spec.access_modes or []):
             found.append(volume.name)
     return found
+
+
+def privileged_task(task) -> bool:
+    return (task.config or {}).get("privileged") is True
+
+
+def allowed_propagation(task, propagation: str | None) -> tuple[str | None, str]:
+    """Kubernetes accepts Bidirectional only in privileged containers: otherwise fall back to
+    HostToContainer (host mounts still reach the container; the reverse direction is lost)."""
+    if propagation == "Bidirectional" and not privileged_task(task):
+        return "HostToContainer", "Bidirectional propagation needs a privileged container: HostToContainer used"
+    return propagation, ""

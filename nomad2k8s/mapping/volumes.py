@@ -17,7 +17,7 @@ from ..model import Volume, VolumeMount
 from .context import GroupContext
 from .names import dns_label
 from .podspec import add_mount, add_volume
-from .storage import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, claim_spec, mount_pvc, storage_class
+from .storage import allowed_propagation, RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, claim_spec, mount_pvc, storage_class
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)
 ACCESS_MODES: dict[str, tuple[str, bool]] = {
@@ -39,6 +39,18 @@ class PodVolume:
     name: str
     read_only: bool
     target: str  # for reports: "PersistentVolumeClaim/x", "hostPath /srv/x"...
+    block: bool = False  # a raw block device: attached as a volumeDevice, not mounted
+
+
+def _source(volume: Volume) -> tuple[str | None, str | None]:
+    """(source, the path that names it): `source`, or the Nomad 0.10 `config { source }` form."""
+    if volume.is_set("source") and volume.source:
+        return str(volume.source), volume.path_of("source")
+    legacy = (volume.model_extra or {}).get("config")
+    legacy = legacy[0] if isinstance(legacy, list) and legacy else legacy
+    if isinstance(legacy, dict) and legacy.get("source"):
+        return str(legacy["source"]), volume.path_of("config")
+    return None, None
 
 
 def _volume_name(volume: Volume) -> str:
@@ -68,7 +80,8 @@ def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, mess
 def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
     storage, ledger = gctx.profile.storage, gctx.ledger
     name = _volume_name(volume)
-    source = str(volume.source) if volume.source else (volume.label or name)
+    source, source_path = _source(volume)
+    source = source or volume.label or name
     access = str(volume.access_mode) if volume.access_mode else None
     mode, reader = ACCESS_MODES.get(access or "", (RWO, False))
     if mode == RWO and not reader and storage.read_write_once_pod and access in ("single-node-writer",
@@ -101,16 +114,16 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
                           storage_class_name=storage_class(gctx, source, (volume.model_extra or {}).get("plugin_id")))
         if per_alloc and gctx.kind == "StatefulSet":
             add_claim_template(gctx, name, spec)
-            pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)")
+            pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)", block)
         else:
             claim_name = dns_label(source)
             add_pvc(gctx, claim_name, spec)
             mount_pvc(gctx, name, claim_name, read_only)
-            pod_volume = PodVolume(name, read_only, f"PersistentVolumeClaim/{claim_name}")
+            pod_volume = PodVolume(name, read_only, f"PersistentVolumeClaim/{claim_name}", block)
     target = pod_volume.target
     _claim(gctx, volume, "type", Status.MAPPED, "N2K-VOLUME-CSI", "CSI volume", target)
-    if volume.is_set("source"):
-        ledger.mapped("N2K-VOLUME-SOURCE", volume.path_of("source"), "volume id names the claim", k8s=target)
+    if source_path:
+        ledger.mapped("N2K-VOLUME-SOURCE", source_path, "volume id names the claim", k8s=target)
     if volume.is_set("access_mode"):
         if access not in ACCESS_MODES:
             ledger.decide("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"),
@@ -142,33 +155,36 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
 def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
     storage, ledger = gctx.profile.storage, gctx.ledger
     name = _volume_name(volume)
-    source = str(volume.source) if volume.source else (volume.label or name)
+    source, source_path = _source(volume)
+    source = source or volume.label or name
     read_only = bool(volume.read_only)
     host_path = storage.host_volumes.get(source)
     if host_path:
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=host_path,
                                                                                    type="Directory")))
         target = f"volume {name} hostPath {host_path}"
-        ledger.changed("N2K-VOLUME-HOST", volume.path_of("source") if volume.is_set("source") else volume.nomad_path,
+        ledger.changed("N2K-VOLUME-HOST", source_path or volume.nomad_path,
                        f"host volume {source!r} -> hostPath from the profile: the pod must run where the "
                        "directory exists", k8s=target,
-                       suggestion="Pin the pod to those nodes (constraint/nodeSelector) or move the data to a PVC.")
+                       suggestion="Pin the pod to those nodes (constraint/nodeSelector) or move the data to a PVC.",
+                       claims=source_path is not None)
     else:
         claim_name = dns_label(source)
         spec = claim_spec(gctx, access_mode=RWO, size=_size(gctx, volume), storage_class_name=storage_class(gctx, source))
         add_pvc(gctx, claim_name, spec)
         mount_pvc(gctx, name, claim_name, read_only)
         target = f"PersistentVolumeClaim/{claim_name}"
-        path = volume.path_of("source") if volume.is_set("source") else volume.nomad_path
+        path = source_path or volume.nomad_path
         if storage.host_volumes_as == "pvc":
             ledger.changed("N2K-VOLUME-HOST-PVC", path, f"host volume {source!r} -> PVC (profile host_volumes_as = pvc)",
-                           k8s=target, suggestion="Copy the existing data from the Nomad node into the new volume.")
+                           k8s=target, suggestion="Copy the existing data from the Nomad node into the new volume.",
+                           claims=source_path is not None)
         else:
             ledger.decide("N2K-VOLUME-HOST-UNKNOWN", path,
                           f"host volume {source!r}: its path is Nomad client config the jobspec does not show; "
                           "an empty PVC is emitted meanwhile", k8s=target,
                           suggestion=f"Add `{source}: /path/on/node` to the profile's storage.host_volumes for a "
-                          "hostPath, or copy the data into the PVC.")
+                          "hostPath, or copy the data into the PVC.", claims=source_path is not None)
     if volume.is_set("type"):
         ledger.mapped("N2K-VOLUME-HOST-TYPE", volume.path_of("type"), "host volume", k8s=target)
     _claim(gctx, volume, "read_only", Status.MAPPED, "N2K-VOLUME-READ-ONLY",
@@ -203,10 +219,19 @@ def _map_volume_mount(gctx: GroupContext, task_name: str, vm: VolumeMount, volum
                       suggestion="Check the volume label.")
         return
     read_only = bool(vm.read_only) or source.read_only
-    propagation = PROPAGATION.get(str(vm.propagation_mode)) if vm.is_set("propagation_mode") else None
-    add_mount(container, k8s.V1VolumeMount(name=source.name, mount_path=str(vm.destination),
-                                           read_only=True if read_only else None, mount_propagation=propagation))
-    target = f"container {container.name} volumeMount {vm.destination}"
+    task = next(t for t in gctx.group.task if t.name == task_name)
+    wanted = PROPAGATION.get(str(vm.propagation_mode)) if vm.is_set("propagation_mode") else None
+    propagation, downgrade = allowed_propagation(task, wanted)
+    if source.block:
+        devices = list(container.volume_devices or [])
+        if not any(d.device_path == str(vm.destination) for d in devices):
+            devices.append(k8s.V1VolumeDevice(name=source.name, device_path=str(vm.destination)))
+        container.volume_devices = devices
+        target = f"container {container.name} volumeDevice {vm.destination}"
+    else:
+        add_mount(container, k8s.V1VolumeMount(name=source.name, mount_path=str(vm.destination),
+                                               read_only=True if read_only else None, mount_propagation=propagation))
+        target = f"container {container.name} volumeMount {vm.destination}"
     ledger.mapped("N2K-VOLUME-MOUNT", vm.path_of("volume"), f"mounts {source.target}", k8s=target)
     _claim(gctx, vm, "destination", Status.MAPPED, "N2K-VOLUME-MOUNT-PATH", "mount path", f"{target} mountPath")
     _claim(gctx, vm, "read_only", Status.MAPPED, "N2K-VOLUME-MOUNT-READ-ONLY",
@@ -218,9 +243,9 @@ def _map_volume_mount(gctx: GroupContext, task_name: str, vm: VolumeMount, volum
             ledger.decide("N2K-VOLUME-MOUNT-PROPAGATION", vm.path_of("propagation_mode"),
                           f"unknown propagation mode {mode!r}", k8s=target)
         else:
-            note = " (Kubernetes requires a privileged container for Bidirectional)" if propagation == "Bidirectional" else ""
-            ledger.mapped("N2K-VOLUME-MOUNT-PROPAGATION", vm.path_of("propagation_mode"),
-                          f"propagation {mode} -> {propagation or 'None'}{note}",
+            ledger.record(Status.CHANGED if downgrade else Status.MAPPED, "N2K-VOLUME-MOUNT-PROPAGATION",
+                          vm.path_of("propagation_mode"),
+                          f"propagation {mode} -> {propagation or 'None'}" + (f" ({downgrade})" if downgrade else ""),
                           k8s=f"{target} mountPropagation: {propagation or 'None'}")
     _claim(gctx, vm, "selinux_label", Status.DROPPED, "N2K-VOLUME-MOUNT-SELINUX",
            "SELinux relabelling is set per pod in Kubernetes", target,
