@@ -65,6 +65,8 @@ class PlacementSettings(_Section):
 class GpuSettings(_Section):
     runtime_class: str | None = Field("nvidia", description="runtimeClassName for GPU pods.")
     tolerate_taint: bool = Field(False, description="Add a toleration for the nvidia.com/gpu taint.")
+    product_label: str = Field("nvidia.com/gpu.product",
+                               description="Node label naming the GPU model (GPU feature discovery) for device model constraints.")
 
 
 class SecretSettings(_Section):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from ..ledger import Ledger
+from ..model import paths
 from .context import GroupContext
 
 
@@ -32,3 +34,8 @@ def add_env(container: k8s.V1Container, var: k8s.V1EnvVar) -> None:
     env = [e for e in (container.env or []) if e.name != var.name]
     env.append(var)
     container.env = env
+
+
+def claimed_as_a_whole(ledger: Ledger, path: str) -> bool:
+    """True when an entry already accounts for `path` and everything below it (e.g. a whole task config)."""
+    return any(paths.covers(c, path) for c in ledger.claimed_paths())

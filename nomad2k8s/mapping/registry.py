@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import network, periodic, resources, runtime, services, tasks, workload
+from . import (
+    devices, docker_mounts, ephemeral, network, periodic, placement, resources, runtime, services, stateful, tasks,
+    volumes, workload,
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,17 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("network", "group", network.map_network),
     Transform("service", "group", services.map_services),
     Transform("runtime", "group", runtime.map_runtime),
+    # Storage runs after templates (they register rendered files that docker binds mount by subPath).
+    Transform("volume", "group", volumes.map_volumes),
+    Transform("ephemeral-disk", "group", ephemeral.map_ephemeral_disk),
+    Transform("docker-mounts", "group", docker_mounts.map_docker_mounts),
+    Transform("device", "group", devices.map_devices),
+    Transform("single-writer-strategy", "group", stateful.map_single_writer_strategy),
+    Transform("placement", "group", placement.map_placement),
     Transform("lifecycle", "group", tasks.place_containers),
     Transform("job-type", "job", workload.map_job_type),
+    Transform("job-placement", "job", placement.map_job_placement),
+    Transform("statefulset-service", "job", stateful.map_governing_services),
     Transform("job-meta", "job", tasks.map_job_meta),
 )
 

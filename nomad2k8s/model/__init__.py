@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from ..errors import ConversionError
 from .blocks import (  # noqa: F401 - re-exported for mappers
-    Check, Constraint, Affinity, Group, Job, Network, Port, Resources, Service, Spread,
+    Check, Constraint, Affinity, Device, EphemeralDisk, Group, Job, Network, Port, Resources, Service, Spread,
     Task, Template, Volume, VolumeMount,
 )
 from . import paths

@@ -1,0 +1,96 @@
+"""Persistent storage shared by the volume mappers: PVCs, volumeClaimTemplates, sizes and
+storage classes, all chosen by the profile (never by a literal here)."""
+
+from __future__ import annotations
+
+from kubernetes import client as k8s
+
+from .context import GroupContext
+from .podspec import add_volume
+
+RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"
+SINGLE_WRITER = frozenset({RWO, RWOP})
+
+
+def storage_class(gctx: GroupContext, source: str | None, plugin: str | None = None) -> str | None:
+    storage = gctx.profile.storage
+    if source and source in storage.class_by_volume:
+        return storage.class_by_volume[source]
+    if plugin and plugin in storage.class_by_plugin:
+        return storage.class_by_plugin[plugin]
+    return storage.default_class
+
+
+def mib_quantity(mb: int) -> str:
+    """Nomad sizes are MB (really MiB); Kubernetes quantities in Gi when whole, else Mi."""
+    return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
+
+
+def bytes_quantity(count: int) -> str:
+    for unit, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if count % factor == 0 and count >= factor:
+            return f"{count // factor}{unit}"
+    return str(count)
+
+
+def claim_spec(gctx: GroupContext, *, access_mode: str, size: str, storage_class_name: str | None,
+               block: bool = False) -> k8s.V1PersistentVolumeClaimSpec:
+    return k8s.V1PersistentVolumeClaimSpec(
+        access_modes=[access_mode],
+        storage_class_name=storage_class_name,
+        volume_mode="Block" if block else None,
+        resources=k8s.V1VolumeResourceRequirements(requests={"storage": size}),
+    )
+
+
+def add_pvc(gctx: GroupContext, claim_name: str, spec: k8s.V1PersistentVolumeClaimSpec) -> None:
+    """A standalone PVC (once per name across the job: groups may share a Nomad volume)."""
+    for obj in gctx.job_ctx.objects:
+        if isinstance(obj, k8s.V1PersistentVolumeClaim) and obj.metadata.name == claim_name:
+            return
+    gctx.add_object(k8s.V1PersistentVolumeClaim(
+        api_version="v1", kind="PersistentVolumeClaim",
+        metadata=k8s.V1ObjectMeta(name=claim_name, namespace=gctx.profile.namespace.name,
+                                  labels={"app.kubernetes.io/part-of": gctx.job_ctx.service,
+                                          "app.kubernetes.io/managed-by": "nomad2k8s"}),
+        spec=spec,
+    ))
+
+
+def mount_pvc(gctx: GroupContext, volume_name: str, claim_name: str, read_only: bool = False) -> None:
+    add_volume(gctx, k8s.V1Volume(name=volume_name, persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(
+        claim_name=claim_name, read_only=True if read_only else None)))
+
+
+def add_claim_template(gctx: GroupContext, volume_name: str, spec: k8s.V1PersistentVolumeClaimSpec) -> None:
+    """A StatefulSet volumeClaimTemplates entry: one PVC per replica, like a per-alloc volume."""
+    templates = gctx.workload_spec.setdefault("volume_claim_templates", [])
+    if any(t.metadata.name == volume_name for t in templates):
+        return
+    templates.append(k8s.V1PersistentVolumeClaim(metadata=k8s.V1ObjectMeta(name=volume_name), spec=spec))
+
+
+def single_writer_claims(gctx: GroupContext) -> list[str]:
+    """Names of pod volumes backed by a read-write single-node PVC (standalone, not per replica)."""
+    claims = {o.metadata.name: o for o in gctx.job_ctx.objects if isinstance(o, k8s.V1PersistentVolumeClaim)}
+    found = []
+    for volume in gctx.pod_spec.volumes or []:
+        source = volume.persistent_volume_claim
+        if source is None or source.read_only:
+            continue
+        claim = claims.get(source.claim_name)
+        if claim is not None and SINGLE_WRITER & set(claim.spec.access_modes or []):
+            found.append(volume.name)
+    return found
+
+
+def privileged_task(task) -> bool:
+    return (task.config or {}).get("privileged") is True
+
+
+def allowed_propagation(task, propagation: str | None) -> tuple[str | None, str]:
+    """Kubernetes accepts Bidirectional only in privileged containers: otherwise fall back to
+    HostToContainer (host mounts still reach the container; the reverse direction is lost)."""
+    if propagation == "Bidirectional" and not privileged_task(task):
+        return "HostToContainer", "Bidirectional propagation needs a privileged container: HostToContainer used"
+    return propagation, ""
