@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import network, periodic, resources, services, tasks, workload
+from . import (
+    autoscaling, docker_options, lifecycle, network, parameterized, periodic, resources, rollout, services, shutdown,
+    tasks, workload,
+)
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,20 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("count", "group", workload.map_count),
     Transform("periodic", "group", periodic.map_periodic),
     Transform("resources", "group", resources.map_resources),
+    Transform("docker-options", "group", docker_options.map_docker_options),
     Transform("network", "group", network.map_network),
     Transform("service", "group", services.map_services),
-    Transform("lifecycle", "group", tasks.place_containers),
+    Transform("lifecycle", "group", lifecycle.place_containers),
+    Transform("shutdown", "group", shutdown.map_shutdown),
+    Transform("restart", "group", rollout.map_restart),
+    Transform("parameterized", "group", parameterized.map_parameterized),
     Transform("job-type", "job", workload.map_job_type),
     Transform("job-meta", "job", tasks.map_job_meta),
+    Transform("update", "job", rollout.map_update),
+    Transform("reschedule", "job", rollout.map_reschedule),
+    Transform("parameterized-entry", "job", parameterized.record_parameterized),
+    Transform("hpa", "job", autoscaling.map_hpa),
+    Transform("vpa", "job", autoscaling.map_vpa),  # last: reads the final container resources
 )
 
 
