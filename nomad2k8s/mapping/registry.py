@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import (
-    devices, docker_mounts, ephemeral, network, periodic, placement, resources, runtime, services, stateful, tasks,
-    volumes, workload,
+    autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, network, parameterized, periodic,
+    placement, resources, rollout, runtime, services, shutdown, stateful, tasks, volumes, workload,
 )
 
 
@@ -30,6 +30,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("count", "group", workload.map_count),
     Transform("periodic", "group", periodic.map_periodic),
     Transform("resources", "group", resources.map_resources),
+    Transform("docker-options", "group", docker_options.map_docker_options),
     Transform("network", "group", network.map_network),
     Transform("service", "group", services.map_services),
     Transform("runtime", "group", runtime.map_runtime),
@@ -40,11 +41,19 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("device", "group", devices.map_devices),
     Transform("single-writer-strategy", "group", stateful.map_single_writer_strategy),
     Transform("placement", "group", placement.map_placement),
-    Transform("lifecycle", "group", tasks.place_containers),
+    Transform("lifecycle", "group", lifecycle.place_containers),
+    Transform("shutdown", "group", shutdown.map_shutdown),
+    Transform("restart", "group", rollout.map_restart),
+    Transform("parameterized", "group", parameterized.map_parameterized),
     Transform("job-type", "job", workload.map_job_type),
     Transform("job-placement", "job", placement.map_job_placement),
     Transform("statefulset-service", "job", stateful.map_governing_services),
     Transform("job-meta", "job", tasks.map_job_meta),
+    Transform("update", "job", rollout.map_update),
+    Transform("reschedule", "job", rollout.map_reschedule),
+    Transform("parameterized-entry", "job", parameterized.record_parameterized),
+    Transform("hpa", "job", autoscaling.map_hpa),
+    Transform("vpa", "job", autoscaling.map_vpa),  # last: reads the final container resources
 )
 
 

@@ -1,4 +1,4 @@
-"""Task -> container: driver, image, command/entrypoint/args, env, user, meta, lifecycle placement."""
+"""Task -> container: driver, image, command/entrypoint/args, env, user, meta (placement: lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -212,48 +212,3 @@ def map_tasks(gctx: GroupContext) -> None:
         gctx.skip = True
         ledger.decide("N2K-GROUP-NO-CONTAINER", gctx.group.nomad_path,
                       "no task could become a container; no workload is emitted", claims=False)
-
-
-def place_containers(gctx: GroupContext) -> None:
-    """Lifecycle hooks decide whether a task is an init container or runs alongside the app."""
-    ledger = gctx.ledger
-    init, main = [], []
-    for task in gctx.group.task:
-        container = gctx.containers.get(task.name)
-        if container is None:
-            continue
-        lifecycle = task.lifecycle
-        hook = lifecycle.hook if lifecycle is not None else None
-        sidecar = bool(lifecycle.sidecar) if lifecycle is not None else False
-        target = _task_target(gctx, task)
-        if lifecycle is None:
-            main.append(container)
-            continue
-        path = task.path_of("lifecycle")
-        if hook == "prestart" and not sidecar:
-            init.append(container)
-            ledger.mapped("N2K-LIFECYCLE-INIT", path, "prestart task -> init container",
-                          k8s=f"{gctx.kind}/{gctx.workload_name} initContainer {container.name}")
-        elif hook == "prestart":
-            main.append(container)
-            ledger.changed("N2K-LIFECYCLE-SIDECAR", path,
-                           "prestart sidecar -> regular container: it starts alongside the app, not before it",
-                           k8s=target, suggestion="Use a native sidecar (initContainer with restartPolicy: Always, "
-                           "Kubernetes >= 1.29) if start order matters.")
-        elif hook == "poststart":
-            main.append(container)
-            ledger.changed("N2K-LIFECYCLE-POSTSTART", path,
-                           "poststart task -> regular container: it starts with the app, not after it",
-                           k8s=target)
-        else:
-            ledger.decide("N2K-LIFECYCLE-POSTSTOP", path, f"{hook} task has no direct equivalent; not emitted",
-                          k8s="no container",
-                          suggestion="Use a preStop hook for a short command, or a separate Job.")
-    gctx.pod_spec.init_containers = init or None
-    gctx.pod_spec.containers = main
-    if not main and init:
-        # A pod needs at least one regular container; promote the last init container.
-        gctx.pod_spec.containers = [init.pop()]
-        gctx.pod_spec.init_containers = init or None
-    if not gctx.pod_spec.containers:
-        gctx.skip = True

@@ -66,35 +66,25 @@ ROWS: tuple[Row, ...] = (
     Row("job.group.disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's",
         "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
     Row("job.group.prevent_reschedule_on_lost", D, "N2K-DROP-DISCONNECT", "lost-allocation handling is the node controller's"),
+    # Blocks Nomad allows once, repeated: the mappers convert the first one only.
+    *(
+        Row(shape, N, "N2K-BLOCK-REPEATED", "block given more than once; only the first is converted",
+            "Merge the blocks into one (Nomad itself rejects or ignores the repeats).")
+        for shape in ("job.update", "job.group.update", "job.group.restart", "job.group.task.restart",
+                      "job.reschedule", "job.group.reschedule", "job.group.scaling", "job.parameterized")
+    ),
     # Pending: concepts whose mappers are still to be written.
     Row("job.group.task.template", N, "N2K-PENDING-TEMPLATE", f"template {PENDING}", "Create a ConfigMap/ExternalSecret by hand."),
     Row("job.group.task.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
     Row("job.group.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
     Row("job.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
-    Row("job.update", N, "N2K-PENDING-UPDATE", f"update strategy {PENDING}; the Kubernetes default RollingUpdate applies"),
-    Row("job.group.update", N, "N2K-PENDING-UPDATE", f"update strategy {PENDING}; the Kubernetes default RollingUpdate applies"),
-    Row("job.group.restart", N, "N2K-PENDING-RESTART", f"restart policy {PENDING}"),
-    Row("job.group.task.restart", N, "N2K-PENDING-RESTART", f"restart policy {PENDING}"),
-    Row("job.reschedule", N, "N2K-PENDING-RESCHEDULE", f"reschedule policy {PENDING}"),
-    Row("job.group.reschedule", N, "N2K-PENDING-RESCHEDULE", f"reschedule policy {PENDING}"),
-    Row("job.group.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
-    Row("job.group.task.scaling", N, "N2K-PENDING-SCALING", f"scaling policy {PENDING}"),
     Row("job.periodic", N, "N2K-PERIODIC-NOT-BATCH", "periodic only applies to batch jobs in Nomad",
         "Make the job a batch job to get a CronJob."),
-    Row("job.parameterized", N, "N2K-PENDING-PARAMETERIZED", f"parameterized job {PENDING}"),
-    Row("job.group.task.kill_timeout", N, "N2K-PENDING-KILL", f"kill timeout {PENDING}"),
-    Row("job.group.task.kill_signal", N, "N2K-PENDING-KILL", f"kill signal {PENDING}"),
-    Row("job.group.task.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
-    Row("job.group.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
     *(
         Row(f"job.group.task.config.{key}", N, "N2K-PENDING-DRIVER-OPTION", f"docker option {key} {PENDING}",
             "Carry it over by hand if the app depends on it.")
         for key in (
-            "privileged", "cap_add", "cap_drop", "dns_servers", "dns_search_domains", "dns_options", "extra_hosts",
-            "hostname", "labels", "logging", "auth", "auth_soft_fail", "ulimit", "sysctl",
-            "security_opt", "ipc_mode", "pid_mode", "userns_mode",
-            "uts_mode", "readonly_rootfs", "tty", "interactive", "init", "image_pull_timeout", "load",
-            "storage_opt", "memory_hard_limit", "cpu_hard_limit", "cpu_cfs_period", "oom_score_adj",
+            "userns_mode", "uts_mode", "image_pull_timeout", "load", "storage_opt", "cpu_cfs_period", "oom_score_adj",
             "healthchecks", "pids_limit", "group_add", "isolation", "cpuset_cpus", "mac_address",
             "ipv4_address", "ipv6_address", "advertise_ipv6_address", "network_aliases",
             "image_pull_secrets", "ports_map", "memory_swap", "memory_swappiness", "cpu_cfs_quota",
