@@ -7,6 +7,7 @@ several jobs). Regenerate with `pytest tests/test_golden.py --update-golden`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -37,10 +38,11 @@ def _convert_terraform(out: Path) -> None:
 
     from nomad2k8s.cli import app
 
-    for case in CASES:
-        result = CliRunner().invoke(app, ["convert", str(FIXTURES / case), "--format", "terraform",
-                                          "--output", str(out / case / "terraform")])
-        assert result.exit_code == 0, result.output
+    with contextlib.chdir(REPO):  # reports name the jobspec relative to the repository, as above
+        for case in CASES:
+            result = CliRunner().invoke(app, ["convert", f"fixtures/nomad_jobs/{case}", "--format", "terraform",
+                                              "--output", str(out / case / "terraform")])
+            assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="module")
