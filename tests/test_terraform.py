@@ -202,6 +202,15 @@ def test_files_by_kind(sample_module: Path) -> None:
     assert "kubernetes_service_v1.web.metadata[0].name" in outputs and "var.hostname" in outputs
 
 
+def test_image_tag_variables_are_unique() -> None:
+    pods = [{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": n},
+             "spec": {"template": {"spec": {"containers": [{"name": "c", "image": f"busybox:{tag}"}]}}}}
+            for n, tag in (("a", "1.36"), ("b", "1.37"))]
+    variables = parse(module_files(pods, _tag_profile())["variables.tf"])["variable"]
+    defaults = {name: spec["default"] for block in variables for name, spec in block.items()}
+    assert defaults == {"namespace": "default", "image_tag": "1.36", "image_tag_2": "1.37"}
+
+
 def test_empty_files_are_not_written() -> None:
     files = module_files([o for o in OBJECTS if o["kind"] == "ConfigMap"])
     assert sorted(files) == ["main.tf", "outputs.tf", "variables.tf", "versions.tf"]

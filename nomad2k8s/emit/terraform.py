@@ -54,16 +54,15 @@ class Variables:
                 if image not in images and re.search(r":[\w][\w.-]*$", image.rsplit("/", 1)[-1]) \
                         and "@" not in image:
                     images.append(image)
-        repos = [i.rsplit(":", 1)[0] for i in images]
+        single_repo = len({i.rsplit(":", 1)[0] for i in images}) == 1
+        taken: set[str] = set()
         for image in images:
             repo, tag = image.rsplit(":", 1)
-            if len(set(repos)) == 1:
-                name = "image_tag"
-            else:
-                name = resource_label(repo.rsplit("/", 1)[-1]) + "_image_tag"
-                base, n = name, 2
-                while name in {v for v, _, _ in self.images.values()}:
-                    name, n = f"{base}_{n}", n + 1
+            name = "image_tag" if single_repo else resource_label(repo.rsplit("/", 1)[-1]) + "_image_tag"
+            base, n = name, 2
+            while name in taken:
+                name, n = f"{base}_{n}", n + 1
+            taken.add(name)
             self.images[image] = (name, repo, tag)
 
     def blocks(self) -> list[Block]:
