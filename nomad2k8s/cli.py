@@ -15,7 +15,7 @@ from .convert import ServiceResult, convert_file, link_batch
 from .errors import ConversionError
 from .ledger import Status
 from .mapping.names import dns_label
-from .output import stdout_text, write_service
+from .output import stdout_text, write_root_module, write_service
 from .parse import discover_jobspecs
 from .profile import load_profile
 
@@ -31,6 +31,7 @@ VAR_FILE_SUFFIXES = (".vars.hcl", ".vars.json", ".auto.vars.hcl")
 class OutputFormat(str, Enum):
     yaml = "yaml"
     json = "json"
+    terraform = "terraform"
 
 
 def _version(value: bool) -> None:
@@ -71,10 +72,11 @@ def convert(
     path: Path = typer.Argument(..., help="A jobspec (HCL or API JSON) or a directory of them.", exists=True),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o",
-        help="Write DIR/<service>/ (one file per object, kustomization.yaml, MIGRATION.md, ledger.json). "
-        "Without it, print the manifests to stdout.",
+        help="Write DIR/<service>/ (one file per object, kustomization.yaml, MIGRATION.md, ledger.json; "
+        "with --format terraform a module of *.tf files, and DIR/main.tf wiring several). "
+        "Without it, print the manifests (or main.tf) to stdout.",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format."),
+    fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format: yaml, json, or terraform (one module per service)."),
     var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
@@ -128,11 +130,13 @@ def convert(
                         result.name, n = f"{base}-{n}", n + 1
                     _err(f"{file}: job also defined in {previous}; written as {result.name}")
                 written[target / result.name] = file
-                write_service(result, target, fmt.value)
+                write_service(result, target, fmt.value, site)
                 _err(_summary(result))
             results.append(result)
+    if output is not None and fmt is OutputFormat.terraform and len(written) > 1:
+        write_root_module(output, list(written))
     if output is None and results:
-        sys.stdout.write(stdout_text(results, fmt.value))
+        sys.stdout.write(stdout_text(results, fmt.value, site))
     if failures:
         if path.is_dir():
             _err(f"{failures} of {len(files)} file(s) failed to convert")

@@ -1,9 +1,13 @@
 """Golden tests: every fixture converts to exactly the committed files under generated/.
 
-Regenerate with `pytest tests/test_golden.py --update-golden` (same as README command 1)."""
+Two layouts, both compared byte for byte: generated/<case>/<service>/ (YAML, the whole fixture
+directory converted at once) and generated/<case>/terraform/ (each case converted on its own
+with --format terraform: <service>/*.tf, plus main.tf wiring the modules when a case has
+several jobs). Regenerate with `pytest tests/test_golden.py --update-golden`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -19,10 +23,26 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
 def _convert_all(out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "nomad2k8s", "convert", "fixtures/nomad_jobs", "--output", str(out)],
         cwd=REPO, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
     )
+    if proc.returncode == 0:
+        _convert_terraform(out)
+    return proc
+
+
+def _convert_terraform(out: Path) -> None:
+    """generated/<case>/terraform/: each case on its own, in-process (fast)."""
+    from typer.testing import CliRunner
+
+    from nomad2k8s.cli import app
+
+    with contextlib.chdir(REPO):  # reports name the jobspec relative to the repository, as above
+        for case in CASES:
+            result = CliRunner().invoke(app, ["convert", f"fixtures/nomad_jobs/{case}", "--format", "terraform",
+                                              "--output", str(out / case / "terraform")])
+            assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="module")

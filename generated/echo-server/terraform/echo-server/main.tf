@@ -1,0 +1,91 @@
+resource "kubernetes_service_v1" "echo_server" {
+  metadata {
+    name      = "echo-server"
+    namespace = var.namespace
+    labels = {
+      app                            = "echo-server"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "echo-server"
+      "app.kubernetes.io/part-of"    = "echo-server"
+    }
+  }
+  spec {
+    selector = {
+      app = "echo-server"
+    }
+    type = "ClusterIP"
+    port {
+      name        = "http"
+      port        = 80
+      protocol    = "TCP"
+      target_port = "http"
+    }
+  }
+}
+
+resource "kubernetes_deployment_v1" "echo_server" {
+  metadata {
+    name      = "echo-server"
+    namespace = var.namespace
+    labels = {
+      app                            = "echo-server"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "echo-server"
+      "app.kubernetes.io/part-of"    = "echo-server"
+    }
+  }
+  spec {
+    replicas = "1"
+    selector {
+      match_labels = {
+        app = "echo-server"
+      }
+    }
+    template {
+      metadata {
+        labels = {
+          app                            = "echo-server"
+          "app.kubernetes.io/managed-by" = "nomad2k8s"
+          "app.kubernetes.io/name"       = "echo-server"
+          "app.kubernetes.io/part-of"    = "echo-server"
+        }
+      }
+      spec {
+        container {
+          name  = "echo-server"
+          image = "ealen/echo-server:0.9.2"
+          env {
+            name  = "PORT"
+            value = "80"
+          }
+          env {
+            name  = "ENABLE__ENVIRONMENT"
+            value = "false"
+          }
+          env {
+            name  = "ENABLE__COOKIES"
+            value = "false"
+          }
+          env {
+            name  = "LOGS__IGNORE__PING"
+            value = "true"
+          }
+          port {
+            name           = "http"
+            container_port = 80
+            protocol       = "TCP"
+          }
+          resources {
+            limits = {
+              memory = "96Mi"
+            }
+            requests = {
+              cpu    = "50m"
+              memory = "64Mi"
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+module "echo-server" {
+  source = "./echo-server"
+}
+
+module "whoami-connect" {
+  source = "./whoami-connect"
+}

@@ -1,0 +1,101 @@
+resource "kubernetes_service_v1" "whoami_connect" {
+  metadata {
+    name      = "whoami-connect"
+    namespace = var.namespace
+    labels = {
+      app                            = "whoami-connect"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "whoami-connect"
+      "app.kubernetes.io/part-of"    = "whoami-connect"
+    }
+  }
+  spec {
+    selector = {
+      app = "whoami-connect"
+    }
+    type = "ClusterIP"
+    port {
+      name        = "http"
+      port        = 80
+      protocol    = "TCP"
+      target_port = "http"
+    }
+  }
+}
+
+resource "kubernetes_deployment_v1" "whoami_connect" {
+  metadata {
+    name      = "whoami-connect"
+    namespace = var.namespace
+    labels = {
+      app                            = "whoami-connect"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "whoami-connect"
+      "app.kubernetes.io/part-of"    = "whoami-connect"
+    }
+  }
+  spec {
+    replicas = "1"
+    selector {
+      match_labels = {
+        app = "whoami-connect"
+      }
+    }
+    template {
+      metadata {
+        labels = {
+          app                            = "whoami-connect"
+          "app.kubernetes.io/managed-by" = "nomad2k8s"
+          "app.kubernetes.io/name"       = "whoami-connect"
+          "app.kubernetes.io/part-of"    = "whoami-connect"
+        }
+      }
+      spec {
+        container {
+          name  = "whoami"
+          image = "traefik/whoami:v1.10.3"
+          env {
+            name  = "ECHO_URL"
+            value = "http://$${NOMAD_UPSTREAM_ADDR_echo_server}"
+          }
+          env {
+            name  = "TZ"
+            value = "Europe/London"
+          }
+          port {
+            name           = "http"
+            container_port = 80
+            protocol       = "TCP"
+          }
+          resources {
+            limits = {
+              memory = "64Mi"
+            }
+            requests = {
+              cpu    = "50m"
+              memory = "64Mi"
+            }
+          }
+        }
+        container {
+          name  = "probe"
+          args  = ["/bin/sh", "-c", "while true; do curl -fsS \"$ECHO_URL/probe\" > /dev/null && echo ok; sleep 30; done"]
+          image = "curlimages/curl:8.5.0"
+          env {
+            name  = "ECHO_URL"
+            value = "http://$${NOMAD_UPSTREAM_ADDR_echo_server}"
+          }
+          resources {
+            limits = {
+              memory = "64Mi"
+            }
+            requests = {
+              cpu    = "20m"
+              memory = "32Mi"
+            }
+          }
+        }
+      }
+    }
+  }
+}

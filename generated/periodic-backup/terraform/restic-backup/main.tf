@@ -1,0 +1,73 @@
+resource "kubernetes_cron_job_v1" "restic_backup" {
+  metadata {
+    name      = "restic-backup"
+    namespace = var.namespace
+    labels = {
+      app                            = "restic-backup"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "restic-backup"
+      "app.kubernetes.io/part-of"    = "restic-backup"
+    }
+  }
+  spec {
+    concurrency_policy = "Forbid"
+    schedule           = "0 3 * * *"
+    timezone           = "Europe/London"
+    job_template {
+      metadata {
+        labels = {
+          app                            = "restic-backup"
+          "app.kubernetes.io/managed-by" = "nomad2k8s"
+          "app.kubernetes.io/name"       = "restic-backup"
+          "app.kubernetes.io/part-of"    = "restic-backup"
+        }
+      }
+      spec {
+        completions = 1
+        parallelism = 1
+        template {
+          metadata {
+            labels = {
+              app                            = "restic-backup"
+              "app.kubernetes.io/managed-by" = "nomad2k8s"
+              "app.kubernetes.io/name"       = "restic-backup"
+              "app.kubernetes.io/part-of"    = "restic-backup"
+            }
+          }
+          spec {
+            container {
+              name  = "restic"
+              args  = ["/bin/sh", "-c", "restic snapshots >/dev/null 2>&1 || restic init; restic backup --tag nightly --exclude-caches /data && restic forget --keep-daily 7 --keep-weekly 4 --keep-monthly 6 --prune"]
+              image = "restic/restic:0.16.4"
+              env {
+                name  = "RESTIC_REPOSITORY"
+                value = "s3:http://minio-minio.service.consul:9000/restic-hestia"
+              }
+              env {
+                name  = "RESTIC_CACHE_DIR"
+                value = "/alloc/data/restic-cache"
+              }
+              env {
+                name  = "RESTIC_COMPRESSION"
+                value = "max"
+              }
+              env {
+                name  = "TZ"
+                value = "Europe/London"
+              }
+              resources {
+                limits = {
+                  memory = "1024Mi"
+                }
+                requests = {
+                  cpu    = "500m"
+                  memory = "256Mi"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
