@@ -2,6 +2,9 @@ resource "kubernetes_service_v1" "echo_server" {
   metadata {
     name      = "echo-server"
     namespace = var.namespace
+    annotations = {
+      "nomad2k8s.io/consul-tags" = "mesh,demo"
+    }
     labels = {
       app                            = "echo-server"
       "app.kubernetes.io/managed-by" = "nomad2k8s"
@@ -74,6 +77,13 @@ resource "kubernetes_deployment_v1" "echo_server" {
             name           = "http"
             container_port = 80
             protocol       = "TCP"
+          }
+          readiness_probe {
+            period_seconds  = 15
+            timeout_seconds = 3
+            tcp_socket {
+              port = "http"
+            }
           }
           resources {
             limits = {

@@ -56,7 +56,7 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
           image = "traefik/whoami:v1.10.3"
           env {
             name  = "ECHO_URL"
-            value = "http://$${NOMAD_UPSTREAM_ADDR_echo_server}"
+            value = "http://echo-server.default.svc.cluster.local:80"
           }
           env {
             name  = "TZ"
@@ -66,6 +66,14 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
             name           = "http"
             container_port = 80
             protocol       = "TCP"
+          }
+          readiness_probe {
+            period_seconds  = 10
+            timeout_seconds = 2
+            http_get {
+              path = "/health"
+              port = "http"
+            }
           }
           resources {
             limits = {
@@ -83,7 +91,7 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
           image = "curlimages/curl:8.5.0"
           env {
             name  = "ECHO_URL"
-            value = "http://$${NOMAD_UPSTREAM_ADDR_echo_server}"
+            value = "http://echo-server.default.svc.cluster.local:80"
           }
           resources {
             limits = {
@@ -96,6 +104,46 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
           }
         }
       }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "whoami_connect" {
+  metadata {
+    name      = "whoami-connect"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "whoami-connect"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "whoami-connect"
+      "app.kubernetes.io/part-of"    = "whoami-connect"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "whoami-connect"
+              port {
+                number = 80
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }

@@ -41,6 +41,13 @@ resource "kubernetes_deployment_v1" "grafana" {
         app = "grafana"
       }
     }
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_surge       = "1"
+        max_unavailable = "0"
+      }
+    }
     template {
       metadata {
         labels = {
@@ -79,6 +86,14 @@ resource "kubernetes_deployment_v1" "grafana" {
             container_port = 3000
             protocol       = "TCP"
           }
+          readiness_probe {
+            period_seconds  = 15
+            timeout_seconds = 3
+            http_get {
+              path = "/api/health"
+              port = "http"
+            }
+          }
           resources {
             limits = {
               memory = "256Mi"
@@ -88,8 +103,58 @@ resource "kubernetes_deployment_v1" "grafana" {
               memory = "256Mi"
             }
           }
+          volume_mount {
+            name       = "host-storage-v-glusterfs-grafana-data"
+            mount_path = "/var/lib/grafana"
+          }
+        }
+        volume {
+          name = "host-storage-v-glusterfs-grafana-data"
+          host_path {
+            path = "/storage/v/glusterfs_grafana_data"
+          }
         }
       }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "grafana" {
+  metadata {
+    name      = "grafana"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "grafana"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "grafana"
+      "app.kubernetes.io/part-of"    = "grafana"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "grafana"
+              port {
+                number = 3000
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }

@@ -2,6 +2,9 @@ resource "kubernetes_service_v1" "shop_api" {
   metadata {
     name      = "shop-api"
     namespace = var.namespace
+    annotations = {
+      "nomad2k8s.io/consul-tags" = "api,v2"
+    }
     labels = {
       app                            = "shop-api"
       "app.kubernetes.io/managed-by" = "nomad2k8s"
@@ -60,10 +63,19 @@ resource "kubernetes_deployment_v1" "shop_api" {
     }
   }
   spec {
-    replicas = "2"
+    min_ready_seconds         = 15
+    progress_deadline_seconds = 240
+    replicas                  = "2"
     selector {
       match_labels = {
         app = "shop-api"
+      }
+    }
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_surge       = "1"
+        max_unavailable = "0"
       }
     }
     template {
@@ -109,6 +121,14 @@ resource "kubernetes_deployment_v1" "shop_api" {
             container_port = 8080
             protocol       = "TCP"
           }
+          readiness_probe {
+            period_seconds  = 10
+            timeout_seconds = 3
+            http_get {
+              path = "/v1/ready"
+              port = "api"
+            }
+          }
           resources {
             limits = {
               memory = "384Mi"
@@ -136,10 +156,19 @@ resource "kubernetes_deployment_v1" "shop_web" {
     }
   }
   spec {
-    replicas = "3"
+    min_ready_seconds         = 15
+    progress_deadline_seconds = 240
+    replicas                  = "3"
     selector {
       match_labels = {
         app = "shop-web"
+      }
+    }
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_surge       = "1"
+        max_unavailable = "0"
       }
     }
     template {
@@ -160,6 +189,14 @@ resource "kubernetes_deployment_v1" "shop_web" {
             container_port = 80
             protocol       = "TCP"
           }
+          readiness_probe {
+            period_seconds  = 10
+            timeout_seconds = 2
+            http_get {
+              path = "/healthz"
+              port = "http"
+            }
+          }
           resources {
             limits = {
               memory = "64Mi"
@@ -169,8 +206,72 @@ resource "kubernetes_deployment_v1" "shop_web" {
               memory = "32Mi"
             }
           }
+          volume_mount {
+            name       = "nomad-local-nginx"
+            mount_path = "/local"
+          }
+          volume_mount {
+            name       = "nomad-local-nginx"
+            mount_path = "/etc/nginx/conf.d/default.conf"
+            read_only  = true
+            sub_path   = "default.conf"
+          }
+        }
+        topology_spread_constraint {
+          max_skew           = 1
+          topology_key       = "kubernetes.io/hostname"
+          when_unsatisfiable = "ScheduleAnyway"
+          label_selector {
+            match_labels = {
+              app = "shop-web"
+            }
+          }
+        }
+        volume {
+          name = "nomad-local-nginx"
+          empty_dir {}
         }
       }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "shop_web" {
+  metadata {
+    name      = "shop-web"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "shop-web"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "shop-web"
+      "app.kubernetes.io/part-of"    = "shop"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "shop-web"
+              port {
+                number = 80
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }

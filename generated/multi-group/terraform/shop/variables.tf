@@ -3,3 +3,9 @@ variable "namespace" {
   type        = string
   default     = "default"
 }
+
+variable "hostname" {
+  description = "External hostname served by the Ingress"
+  type        = string
+  default     = "shop.brmartin.co.uk"
+}

@@ -1,3 +1,22 @@
+resource "kubernetes_persistent_volume_claim_v1" "overseerr_config" {
+  metadata {
+    name      = "overseerr-config"
+    namespace = var.namespace
+    labels = {
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  spec {
+    access_modes = ["ReadWriteOnce"]
+    resources {
+      requests = {
+        storage = "1Gi"
+      }
+    }
+  }
+}
+
 resource "kubernetes_service_v1" "overseerr" {
   metadata {
     name      = "overseerr"
@@ -35,8 +54,9 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     }
   }
   spec {
-    replicas     = "1"
-    service_name = "overseerr"
+    min_ready_seconds = 30
+    replicas          = "1"
+    service_name      = "overseerr"
     selector {
       match_labels = {
         app = "overseerr"
@@ -67,10 +87,28 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             name  = "PORT"
             value = "5055"
           }
+          liveness_probe {
+            failure_threshold     = 3
+            initial_delay_seconds = 90
+            period_seconds        = 30
+            timeout_seconds       = 5
+            http_get {
+              path = "/api/v1/status"
+              port = "http"
+            }
+          }
           port {
             name           = "http"
             container_port = 5055
             protocol       = "TCP"
+          }
+          readiness_probe {
+            period_seconds  = 30
+            timeout_seconds = 5
+            http_get {
+              path = "/api/v1/status"
+              port = "http"
+            }
           }
           resources {
             limits = {
@@ -80,6 +118,18 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
               cpu    = "200m"
               memory = "256Mi"
             }
+          }
+          volume_mount {
+            name       = "config"
+            mount_path = "/app/config"
+          }
+          volume_mount {
+            name       = "alloc-data"
+            mount_path = "/alloc/data"
+          }
+          volume_mount {
+            name       = "alloc-data"
+            mount_path = "/app/config/db"
           }
         }
         container {
@@ -95,6 +145,10 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
               memory = "64Mi"
             }
           }
+          volume_mount {
+            name       = "alloc-data"
+            mount_path = "/alloc/data"
+          }
         }
         init_container {
           name  = "litestream-restore"
@@ -109,8 +163,71 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
               memory = "64Mi"
             }
           }
+          volume_mount {
+            name       = "alloc-data"
+            mount_path = "/alloc/data"
+          }
+        }
+        volume {
+          name = "config"
+          persistent_volume_claim {
+            claim_name = "overseerr-config"
+          }
         }
       }
+    }
+    volume_claim_template {
+      metadata {
+        name = "alloc-data"
+      }
+      spec {
+        access_modes = ["ReadWriteOnce"]
+        resources {
+          requests = {
+            storage = "500Mi"
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "overseerr" {
+  metadata {
+    name      = "overseerr"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "overseerr"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "overseerr"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "overseerr"
+              port {
+                number = 5055
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }

@@ -56,7 +56,7 @@ resource "kubernetes_deployment_v1" "miniflux" {
           image = "miniflux/miniflux:2.1.3"
           env {
             name  = "LISTEN_ADDR"
-            value = "0.0.0.0:$${NOMAD_PORT_http}"
+            value = "0.0.0.0:8080"
           }
           env {
             name  = "BASE_URL"
@@ -83,6 +83,14 @@ resource "kubernetes_deployment_v1" "miniflux" {
             container_port = 8080
             protocol       = "TCP"
           }
+          readiness_probe {
+            period_seconds  = 20
+            timeout_seconds = 3
+            http_get {
+              path = "/healthcheck"
+              port = "http"
+            }
+          }
           resources {
             limits = {
               memory = "256Mi"
@@ -94,6 +102,46 @@ resource "kubernetes_deployment_v1" "miniflux" {
           }
         }
       }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "miniflux" {
+  metadata {
+    name      = "miniflux"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "miniflux"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "miniflux"
+      "app.kubernetes.io/part-of"    = "miniflux"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "miniflux"
+              port {
+                number = 8080
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }

@@ -35,10 +35,19 @@ resource "kubernetes_deployment_v1" "whoami" {
     }
   }
   spec {
-    replicas = "1"
+    min_ready_seconds         = 10
+    progress_deadline_seconds = 300
+    replicas                  = "1"
     selector {
       match_labels = {
         app = "whoami"
+      }
+    }
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_surge       = "1"
+        max_unavailable = "0"
       }
     }
     template {
@@ -51,6 +60,19 @@ resource "kubernetes_deployment_v1" "whoami" {
         }
       }
       spec {
+        affinity {
+          node_affinity {
+            required_during_scheduling_ignored_during_execution {
+              node_selector_term {
+                match_expressions {
+                  key      = "kubernetes.io/arch"
+                  operator = "In"
+                  values   = ["amd64", "arm64"]
+                }
+              }
+            }
+          }
+        }
         container {
           name  = "whoami"
           args  = ["--name", "whoami-nomad"]
@@ -68,6 +90,14 @@ resource "kubernetes_deployment_v1" "whoami" {
             container_port = 80
             protocol       = "TCP"
           }
+          readiness_probe {
+            period_seconds  = 10
+            timeout_seconds = 2
+            http_get {
+              path = "/"
+              port = "http"
+            }
+          }
           resources {
             limits = {
               memory = "128Mi"
@@ -79,6 +109,46 @@ resource "kubernetes_deployment_v1" "whoami" {
           }
         }
       }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "whoami" {
+  metadata {
+    name      = "whoami"
+    namespace = var.namespace
+    annotations = {
+      "traefik.ingress.kubernetes.io/router.entrypoints" = "websecure"
+      "traefik.ingress.kubernetes.io/router.tls"         = "true"
+    }
+    labels = {
+      app                            = "whoami"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "whoami"
+      "app.kubernetes.io/part-of"    = "whoami"
+    }
+  }
+  spec {
+    ingress_class_name = "traefik"
+    rule {
+      host = var.hostname
+      http {
+        path {
+          path      = "/"
+          path_type = "Prefix"
+          backend {
+            service {
+              name = "whoami"
+              port {
+                number = 80
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts = [var.hostname]
     }
   }
 }
