@@ -15,6 +15,7 @@ from .convert import ServiceResult, convert_file
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
+from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .intentions.model import IntentionSet
 from .ledger import Status
@@ -181,6 +182,7 @@ def _load_intentions(files: list[Path]) -> tuple[IntentionSet, int]:
         except ConversionError as exc:
             _err(str(exc))
             failures += 1
+    dedupe_intentions(iset)
     return iset, failures
 
 

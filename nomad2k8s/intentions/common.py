@@ -64,16 +64,11 @@ def home(dp: DestPlan) -> str | None:
 
 
 def note_assumed_labels(ctx: EmitContext, dp: DestPlan, pattern: Pattern, source) -> None:
-    """A source or destination outside the conversion: its pod labels are a guess, say so."""
+    """Intentions converted alone: pod labels are a guess, say so (with jobs, apply.py reports
+    every name outside the conversion)."""
     from ..ledger import Status
 
-    if pattern.is_exact and ctx.catalog.lookup(pattern.name) is None and ctx.catalog.services:
-        labels, _ = ctx.catalog.labels(pattern.name)
-        ctx.plan.add(source, Status.CHANGED, "N2K-INTENTION-UNKNOWN-SERVICE",
-                     f"{pattern.render()} is not in this conversion; its pods are assumed to carry "
-                     f"{', '.join(f'{k}: {v}' for k, v in labels.items())}",
-                     "check the labels of that workload's pods")
-    elif pattern.is_exact and not ctx.catalog.services:
+    if pattern.is_exact and not ctx.catalog.services:
         labels, _ = ctx.catalog.labels(pattern.name)
         ctx.plan.add(source, Status.CHANGED, "N2K-INTENTION-ASSUMED-LABELS",
                      f"pods of {pattern.render()} are assumed to carry "

@@ -37,7 +37,31 @@ def load_intentions(paths: list[Path]) -> IntentionSet:
     out = IntentionSet()
     for path in paths:
         out.extend(load_file(Path(path)))
+    dedupe(out)
     return out
+
+
+def dedupe(iset: IntentionSet) -> None:
+    """Two entries of one kind and name: Consul keeps only the last one written, which the files
+    cannot tell. Both are kept under distinct paths (`...@<file>`) and reported."""
+    seen: dict[str, str] = {}
+    for node in [*iset.intentions, *iset.others]:
+        if node.path in seen and seen[node.path] != node.file:
+            old = node.path
+            new = f"{old}@{Path(node.file).name}"
+            n = 2
+            while new in seen:
+                new, n = f"{old}@{Path(node.file).name}#{n}", n + 1
+            node.path = new
+            for source in getattr(node, "sources", []):
+                source.path = new + source.path[len(old):]
+                for perm in source.permissions:
+                    perm.path = new + perm.path[len(old):]
+            iset.notes.append(Note(
+                "N2K-INTENTION-DUPLICATE", new, f"{old} is also defined in {seen[old]}: Consul keeps only the "
+                "entry written last; both are converted here", node.file, node.line, claims=False,
+                suggestion="keep one definition"))
+        seen.setdefault(node.path, node.file)
 
 
 def load_file(path: Path) -> IntentionSet:

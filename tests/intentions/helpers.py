@@ -45,18 +45,23 @@ def run(tmp_path: Path, intentions: str, results: list[ServiceResult] | None = N
     return results, policies
 
 
+POLICY_KINDS = {"CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "NetworkPolicy", "AuthorizationPolicy",
+                "Server", "MeshTLSAuthentication"}
+
+
 def objects(results: list[ServiceResult], policies: ServiceResult | None, kind: str | None = None) -> dict[str, dict]:
+    """Policy objects by name (the converted workloads are left out)."""
     found = {}
     for result in results + ([policies] if policies else []):
         for obj in result.objects:
-            if kind is None or obj["kind"] == kind:
+            if obj["kind"] in POLICY_KINDS and (kind is None or obj["kind"] == kind):
                 found[obj["metadata"]["name"]] = obj
     return found
 
 
-def entries(results: list[ServiceResult], policies: ServiceResult | None, prefix: str = "intention[") -> list:
+def entries(results: list[ServiceResult], policies: ServiceResult | None) -> list:
     return [e for r in results + ([policies] if policies else []) for e in r.ledger.entries
-            if e.nomad_path.startswith(prefix) or e.code.startswith("N2K-INTENTION")]
+            if e.nomad_path.startswith(("intention[", "config_entry[")) or e.code.startswith("N2K-INTENTION")]
 
 
 def by_path(results, policies) -> dict[str, Any]:

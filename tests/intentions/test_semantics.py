@@ -51,19 +51,17 @@ def test_allow_under_default_allow_needs_no_policy(tmp_path: Path) -> None:
 
 
 def test_allow_plus_wildcard_deny_is_a_default_deny(tmp_path: Path) -> None:
-    results = jobs(tmp_path, api={}, web={})
-    text = entry(src("*", "deny"), name="*") + "\n"
-    (tmp_path / "a.hcl").write_text(text)
-    results, policies = run(tmp_path, entry(src("web", "allow")), results)
     from nomad2k8s.intentions.apply import apply_intentions
     from nomad2k8s.intentions.parser import load_intentions
     from nomad2k8s.profile import Profile
 
+    (tmp_path / "default.hcl").write_text(entry(src("*", "deny"), name="*"))
+    (tmp_path / "api.hcl").write_text(entry(src("web", "allow")))
     results = jobs(tmp_path, api={}, web={})
-    iset = load_intentions([tmp_path / "a.hcl", tmp_path / "test.intentions.hcl"])
-    policies = apply_intentions(iset, results, Profile())
+    policies = apply_intentions(load_intentions([tmp_path / "default.hcl", tmp_path / "api.hcl"]), results,
+                                Profile())  # the profile default (allow) is overridden by `* -> *` deny
     found = objects(results, policies)
-    assert set(found) >= {"default-deny", "allow-web-to-api"}
+    assert set(found) == {"default-deny", "allow-web-to-api"}
     assert not any("ingressDeny" in o["spec"] for o in found.values())
     # web itself is now unreachable: reported on its own report
     assert any(e.code == "N2K-INTENTION-NO-INGRESS" for e in results[1].ledger.entries)
