@@ -116,6 +116,8 @@ class PolicySettings(_Section):
     target: Literal["cilium", "kubernetes", "istio", "linkerd"] = Field("cilium")
     default_policy: Literal["allow", "deny"] = Field("allow", description="Consul's ACL default policy.")
     service_account_pattern: str = Field("{service}", description="ServiceAccount name per service (Istio/Linkerd principals).")
+    trust_domain: str = Field("cluster.local", description="Mesh trust domain in Istio principals.")
+    any_port: bool = Field(False, description="Allow destinations whose ports are unknown on any port.")
 
 
 class Profile(_Section):

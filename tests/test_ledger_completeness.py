@@ -14,7 +14,7 @@ from nomad2k8s.ledger import Status
 
 FIXTURE_FILES = sorted(
     p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".hcl", ".nomad", ".json")
-    and not p.name.endswith(".vars.hcl")
+    and not p.name.endswith((".vars.hcl", ".intentions.hcl", ".intentions.json"))
 )
 
 

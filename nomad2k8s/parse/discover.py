@@ -6,6 +6,10 @@ from pathlib import Path
 
 # `.nomad.hcl` / `.nomad.json` are covered by their last suffix.
 _SUFFIXES = (".nomad", ".hcl", ".json", ".job")
+# Companion files that sit beside jobspecs in a repo but are not jobspecs themselves.
+VAR_FILE_SUFFIXES = (".vars.hcl", ".vars.json", ".auto.vars.hcl")
+INTENTION_SUFFIXES = (".intentions.hcl", ".intentions.json", ".intentions.tf")
+COMPANION_SUFFIXES = VAR_FILE_SUFFIXES + INTENTION_SUFFIXES
 
 
 def discover_jobspecs(root: Path) -> list[Path]:
@@ -17,6 +21,6 @@ def discover_jobspecs(root: Path) -> list[Path]:
         rel = p.relative_to(root).parts
         if any(part.startswith(".") for part in rel[:-1]):
             continue  # hidden directories (.git, .terraform, ...)
-        if p.is_file() and p.name.endswith(_SUFFIXES):
+        if p.is_file() and p.name.endswith(_SUFFIXES) and not p.name.endswith(COMPANION_SUFFIXES):
             found.append(p)
     return sorted(found)
