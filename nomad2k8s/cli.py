@@ -17,7 +17,10 @@ from .ledger import Status
 from .mapping.names import dns_label
 from .output import stdout_text, write_service
 from .parse import discover_jobspecs
-from .profile import load_profile
+from .profile import Profile
+from .profile_init import starter_yaml
+from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
+from .report import concepts
 
 app = typer.Typer(
     add_completion=False,
@@ -26,6 +29,11 @@ app = typer.Typer(
 )
 
 VAR_FILE_SUFFIXES = (".vars.hcl", ".vars.json", ".auto.vars.hcl")
+PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
+SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
+
+profile_app = typer.Typer(no_args_is_help=True, help="Inspect the effective site profile.")
+app.add_typer(profile_app, name="profile")
 
 
 class OutputFormat(str, Enum):
@@ -60,6 +68,21 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+class _Profiles:
+    """Effective profile per discovered nomad2k8s.yaml, resolved once each."""
+
+    def __init__(self, profile: str | None, sets: list[str]) -> None:
+        self.profile, self.sets = profile, sets
+        self.cache: dict[Path | None, Profile] = {None: resolve_profile(profile, None, sets)}
+
+    def for_file(self, file: Path) -> Profile:
+        config = discover_config(file)
+        if config not in self.cache:
+            _err(f"site settings: {config}")
+            self.cache[config] = resolve_profile(self.profile, config, self.sets)
+        return self.cache[config]
+
+
 def _summary(result: ServiceResult) -> str:
     counts = result.ledger.counts()
     parts = [f"{counts[s]} {s.value}" for s in (Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION)]
@@ -77,18 +100,20 @@ def convert(
     fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format."),
     var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
+    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
     In a directory, files named *.vars.hcl are variable files for the jobspecs beside them,
     and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
+    Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
     """
     variables = _parse_vars(var)
     try:
-        site = load_profile(profile)
-    except ConversionError as exc:
-        _err(f"error: {exc}")
+        profiles = _Profiles(profile, set_)
+    except ProfileError as exc:
+        _err(str(exc))
         raise typer.Exit(2) from None
     failures = 0
     results: list[ServiceResult] = []
@@ -101,6 +126,11 @@ def convert(
         local_var_files = []
         if path.is_dir():
             local_var_files = sorted(p for p in file.parent.iterdir() if p.name.endswith(VAR_FILE_SUFFIXES))
+        try:
+            site = profiles.for_file(file)
+        except ProfileError as exc:
+            _err(str(exc))
+            raise typer.Exit(2) from None
         try:
             converted = convert_file(file, site, variables, local_var_files + list(var_file))
         except ConversionError as exc:
@@ -134,9 +164,59 @@ def convert(
         raise typer.Exit(1)
 
 
+@profile_app.command("show")
+def profile_show(
+    path: Optional[Path] = typer.Argument(
+        None, exists=True, help=f"A jobspec or directory whose nearest {CONFIG_NAME} applies (default: none)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
+    """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
+    config = discover_config(path) if path is not None else None
+    if config is not None:
+        _err(f"site settings: {config}")
+    try:
+        effective = resolve_profile(profile, config, set_)
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    sys.stdout.write(profile_yaml(effective))
+
+
+@app.command()
+def init(
+    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", help="Where to write it; - for stdout."),
+    profile: str = typer.Option("vanilla", "--profile", help="Base profile the file starts from."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
+    try:
+        text = starter_yaml(profile, resolve_profile(profile))
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        _err(f"error: {output} exists; use --force to overwrite it")
+        raise typer.Exit(2)
+    output.write_text(text)
+    _err(f"wrote {output}")
+
+
+@app.command()
+def mappings() -> None:
+    """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
+    sys.stdout.write(concepts.render())
+
+
 def run() -> None:
     try:
         app()
+    except ProfileError as exc:  # bad site settings are a usage error
+        _err(str(exc))
+        sys.exit(2)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
         _err(str(exc))
         sys.exit(1)

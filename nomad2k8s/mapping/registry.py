@@ -2,7 +2,8 @@
 
 Group-scope mappers run once per task group with its GroupContext; job-scope mappers run
 once per job with the JobContext, after every group is built. A new concept is one
-module plus one row here.
+module plus one row here; its description is the concept table in docs/MAPPINGS.md
+(`nomad2k8s mappings`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import network, periodic, resources, services, tasks, workload
+from .. import hints
+from . import namespace, network, periodic, resources, services, tasks, workload
 
 
 @dataclass(frozen=True)
@@ -19,19 +21,36 @@ class Transform:
     concept: str
     scope: Literal["group", "job"]
     fn: Callable
+    description: str = ""  # the Nomad -> Kubernetes mapping it performs, one line
 
 
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("task", "group", tasks.map_tasks),
-    Transform("meta", "group", tasks.map_meta),
-    Transform("count", "group", workload.map_count),
-    Transform("periodic", "group", periodic.map_periodic),
-    Transform("resources", "group", resources.map_resources),
-    Transform("network", "group", network.map_network),
-    Transform("service", "group", services.map_services),
-    Transform("lifecycle", "group", tasks.place_containers),
-    Transform("job-type", "job", workload.map_job_type),
-    Transform("job-meta", "job", tasks.map_job_meta),
+    Transform("task", "group", tasks.map_tasks,
+              "task -> container: docker/podman image, command/entrypoint/args, env, user; "
+              "exec/raw_exec/java -> placeholder image; other drivers -> needs decision"),
+    Transform("meta", "group", tasks.map_meta,
+              "group/task meta -> NOMAD_META_* env vars (nomad2k8s.* hints excepted)"),
+    Transform("count", "group", workload.map_count,
+              "group count (or the replicas hint) -> replicas; batch -> completions/parallelism"),
+    Transform("periodic", "group", periodic.map_periodic,
+              "periodic -> CronJob schedule, timeZone, concurrencyPolicy, suspend"),
+    Transform("resources", "group", resources.map_resources,
+              "cpu MHz -> requests.cpu (profile factor), memory/memory_max -> requests/limits.memory, "
+              "cores -> whole CPUs; limits per profile policies"),
+    Transform("network", "group", network.map_network,
+              "network ports -> containerPorts (to/static/dynamic), bridge/host mode"),
+    Transform("service", "group", services.map_services,
+              "service port -> ClusterIP Service per Nomad service, checks -> probes"),
+    Transform("lifecycle", "group", tasks.place_containers,
+              "lifecycle prestart -> initContainer; sidecars and poststart -> regular containers"),
+    Transform("job-type", "job", workload.map_job_type,
+              "job type -> Deployment/StatefulSet (service), Job/CronJob (batch), DaemonSet (system); "
+              "the workload hint overrides"),
+    Transform("namespace", "job", namespace.map_namespace,
+              "job namespace -> metadata.namespace (profile namespace.mode, namespace hint)"),
+    Transform("job-meta", "job", tasks.map_job_meta, "job meta -> NOMAD_META_* env vars in every container"),
+    Transform("hints", "job", hints.map_hints,
+              "nomad2k8s.* meta keys -> conversion choices (workload, replicas, namespace, skip, ...)"),
 )
 
 
