@@ -40,7 +40,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("network", "group", network.map_network,
               "network ports -> containerPorts (to/static/dynamic), bridge/host mode"),
     Transform("service", "group", services.map_services,
-              "service port -> ClusterIP Service per Nomad service, checks -> probes"),
+              "service name/port -> one ClusterIP Service per Nomad service name (port = container port)"),
     Transform("lifecycle", "group", tasks.place_containers,
               "lifecycle prestart -> initContainer; sidecars and poststart -> regular containers"),
     Transform("job-type", "job", workload.map_job_type,
