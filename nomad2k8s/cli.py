@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .convert import ServiceResult, convert_file
+from .convert import ServiceResult, convert_file, link_batch
 from .errors import ConversionError
 from .ledger import Status
 from .mapping.names import dns_label
@@ -122,6 +122,7 @@ def convert(
     else:
         files = [path]
     written: dict[Path, Path] = {}
+    converted_files: list[tuple[Path, list[ServiceResult]]] = []
     for file in files:
         local_var_files = []
         if path.is_dir():
@@ -140,6 +141,10 @@ def convert(
             _err(str(exc))
             failures += 1
             continue
+        converted_files.append((file, converted))
+    # Upstream ports resolve across every job converted together (e.g. a directory).
+    link_batch([r for _, converted in converted_files for r in converted])
+    for file, converted in converted_files:
         for result in converted:
             if output is not None:
                 sub = file.parent.relative_to(path) if path.is_dir() else Path(".")
@@ -209,6 +214,26 @@ def init(
 def mappings() -> None:
     """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
     sys.stdout.write(concepts.render())
+
+
+@app.command()
+def diff(
+    old: Path = typer.Argument(..., help="Earlier output directory (from convert --output)."),
+    new: Path = typer.Argument(..., help="Later output directory."),
+    fail_on_change: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+) -> None:
+    """Compare two conversions: services, objects and ledger statuses that changed (Markdown)."""
+    from .report.diff import diff_outputs, render_markdown
+
+    try:
+        result = diff_outputs(old, new)
+    except ConversionError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    sys.stdout.write(render_markdown(result))
+    changed = bool(result.added_services or result.removed_services or result.services)
+    if fail_on_change and changed:
+        raise typer.Exit(3)
 
 
 def run() -> None:

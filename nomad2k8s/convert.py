@@ -56,7 +56,7 @@ def to_plain(obj: Any) -> dict[str, Any]:
 def _drop_empty(value: Any) -> Any:
     if isinstance(value, dict):
         out = {k: _drop_empty(v) for k, v in value.items() if v is not None}
-        return {k: v for k, v in out.items() if v != {} or k in ("emptyDir", "data")}
+        return {k: v for k, v in out.items() if v != {} or k in ("emptyDir", "data", "tls")}
     if isinstance(value, list):
         return [_drop_empty(v) for v in value]
     return value
@@ -167,3 +167,55 @@ def convert_file(
     parsed = load_jobspec(path, variables=variables, var_files=var_files)
     profile = profile or Profile()
     return [convert_job(raw, parsed, profile) for raw in parsed.jobs]
+
+
+def link_batch(results: list[ServiceResult]) -> None:
+    """Batch pass after every job of a conversion is converted: Connect upstreams whose destination
+    Service is in the batch get that Service's port instead of the local bind port (env values and
+    args are fixed in the objects, and the ledger entries stop asking for a decision)."""
+    ports: dict[tuple[str, str], int] = {}
+    for result in results:
+        for obj in result.objects:
+            if obj.get("kind") == "Service" and obj.get("spec", {}).get("ports"):
+                meta = obj["metadata"]
+                ports.setdefault((meta["name"], meta.get("namespace", "")), obj["spec"]["ports"][0]["port"])
+    for result in results:
+        for entry in result.ledger.entries:
+            pending = entry.data.get("pending_upstreams") if entry.data else None
+            if not pending:
+                continue
+            left = []
+            for item in pending:
+                name, namespace = item["host"].split(".")[:2]
+                port = ports.get((name, namespace))
+                if port is None:
+                    left.append(item)
+                    continue
+                old, new = f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}"
+                for obj in result.objects:
+                    _replace_in_containers(obj, old, new)
+                entry.message = entry.message.replace(
+                    f"its Service is not in this conversion, so the port is the local bind port {item['bind_port']}",
+                    f"port {port} of Service {name} converted in the same batch")
+            entry.data["pending_upstreams"] = left
+            if not left and "unresolved:" not in entry.message:
+                entry.status = Status.MAPPED
+
+
+def _replace_in_containers(obj: Any, old: str, new: str) -> None:
+    """Replace an address in every env value, command and args of a workload object (plain dict)."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                for container in value:
+                    for var in container.get("env", []):
+                        if isinstance(var.get("value"), str):
+                            var["value"] = var["value"].replace(old, new)
+                    for field_name in ("command", "args"):
+                        if field_name in container:
+                            container[field_name] = [a.replace(old, new) for a in container[field_name]]
+            else:
+                _replace_in_containers(value, old, new)
+    elif isinstance(obj, list):
+        for item in obj:
+            _replace_in_containers(item, old, new)

@@ -37,8 +37,6 @@ class HostRewrite(_Section):
 
     map: dict[str, str] = Field(default_factory=dict, description="Exact host -> new host; wins over `suffix`.")
     suffix: str = Field("", description="Appended to the first DNS label of every host not in `map` (PoC: `-k8s`).")
-    domain: str | None = Field(
-        None, description="Domain for a service exposed without a Host rule: <service>.<domain>; null = no host.")
 
 
 class IngressSettings(_Section):

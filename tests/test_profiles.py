@@ -190,7 +190,6 @@ def test_k3s_profile_has_the_seed_conventions() -> None:
     assert site.ingress.tls_secret == "wildcard-brmartin-tls"
     assert site.ingress.annotations == {"traefik.ingress.kubernetes.io/router.tls": "true"}
     assert site.hosts.map == {"overseerr.brmartin.co.uk": "overseerr-k8s.brmartin.co.uk"}
-    assert site.hosts.domain == "brmartin.co.uk"
     assert site.storage.default_class == "local-path"
     assert (site.secrets.store_name, site.secrets.store_kind, site.secrets.api_version) == (
         "vault-backend", "ClusterSecretStore", "external-secrets.io/v1beta1")

@@ -26,6 +26,7 @@ class PortInfo:
     nomad_path: str
     tasks: list[str] = field(default_factory=list)
     legacy: bool = False
+    host_port: bool = False  # profile hostPort policy: expose the static port on the node
 
 
 def port_name(label: str) -> str:
@@ -76,24 +77,31 @@ def _merge(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
+
+
+def node_port(static: int) -> int:
+    """The static port itself when it is in the NodePort range, else a stable number inside it."""
+    if NODE_PORT_MIN <= static <= NODE_PORT_MAX:
+        return static
+    return NODE_PORT_MIN + static % (NODE_PORT_MAX - NODE_PORT_MIN + 1)
+
+
+def _host_network(gctx: GroupContext) -> bool:
+    if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
+        return True
+    return any(str((t.config or {}).get("network_mode")) == "host" for t in gctx.group.task)
+
+
 def _record_port(gctx: GroupContext, port: Port | None, info: PortInfo) -> None:
     ledger = gctx.ledger
     target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({port_name(info.label)})"
-    to = as_int(port.to) if port is not None else None
-    static = info.static
     if port is None:
         return
-    if static and (to is None or to == static or to <= 0):
-        ledger.changed("N2K-PORT-STATIC", port.nomad_path,
-                       f"static host port {static}: reachable inside the cluster through the Service; "
-                       "exposing it on the node is a separate choice",
-                       k8s=target, suggestion="Use a NodePort/LoadBalancer Service or hostPort if clients "
-                       "outside the cluster used the node address.")
-    elif static:
-        ledger.changed("N2K-PORT-STATIC-MAPPED", port.nomad_path,
-                       f"static host port {static} -> container port {to}", k8s=target,
-                       suggestion="Use a NodePort/LoadBalancer Service or hostPort if clients outside the "
-                       "cluster used the node address.")
+    to = as_int(port.to)
+    static = info.static
+    if static:
+        _record_static(gctx, port, info, target, to)
     elif to and to > 0:
         ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port", k8s=target)
     else:
@@ -101,6 +109,34 @@ def _record_port(gctx: GroupContext, port: Port | None, info: PortInfo) -> None:
                        f"dynamic port without `to`: the app must listen on {info.container_port}",
                        k8s=target, suggestion=f"Make the app listen on {info.container_port} "
                        f"(Nomad told it through NOMAD_PORT_{info.label}).")
+
+
+def _record_static(gctx: GroupContext, port: Port, info: PortInfo, target: str, to: int | None) -> None:
+    """Static host ports: on the node itself (host network), a hostPort, or a NodePort (profile)."""
+    ledger, static = gctx.ledger, info.static
+    mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
+    if _host_network(gctx):
+        ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,
+                      f"static port {static} on the host network: the pod listens on the node's port", k8s=target)
+    elif gctx.profile.ports.static_port_policy == "hostPort":
+        info.host_port = True
+        ledger.mapped("N2K-PORT-STATIC-HOSTPORT", port.nomad_path,
+                      f"static host port {static}{mapped_note} -> hostPort {static}",
+                      k8s=f"{target} hostPort {static}",
+                      suggestion="hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
+    else:
+        number = node_port(static)
+        if number == static:
+            ledger.mapped("N2K-PORT-STATIC", port.nomad_path, f"static host port {static}{mapped_note} -> "
+                          f"Service nodePort {number}", k8s=f"{target}; NodePort {number}")
+        else:
+            ledger.changed("N2K-PORT-STATIC", port.nomad_path,
+                           f"static host port {static}{mapped_note}: outside the NodePort range "
+                           f"{NODE_PORT_MIN}-{NODE_PORT_MAX}, exposed on nodes as nodePort {number}; inside the "
+                           f"cluster the Service keeps port {info.container_port}",
+                           k8s=f"{target}; NodePort {number}",
+                           suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
+                           "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
 
 
 def map_network(gctx: GroupContext) -> None:
@@ -152,8 +188,9 @@ def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
     existing = list(container.ports or [])
     if any(p.container_port == info.container_port for p in existing):
         return
+    host_port = info.static if info.host_port else None
     existing.append(k8s.V1ContainerPort(name=port_name(info.label), container_port=info.container_port,
-                                        protocol="TCP"))
+                                        host_port=host_port, protocol="TCP"))
     container.ports = existing
     if info.label not in info.tasks:
         info.tasks.append(task.name)
@@ -208,3 +245,49 @@ def _network_mode(gctx: GroupContext) -> None:
     if host:
         gctx.pod_spec.host_network = True
         gctx.pod_spec.dns_policy = "ClusterFirstWithHostNet"
+    for network in gctx.group.network:
+        _dns(gctx, network)
+        _hostname(gctx, network)
+
+
+def _dns(gctx: GroupContext, network: Network) -> None:
+    """network.dns replaces the task's resolv.conf in Nomad -> pod dnsConfig (+ dnsPolicy None with servers)."""
+    dns = network.dns
+    if dns is None:
+        return
+    target = f"{gctx.kind}/{gctx.workload_name} dnsConfig"
+    config = k8s.V1PodDNSConfig(nameservers=[str(s) for s in dns.servers or []] or None,
+                                searches=[str(s) for s in dns.searches or []] or None)
+    options = []
+    for option in dns.options or []:
+        name, _, value = str(option).partition(":")
+        options.append(k8s.V1PodDNSConfigOption(name=name, value=value or None))
+    config.options = options or None
+    gctx.pod_spec.dns_config = config
+    if dns.servers:
+        gctx.pod_spec.dns_policy = "None"
+        gctx.ledger.changed("N2K-NETWORK-DNS", dns.nomad_path,
+                            "DNS servers replace the resolver (dnsPolicy None): cluster DNS names "
+                            "(*.svc.cluster.local) do not resolve unless a listed server forwards them",
+                            k8s=target, suggestion="Drop the servers to keep cluster DNS, or add the cluster DNS "
+                            "service IP first.")
+    else:
+        gctx.ledger.mapped("N2K-NETWORK-DNS", dns.nomad_path, "DNS search domains/options added to the pod resolver",
+                           k8s=target)
+
+
+def _hostname(gctx: GroupContext, network: Network) -> None:
+    if not network.is_set("hostname"):
+        return
+    hostname = str(network.hostname or "")
+    path = network.path_of("hostname")
+    label = dns_label(hostname)
+    if "${" in hostname:
+        gctx.ledger.decide("N2K-NETWORK-HOSTNAME", path, "hostname uses runtime interpolation", k8s="-",
+                           suggestion="StatefulSet pods get stable hostnames (<name>-<ordinal>); set hostname "
+                           "by hand otherwise.")
+        return
+    gctx.pod_spec.hostname = label
+    status = gctx.ledger.mapped if label == hostname else gctx.ledger.changed
+    status("N2K-NETWORK-HOSTNAME", path, "pod hostname" + ("" if label == hostname else f" (made DNS-safe: {label})"),
+           k8s=f"{gctx.kind}/{gctx.workload_name} hostname: {label}")

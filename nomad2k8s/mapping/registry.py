@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .. import hints
-from . import namespace, network, periodic, resources, services, tasks, workload
+from . import namespace, network, periodic, resources, runtime, services, tasks, workload
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,11 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("network", "group", network.map_network,
               "network ports -> containerPorts (to/static/dynamic), bridge/host mode"),
     Transform("service", "group", services.map_services,
-              "service name/port -> one ClusterIP Service per Nomad service name (port = container port)"),
+              "service -> ClusterIP Service per Nomad service name (NodePort for static ports per profile); "
+              "Traefik tags -> Ingress/IngressRoute/Middleware; checks -> probes; Connect recorded"),
+    Transform("runtime", "group", runtime.map_runtime,
+              "${NOMAD_*} runtime values, Consul DNS names and Connect upstream addresses in env/args -> "
+              "Service DNS names, container ports, downward API"),
     Transform("lifecycle", "group", tasks.place_containers,
               "lifecycle prestart -> initContainer; sidecars and poststart -> regular containers"),
     Transform("job-type", "job", workload.map_job_type,

@@ -10,7 +10,8 @@ from kubernetes import client as k8s
 from ..model import Task, paths
 from .context import GroupContext
 from .names import dns_label, env_name
-from .values import as_int, has_interpolation
+from .runtime import needs_rewrite
+from .values import as_int
 
 IMAGE_DRIVERS = frozenset({"docker", "podman", "containerd-driver", "nerdctl"})
 COMMAND_DRIVERS = frozenset({"exec", "raw_exec", "exec2", "rawexec"})
@@ -114,11 +115,9 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
         name = env_name(str(key))
         text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
         env.append(k8s.V1EnvVar(name=name, value=text))
-        if has_interpolation(text):
-            ledger.decide("N2K-ENV-RUNTIME", path, "value uses Nomad runtime interpolation",
-                          k8s=f"{target} env {name}",
-                          suggestion="Replace ${...} with the Kubernetes equivalent (Service DNS, $(VAR), downward API).")
-        elif name != key:
+        if needs_rewrite(text):
+            continue  # runtime values and Consul addresses: rewritten and recorded by mapping/runtime.py
+        if name != key:
             ledger.changed("N2K-ENV-RENAMED", path, f"renamed to {name}: Kubernetes env names are identifiers",
                            k8s=f"{target} env {name}")
         else:

@@ -65,10 +65,6 @@ ROWS: tuple[Row, ...] = (
         "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
     Row("job.group.prevent_reschedule_on_lost", D, "N2K-DROP-DISCONNECT", "lost-allocation handling is the node controller's"),
     # Pending: concepts whose mappers are still to be written.
-    Row("job.group.service.tags", N, "N2K-PENDING-SERVICE-TAGS", f"service tags {PENDING}", "Review routing tags (Traefik) by hand."),
-    Row("job.group.task.service.tags", N, "N2K-PENDING-SERVICE-TAGS", f"service tags {PENDING}", "Review routing tags (Traefik) by hand."),
-    Row("job.group.service.*", N, "N2K-PENDING-SERVICE", f"service setting {PENDING}"),
-    Row("job.group.task.service.*", N, "N2K-PENDING-SERVICE", f"service setting {PENDING}"),
     Row("job.group.volume", N, "N2K-PENDING-VOLUME", f"volume {PENDING}", "Create a PVC or hostPath by hand."),
     Row("job.group.task.volume_mount", N, "N2K-PENDING-VOLUME-MOUNT", f"volume mount {PENDING}", "Add the volumeMount by hand."),
     Row("job.group.ephemeral_disk", N, "N2K-PENDING-EPHEMERAL-DISK", f"ephemeral disk {PENDING}"),
@@ -100,8 +96,6 @@ ROWS: tuple[Row, ...] = (
     Row("job.group.task.kill_signal", N, "N2K-PENDING-KILL", f"kill signal {PENDING}"),
     Row("job.group.task.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
     Row("job.group.shutdown_delay", N, "N2K-PENDING-KILL", f"shutdown delay {PENDING}"),
-    Row("job.group.network.dns", N, "N2K-PENDING-DNS", f"DNS settings {PENDING}"),
-    Row("job.group.network.hostname", N, "N2K-PENDING-HOSTNAME", f"hostname {PENDING}"),
     *(
         Row(f"job.group.task.config.{key}", N, "N2K-PENDING-DRIVER-OPTION", f"docker option {key} {PENDING}",
             "Carry it over by hand if the app depends on it.")

@@ -40,3 +40,9 @@ def collect_upstreams(job: Job) -> list[UpstreamRef]:
                                          local_bind_port=as_int(upstream.local_bind_port),
                                          group=group.name, nomad_path=upstream.nomad_path))
     return found
+
+
+def namespace_of(gctx) -> str:
+    """The Kubernetes namespace a group's objects go to (profile policy and hints, resolved
+    once in mapping/namespace.py)."""
+    return gctx.namespace

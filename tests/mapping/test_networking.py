@@ -1,0 +1,226 @@
+"""Table tests for the networking mappers: Traefik tags, checks -> probes, runtime rewrites, batch linking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nomad2k8s.convert import convert_file, link_batch
+from nomad2k8s.ledger import Status
+from nomad2k8s.mapping import traefik_tags as tt
+from nomad2k8s.mapping.network import node_port
+from nomad2k8s.profile import Profile
+from tests.support import validate_object
+
+
+@pytest.mark.parametrize("rule, routes", [
+    ("Host(`a.com`)", [(("a.com",), "/", "Prefix")]),
+    ("Host(`a.com`) || Host(`b.com`)", [(("a.com",), "/", "Prefix"), (("b.com",), "/", "Prefix")]),
+    ("Host(`a.com`, `b.com`)", [(("a.com", "b.com"), "/", "Prefix")]),
+    ("Host(`a.com`) && PathPrefix(`/api`)", [(("a.com",), "/api", "Prefix")]),
+    ("Path(`/x`)", [((), "/x", "Exact")]),
+    ("PathPrefix('/ui')", [((), "/ui", "Prefix")]),
+    ("Host(`a.com`) && (PathPrefix(`/a`) || PathPrefix(`/b`))",
+     [(("a.com",), "/a", "Prefix"), (("a.com",), "/b", "Prefix")]),
+    ("HostRegexp(`{sub:[a-z]+}.a.com`)", None),
+    ("Host(`a.com`) && Headers(`X`, `y`)", None),
+    ("!Path(`/x`)", None),
+    ("Path(`api`)", None),
+])
+def test_rule_to_ingress_routes(rule: str, routes) -> None:
+    got = tt.simple_routes(tt.parse_rule(rule))
+    assert (None if got is None else [(r.hosts, r.path, r.path_type) for r in got]) == routes
+
+
+@pytest.mark.parametrize("bad", ["Host(`a`", "Host(a)", "&& Host(`a`)"])
+def test_bad_rule_raises(bad: str) -> None:
+    with pytest.raises(tt.RuleError):
+        tt.parse_rule(bad)
+
+
+def test_v1_rule_and_tag_set() -> None:
+    assert tt.legacy_rule("Host:a.com,b.com;PathPrefixStrip:/x") == ("Host(`a.com`, `b.com`) && PathPrefix(`/x`)", "/x")
+    tags = tt.parse_tags([
+        "traefik.enable=true", "traefik.http.routers.r.rule=Host(`a.com`)", "traefik.http.routers.r.entryPoints=web,websecure",
+        "traefik.http.routers.r.tls.certResolver=le", "traefik.http.routers.r.middlewares=m@file,s",
+        "traefik.http.routers.r.priority=10", "traefik.http.services.r.loadbalancer.server.port=8081",
+        "traefik.http.middlewares.s.stripprefix.prefixes=/a,/b", "urlprefix-/x strip=/x", "plain",
+    ])
+    router = tags.routers["r"]
+    assert (tags.enabled, router.entrypoints, router.tls, router.certresolver, router.middlewares, router.priority) == (
+        True, ["web", "websecure"], True, "le", ["m@file", "s"], 10)
+    assert tags.services == {"r": {"loadbalancer.server.port": "8081"}}
+    assert tags.middlewares == {"s": ("stripprefix", {"prefixes": "/a,/b"})}
+    assert (tags.fabio, tags.plain) == (["urlprefix-/x strip=/x"], ["plain"])
+
+
+@pytest.mark.parametrize("static, expected", [(30080, 30080), (32767, 32767), (5514, 32746), (80, 30080)])
+def test_node_port_clamp(static: int, expected: int) -> None:
+    assert node_port(static) == expected
+
+
+def _job(tmp_path: Path, service: str, task_extra: str = "", group_extra: str = "", name: str = "app") -> Path:
+    path = tmp_path / f"{name}.nomad.hcl"
+    path.write_text(f'''job "{name}" {{
+  datacenters = ["dc1"]
+  group "{name}" {{
+    network {{
+      port "http" {{ to = 8080 }}
+    }}
+    {group_extra}
+    service {{
+      name = "{name}"
+      port = "http"
+      {service}
+    }}
+    task "main" {{
+      driver = "docker"
+      config {{ image = "nginx:1.25" }}
+      {task_extra}
+    }}
+  }}
+}}
+''')
+    return path
+
+
+def _convert(path: Path, profile: Profile | None = None):
+    (result,) = convert_file(path, profile)
+    for obj in result.objects:
+        validate_object(obj)
+    return result
+
+
+def _entry(result, suffix: str):
+    return next(e for e in result.ledger.entries if e.nomad_path.endswith(suffix) and e.claims)
+
+
+def _kinds(result) -> dict[str, dict]:
+    return {f"{o['kind']}/{o['metadata']['name']}": o for o in result.objects}
+
+
+@pytest.mark.parametrize("tags, kinds, status", [
+    (['traefik.enable=true', 'traefik.http.routers.app.rule=Host(`app.example.org`)'], ["Ingress/app"], Status.MAPPED),
+    (['traefik.enable=false', 'traefik.http.routers.app.rule=Host(`app.example.org`)'], [], Status.MAPPED),
+    (['traefik.http.routers.app.rule=HostRegexp(`{s:[a-z]+}.example.org`)'], ["IngressRoute/app"], Status.CHANGED),
+    (['traefik.http.routers.app.rule=Host(`a.example.org`)', 'traefik.http.routers.app.priority=5'],
+     ["IngressRoute/app"], Status.CHANGED),
+    (['traefik.http.routers.app.rule=Host(`a.example.org`)', 'traefik.http.routers.app.middlewares=auth@file'],
+     ["IngressRoute/app"], Status.NEEDS_DECISION),
+    (['traefik.http.routers.app.rule=Host(`a.example.org`)', 'traefik.http.routers.app.middlewares=r',
+      'traefik.http.middlewares.r.redirectscheme.scheme=https', 'traefik.http.middlewares.r.redirectscheme.permanent=true'],
+     ["IngressRoute/app", "Middleware/r"], Status.CHANGED),
+    (['traefik.http.routers.app.rule=Host(`a.example.org`)', 'traefik.http.routers.app.middlewares=b',
+      'traefik.http.middlewares.b.basicauth.users=u:$$apr1$$x'], ["IngressRoute/app", "Middleware/b"],
+     Status.NEEDS_DECISION),
+    (['traefik.http.routers.app.rule=Host(`app.${var.domain}`)'], [], Status.NEEDS_DECISION),
+    (['urlprefix-/app'], ["Ingress/app"], Status.CHANGED),
+    (['traefik.frontend.rule=PathPrefixStrip:/app'], ["IngressRoute/app", "Middleware/frontend-stripprefix"],
+     Status.CHANGED),
+])
+def test_tags_to_routing_objects(tmp_path: Path, tags, kinds, status) -> None:
+    rendered = ", ".join('"' + t.replace('"', '\\"') + '"' for t in tags)
+    result = _convert(_job(tmp_path, f"tags = [{rendered}]"))
+    routing = sorted(k for k in _kinds(result) if k.split("/")[0] in ("Ingress", "IngressRoute", "Middleware"))
+    assert routing == sorted(kinds)
+    assert _entry(result, ".tags").status is status
+    assert "apr1" not in str(result.objects)  # credentials never reach a manifest
+
+
+def test_profile_hosts_class_and_tls(tmp_path: Path) -> None:
+    profile = Profile.model_validate({
+        "hosts": {"map": {"b.example.org": "b.k8s.example.org"}, "suffix": "-k8s"},
+        "ingress": {"class_name": "public", "cert_manager_issuer": "le-prod", "entrypoints": ["websecure"]},
+    })
+    tags = ('tags = ["traefik.http.routers.app.rule=Host(`a.example.org`) || Host(`b.example.org`)", '
+            '"traefik.http.routers.app.tls=true"]')
+    ingress = _kinds(_convert(_job(tmp_path, tags), profile))["Ingress/app"]
+    assert [r["host"] for r in ingress["spec"]["rules"]] == ["a-k8s.example.org", "b.k8s.example.org"]
+    assert ingress["spec"]["ingressClassName"] == "public"
+    assert ingress["spec"]["tls"] == [{"hosts": ["a-k8s.example.org", "b.k8s.example.org"], "secretName": "app-tls"}]
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "le-prod"
+    assert ingress["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.entrypoints"] == "websecure"
+
+
+def _container(result, name: str = "main") -> dict:
+    deployment = next(o for o in result.objects if o["kind"] == "Deployment")
+    return next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == name)
+
+
+@pytest.mark.parametrize("check, readiness, liveness", [
+    ('type = "http"\n path = "/h"\n interval = "5s"\n timeout = "500ms"',
+     {"httpGet": {"path": "/h", "port": "http"}, "periodSeconds": 5, "timeoutSeconds": 1}, None),
+    ('type = "http"\n path = "/h"\n protocol = "https"\n interval = "5s"\n timeout = "1s"\n'
+     ' check_restart {\n limit = 4\n grace = "1m"\n }',
+     {"httpGet": {"path": "/h", "port": "http", "scheme": "HTTPS"}, "periodSeconds": 5, "timeoutSeconds": 1},
+     {"httpGet": {"path": "/h", "port": "http", "scheme": "HTTPS"}, "periodSeconds": 5, "timeoutSeconds": 1,
+      "failureThreshold": 4, "initialDelaySeconds": 60}),
+    ('type = "tcp"\n interval = "10s"\n timeout = "2s"',
+     {"tcpSocket": {"port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2}, None),
+    ('type = "grpc"\n grpc_service = "health"\n interval = "10s"\n timeout = "2s"',
+     {"grpc": {"port": 8080, "service": "health"}, "periodSeconds": 10, "timeoutSeconds": 2}, None),
+    ('type = "script"\n command = "/bin/ok"\n args = ["-v"]\n interval = "10s"\n timeout = "2s"',
+     {"exec": {"command": ["/bin/ok", "-v"]}, "periodSeconds": 10, "timeoutSeconds": 2}, None),
+])
+def test_checks_to_probes(tmp_path: Path, check: str, readiness, liveness) -> None:
+    result = _convert(_job(tmp_path, f"check {{\n{check}\n}}"))
+    container = _container(result)
+    assert container["readinessProbe"] == readiness
+    assert container.get("livenessProbe") == liveness
+
+
+@pytest.mark.parametrize("policy, service_type, host_port", [("NodePort", "NodePort", None), ("hostPort", "ClusterIP", 9100)])
+def test_static_port_policy(tmp_path: Path, policy: str, service_type: str, host_port) -> None:
+    path = tmp_path / "x.nomad.hcl"
+    path.write_text('job "x" {\n group "x" {\n network {\n port "m" { static = 9100 }\n }\n'
+                    ' service {\n name = "x"\n port = "m"\n }\n task "t" {\n driver = "docker"\n'
+                    ' config {\n image = "a:1"\n ports = ["m"]\n }\n }\n }\n}\n')
+    result = _convert(path, Profile.model_validate({"ports": {"static_port_policy": policy}}))
+    service = _kinds(result)["Service/x"]
+    assert service["spec"]["type"] == service_type
+    assert service["spec"]["ports"][0].get("nodePort") == (30000 + 9100 % 2768 if policy == "NodePort" else None)
+    assert _container(result, "t")["ports"][0].get("hostPort") == host_port
+
+
+@pytest.mark.parametrize("value, expected, status", [
+    ("${NOMAD_PORT_http}", "8080", Status.MAPPED),
+    ("${NOMAD_HOST_PORT_http}", "8080", Status.MAPPED),
+    ("${NOMAD_ADDR_http}", "$(POD_IP):8080", Status.MAPPED),
+    ("${NOMAD_IP_http}", "$(POD_IP)", Status.MAPPED),
+    ("${NOMAD_TASK_DIR}/x", "/local/x", Status.MAPPED),
+    ("${NOMAD_SECRETS_DIR}", "/secrets", Status.MAPPED),
+    ("${NOMAD_TASK_NAME}.${NOMAD_GROUP_NAME}", "main.app", Status.MAPPED),
+    ("${NOMAD_DC}", "dc1", Status.CHANGED),
+    ("${NOMAD_REGION}", "${NOMAD_REGION}", Status.NEEDS_DECISION),
+    ("${NOMAD_ALLOC_NAME}", "$(NOMAD_ALLOC_NAME)", Status.CHANGED),
+    ("${NOMAD_ALLOC_INDEX}", "${NOMAD_ALLOC_INDEX}", Status.NEEDS_DECISION),
+    ("db.service.consul:5432", "db.default.svc.cluster.local:5432", Status.MAPPED),
+    ("primary.db.service.eu1.consul", "db.default.svc.cluster.local", Status.CHANGED),
+    ("api.virtual.consul", "api.default.svc.cluster.local", Status.MAPPED),
+    ("http://${NOMAD_UPSTREAM_ADDR_billing_api}", "http://billing-api.default.svc.cluster.local:9191",
+     Status.NEEDS_DECISION),
+    ("${NOMAD_UPSTREAM_IP_billing_api}:${NOMAD_UPSTREAM_PORT_billing_api}",
+     "billing-api.default.svc.cluster.local:9191", Status.NEEDS_DECISION),
+    ("http://127.0.0.1:9191/x", "http://billing-api.default.svc.cluster.local:9191/x", Status.NEEDS_DECISION),
+])
+def test_env_rewrites(tmp_path: Path, value: str, expected: str, status: Status) -> None:
+    connect = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
+               ' local_bind_port = 9191\n }\n }\n }\n }')
+    result = _convert(_job(tmp_path, connect, task_extra=f'env {{\n V = "{value}"\n }}'))
+    env = {e["name"]: e for e in _container(result)["env"]}
+    assert env["V"]["value"] == expected
+    assert _entry(result, "env.V").status is status
+    if "$(POD_IP)" in expected:
+        assert list(env)[0] == "POD_IP" and env["POD_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP"
+
+
+def test_link_batch_uses_destination_service_port(tmp_path: Path) -> None:
+    client = _job(tmp_path, 'connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
+                  ' local_bind_port = 9191\n }\n }\n }\n }', task_extra='env {\n U = "${NOMAD_UPSTREAM_ADDR_billing_api}"\n }')
+    server = _job(tmp_path, "", name="billing-api")
+    (client_result,), (server_result,) = convert_file(client), convert_file(server)
+    link_batch([client_result, server_result])
+    env = {e["name"]: e["value"] for e in _container(client_result)["env"] if "value" in e}
+    assert env["U"] == "billing-api.default.svc.cluster.local:8080"
+    assert _entry(client_result, "env.U").status is Status.MAPPED
