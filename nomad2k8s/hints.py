@@ -25,6 +25,11 @@ API (what mappers use):
     vpa: "Off" | "Initial" | "Recreate" | "Auto" | "none" (none = no VPA)     (any level)
   `hints.source("host")` is the Nomad path of the meta key that set it (for ledger notes).
 - `gctx.hints` is `hints_for(job, group)`, computed once per group.
+- Wired: workload, replicas (mapping/workload.py), namespace (mapping/namespace.py, then
+  convert.py stamps every object), skip (convert.py), host (ingress.rewrite_host, job/group
+  level), service-type and expose (mapping/services.py). Read by mappers still to come:
+  storage_class, volume_size (storage), vpa (VPA): call `hints_for(job, group, task)` or use
+  `gctx.hints`, and note the effect with claims=False.
 - Every hint is validated once per job (`validate_job`, called by convert.py: an unknown
   hint or a bad value is a ConversionError naming the valid choices) and claimed in the
   ledger by `map_hints` (code N2K-HINT, status mapped, the meta key as the path). Mappers

@@ -235,3 +235,47 @@ def test_vanilla_output_has_no_site_extras(tmp_path: Path) -> None:
     workload = _kinds(_convert(tmp_path, _job()))["Deployment"]
     assert "annotations" not in workload["metadata"]
     assert "imagePullSecrets" not in workload["spec"]["template"]["spec"]
+
+
+# ---- networking hints --------------------------------------------------------------------------------
+
+def _routed(group_meta: str = "", static: bool = False) -> str:
+    port = 'port "http" {\n static = 8088\n to = 80\n }' if static else 'port "http" { to = 80 }'
+    text = _job(group_meta=group_meta)
+    text = text.replace('config { image = "nginx:1.27" }', 'config {\n image = "nginx:1.27"\n ports = ["http"]\n}')
+    return text.replace('group "app" {', f'''group "app" {{
+    network {{
+      {port}
+    }}
+    service {{
+      name = "web"
+      port = "http"
+      tags = ["traefik.enable=true", "traefik.http.routers.web.rule=Host(`web.example.com`)"]
+    }}
+''')
+
+
+def test_host_hint_replaces_the_routed_host(tmp_path: Path) -> None:
+    profile = resolve_profile(None, None, ["hosts.suffix=-k8s"])
+    plain = _kinds(_convert(tmp_path, _routed(), profile))["Ingress"]
+    assert [r["host"] for r in plain["spec"]["rules"]] == ["web-k8s.example.com"]  # profile rewrite
+    hinted = _kinds(_convert(tmp_path, _routed('"nomad2k8s.host" = "shop.example.org"'), profile))["Ingress"]
+    assert [r["host"] for r in hinted["spec"]["rules"]] == ["shop.example.org"]  # the hint is final
+
+
+def test_expose_false_drops_the_ingress(tmp_path: Path) -> None:
+    result = _convert(tmp_path, _routed('"nomad2k8s.expose" = "false"'))
+    assert {o["kind"] for o in result.objects} == {"Deployment", "Service"}
+    (note,) = _entries(result, "N2K-HINT-EXPOSE")
+    assert "1 routing object(s) not emitted" in note.message
+    assert set(result.ledger.claims_per_leaf().values()) == {1}
+
+
+@pytest.mark.parametrize("static, wanted", [(False, "LoadBalancer"), (True, "ClusterIP"), (False, "NodePort")])
+def test_service_type_hint(tmp_path: Path, static: bool, wanted: str) -> None:
+    result = _convert(tmp_path, _routed(f'"nomad2k8s.service-type" = "{wanted}"', static=static))
+    services = [o for o in result.objects if o["kind"] == "Service"]
+    assert [s["spec"]["type"] for s in services] == [wanted]
+    if wanted == "ClusterIP":
+        assert all("nodePort" not in p for p in services[0]["spec"]["ports"])  # static NodePort undone
+    assert _entries(result, "N2K-HINT-SERVICE-TYPE")

@@ -54,7 +54,8 @@ TRANSFORMS: tuple[Transform, ...] = (
               "job namespace -> metadata.namespace (profile namespace.mode, namespace hint)"),
     Transform("job-meta", "job", tasks.map_job_meta, "job meta -> NOMAD_META_* env vars in every container"),
     Transform("hints", "job", hints.map_hints,
-              "nomad2k8s.* meta keys -> conversion choices (workload, replicas, namespace, skip, ...)"),
+              "nomad2k8s.* meta keys -> conversion choices (workload, replicas, namespace, skip, host, "
+              "service-type, expose; storage-class, volume-size, vpa for the storage/VPA mappers)"),
 )
 
 
