@@ -233,6 +233,8 @@ def map_hints(jctx: Any) -> None:
         nodes += [gctx.group, *gctx.group.task]
     for node in nodes:
         for spec, hv in node_hints(node):
+            if ledger.is_claimed(hv.nomad_path):
+                continue  # inside a block already accounted for whole (e.g. an unsupported-driver task)
             shown = str(hv.value).lower() if isinstance(hv.value, bool) else hv.value
             ledger.mapped("N2K-HINT", hv.nomad_path, f"nomad2k8s hint {spec.name} = {shown} ({hv.level} meta)",
                           k8s=f"{spec.name}: {shown}")

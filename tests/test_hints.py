@@ -279,3 +279,10 @@ def test_service_type_hint(tmp_path: Path, static: bool, wanted: str) -> None:
     if wanted == "ClusterIP":
         assert all("nodePort" not in p for p in services[0]["spec"]["ports"])  # static NodePort undone
     assert _entries(result, "N2K-HINT-SERVICE-TYPE")
+
+
+def test_hint_inside_an_unconverted_task_is_not_claimed_twice(tmp_path: Path) -> None:
+    text = _job(task_meta='"nomad2k8s.vpa" = "Off"').replace('driver = "docker"', 'driver = "qemu"')
+    result = _convert(tmp_path, text)
+    assert not _entries(result, "N2K-HINT")
+    assert set(result.ledger.claims_per_leaf().values()) == {1}
