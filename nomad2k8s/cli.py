@@ -22,7 +22,10 @@ from .ledger import Status
 from .mapping.names import dns_label
 from .output import stdout_text, write_root_module, write_service
 from .parse import discover, discover_jobspecs
-from .profile import load_profile
+from .profile import Profile, load_profile
+from .profile_init import starter_yaml
+from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
+from .report import concepts
 
 app = typer.Typer(
     add_completion=False,
@@ -31,6 +34,11 @@ app = typer.Typer(
 )
 
 VAR_FILE_SUFFIXES = discover.VAR_FILE_SUFFIXES  # re-exported for scripts and tests
+PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
+SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
+
+profile_app = typer.Typer(no_args_is_help=True, help="Inspect the effective site profile.")
+app.add_typer(profile_app, name="profile")
 
 
 class OutputFormat(str, Enum):
@@ -78,6 +86,25 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+class _Profiles:
+    """Effective profile per discovered nomad2k8s.yaml, resolved once each."""
+
+    def __init__(self, profile: str | None, sets: list[str]) -> None:
+        self.profile, self.sets = profile, sets
+        self.cache: dict[Path | None, Profile] = {None: resolve_profile(profile, None, sets)}
+
+    @property
+    def default(self) -> Profile:
+        return self.cache[None]
+
+    def for_file(self, file: Path) -> Profile:
+        config = discover_config(file)
+        if config not in self.cache:
+            _err(f"site settings: {config}")
+            self.cache[config] = resolve_profile(self.profile, config, self.sets)
+        return self.cache[config]
+
+
 def _summary(result: ServiceResult) -> str:
     counts = result.ledger.counts()
     parts = [f"{counts[s]} {s.value}" for s in (Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION)]
@@ -96,7 +123,8 @@ def convert(
     fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format: yaml, json, or terraform (one module per service)."),
     var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
+    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
     intentions: list[Path] = typer.Option(
         [], "--intentions", exists=True,
         help="Consul intentions (file or directory, repeatable): network policies + upstream cross-check."),
@@ -109,12 +137,13 @@ def convert(
     In a directory, files named *.vars.hcl are variable files for the jobspecs beside them,
     files named *.intentions.hcl/.json/.tf are Consul intentions for the jobs in their directory,
     and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
+    Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
     """
     variables = _parse_vars(var)
     try:
-        site = load_profile(profile)
-    except ConversionError as exc:
-        _err(f"error: {exc}")
+        profiles = _Profiles(profile, set_)
+    except ProfileError as exc:
+        _err(str(exc))
         raise typer.Exit(2) from None
     failures = 0
     results: list[ServiceResult] = []
@@ -123,12 +152,16 @@ def convert(
     else:
         files = [path]
     written: dict[Path, Path] = {}
-    converted_files: list[tuple[Path, list[ServiceResult]]] = []
-    pending: list[tuple[ServiceResult, Path, Path]] = []  # written once intentions are applied
+    converted_files: list[tuple[Path, Profile, list[ServiceResult]]] = []
     for file in files:
         local_var_files = []
         if path.is_dir():
             local_var_files = sorted(p for p in file.parent.iterdir() if p.name.endswith(VAR_FILE_SUFFIXES))
+        try:
+            site = profiles.for_file(file)
+        except ProfileError as exc:
+            _err(str(exc))
+            raise typer.Exit(2) from None
         try:
             converted = convert_file(file, site, variables, local_var_files + list(var_file))
         except ConversionError as exc:
@@ -138,13 +171,15 @@ def convert(
             _err(str(exc))
             failures += 1
             continue
-        converted_files.append((file, converted))
+        converted_files.append((file, site, converted))
     # Upstream ports resolve across every job converted together (e.g. a directory).
-    link_batch([r for _, converted in converted_files for r in converted])
-    for file, converted in converted_files:
+    link_batch([r for _, _, converted in converted_files for r in converted])
+    # (result, output directory, jobspec, profile): written once intentions are applied.
+    pending: list[tuple[ServiceResult, Path, Path, Profile]] = []
+    for file, site, converted in converted_files:
         for result in converted:
+            sub = file.parent.relative_to(path) if path.is_dir() else Path(".")
             if output is not None:
-                sub = file.parent.relative_to(path) if path.is_dir() else Path(".")
                 target = output / sub
                 previous = written.get(target / result.name)
                 if previous is not None:
@@ -155,30 +190,79 @@ def convert(
                         result.name, n = f"{base}-{n}", n + 1
                     _err(f"{file}: job also defined in {previous}; written as {result.name}")
                 written[target / result.name] = file
-            pending.append((result, output / sub if output is not None else Path("."), file))
+            pending.append((result, (output or Path(".")) / sub, file, site))
             results.append(result)
-    for run in intention_runs.runs(path, intentions, [f for _, _, f in pending]):
+    for run in intention_runs.runs(path, intentions, [f for _, _, f, _ in pending]):
         iset, bad = _load_intentions(run.files)
         failures += bad
-        policies = apply_intentions(iset, [pending[i][0] for i in run.members], site,
+        members = [pending[i] for i in run.members]
+        site = members[0][3] if members else profiles.default
+        policies = apply_intentions(iset, [m[0] for m in members], site,
                                     target=policy_target.value if policy_target else None,
                                     default_policy=default_policy.value if default_policy else None,
                                     any_port=any_port)
         if policies is not None:
-            pending.append((policies, (output or Path(".")) / run.subdir, Path(".")))
+            pending.append((policies, (output or Path(".")) / run.subdir, Path("."), site))
             results.append(policies)
-    for result, target, _ in pending:
+    for result, target, _, site in pending:
         if output is not None:
             write_service(result, target, fmt.value, site)
             _err(_summary(result))
     if output is not None and fmt is OutputFormat.terraform and len(written) > 1:
         write_root_module(output, list(written))
     if output is None and results:
-        sys.stdout.write(stdout_text(results, fmt.value, site))
+        sys.stdout.write(stdout_text(results, fmt.value, pending[0][3] if pending else profiles.default))
     if failures:
         if path.is_dir():
             _err(f"{failures} of {len(files)} file(s) failed to convert")
         raise typer.Exit(1)
+
+
+@profile_app.command("show")
+def profile_show(
+    path: Optional[Path] = typer.Argument(
+        None, exists=True, help=f"A jobspec or directory whose nearest {CONFIG_NAME} applies (default: none)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
+    """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
+    config = discover_config(path) if path is not None else None
+    if config is not None:
+        _err(f"site settings: {config}")
+    try:
+        effective = resolve_profile(profile, config, set_)
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    sys.stdout.write(profile_yaml(effective))
+
+
+@app.command()
+def init(
+    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", help="Where to write it; - for stdout."),
+    profile: str = typer.Option("vanilla", "--profile", help="Base profile the file starts from."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
+    try:
+        text = starter_yaml(profile, resolve_profile(profile))
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        _err(f"error: {output} exists; use --force to overwrite it")
+        raise typer.Exit(2)
+    output.write_text(text)
+    _err(f"wrote {output}")
+
+
+@app.command()
+def mappings() -> None:
+    """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
+    sys.stdout.write(concepts.render())
 
 
 @app.command()
@@ -246,6 +330,9 @@ def intentions_command(
 def run() -> None:
     try:
         app()
+    except ProfileError as exc:  # bad site settings are a usage error
+        _err(str(exc))
+        sys.exit(2)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
         _err(str(exc))
         sys.exit(1)

@@ -8,8 +8,9 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from . import hints
 from .ledger import Ledger, Status
-from .mapping import unsupported, workload
+from .mapping import namespace, unsupported, workload
 from .mapping.context import JobContext
 from .mapping.names import dns_label
 from .mapping.registry import TRANSFORMS
@@ -28,6 +29,10 @@ KIND_ORDER = [
     "Middleware", "HorizontalPodAutoscaler", "VerticalPodAutoscaler", "PodDisruptionBudget",
     "NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
 ]
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "ClusterSecretStore", "CiliumClusterwideNetworkPolicy", "PersistentVolume", "StorageClass",
+    "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "IngressClass", "PriorityClass", "RuntimeClass",
+})
 
 
 @dataclass
@@ -77,6 +82,37 @@ def _unknown_prefixes(node: NomadBlock) -> list[str]:
     return found
 
 
+def _template_metadata(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """Pod template (and CronJob job template) metadata, created when absent."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    found = []
+    if isinstance(spec.get("template"), dict):
+        found.append(spec["template"].setdefault("metadata", {}))
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict):
+        found.append(job_template.setdefault("metadata", {}))
+        template = job_template.get("spec", {}).get("template")
+        if isinstance(template, dict):
+            found.append(template.setdefault("metadata", {}))
+    return found
+
+
+def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -> dict[str, Any]:
+    """The namespace and the profile's extra labels/annotations, applied to every object."""
+    meta = obj.setdefault("metadata", {})
+    # Mappers may have written the profile's fixed namespace before hints/namespace.mode were
+    # known to them; the group's resolved namespace replaces it (an explicit other one stays).
+    if obj.get("kind") not in CLUSTER_SCOPED and meta.get("namespace") in (None, profile.namespace.name):
+        meta["namespace"] = namespace_name
+    for target in [meta, *_template_metadata(obj)]:
+        for key, extra in (("labels", profile.labels), ("annotations", profile.annotations)):
+            if extra:
+                target[key] = {**extra, **target.get(key, {})}  # the mapper's own keys win
+    return obj
+
+
 def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> ServiceResult:
     job = build_job(raw, str(parsed.path))
     service = dns_label(job.name)
@@ -87,7 +123,19 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> 
         status = Status.NEEDS_DECISION if diag.code != "N2K-INFO-SERVER-STATE" else Status.DROPPED
         ledger.record(status, diag.code, diag.nomad_path or job.nomad_path, diag.message, line=diag.line,
                       k8s="-", claims=False)
-    jctx.groups = [workload.new_group_context(jctx, group) for group in job.group]
+    hints.validate_job(job, str(parsed.path))
+    jctx.hints = hints.hints_for(job)
+    jctx.namespace = namespace.job_namespace(job, profile, jctx.hints)
+    kept = [g for g in job.group if not hints.hints_for(job, g).skip]
+    if jctx.hints.skip and not kept:
+        ledger.dropped("N2K-HINT-SKIP", job.nomad_path,
+                       f"job not converted: skip hint ({jctx.hints.source('skip')})", k8s="-")
+        return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax, objects=[], ledger=ledger)
+    for group in job.group:
+        if not any(group is k for k in kept):
+            ledger.dropped("N2K-HINT-SKIP", group.nomad_path,
+                           f"group not converted: skip hint ({hints.hints_for(job, group).source('skip')})", k8s="-")
+    jctx.groups = [workload.new_group_context(jctx, group) for group in kept]
     if not job.group:
         ledger.decide("N2K-JOB-NO-GROUP", job.nomad_path, "job has no task group; nothing to run", claims=False)
     for transform in TRANSFORMS:
@@ -98,10 +146,13 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> 
             transform.fn(jctx)
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
-    objects = [to_plain(o) for o in jctx.objects]
+    objects = []
+    for obj in jctx.objects:
+        owner = jctx.owners.get(id(obj))
+        objects.append(_site_metadata(to_plain(obj), owner.namespace if owner else jctx.namespace, profile))
     for gctx in jctx.groups:
         if not gctx.skip:
-            objects.append(to_plain(workload.build_workload(gctx)))
+            objects.append(_site_metadata(to_plain(workload.build_workload(gctx)), gctx.namespace, profile))
     extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)]}
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
                          objects=sort_objects(objects), ledger=ledger, extra=extra)

@@ -1,9 +1,13 @@
 """Site profile: the deliberate choices no jobspec states (ingress class, storage, secret
 store, CPU policy...). Mappers read site settings only from here, never from literals.
 
-Defaults give vanilla Kubernetes output; `mappings/*.yaml` hold named site profiles. The
-structure (section and field names) is a contract with every mapper: extend it, don't
-rename it.
+Defaults give the built-in profile (`mappings/vanilla.yaml` states them explicitly);
+`mappings/*.yaml` hold named site profiles. The structure (section and field names) is a
+contract with every mapper: extend it, don't rename it. Every field carries a description:
+`nomad2k8s init` turns them into the comments of a starter `nomad2k8s.yaml`.
+
+Loading, layering (`--profile`, a discovered `nomad2k8s.yaml`, `--set`) and validation
+messages live in `profile_load.py`.
 """
 
 from __future__ import annotations
@@ -11,10 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
-
-from .errors import ConversionError
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
@@ -24,24 +25,36 @@ class _Section(BaseModel):
 
 
 class NamespacePolicy(_Section):
-    mode: Literal["fixed", "nomad"] = Field("fixed", description="fixed: always `name`; nomad: the job's Nomad namespace.")
+    """Which Kubernetes namespace the objects of a job go to."""
+
+    mode: Literal["fixed", "nomad"] = Field(
+        "fixed", description="fixed: always `name`; nomad: the job's Nomad namespace (`name` when it has none).")
     name: str = Field("default", description="Namespace used in fixed mode (and when a job has no Nomad namespace).")
 
 
 class HostRewrite(_Section):
-    map: dict[str, str] = Field(default_factory=dict, description="Exact host -> new host.")
-    suffix: str = Field("", description="Appended to the first DNS label of every host (PoC: `-k8s`).")
+    """How ingress host names change on the way to Kubernetes (e.g. a parallel PoC domain)."""
+
+    map: dict[str, str] = Field(default_factory=dict, description="Exact host -> new host; wins over `suffix`.")
+    suffix: str = Field("", description="Appended to the first DNS label of every host not in `map` (PoC: `-k8s`).")
 
 
 class IngressSettings(_Section):
-    class_name: str | None = Field("traefik", description="ingressClassName; null for the cluster default.")
+    """What a routed service (Traefik tags, a `host` hint) becomes."""
+
+    class_name: str | None = Field(
+        "traefik", description="ingressClassName; null for the cluster default. Traefik by default: the "
+        "routing rules come from Traefik tags.")
     entrypoints: list[str] = Field(default_factory=list, description="Traefik entrypoints when the tags name none.")
     tls_secret: str | None = Field(None, description="TLS secret for every Ingress host (e.g. a wildcard cert).")
-    cert_manager_issuer: str | None = Field(None, description="cert-manager ClusterIssuer annotation instead of a fixed secret.")
+    cert_manager_issuer: str | None = Field(
+        None, description="cert-manager ClusterIssuer annotation instead of a fixed secret.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations on every Ingress.")
 
 
 class StorageSettings(_Section):
+    """What Nomad CSI and host volumes become."""
+
     default_class: str | None = Field(None, description="storageClassName for PVCs; null = the cluster default.")
     class_by_plugin: dict[str, str] = Field(default_factory=dict, description="CSI plugin_id -> storage class.")
     class_by_volume: dict[str, str] = Field(default_factory=dict, description="Nomad volume source -> storage class.")
@@ -50,93 +63,133 @@ class StorageSettings(_Section):
     nfs_server: str | None = Field(None, description="NFS server for csi_as=nfs.")
     nfs_path: str | None = Field(None, description="NFS export root for csi_as=nfs: <path>/<source>.")
     default_size: str = Field("1Gi", description="PVC size when the jobspec states none.")
-    read_write_once_pod: bool = Field(False, description="single-node-writer -> ReadWriteOncePod instead of ReadWriteOnce.")
+    read_write_once_pod: bool = Field(
+        False, description="single-node-writer -> ReadWriteOncePod instead of ReadWriteOnce.")
     host_volumes: dict[str, str] = Field(default_factory=dict, description="Nomad host volume name -> host path.")
     host_volumes_as: Literal["hostPath", "pvc"] = Field("hostPath", description="What Nomad host volumes become.")
 
 
 class PlacementSettings(_Section):
+    """Node labels that stand in for Nomad node attributes in constraints."""
+
     meta_label_prefix: str = Field("nomad.meta/", description="Node label prefix for ${meta.X} constraints.")
     node_class_label: str = Field("nomad.node-class", description="Node label for ${node.class}.")
     datacenter_label: str = Field("topology.kubernetes.io/zone", description="Node label for ${node.datacenter}.")
-    default_arch: list[str] = Field(default_factory=list, description="Arch affinity added when a job has no arch constraint (seeds: amd64, arm64).")
+    default_arch: list[str] = Field(
+        default_factory=list,
+        description="Arch affinity (kubernetes.io/arch In ...) added when a job has no arch constraint; empty = none.")
 
 
 class GpuSettings(_Section):
-    runtime_class: str | None = Field("nvidia", description="runtimeClassName for GPU pods.")
+    """GPU pods (Nomad `device \"nvidia/gpu\"`)."""
+
+    runtime_class: str | None = Field(
+        "nvidia", description="runtimeClassName for GPU pods (the NVIDIA device plugin's RuntimeClass); "
+        "null = the node's default runtime.")
     tolerate_taint: bool = Field(False, description="Add a toleration for the nvidia.com/gpu taint.")
     product_label: str = Field("nvidia.com/gpu.product",
                                description="Node label naming the GPU model (GPU feature discovery) for device model constraints.")
 
 
 class SecretSettings(_Section):
+    """Where Vault templates and Nomad Variables are read from (External Secrets Operator)."""
+
     store_name: str = Field("vault", description="SecretStore/ClusterSecretStore name.")
-    store_kind: Literal["ClusterSecretStore", "SecretStore"] = Field("ClusterSecretStore")
-    api_version: Literal["external-secrets.io/v1", "external-secrets.io/v1beta1"] = Field("external-secrets.io/v1")
-    refresh_interval: str = Field("1h")
+    store_kind: Literal["ClusterSecretStore", "SecretStore"] = Field(
+        "ClusterSecretStore", description="Kind of the store every ExternalSecret references.")
+    api_version: Literal["external-secrets.io/v1", "external-secrets.io/v1beta1"] = Field(
+        "external-secrets.io/v1", description="ExternalSecret apiVersion (v1beta1 for ESO < 0.17).")
+    refresh_interval: str = Field("1h", description="ExternalSecret refreshInterval.")
     kv_mount: str = Field("secret", description="Vault KV mount the store points at; stripped from remote keys.")
-    key_pattern: str = Field("{path}", description="remoteRef.key from the Vault path after the mount and KV v2 `data/` are stripped.")
+    key_pattern: str = Field(
+        "{path}", description="remoteRef.key; {path} is the Vault path after the mount and KV v2 `data/` are stripped.")
     nomad_vars_store: str | None = Field(None, description="Store for migrated Nomad Variables; null = the Vault store.")
     nomad_vars_pattern: str = Field("nomad-vars/{path}", description="Where migrated Nomad Variables live.")
     env_from: bool = Field(False, description="Use envFrom instead of one secretKeyRef per key.")
 
 
 class ResourceSettings(_Section):
-    cpu_factor: float = Field(1.0, description="Millicores per Nomad MHz (1 MHz = 1m by default).")
+    """How Nomad `resources` become requests and limits."""
+
+    cpu_factor: float = Field(1.0, gt=0, description="Millicores per Nomad MHz (1 MHz = 1m by default).")
     cpu_limit_policy: Literal["none", "equal-to-request", "factor"] = Field(
-        "none", description="Nomad `cpu` is a share, not a cap: by default no CPU limit is set.")
-    cpu_limit_factor: float = Field(2.0, description="Limit = request x factor when cpu_limit_policy is factor.")
+        "none", description="Nomad `cpu` is a share, not a cap: by default no CPU limit is set; "
+        "equal-to-request caps at the request; factor caps at request x cpu_limit_factor.")
+    cpu_limit_factor: float = Field(2.0, ge=1, description="Limit = request x factor when cpu_limit_policy is factor.")
     memory_limit_policy: Literal["equal-to-request", "none", "factor"] = Field(
-        "equal-to-request", description="Memory limit when memory_max is absent (Nomad caps at `memory`).")
-    memory_limit_factor: float = Field(2.0)
-    nomad_default_cpu: int = Field(100, description="Nomad's default task cpu (MHz) when resources omit it.")
-    nomad_default_memory: int = Field(300, description="Nomad's default task memory (MB) when resources omit it.")
+        "equal-to-request", description="Memory limit when memory_max is absent (Nomad caps at `memory`): "
+        "equal-to-request, none, or request x memory_limit_factor.")
+    memory_limit_factor: float = Field(
+        2.0, ge=1, description="Limit = request x factor when memory_limit_policy is factor.")
+    nomad_default_cpu: int = Field(100, gt=0, description="Nomad's default task cpu (MHz) when resources omit it.")
+    nomad_default_memory: int = Field(
+        300, gt=0, description="Nomad's default task memory (MB) when resources omit it.")
 
 
 class VpaSettings(_Section):
+    """VerticalPodAutoscaler per workload (recommendations, or automatic resizing)."""
+
     enabled: bool = Field(True, description="Emit a VerticalPodAutoscaler per Deployment/StatefulSet/DaemonSet.")
-    update_mode: Literal["Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto"] = Field("Off")
-    min_factor: float = Field(0.5, description="minAllowed = request x factor.")
-    max_factor: float = Field(4.0, description="maxAllowed = limit (or request) x factor.")
+    update_mode: Literal["Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto"] = Field(
+        "Off", description="updatePolicy.updateMode; Off = recommendations only (a `vpa` hint overrides it per job).")
+    min_factor: float = Field(0.5, gt=0, description="minAllowed = request x factor.")
+    max_factor: float = Field(4.0, gt=0, description="maxAllowed = limit (or request) x factor.")
+    min_allowed: dict[str, str] = Field(
+        default_factory=dict, description="Fixed minAllowed per resource (cpu, memory); wins over min_factor.")
+    max_allowed: dict[str, str] = Field(
+        default_factory=dict, description="Fixed maxAllowed per resource (cpu, memory); wins over max_factor.")
 
 
 class PortSettings(_Section):
-    static_port_policy: Literal["NodePort", "hostPort"] = Field("NodePort")
+    """Nomad static ports and dynamic ports without `to`."""
+
+    static_port_policy: Literal["NodePort", "hostPort"] = Field(
+        "NodePort", description="What a Nomad static port becomes.")
     dynamic_port_base: int = Field(
         8080, description="Container port chosen for a dynamic port that has no `to` (the app must listen there).")
 
 
 class TerraformSettings(_Section):
-    kubernetes_provider_version: str = Field("~> 2.35")
-    kubectl_provider_version: str = Field("~> 2.1")
+    """The Terraform emitter's provider pins."""
+
+    kubernetes_provider_version: str = Field("~> 2.35", description="hashicorp/kubernetes provider constraint.")
+    kubectl_provider_version: str = Field("~> 2.1", description="kubectl provider constraint (for custom resources).")
     image_tag_variables: bool = Field(False, description="One `image_tag` variable per image.")
 
 
 class PolicySettings(_Section):
-    target: Literal["cilium", "kubernetes", "istio", "linkerd"] = Field("cilium")
+    """What Consul intentions become."""
+
+    target: Literal["cilium", "kubernetes", "istio", "linkerd"] = Field(
+        "cilium", description="Policy kind: CiliumNetworkPolicy, NetworkPolicy, Istio or Linkerd authorization.")
     default_policy: Literal["allow", "deny"] = Field("allow", description="Consul's ACL default policy.")
-    service_account_pattern: str = Field("{service}", description="ServiceAccount name per service (Istio/Linkerd principals).")
+    service_account_pattern: str = Field(
+        "{service}", description="ServiceAccount name per service (Istio/Linkerd principals).")
     trust_domain: str = Field("cluster.local", description="Mesh trust domain in Istio principals.")
     any_port: bool = Field(False, description="Allow destinations whose ports are unknown on any port.")
 
 
 class Profile(_Section):
-    namespace: NamespacePolicy = Field(default_factory=NamespacePolicy)
-    hosts: HostRewrite = Field(default_factory=HostRewrite)
-    ingress: IngressSettings = Field(default_factory=IngressSettings)
-    storage: StorageSettings = Field(default_factory=StorageSettings)
-    placement: PlacementSettings = Field(default_factory=PlacementSettings)
-    gpu: GpuSettings = Field(default_factory=GpuSettings)
-    secrets: SecretSettings = Field(default_factory=SecretSettings)
-    resources: ResourceSettings = Field(default_factory=ResourceSettings)
-    vpa: VpaSettings = Field(default_factory=VpaSettings)
-    ports: PortSettings = Field(default_factory=PortSettings)
-    terraform: TerraformSettings = Field(default_factory=TerraformSettings)
-    policies: PolicySettings = Field(default_factory=PolicySettings)
-    kubernetes_version: str = Field("1.33", description="Target cluster version (native sidecars need >= 1.29).")
-    image_pull_secrets: list[str] = Field(default_factory=list)
-    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels on every object.")
-    annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations on every object.")
+    namespace: NamespacePolicy = Field(default_factory=NamespacePolicy, description=NamespacePolicy.__doc__)
+    hosts: HostRewrite = Field(default_factory=HostRewrite, description=HostRewrite.__doc__)
+    ingress: IngressSettings = Field(default_factory=IngressSettings, description=IngressSettings.__doc__)
+    storage: StorageSettings = Field(default_factory=StorageSettings, description=StorageSettings.__doc__)
+    placement: PlacementSettings = Field(default_factory=PlacementSettings, description=PlacementSettings.__doc__)
+    gpu: GpuSettings = Field(default_factory=GpuSettings, description=GpuSettings.__doc__)
+    secrets: SecretSettings = Field(default_factory=SecretSettings, description=SecretSettings.__doc__)
+    resources: ResourceSettings = Field(default_factory=ResourceSettings, description=ResourceSettings.__doc__)
+    vpa: VpaSettings = Field(default_factory=VpaSettings, description=VpaSettings.__doc__)
+    ports: PortSettings = Field(default_factory=PortSettings, description=PortSettings.__doc__)
+    terraform: TerraformSettings = Field(default_factory=TerraformSettings, description=TerraformSettings.__doc__)
+    policies: PolicySettings = Field(default_factory=PolicySettings, description=PolicySettings.__doc__)
+    kubernetes_version: str = Field(
+        "1.33", pattern=r"^1\.\d+$", description="Target cluster version (native sidecars need >= 1.29).")
+    image_pull_secrets: list[str] = Field(
+        default_factory=list, description="Secret names added as imagePullSecrets to every pod spec.")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Extra labels on every object and pod template (the mapper's labels win).")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Extra annotations on every object and pod template.")
     placeholder_image: str = Field(
         "registry.invalid/nomad2k8s/{driver}-{task}:replace-me",
         description="Image for tasks whose driver has no container image (exec, raw_exec, java...).",
@@ -144,16 +197,9 @@ class Profile(_Section):
 
 
 def load_profile(name_or_path: str | None = None) -> Profile:
-    """A built-in profile name from `mappings/` or a YAML file path; None gives the default."""
-    if name_or_path is None:
-        return Profile()
-    candidate = Path(name_or_path)
-    if not candidate.is_file():
-        candidate = MAPPINGS_DIR / f"{name_or_path}.yaml"
-    if not candidate.is_file():
-        raise ConversionError(f"unknown profile {name_or_path!r}")
-    try:
-        data = yaml.safe_load(candidate.read_text()) or {}
-        return Profile.model_validate(data)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ConversionError(f"invalid profile: {exc}", candidate) from None
+    """A built-in profile name from `mappings/` or a YAML file path; None gives the default.
+
+    Kept for callers that need one profile without discovery or --set; see profile_load."""
+    from .profile_load import resolve_profile
+
+    return resolve_profile(name_or_path)

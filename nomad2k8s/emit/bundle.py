@@ -24,6 +24,8 @@ def manifest_files(objects: list[dict[str, Any]], fmt: str = "yaml") -> dict[str
             files[name] = yaml_out.dump_json_object(obj)
         else:
             files[name] = yaml_out.dump_object(obj)
+    if not files:
+        return files  # nothing to apply (e.g. a job skipped by a hint): no empty kustomization
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -8,6 +8,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from ..hints import Hints
 from ..ledger import Ledger
 from ..model import Group, Job, Task
 from ..profile import Profile
@@ -20,10 +21,14 @@ class JobContext:
     profile: Profile
     service: str  # DNS-safe job name: the unit an operator migrates
     source_file: str = ""
+    namespace: str = "default"  # where the job's objects go (profile policy, Nomad namespace, hint)
+    hints: Hints = field(default_factory=Hints)  # job-level hints
     # Objects that are not workloads (Services, Ingresses, ConfigMaps, CRDs), as plain dicts
     # or kubernetes client models.
     objects: list[Any] = field(default_factory=list)
     groups: list[GroupContext] = field(default_factory=list)
+    # id(object) -> the group that added it, so convert.py can give it the group's namespace.
+    owners: dict[int, GroupContext] = field(default_factory=dict)
 
 
 @dataclass
@@ -35,6 +40,8 @@ class GroupContext:
     labels: dict[str, str]
     selector: dict[str, str]
     pod_spec: k8s.V1PodSpec
+    namespace: str = "default"  # the job's namespace unless a group hint says otherwise
+    hints: Hints = field(default_factory=Hints)  # hints_for(job, group)
     pod_annotations: dict[str, str] = field(default_factory=dict)
     containers: dict[str, k8s.V1Container] = field(default_factory=dict)  # by task name
     # Workload spec fields set by mappers (replicas, strategy, schedule...), applied last.
@@ -68,3 +75,4 @@ class GroupContext:
 
     def add_object(self, obj: Any) -> None:
         self.job_ctx.objects.append(obj)
+        self.job_ctx.owners[id(obj)] = self

@@ -57,7 +57,7 @@ def map_ephemeral_disk(gctx: GroupContext) -> None:
         if disk.is_set("migrate"):
             ledger.changed("N2K-EPHEMERAL-MIGRATE", disk.path_of("migrate"),
                            "Nomad copies the data to the new node; a PVC follows the pod only if its storage class "
-                           "is network storage (local-path PVCs pin the pod to its node)", k8s=target)
+                           "is network storage (node-local PVCs pin the pod to its node)", k8s=target)
         return
     name = ensure_task_dir(gctx, mains[0] if mains else gctx.group.task[0], "alloc")
     for volume in gctx.pod_spec.volumes or []:

@@ -46,7 +46,10 @@ class TagReport:
 
 
 def rewrite_host(gctx: GroupContext, host: str) -> str:
-    """Profile host rewrite: exact `map` first, else `suffix` appended to the first DNS label."""
+    """A job/group `host` hint replaces every routed host; else the profile host rewrite: exact
+    `map` first, else `suffix` appended to the first DNS label."""
+    if gctx.hints.host:
+        return gctx.hints.host
     hosts = gctx.profile.hosts
     if host in hosts.map:
         return hosts.map[host]

@@ -2,7 +2,8 @@
 
 Group-scope mappers run once per task group with its GroupContext; job-scope mappers run
 once per job with the JobContext, after every group is built. A new concept is one
-module plus one row here.
+module plus one row here; its description is the concept table in docs/MAPPINGS.md
+(`nomad2k8s mappings`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from .. import hints
 from . import (
-    autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, network, parameterized, periodic,
-    placement, resources, rollout, runtime, services, shutdown, stateful, tasks, volumes, workload,
+    autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, namespace, network, parameterized,
+    periodic, placement, resources, rollout, runtime, services, shutdown, stateful, tasks, volumes, workload,
 )
 
 
@@ -22,38 +24,84 @@ class Transform:
     concept: str
     scope: Literal["group", "job"]
     fn: Callable
+    description: str = ""  # the Nomad -> Kubernetes mapping it performs, one line
 
 
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("task", "group", tasks.map_tasks),
-    Transform("meta", "group", tasks.map_meta),
-    Transform("count", "group", workload.map_count),
-    Transform("periodic", "group", periodic.map_periodic),
-    Transform("resources", "group", resources.map_resources),
-    Transform("docker-options", "group", docker_options.map_docker_options),
-    Transform("network", "group", network.map_network),
-    Transform("service", "group", services.map_services),
-    Transform("runtime", "group", runtime.map_runtime),
+    Transform("task", "group", tasks.map_tasks,
+              "task -> container: docker/podman image, command/entrypoint/args, env, user; "
+              "exec/raw_exec/java -> placeholder image; other drivers -> needs decision"),
+    Transform("meta", "group", tasks.map_meta,
+              "group/task meta -> NOMAD_META_* env vars (nomad2k8s.* hints excepted)"),
+    Transform("count", "group", workload.map_count,
+              "group count (or the replicas hint) -> replicas; batch -> completions/parallelism"),
+    Transform("periodic", "group", periodic.map_periodic,
+              "periodic -> CronJob schedule, timeZone, concurrencyPolicy, suspend"),
+    Transform("resources", "group", resources.map_resources,
+              "cpu MHz -> requests.cpu (profile factor), memory/memory_max -> requests/limits.memory, "
+              "cores -> whole CPUs; limits per profile policies"),
+    Transform("docker-options", "group", docker_options.map_docker_options,
+              "docker privileged/cap_add/cap_drop/readonly_rootfs/dns/extra_hosts/hostname/labels/sysctl/auth/... "
+              "-> securityContext, dnsConfig, hostAliases, pod labels, imagePullSecrets"),
+    Transform("network", "group", network.map_network,
+              "network ports -> containerPorts (to/static/dynamic), bridge/host mode, dns, hostname"),
+    Transform("service", "group", services.map_services,
+              "service -> ClusterIP Service per Nomad service name (NodePort for static ports per profile); "
+              "Traefik tags -> Ingress/IngressRoute/Middleware; checks -> probes; Connect recorded"),
+    Transform("runtime", "group", runtime.map_runtime,
+              "${NOMAD_*} runtime values, Consul DNS names and Connect upstream addresses in env/args -> "
+              "Service DNS names, container ports, downward API"),
     # Storage runs after templates (they register rendered files that docker binds mount by subPath).
-    Transform("volume", "group", volumes.map_volumes),
-    Transform("ephemeral-disk", "group", ephemeral.map_ephemeral_disk),
-    Transform("docker-mounts", "group", docker_mounts.map_docker_mounts),
-    Transform("device", "group", devices.map_devices),
-    Transform("single-writer-strategy", "group", stateful.map_single_writer_strategy),
-    Transform("placement", "group", placement.map_placement),
-    Transform("lifecycle", "group", lifecycle.place_containers),
-    Transform("shutdown", "group", shutdown.map_shutdown),
-    Transform("restart", "group", rollout.map_restart),
-    Transform("parameterized", "group", parameterized.map_parameterized),
-    Transform("job-type", "job", workload.map_job_type),
-    Transform("job-placement", "job", placement.map_job_placement),
-    Transform("statefulset-service", "job", stateful.map_governing_services),
-    Transform("job-meta", "job", tasks.map_job_meta),
-    Transform("update", "job", rollout.map_update),
-    Transform("reschedule", "job", rollout.map_reschedule),
-    Transform("parameterized-entry", "job", parameterized.record_parameterized),
-    Transform("hpa", "job", autoscaling.map_hpa),
-    Transform("vpa", "job", autoscaling.map_vpa),  # last: reads the final container resources
+    Transform("volume", "group", volumes.map_volumes,
+              "group volume csi -> PVC (access modes; per_alloc -> volumeClaimTemplates) or hostPath/NFS per "
+              "profile; host volume -> hostPath or PVC; volume_mount -> volumeMounts"),
+    Transform("ephemeral-disk", "group", ephemeral.map_ephemeral_disk,
+              "ephemeral_disk -> ephemeral-storage request + /alloc emptyDir sizeLimit; sticky/migrate -> "
+              "per-replica PVC at /alloc/data"),
+    Transform("docker-mounts", "group", docker_mounts.map_docker_mounts,
+              "docker volumes/mount/mounts/shm_size -> hostPath, task-dir emptyDirs, rendered templates by "
+              "subPath, tmpfs and /dev/shm in-memory emptyDirs"),
+    Transform("device", "group", devices.map_devices,
+              "device nvidia/gpu, docker runtime nvidia -> nvidia.com/gpu limits, runtimeClassName, toleration; "
+              "docker devices -> hostPath + privileged"),
+    Transform("single-writer-strategy", "group", stateful.map_single_writer_strategy,
+              "Deployment with a single-writer volume -> strategy Recreate"),
+    Transform("placement", "group", placement.map_placement,
+              "constraint/affinity/spread -> nodeSelector, node affinity, pod anti-affinity, "
+              "topologySpreadConstraints; default arch affinity from the profile"),
+    Transform("lifecycle", "group", lifecycle.place_containers,
+              "lifecycle prestart -> initContainer; prestart sidecar -> native sidecar (>= 1.29); "
+              "poststart sidecar -> container; poststart/poststop -> hooks or needs decision"),
+    Transform("shutdown", "group", shutdown.map_shutdown,
+              "kill_timeout -> terminationGracePeriodSeconds; shutdown_delay -> preStop sleep; kill_signal -> "
+              "preStop signal"),
+    Transform("restart", "group", rollout.map_restart,
+              "restart -> Job restartPolicy/backoffLimit; services: kubelet restart backoff"),
+    Transform("parameterized", "group", parameterized.map_parameterized,
+              "parameterized -> suspended Job template with NOMAD_META_* env"),
+    Transform("job-type", "job", workload.map_job_type,
+              "job type -> Deployment/StatefulSet (service), Job/CronJob (batch), DaemonSet (system); "
+              "the workload hint overrides"),
+    Transform("job-placement", "job", placement.map_job_placement,
+              "job-level constraint/affinity/spread, recorded once"),
+    Transform("statefulset-service", "job", stateful.map_governing_services,
+              "StatefulSet -> headless governing Service when none has its name"),
+    Transform("namespace", "job", namespace.map_namespace,
+              "job namespace -> metadata.namespace (profile namespace.mode, namespace hint)"),
+    Transform("job-meta", "job", tasks.map_job_meta, "job meta -> NOMAD_META_* env vars in every container"),
+    Transform("hints", "job", hints.map_hints,
+              "nomad2k8s.* meta keys -> conversion choices (workload, replicas, namespace, skip, host, "
+              "service-type, expose, storage-class, volume-size, vpa)"),
+    Transform("update", "job", rollout.map_update,
+              "update -> RollingUpdate maxSurge/maxUnavailable, minReadySeconds, progressDeadlineSeconds; "
+              "canary/auto_revert -> needs decision"),
+    Transform("reschedule", "job", rollout.map_reschedule, "reschedule -> recorded (the controller reschedules)"),
+    Transform("parameterized-entry", "job", parameterized.record_parameterized,
+              "parameterized/dispatch -> one decision entry per job"),
+    Transform("hpa", "job", autoscaling.map_hpa,
+              "group scaling with a CPU/memory target -> HorizontalPodAutoscaler autoscaling/v2"),
+    Transform("vpa", "job", autoscaling.map_vpa,  # last: reads the final container resources
+              "every Deployment/StatefulSet/DaemonSet -> VerticalPodAutoscaler (profile mode and bounds)"),
 )
 
 

@@ -1,9 +1,10 @@
 """resources -> container requests/limits.
 
-memory -> requests.memory, memory_max -> limits.memory (limit = request without it: Nomad
-kills a task at `memory` unless memory_max raises the cap). cpu MHz -> requests.cpu
-millicores (profile factor); cores -> whole CPUs. Nomad's cpu is a weighted share, not a
-cap, so no CPU limit is set unless the profile asks for one.
+memory -> requests.memory, memory_max -> limits.memory (without it Nomad kills a task at
+`memory`, so limit = request unless the profile's memory_limit_policy says none/factor).
+cpu MHz -> requests.cpu millicores (profile cpu_factor); cores -> whole CPUs. Nomad's cpu
+is a weighted share, not a cap, so no CPU limit is set unless the profile's
+cpu_limit_policy asks for one (equal-to-request, or request x cpu_limit_factor).
 """
 
 from __future__ import annotations
@@ -54,14 +55,25 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
         ledger.mapped("N2K-MEMORY-MAX", res.path_of("memory_max"), "memory oversubscription cap",
                       k8s=f"{target} limits.memory: {limits['memory']}")
     else:
-        limits["memory"] = f"{memory}Mi"
+        policy = profile.resources.memory_limit_policy
+        if policy == "factor":
+            limits["memory"] = f"{round(memory * profile.resources.memory_limit_factor)}Mi"
+        elif policy == "equal-to-request":
+            limits["memory"] = f"{memory}Mi"
+        shown = limits.get("memory", "none")
         if res is not None and res.is_set("memory_max"):
             ledger.decide("N2K-MEMORY-MAX-UNRESOLVED", res.path_of("memory_max"),
-                          "memory_max is not a usable number; limit = request", k8s=target)
-        else:
+                          f"memory_max is not a usable number; limit per profile memory_limit_policy ({policy})",
+                          k8s=f"{target} limits.memory: {shown}")
+        elif policy == "equal-to-request":
             ledger.mapped("N2K-MEMORY-LIMIT", task.path_of("resources"),
                           "no memory_max: Nomad caps memory at the reservation, so limit = request",
-                          k8s=f"{target} limits.memory: {limits['memory']}", claims=False)
+                          k8s=f"{target} limits.memory: {shown}", claims=False)
+        else:
+            ledger.changed("N2K-MEMORY-LIMIT", task.path_of("resources"),
+                           "no memory_max: Nomad caps memory at the reservation; the profile's memory_limit_policy "
+                           f"({policy}) sets {'no limit' if policy == 'none' else 'a higher limit'}",
+                           k8s=f"{target} limits.memory: {shown}", claims=False)
 
     cores = as_int(res.cores) if res is not None and res.is_set("cores") else None
     cpu = as_int(res.cpu) if res is not None and res.is_set("cpu") else None
@@ -86,12 +98,19 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
             ledger.changed("N2K-CPU-DEFAULT", task.path_of("resources"),
                            f"no cpu set: Nomad's default of {mhz} MHz is used",
                            k8s=f"{target} requests.cpu: {requests['cpu']}", claims=False)
-        if profile.resources.cpu_limit_policy == "equal-to-request":
+        policy = profile.resources.cpu_limit_policy
+        if policy == "equal-to-request":
             limits["cpu"] = requests["cpu"]
-        ledger.mapped("N2K-CPU-NO-LIMIT" if "cpu" not in limits else "N2K-CPU-LIMIT", task.path_of("resources"),
-                      "Nomad cpu is a weighted share, never a cap: no CPU limit (profile cpu_limit_policy)"
-                      if "cpu" not in limits else "CPU limit = request (profile cpu_limit_policy)",
-                      k8s=target, claims=False)
+        elif policy == "factor":
+            limits["cpu"] = _cpu_quantity(max(1, round(millicores * profile.resources.cpu_limit_factor)))
+        if policy == "none":
+            ledger.mapped("N2K-CPU-NO-LIMIT", task.path_of("resources"),
+                          "Nomad cpu is a weighted share, never a cap: no CPU limit (profile cpu_limit_policy)",
+                          k8s=target, claims=False)
+        else:
+            ledger.changed("N2K-CPU-LIMIT", task.path_of("resources"),
+                           f"Nomad cpu is a share, not a cap; the profile's cpu_limit_policy ({policy}) adds a cap",
+                           k8s=f"{target} limits.cpu: {limits['cpu']}", claims=False)
     if res is not None:
         for field_name, code, why in (
             ("disk", "N2K-DROP-DISK", "resources.disk is deprecated in Nomad; use ephemeral_disk"),

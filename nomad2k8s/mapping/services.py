@@ -13,6 +13,7 @@ import re
 
 from kubernetes import client as k8s
 
+from ..hints import hints_for
 from ..model import Service, Task, paths
 from . import connect, ingress, probes
 from .context import GroupContext
@@ -73,10 +74,43 @@ def _new_service(gctx: GroupContext, name: str, nomad_name: str) -> k8s.V1Servic
     )
 
 
+ROUTING_KINDS = frozenset({"Ingress", "IngressRoute", "Middleware"})
+
+
+def _kind(obj: object) -> str | None:
+    return obj.get("kind") if isinstance(obj, dict) else getattr(obj, "kind", None)
+
+
+def _unexpose(gctx: GroupContext, first: int, service: Service, source: str | None) -> None:
+    """expose=false hint: drop the routing objects this service's tags produced."""
+    objects = gctx.job_ctx.objects
+    routed = [o for o in objects[first:] if _kind(o) in ROUTING_KINDS]
+    for obj in routed:
+        objects.remove(obj)
+    if routed:
+        gctx.ledger.changed("N2K-HINT-EXPOSE", service.nomad_path,
+                            f"expose hint ({source}) = false: {len(routed)} routing object(s) not emitted",
+                            k8s="no Ingress", claims=False)
+
+
+def _service_type(gctx: GroupContext, svc: k8s.V1Service, wanted: str, source: str | None) -> None:
+    if svc.spec.type == wanted:
+        return
+    if wanted == "ClusterIP":
+        for port in svc.spec.ports:
+            port.node_port = None
+    gctx.ledger.mapped("N2K-HINT-SERVICE-TYPE", gctx.group.nomad_path,
+                       f"service-type hint ({source}): {wanted} instead of {svc.spec.type}",
+                       k8s=f"Service/{svc.metadata.name} type: {wanted}", claims=False)
+    svc.spec.type = wanted
+
+
 def map_services(gctx: GroupContext) -> None:
     ledger = gctx.ledger
     by_name: dict[str, k8s.V1Service] = {}
+    types: dict[str, tuple[str, str | None]] = {}  # Service name -> (service-type hint, its source)
     for service, task in _all_services(gctx):
+        hints = hints_for(gctx.job, gctx.group, task)
         nomad_name = service_name(gctx, service, task)
         name = dns_label(nomad_name)
         number, target_name = _resolve_port(gctx, service)
@@ -110,12 +144,19 @@ def map_services(gctx: GroupContext) -> None:
             if not any(p.port == number for p in svc.spec.ports):
                 svc.spec.ports.append(k8s.V1ServicePort(name=port_name(target_name or str(number)), port=number,
                                                         target_port=target_name or number, protocol="TCP"))
+        if svc is not None and hints.service_type:
+            types[svc.metadata.name] = (hints.service_type, hints.source("service_type"))
+        first = len(gctx.job_ctx.objects)
         ingress.map_tags(gctx, service, svc, number)
+        if hints.expose is False:
+            _unexpose(gctx, first, service, hints.source("expose"))
         _settings(gctx, service, svc, target)
         probes.map_checks(gctx, service, task)
         connect.map_connect(gctx, service)
     gctx.services.update(by_name)
     _static_ports(gctx, by_name)
+    for name, (wanted, source) in types.items():
+        _service_type(gctx, by_name[name], wanted, source)
 
 
 def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, target: str) -> None:

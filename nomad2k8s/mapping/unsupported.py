@@ -31,8 +31,6 @@ ROWS: tuple[Row, ...] = (
     Row("job.datacenters", D, "N2K-DROP-DATACENTERS", "Kubernetes has no datacenters; the cluster you apply to is the placement",
         "Use node affinity on topology.kubernetes.io/zone if datacenters were zones."),
     Row("job.region", D, "N2K-DROP-REGION", "regions are separate clusters in Kubernetes", "Apply to the cluster of that region."),
-    Row("job.namespace", C, "N2K-NAMESPACE", "Nomad namespace; the Kubernetes namespace comes from the profile",
-        "Set the profile's namespace policy to use the Nomad namespace."),
     Row("job.priority", N, "N2K-PRIORITY", "job priority and preemption", "Create a PriorityClass and set priorityClassName."),
     Row("job.all_at_once", D, "N2K-DROP-ALL-AT-ONCE", "the scheduler places pods independently"),
     Row("job.node_pool", N, "N2K-NODE-POOL", "node pool", "Label the pool's nodes and add a nodeSelector."),

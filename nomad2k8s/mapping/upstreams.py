@@ -43,9 +43,6 @@ def collect_upstreams(job: Job) -> list[UpstreamRef]:
 
 
 def namespace_of(gctx) -> str:
-    """The Kubernetes namespace a group's objects go to (the profile's namespace policy)."""
-    policy = gctx.profile.namespace
-    job_ns = gctx.job.namespace if isinstance(gctx.job.namespace, str) else None
-    if policy.mode == "nomad" and job_ns:
-        return dns_label(job_ns)
-    return policy.name
+    """The Kubernetes namespace a group's objects go to (profile policy and hints, resolved
+    once in mapping/namespace.py)."""
+    return gctx.namespace

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from ..errors import ConversionError
+from ..hints import hints_for
 from ..model import Group, Job
 from ..profile import Profile
 from .context import GroupContext, JobContext
@@ -45,7 +47,11 @@ def workload_name(job: Job, group: Group) -> str:
 
 def new_group_context(jctx: JobContext, group: Group) -> GroupContext:
     name = workload_name(jctx.job, group)
-    kind = workload_kind(jctx.job, group, jctx.profile)
+    hints = hints_for(jctx.job, group)
+    kind = hints.workload or workload_kind(jctx.job, group, jctx.profile)
+    if kind == "CronJob" and jctx.job.periodic is None:
+        raise ConversionError(f"workload hint CronJob at {hints.source('workload')} needs a periodic block "
+                              "for its schedule", jctx.source_file, group.line)
     selector = {"app": name}
     labels = {
         "app": name,
@@ -61,6 +67,8 @@ def new_group_context(jctx: JobContext, group: Group) -> GroupContext:
         labels=labels,
         selector=selector,
         pod_spec=k8s.V1PodSpec(containers=[]),
+        namespace=hints.namespace or jctx.namespace,
+        hints=hints,
     )
 
 
@@ -85,7 +93,14 @@ def map_job_type(jctx: JobContext) -> None:
         ledger.mapped("N2K-JOB-TYPE", job.path_of("type"), f"{job.job_type} job", k8s=target)
     for gctx in jctx.groups:
         reason = stateful_reason(gctx.group)
-        if gctx.kind == "StatefulSet" and reason:
+        derived = workload_kind(job, gctx.group, jctx.profile)
+        if gctx.kind != derived:
+            ledger.mapped("N2K-WORKLOAD-HINT", gctx.group.nomad_path,
+                          f"{gctx.kind} chosen by the workload hint ({gctx.hints.source('workload')}) "
+                          f"instead of {derived}" + (f" (derived from {reason})" if reason and derived == "StatefulSet"
+                                                     else ""),
+                          k8s=f"{gctx.kind}/{gctx.workload_name}", claims=False)
+        elif gctx.kind == "StatefulSet" and reason:
             ledger.mapped("N2K-WORKLOAD-STATEFUL", gctx.group.nomad_path,
                           f"StatefulSet because of {reason}", k8s=f"StatefulSet/{gctx.workload_name}", claims=False)
 
@@ -93,6 +108,17 @@ def map_job_type(jctx: JobContext) -> None:
 def map_count(gctx: GroupContext) -> None:
     group, ledger = gctx.group, gctx.ledger
     target = f"{gctx.kind}/{gctx.workload_name}"
+    replicas = gctx.hints.replicas
+    if replicas is not None:
+        if gctx.kind == "DaemonSet":
+            raise ConversionError(f"replicas hint at {gctx.hints.source('replicas')} does not apply to a DaemonSet "
+                                  "(one pod per node)", gctx.job_ctx.source_file, group.line)
+        if group.is_set("count"):
+            ledger.changed("N2K-COUNT-HINT", group.path_of("count"),
+                           f"count replaced by the replicas hint ({gctx.hints.source('replicas')})",
+                           k8s=f"{target} replicas: {replicas}")
+        _set_count(gctx, replicas)
+        return
     count = as_int(group.count) if group.is_set("count") else 1
     if group.is_set("count") and count is None:
         ledger.decide("N2K-COUNT-UNRESOLVED", group.path_of("count"), "count is not a literal number",
@@ -114,12 +140,32 @@ def map_count(gctx: GroupContext) -> None:
                           k8s=f"{target} completions/parallelism: {count}")
 
 
+def _set_count(gctx: GroupContext, count: int) -> None:
+    if gctx.kind in ("Deployment", "StatefulSet"):
+        gctx.workload_spec["replicas"] = count
+    elif gctx.kind in ("Job", "CronJob"):
+        gctx.workload_spec["completions"] = count
+        gctx.workload_spec["parallelism"] = count
+
+
 def _metadata(gctx: GroupContext, labels: dict[str, str]) -> k8s.V1ObjectMeta:
-    return k8s.V1ObjectMeta(name=gctx.workload_name, namespace=gctx.profile.namespace.name, labels=dict(labels))
+    return k8s.V1ObjectMeta(name=gctx.workload_name, namespace=gctx.namespace, labels=dict(labels))
+
+
+def _finish_pod_spec(gctx: GroupContext) -> None:
+    """Site-wide pod settings and what the workload kind requires."""
+    spec = gctx.pod_spec
+    pull = [ref.name for ref in spec.image_pull_secrets or []]
+    pull += [name for name in gctx.profile.image_pull_secrets if name not in pull]
+    spec.image_pull_secrets = [k8s.V1LocalObjectReference(name=name) for name in pull] or None
+    if gctx.kind in ("Job", "CronJob") and spec.restart_policy is None:
+        # Job pods must not use the default Always; Nomad's batch restart default is "retry, then fail".
+        spec.restart_policy = "OnFailure"
 
 
 def build_workload(gctx: GroupContext) -> object:
     """Assemble the workload from what the mappers put on the group context."""
+    _finish_pod_spec(gctx)
     template = k8s.V1PodTemplateSpec(
         metadata=k8s.V1ObjectMeta(labels=dict(gctx.labels), annotations=dict(gctx.pod_annotations) or None),
         spec=gctx.pod_spec,

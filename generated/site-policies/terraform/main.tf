@@ -1,0 +1,7 @@
+module "newsletter" {
+  source = "./newsletter"
+}
+
+module "shop-api" {
+  source = "./shop-api"
+}
