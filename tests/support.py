@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "nomad_jobs"
 GENERATED = REPO / "generated"
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("N2K_SHARED", REPO.parent / "shared"))
 CORPUS_JOBS = SHARED / "corpus" / "jobs"
 CRD_SCHEMAS = SHARED / "schemas" / "crds"
 K8S_VERSION = "1.33.0"
