@@ -28,9 +28,16 @@ def require_shared(path: Path) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _crd_schema(group: str, kind: str, version: str) -> dict[str, Any] | None:
+def _crd_validator(group: str, kind: str, version: str) -> Any:
+    """One checked validator per CRD schema (jsonschema.validate re-checks the schema each call)."""
+    import jsonschema
+
     path = CRD_SCHEMAS / group / f"{kind.lower()}_{version}.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
 
 
 def validate_object(obj: dict[str, Any]) -> None:
@@ -45,6 +52,8 @@ def validate_object(obj: dict[str, Any]) -> None:
 
     group, _, version = api_version.partition("/")
     require_shared(CRD_SCHEMAS)
-    schema = _crd_schema(group, obj["kind"], version)
-    assert schema is not None, f"no CRD schema for {api_version} {obj['kind']} under {CRD_SCHEMAS}"
-    jsonschema.validate(obj, schema, cls=jsonschema.Draft7Validator)
+    validator = _crd_validator(group, obj["kind"], version)
+    assert validator is not None, f"no CRD schema for {api_version} {obj['kind']} under {CRD_SCHEMAS}"
+    error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
+    if error is not None:
+        raise error

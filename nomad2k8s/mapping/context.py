@@ -24,6 +24,9 @@ class JobContext:
     # or kubernetes client models.
     objects: list[Any] = field(default_factory=list)
     groups: list[GroupContext] = field(default_factory=list)
+    # Secrets the templates read (Vault paths, Nomad Variables), as plain dicts: the vault
+    # block mapper and the live Vault check (vault_check.py) use them. Never values.
+    secret_refs: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

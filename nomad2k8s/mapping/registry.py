@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import network, periodic, resources, services, tasks, workload
+from . import network, periodic, resources, services, tasks, templates, vaultblock, workload
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("resources", "group", resources.map_resources),
     Transform("network", "group", network.map_network),
     Transform("service", "group", services.map_services),
+    # Templates run after services (they name Service DNS/ports) and before the storage
+    # mappers, which mount gctx.rendered_files at docker bind-mount targets.
+    Transform("template", "group", templates.map_templates),
+    Transform("vault", "job", vaultblock.map_vault),
     Transform("lifecycle", "group", tasks.place_containers),
     Transform("job-type", "job", workload.map_job_type),
     Transform("job-meta", "job", tasks.map_job_meta),
