@@ -18,6 +18,7 @@ from .mapping.names import dns_label
 from .output import stdout_text, write_service
 from .parse import discover_jobspecs
 from .profile import load_profile
+from .vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
 
 app = typer.Typer(
     add_completion=False,
@@ -78,6 +79,12 @@ def convert(
     var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
+    vault_addr: Optional[str] = typer.Option(
+        None, "--vault-addr", help="Check the Vault paths templates read (key names only). Default: $VAULT_ADDR."),
+    vault_token_file: Optional[Path] = typer.Option(
+        None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
+        dir_okay=False),
+    vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -90,6 +97,7 @@ def convert(
     except ConversionError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(2) from None
+    checker = _vault_checker(vault_addr, vault_token_file, vault_required)
     failures = 0
     results: list[ServiceResult] = []
     if path.is_dir():
@@ -110,6 +118,15 @@ def convert(
             _err(str(exc))
             failures += 1
             continue
+        if checker is not None:
+            try:
+                check_results(converted, checker)
+            except VaultUnavailable as exc:
+                if vault_required:
+                    _err(f"error: {exc}")
+                    raise typer.Exit(1) from None
+                _err(f"warning: {exc}; live Vault check skipped")
+                checker = None
         for result in converted:
             if output is not None:
                 sub = file.parent.relative_to(path) if path.is_dir() else Path(".")
@@ -132,6 +149,24 @@ def convert(
         if path.is_dir():
             _err(f"{failures} of {len(files)} file(s) failed to convert")
         raise typer.Exit(1)
+
+
+def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
+    """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
+    settings = VaultSettings.from_env(addr, token_file)
+    if settings is None:
+        if required:
+            _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
+            raise typer.Exit(2)
+        return None
+    try:
+        return VaultChecker(settings)
+    except VaultUnavailable as exc:
+        if required:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        _err(f"warning: {exc}; live Vault check skipped")
+        return None
 
 
 def run() -> None:
