@@ -16,7 +16,7 @@ from ..ledger import SECRET_KEY_PATTERN
 # Names that match the secret pattern but hold a location or a setting, not the secret.
 _NOT_SECRET = re.compile(
     r"(_FILE|_PATH|_DIR|_URL|_URI|_ENDPOINT|_HEADER|_NAME|_USER|_USERNAME|_LENGTH|_TTL|_EXPIRY|_EXPIRES|"
-    r"_ENABLED|_ENABLE|_TYPE|_MODE|_ID|_FORMAT|_ALGORITHM|_SIZE|_LIFETIME|_DURATION|_PREFIX)$",
+    r"_ENABLED|_ENABLE|_TYPE|_MODE|_ID|_FORMAT|_ALGORITHM|_SIZE|_LIFETIME|_DURATION|_PREFIX|_REALM|_HOST|_PORT|_ADDR)$",
     re.I,
 )
 _NOT_SECRET_VALUES = frozenset({"", "true", "false", "yes", "no", "on", "off", "none", "null", "nil", "0", "1"})

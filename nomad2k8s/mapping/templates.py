@@ -522,6 +522,14 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
                       k8s=outcome.k8s, claims=False, value="<redacted>",
                       suggestion=f"Store it in Vault at {_secret_path_for_plaintext(gt.gctx)} and rotate it: "
                       "it is in the jobspec's history.")
+    suggestions = {
+        "N2K-TEMPLATE-CONSUL-KV": "Put the value in a ConfigMap key (consul kv get <key>) and reference it.",
+        "N2K-TEMPLATE-PKI": "Issue the certificate with cert-manager (Vault issuer) and mount its Secret.",
+    }
+    for seg in segments:
+        if isinstance(seg, Kept):
+            ledger.decide(seg.code, content_path, f"kept verbatim: `{seg.source}` ({seg.reason})", k8s=outcome.k8s,
+                          claims=False, value="", suggestion=suggestions.get(seg.code, "Rewrite this part by hand."))
     for seg in segments:
         if isinstance(seg, SecretRef) and seg.source_kind == NOMAD_VAR:
             ledger.decide("N2K-TEMPLATE-NOMAD-VAR", content_path,

@@ -178,6 +178,8 @@ class Translator:
     def _segment(self, value: Any, source: str) -> Segment:
         if isinstance(value, _Value):
             seg = value.segment
+            if isinstance(seg, RuntimeRef) and not seg.source:
+                return RuntimeRef(seg.kind, seg.name, source)
             return seg if not isinstance(seg, Kept) else Kept(source, seg.reason, seg.code, seg.default)
         if isinstance(value, _Secret):
             ref = _secret_field(value, source)
