@@ -26,6 +26,7 @@ from .profile import Profile, load_profile
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
+from .vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
 
 app = typer.Typer(
     add_completion=False,
@@ -131,6 +132,12 @@ def convert(
     policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", help="Policy kind (profile default: cilium)."),
     default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", help="Consul ACL default policy."),
     any_port: bool = typer.Option(False, "--any-port", help="Allow unconverted destinations on any port."),
+    vault_addr: Optional[str] = typer.Option(
+        None, "--vault-addr", help="Check the Vault paths templates read (key names only). Default: $VAULT_ADDR."),
+    vault_token_file: Optional[Path] = typer.Option(
+        None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
+        dir_okay=False),
+    vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -145,6 +152,7 @@ def convert(
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
+    checker = _vault_checker(vault_addr, vault_token_file, vault_required)
     failures = 0
     results: list[ServiceResult] = []
     if path.is_dir():
@@ -171,6 +179,15 @@ def convert(
             _err(str(exc))
             failures += 1
             continue
+        if checker is not None:
+            try:
+                check_results(converted, checker)
+            except VaultUnavailable as exc:
+                if vault_required:
+                    _err(f"error: {exc}")
+                    raise typer.Exit(1) from None
+                _err(f"warning: {exc}; live Vault check skipped")
+                checker = None
         converted_files.append((file, site, converted))
     # Upstream ports resolve across every job converted together (e.g. a directory).
     link_batch([r for _, _, converted in converted_files for r in converted])
@@ -325,6 +342,39 @@ def intentions_command(
             sys.stdout.write(stdout_text([policies], fmt.value))
     if failures:
         raise typer.Exit(1)
+    """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
+    settings = VaultSettings.from_env(addr, token_file)
+    if settings is None:
+        if required:
+            _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
+            raise typer.Exit(2)
+        return None
+    try:
+        return VaultChecker(settings)
+    except VaultUnavailable as exc:
+        if required:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        _err(f"warning: {exc}; live Vault check skipped")
+        return None
+
+
+def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
+    """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
+    settings = VaultSettings.from_env(addr, token_file)
+    if settings is None:
+        if required:
+            _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
+            raise typer.Exit(2)
+        return None
+    try:
+        return VaultChecker(settings)
+    except VaultUnavailable as exc:
+        if required:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        _err(f"warning: {exc}; live Vault check skipped")
+        return None
 
 
 def run() -> None:

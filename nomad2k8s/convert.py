@@ -153,7 +153,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> 
     for gctx in jctx.groups:
         if not gctx.skip:
             objects.append(_site_metadata(to_plain(workload.build_workload(gctx)), gctx.namespace, profile))
-    extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)]}
+    extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)], "secret_refs": jctx.secret_refs}
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
                          objects=sort_objects(objects), ledger=ledger, extra=extra)
 

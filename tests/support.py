@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures" / "nomad_jobs"
 GENERATED = REPO / "generated"
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("N2K_SHARED", REPO.parent / "shared"))
 CORPUS_JOBS = SHARED / "corpus" / "jobs"
 CRD_SCHEMAS = SHARED / "schemas" / "crds"
 K8S_VERSION = "1.33.0"
@@ -27,9 +28,16 @@ def require_shared(path: Path) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _crd_schema(group: str, kind: str, version: str) -> dict[str, Any] | None:
+def _crd_validator(group: str, kind: str, version: str) -> Any:
+    """One checked validator per CRD schema (jsonschema.validate re-checks the schema each call)."""
+    import jsonschema
+
     path = CRD_SCHEMAS / group / f"{kind.lower()}_{version}.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text())
+    # No check_schema: the Cilium CRD schemas use Go regex syntax (`\PC`) that Python's `re` rejects.
+    return jsonschema.Draft7Validator(schema)
 
 
 def validate_object(obj: dict[str, Any]) -> None:
@@ -44,7 +52,8 @@ def validate_object(obj: dict[str, Any]) -> None:
 
     group, _, version = api_version.partition("/")
     require_shared(CRD_SCHEMAS)
-    schema = _crd_schema(group, obj["kind"], version)
-    assert schema is not None, f"no CRD schema for {api_version} {obj['kind']} under {CRD_SCHEMAS}"
-    # No check_schema: the Cilium CRD schemas use Go regex syntax (`\PC`) that Python's `re` rejects.
-    jsonschema.Draft7Validator(schema).validate(obj)
+    validator = _crd_validator(group, obj["kind"], version)
+    assert validator is not None, f"no CRD schema for {api_version} {obj['kind']} under {CRD_SCHEMAS}"
+    error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
+    if error is not None:
+        raise error

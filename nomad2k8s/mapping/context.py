@@ -29,6 +29,9 @@ class JobContext:
     groups: list[GroupContext] = field(default_factory=list)
     # id(object) -> the group that added it, so convert.py can give it the group's namespace.
     owners: dict[int, GroupContext] = field(default_factory=dict)
+    # Secrets the templates read (Vault paths, Nomad Variables), as plain dicts: the vault
+    # block mapper and the live Vault check (vault_check.py) use them. Never values.
+    secret_refs: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -15,7 +15,8 @@ from typing import Literal
 from .. import hints
 from . import (
     autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, namespace, network, parameterized,
-    periodic, placement, resources, rollout, runtime, services, shutdown, stateful, tasks, volumes, workload,
+    periodic, placement, resources, rollout, runtime, services, shutdown, stateful, tasks, templates, vaultblock,
+    volumes, workload,
 )
 
 
@@ -51,7 +52,11 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("runtime", "group", runtime.map_runtime,
               "${NOMAD_*} runtime values, Consul DNS names and Connect upstream addresses in env/args -> "
               "Service DNS names, container ports, downward API"),
-    # Storage runs after templates (they register rendered files that docker binds mount by subPath).
+    # Templates run after services (they name Service DNS/ports) and before the storage
+    # mappers, which mount gctx.rendered_files at docker bind-mount targets.
+    Transform("template", "group", templates.map_templates,
+              "template -> ConfigMap (files), env vars (env = true), ExternalSecret for Vault/nomadVar "
+              "references (secretKeyRef or target.template); change_mode restart -> checksum annotation"),
     Transform("volume", "group", volumes.map_volumes,
               "group volume csi -> PVC (access modes; per_alloc -> volumeClaimTemplates) or hostPath/NFS per "
               "profile; host volume -> hostPath or PVC; volume_mount -> volumeMounts"),
@@ -86,6 +91,8 @@ TRANSFORMS: tuple[Transform, ...] = (
               "job-level constraint/affinity/spread, recorded once"),
     Transform("statefulset-service", "job", stateful.map_governing_services,
               "StatefulSet -> headless governing Service when none has its name"),
+    Transform("vault", "job", vaultblock.map_vault,
+              "vault block -> needs decision: grant the secret store's role read access to the listed paths"),
     Transform("namespace", "job", namespace.map_namespace,
               "job namespace -> metadata.namespace (profile namespace.mode, namespace hint)"),
     Transform("job-meta", "job", tasks.map_job_meta, "job meta -> NOMAD_META_* env vars in every container"),

@@ -10,6 +10,7 @@ from kubernetes import client as k8s
 from ..model import Task, paths
 from .context import GroupContext
 from .names import dns_label, env_name
+from .plaintext import is_plaintext_secret
 from .runtime import needs_rewrite
 from .values import as_int
 
@@ -111,6 +112,8 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     target = _task_target(gctx, task)
     env = list(container.env or [])
     for key, value in (task.env or {}).items():
+        if is_plaintext_secret(str(key), value):
+            continue  # a clear-text secret: mapping/templates.py moves it to a Secret reference
         path = paths.join(task.path_of("env"), str(key))
         name = env_name(str(key))
         text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))

@@ -72,10 +72,6 @@ ROWS: tuple[Row, ...] = (
                       "job.reschedule", "job.group.reschedule", "job.group.scaling", "job.parameterized")
     ),
     # Pending: concepts whose mappers are still to be written.
-    Row("job.group.task.template", N, "N2K-PENDING-TEMPLATE", f"template {PENDING}", "Create a ConfigMap/ExternalSecret by hand."),
-    Row("job.group.task.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
-    Row("job.group.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
-    Row("job.vault", N, "N2K-PENDING-VAULT", f"vault block {PENDING}"),
     Row("job.periodic", N, "N2K-PERIODIC-NOT-BATCH", "periodic only applies to batch jobs in Nomad",
         "Make the job a batch job to get a CronJob."),
     *(

@@ -9,7 +9,7 @@ import pytest
 from nomad2k8s.errors import ConversionError
 from nomad2k8s.parse import discover_jobspecs, load_jobspec
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "jobs"
+from tests.support import CORPUS_JOBS as CORPUS
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not present at {CORPUS}")

@@ -1,3 +1,48 @@
+resource "kubernetes_config_map_v1" "shop_web_config" {
+  metadata {
+    name      = "shop-web-config"
+    namespace = var.namespace
+    labels = {
+      app                            = "shop-web"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "shop-web"
+      "app.kubernetes.io/part-of"    = "shop"
+    }
+  }
+  data = {
+    "default.conf" = <<-EOT
+      # Rendered by Nomad (consul-template) into local/default.conf
+      upstream shop_api {
+        server {{ env "NOMAD_UPSTREAM_ADDR_shop_api" }};
+        keepalive 16;
+      }
+
+      server {
+        listen      80;
+        server_name shop.brmartin.co.uk;
+        root        /usr/share/nginx/html;
+
+        location /api/ {
+          proxy_pass         http://shop_api/;
+          proxy_http_version 1.1;
+          proxy_set_header   Connection "";
+          proxy_set_header   Host $host;
+          proxy_set_header   X-Forwarded-For $proxy_add_x_forwarded_for;
+        }
+
+        location /healthz {
+          access_log off;
+          return 200 "ok\n";
+        }
+
+        location / {
+          try_files $uri /index.html;
+        }
+      }
+    EOT
+  }
+}
+
 resource "kubernetes_service_v1" "shop_api" {
   metadata {
     name      = "shop-api"
@@ -116,6 +161,24 @@ resource "kubernetes_deployment_v1" "shop_api" {
             name  = "TZ"
             value = "Europe/London"
           }
+          env {
+            name = "DATABASE_URL"
+            value_from {
+              secret_key_ref {
+                name = "shop-api-secrets"
+                key  = "DATABASE_URL"
+              }
+            }
+          }
+          env {
+            name = "STRIPE_API_KEY"
+            value_from {
+              secret_key_ref {
+                name = "shop-api-secrets"
+                key  = "STRIPE_API_KEY"
+              }
+            }
+          }
           port {
             name           = "api"
             container_port = 8080
@@ -207,11 +270,13 @@ resource "kubernetes_deployment_v1" "shop_web" {
             }
           }
           volume_mount {
-            name       = "nomad-local-nginx"
-            mount_path = "/local"
+            name       = "nomad-templates"
+            mount_path = "/local/default.conf"
+            read_only  = true
+            sub_path   = "default.conf"
           }
           volume_mount {
-            name       = "nomad-local-nginx"
+            name       = "nomad-templates"
             mount_path = "/etc/nginx/conf.d/default.conf"
             read_only  = true
             sub_path   = "default.conf"
@@ -228,8 +293,14 @@ resource "kubernetes_deployment_v1" "shop_web" {
           }
         }
         volume {
-          name = "nomad-local-nginx"
-          empty_dir {}
+          name = "nomad-templates"
+          config_map {
+            name = "shop-web-config"
+            items {
+              key  = "default.conf"
+              path = "default.conf"
+            }
+          }
         }
       }
     }

@@ -1,3 +1,41 @@
+resource "kubernetes_config_map_v1" "overseerr_config" {
+  metadata {
+    name      = "overseerr-config"
+    namespace = var.namespace
+    labels = {
+      app                            = "overseerr"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "overseerr"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  data = {
+    "litestream-litestream.yml" = <<-EOT
+      dbs:
+        - path: /alloc/data/db.sqlite3
+          replicas:
+            - type: s3
+              bucket: litestream-overseerr
+              path: db.sqlite3
+              endpoint: http://minio-minio.service.consul:9000
+              region: eu-west-2
+              force-path-style: true
+              sync-interval: 10s
+    EOT
+    "litestream.yml"            = <<-EOT
+      dbs:
+        - path: /alloc/data/db.sqlite3
+          replicas:
+            - type: s3
+              bucket: litestream-overseerr
+              path: db.sqlite3
+              endpoint: http://minio-minio.service.consul:9000
+              region: eu-west-2
+              force-path-style: true
+    EOT
+  }
+}
+
 resource "kubernetes_persistent_volume_claim_v1" "overseerr_config" {
   metadata {
     name      = "overseerr-config"
@@ -64,6 +102,9 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     }
     template {
       metadata {
+        annotations = {
+          "checksum/config" = "d4cda16ea8592834cf54de25a2d71b7a1c35d3291e04061b317cc9aee636f45e"
+        }
         labels = {
           app                            = "overseerr"
           "app.kubernetes.io/managed-by" = "nomad2k8s"
@@ -136,6 +177,24 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
           name  = "litestream"
           args  = ["replicate", "-config", "/local/litestream.yml"]
           image = "litestream/litestream:0.3.13"
+          env {
+            name = "LITESTREAM_ACCESS_KEY_ID"
+            value_from {
+              secret_key_ref {
+                name = "overseerr-secrets"
+                key  = "MINIO_ACCESS_KEY"
+              }
+            }
+          }
+          env {
+            name = "LITESTREAM_SECRET_ACCESS_KEY"
+            value_from {
+              secret_key_ref {
+                name = "overseerr-secrets"
+                key  = "MINIO_SECRET_KEY"
+              }
+            }
+          }
           resources {
             limits = {
               memory = "128Mi"
@@ -146,6 +205,12 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             }
           }
           volume_mount {
+            name       = "nomad-templates"
+            mount_path = "/local/litestream.yml"
+            read_only  = true
+            sub_path   = "litestream-litestream.yml"
+          }
+          volume_mount {
             name       = "alloc-data"
             mount_path = "/alloc/data"
           }
@@ -154,6 +219,24 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
           name  = "litestream-restore"
           args  = ["restore", "-if-db-not-exists", "-if-replica-exists", "-config", "/local/litestream.yml", "/alloc/data/db.sqlite3"]
           image = "litestream/litestream:0.3.13"
+          env {
+            name = "LITESTREAM_ACCESS_KEY_ID"
+            value_from {
+              secret_key_ref {
+                name = "overseerr-secrets"
+                key  = "MINIO_ACCESS_KEY"
+              }
+            }
+          }
+          env {
+            name = "LITESTREAM_SECRET_ACCESS_KEY"
+            value_from {
+              secret_key_ref {
+                name = "overseerr-secrets"
+                key  = "MINIO_SECRET_KEY"
+              }
+            }
+          }
           resources {
             limits = {
               memory = "256Mi"
@@ -164,8 +247,28 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             }
           }
           volume_mount {
+            name       = "nomad-templates"
+            mount_path = "/local/litestream.yml"
+            read_only  = true
+            sub_path   = "litestream.yml"
+          }
+          volume_mount {
             name       = "alloc-data"
             mount_path = "/alloc/data"
+          }
+        }
+        volume {
+          name = "nomad-templates"
+          config_map {
+            name = "overseerr-config"
+            items {
+              key  = "litestream-litestream.yml"
+              path = "litestream-litestream.yml"
+            }
+            items {
+              key  = "litestream.yml"
+              path = "litestream.yml"
+            }
           }
         }
         volume {

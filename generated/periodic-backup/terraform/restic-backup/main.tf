@@ -81,6 +81,33 @@ resource "kubernetes_cron_job_v1" "restic_backup" {
                 name  = "TZ"
                 value = "Europe/London"
               }
+              env {
+                name = "RESTIC_PASSWORD"
+                value_from {
+                  secret_key_ref {
+                    name = "restic-backup-secrets"
+                    key  = "RESTIC_PASSWORD"
+                  }
+                }
+              }
+              env {
+                name = "AWS_ACCESS_KEY_ID"
+                value_from {
+                  secret_key_ref {
+                    name = "restic-backup-secrets"
+                    key  = "MINIO_ACCESS_KEY"
+                  }
+                }
+              }
+              env {
+                name = "AWS_SECRET_ACCESS_KEY"
+                value_from {
+                  secret_key_ref {
+                    name = "restic-backup-secrets"
+                    key  = "MINIO_SECRET_KEY"
+                  }
+                }
+              }
               resources {
                 limits = {
                   memory = "1024Mi"

@@ -1,3 +1,20 @@
+resource "kubernetes_config_map_v1" "overseerr_config" {
+  metadata {
+    name      = "overseerr-config"
+    namespace = var.namespace
+    labels = {
+      app                            = "overseerr"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "overseerr"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  data = {
+    "litestream-litestream.yml" = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.service.consul:9000\n                  region: eu-west-2\n                  force-path-style: true\n                  sync-interval: 10s"
+    "litestream.yml"            = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.service.consul:9000\n                  region: eu-west-2\n                  force-path-style: true"
+  }
+}
+
 resource "kubernetes_persistent_volume_claim_v1" "overseerr_config" {
   metadata {
     name      = "overseerr-config"
@@ -65,6 +82,9 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     }
     template {
       metadata {
+        annotations = {
+          "checksum/config" = "32dc80a2c9c2f5acffda5ed6c4d9d4a75352e7fdbc45e852ce3e1a36a6cbdf62"
+        }
         labels = {
           app                            = "overseerr"
           "app.kubernetes.io/managed-by" = "nomad2k8s"
@@ -150,6 +170,11 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
           name  = "litestream"
           args  = ["replicate", "-config", "/local/litestream.yml"]
           image = "litestream/litestream:0.3.13"
+          env_from {
+            secret_ref {
+              name = "overseerr-litestream-env"
+            }
+          }
           resources {
             limits = {
               memory = "128Mi"
@@ -160,6 +185,12 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             }
           }
           volume_mount {
+            name       = "nomad-templates"
+            mount_path = "/local/litestream.yml"
+            read_only  = true
+            sub_path   = "litestream-litestream.yml"
+          }
+          volume_mount {
             name       = "alloc-data"
             mount_path = "/alloc/data"
           }
@@ -168,6 +199,11 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
           name  = "litestream-restore"
           args  = ["restore", "-if-db-not-exists", "-if-replica-exists", "-config", "/local/litestream.yml", "/alloc/data/db.sqlite3"]
           image = "litestream/litestream:0.3.13"
+          env_from {
+            secret_ref {
+              name = "overseerr-litestream-restore-env"
+            }
+          }
           resources {
             limits = {
               memory = "256Mi"
@@ -178,8 +214,28 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             }
           }
           volume_mount {
+            name       = "nomad-templates"
+            mount_path = "/local/litestream.yml"
+            read_only  = true
+            sub_path   = "litestream.yml"
+          }
+          volume_mount {
             name       = "alloc-data"
             mount_path = "/alloc/data"
+          }
+        }
+        volume {
+          name = "nomad-templates"
+          config_map {
+            name = "overseerr-config"
+            items {
+              key  = "litestream-litestream.yml"
+              path = "litestream-litestream.yml"
+            }
+            items {
+              key  = "litestream.yml"
+              path = "litestream.yml"
+            }
           }
         }
         volume {

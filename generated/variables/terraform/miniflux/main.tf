@@ -78,6 +78,15 @@ resource "kubernetes_deployment_v1" "miniflux" {
             name  = "TZ"
             value = "Europe/London"
           }
+          env {
+            name = "DATABASE_URL"
+            value_from {
+              secret_key_ref {
+                name = "miniflux-secrets"
+                key  = "DATABASE_URL"
+              }
+            }
+          }
           port {
             name           = "http"
             container_port = 8080

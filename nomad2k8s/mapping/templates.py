@@ -1,0 +1,692 @@
+"""Task `template` blocks -> ConfigMap files, env vars, and ExternalSecrets.
+
+- a file with no secret -> a key of the workload's ConfigMap `<workload>-config`, mounted with
+  subPath at the destination (task-dir paths resolved by taskdirs.resolve);
+- a file that mixes secrets into text -> a `target.template` entry of the workload's
+  ExternalSecret (ESO syntax), mounted from the Secret it creates;
+- an env template -> env vars: static lines as values, secret lines as secretKeyRef,
+  composite lines as `$(VAR)` expansions of a helper var holding the secret.
+
+Runs before the storage mappers: every rendered file is registered in gctx.rendered_files
+so a docker bind mount of `local/x` can mount the same volume key elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kubernetes import client as k8s
+
+from ..ledger import Status
+from ..model import Task, Template, paths
+from ..parse.gotemplate import TemplateError
+from . import nomad_env, plaintext
+from .context import GroupContext
+from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
+from .names import dns_label, env_name
+from .podspec import add_env, add_mount, add_volume
+from .taskdirs import resolve
+from .tpltranslate import (
+    NOMAD_VAR, VAULT_V2, Kept, Lit, RangeKey, RangeValue, RuntimeRef, SecretRange, SecretRef, Segment,
+    Translation, translate,
+)
+
+CHECKSUM_ANNOTATION = "checksum/config"
+_ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+@dataclass
+class Outcome:
+    """What became of one template's content, for its ledger entry."""
+
+    status: Status = Status.MAPPED
+    k8s: str = ""
+    notes: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    uses_secrets: bool = False
+
+    def worse(self, status: Status) -> None:
+        order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
+        if order.index(status) > order.index(self.status):
+            self.status = status
+
+
+@dataclass
+class GroupTemplates:
+    gctx: GroupContext
+    secrets: ExternalSecrets
+    config: dict[str, str] = field(default_factory=dict)  # ConfigMap key -> text
+    config_modes: dict[str, int] = field(default_factory=dict)
+    secret_modes: dict[tuple[str, str], int] = field(default_factory=dict)
+    config_mounts: list[tuple[k8s.V1Container, str, str]] = field(default_factory=list)
+    secret_mounts: list[tuple[k8s.V1Container, str, str, str]] = field(default_factory=list)
+    restart_on_config: bool = False
+    refs: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, path) -> live-check reference
+
+    @property
+    def configmap_name(self) -> str:
+        return dns_label(f"{self.gctx.workload_name}-config", max_len=253)
+
+    def note_ref(self, kind: str, path: str, nomad_path: str, key: str | None = None, whole: bool = False) -> None:
+        ref = self.refs.setdefault((kind, path), {"kind": kind, "path": path, "keys": [], "range": False,
+                                                  "nomad_paths": []})
+        if key is not None and key not in ref["keys"]:
+            ref["keys"].append(key)
+        ref["range"] = ref["range"] or whole
+        if nomad_path not in ref["nomad_paths"]:
+            ref["nomad_paths"].append(nomad_path)
+
+
+def _target(gctx: GroupContext, container: k8s.V1Container) -> str:
+    return f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+
+
+# Content ------------------------------------------------------------------------------------
+def _template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str | None]:
+    """(text, problem). `source` names a file on the Nomad client; the jobspec's directory is
+    the only place it can be read from at conversion time."""
+    if isinstance(tpl.data, str):
+        return tpl.data, None
+    if isinstance(tpl.source, str) and tpl.source:
+        base = Path(gctx.job_ctx.source_file).parent
+        candidate = (base / tpl.source.lstrip("/")) if not tpl.source.startswith("/") else Path(tpl.source)
+        if tpl.source.startswith(("local/", "/local/")) or not candidate.is_file():
+            return None, (f"source {tpl.source!r} is read on the Nomad client (often an artifact); "
+                          "its content is unknown here")
+        try:
+            return candidate.read_text(), None
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, f"source {tpl.source!r} cannot be read: {exc}"
+    return None, "template has neither data nor source"
+
+
+def _secret_path_for_plaintext(gctx: GroupContext) -> str:
+    """Where a clear-text secret should move: the job's own KV v2 path in the store's mount."""
+    namespace = gctx.job.namespace if isinstance(gctx.job.namespace, str) and gctx.job.namespace else "default"
+    return f"{gctx.profile.secrets.kv_mount.strip('/')}/data/{namespace}/{gctx.job.name}"
+
+
+def _split_plaintext(gctx: GroupContext, segments: list[Segment]) -> tuple[list[Segment], list[str]]:
+    """Replace clear-text secret values in literal text by references to a Vault key."""
+    out: list[Segment] = []
+    names: list[str] = []
+    path = _secret_path_for_plaintext(gctx)
+    for seg in segments:
+        if not isinstance(seg, Lit):
+            out.append(seg)
+            continue
+        pos = 0
+        for start, end, name in plaintext.find_in_text(seg.text):
+            out.append(Lit(seg.text[pos:start]))
+            out.append(SecretRef(path, name, VAULT_V2, "<clear text>"))
+            names.append(name)
+            pos = end
+        out.append(Lit(seg.text[pos:]))
+    return [s for s in out if not (isinstance(s, Lit) and s.text == "")], names
+
+
+# Files --------------------------------------------------------------------------------------
+def _service_dns(gctx: GroupContext, name: str) -> str:
+    return f"{dns_label(name)}.{gctx.profile.namespace.name}.svc"
+
+
+def _service_port(gctx: GroupContext, name: str) -> int | None:
+    svc_name = dns_label(name)
+    for group in gctx.job_ctx.groups:
+        svc = group.services.get(svc_name)
+        if svc is not None and svc.spec and svc.spec.ports:
+            return svc.spec.ports[0].port
+    return None
+
+
+def _runtime_text(gctx: GroupContext, seg: RuntimeRef, outcome: Outcome) -> str | None:
+    """A run-time reference in a file: a fixed text when Kubernetes makes it one, else None."""
+    if seg.kind == "service-addr":
+        outcome.worse(Status.CHANGED)
+        outcome.notes.append(f"service {seg.name} -> {_service_dns(gctx, seg.name)}")
+        return _service_dns(gctx, seg.name)
+    if seg.kind == "service-port":
+        port = _service_port(gctx, seg.name)
+        if port is not None:
+            outcome.worse(Status.CHANGED)
+            return str(port)
+        outcome.decisions.append(f"port of service {seg.name} (another job): not known here")
+        return None
+    outcome.decisions.append(f"env {seg.name} is only known in the running task")
+    return None
+
+
+def _kept(seg: Kept, outcome: Outcome) -> str:
+    what = seg.reason + (f" (default {seg.default!r})" if seg.default is not None else "")
+    outcome.decisions.append(f"kept verbatim `{seg.source}`: {what}")
+    return seg.source
+
+
+def _render_file(gctx: GroupContext, segments: list[Segment], outcome: Outcome, secret_key) -> str:
+    """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
+    out: list[str] = []
+    for seg in segments:
+        if isinstance(seg, Lit):
+            text = seg.text
+            if secret_key is not None and ("{{" in text or "}}" in text):
+                text = text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
+            out.append(text)
+        elif isinstance(seg, SecretRef) and secret_key is not None:
+            key = secret_key(seg)
+            out.append(f"{{{{ .{key} }}}}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'{{{{ index . "{key}" }}}}')
+        elif isinstance(seg, RuntimeRef):
+            text = _runtime_text(gctx, seg, outcome)
+            out.append(text if text is not None else seg.source)
+        elif isinstance(seg, Kept):
+            out.append(_kept(seg, outcome))
+        elif isinstance(seg, SecretRange):
+            outcome.decisions.append(f"kept verbatim `{seg.source}`: a loop over every key of a secret in a file")
+            out.append(seg.source)
+        else:
+            out.append("")
+    return "".join(out)
+
+
+def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str) -> str:
+    base = secret_key_name(posixpath.basename(str(tpl.destination or "template").rstrip("/")) or "template")
+    key = base
+    if key in taken and taken[key] != text:
+        key = secret_key_name(f"{task.name}-{base}")
+    n = 2
+    while key in taken and taken[key] != text:
+        key, n = f"{secret_key_name(task.name)}-{n}-{base}", n + 1
+    return key
+
+
+def _mode(tpl: Template) -> int | None:
+    if not tpl.is_set("perms") or tpl.perms is None:
+        return None
+    try:
+        return int(str(tpl.perms), 8)
+    except ValueError:
+        return None
+
+
+def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
+                   segments: list[Segment], outcome: Outcome) -> None:
+    gctx = gt.gctx
+    dest = resolve(str(tpl.destination))
+    has_secret = any(isinstance(s, SecretRef) for s in segments)
+    if has_secret:
+        kinds = {s.source_kind for s in segments if isinstance(s, SecretRef)}
+        kind = NOMAD_VAR if kinds == {NOMAD_VAR} else VAULT_V2
+        keys: dict[SecretRef, str] = {}
+
+        def secret_key(seg: SecretRef) -> str:
+            if seg not in keys:
+                _, keys[seg], remote = gt.secrets.secret_key(seg.path, seg.key, seg.source_kind)
+                _remote_problem(outcome, remote)
+            return keys[seg]
+
+        text = _render_file(gctx, segments, outcome, secret_key)
+        secret_name, key = gt.secrets.file_key(kind, posixpath.basename(dest.container_path) or "template", text)
+        volume = dns_label(f"tpl-{secret_name}")
+        gt.secret_mounts.append((container, secret_name, key, dest.container_path))
+        mode = _mode(tpl)
+        if mode is not None:
+            gt.secret_modes[(secret_name, key)] = mode
+        gctx.rendered_files[(task.name, dest.container_path)] = (volume, key)
+        outcome.worse(Status.CHANGED)
+        outcome.uses_secrets = True
+        outcome.k8s = f"ExternalSecret/{secret_name} template {key} -> {_target(gctx, container)} {dest.container_path}"
+        outcome.notes.append("rendered by External Secrets (template engine v2) into a Secret mounted at the "
+                             "destination")
+        return
+    text = _render_file(gctx, segments, outcome, None)
+    key = _file_key(tpl, task, gt.config, text)
+    gt.config[key] = text
+    mode = _mode(tpl)
+    if mode is not None:
+        gt.config_modes[key] = mode
+    gt.config_mounts.append((container, key, dest.container_path))
+    gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
+    outcome.k8s = f"ConfigMap/{gt.configmap_name} key {key} -> {_target(gctx, container)} {dest.container_path}"
+    if tpl.change_mode in (None, "restart"):
+        gt.restart_on_config = True
+
+
+def _remote_problem(outcome: Outcome, remote: RemoteRef) -> None:
+    if remote.problem and remote.problem not in outcome.decisions:
+        outcome.decisions.append(remote.problem)
+
+
+# Env templates -------------------------------------------------------------------------------
+def _lines(segments: list[Segment]) -> list[list[Segment]]:
+    lines: list[list[Segment]] = [[]]
+    for seg in segments:
+        if isinstance(seg, Lit):
+            parts = seg.text.split("\n")
+            for i, part in enumerate(parts):
+                if i:
+                    lines.append([])
+                if part:
+                    lines[-1].append(Lit(part))
+        else:
+            lines[-1].append(seg)
+    return lines
+
+
+def _strip_line(line: list[Segment]) -> list[Segment]:
+    line = list(line)
+    if line and isinstance(line[0], Lit):
+        line[0] = Lit(line[0].text.lstrip())
+    if line and isinstance(line[-1], Lit):
+        line[-1] = Lit(line[-1].text.rstrip())
+    return [s for s in line if not (isinstance(s, Lit) and not s.text)]
+
+
+def _unquote(value: list[Segment]) -> list[Segment]:
+    if value and isinstance(value[0], Lit) and isinstance(value[-1], Lit):
+        first, last = value[0].text, value[-1].text
+        q = first[:1]
+        if q in "\"'" and q and last.endswith(q) and (len(value) > 1 or len(first) >= 2):
+            if len(value) == 1:
+                return [Lit(first[1:-1])] if first[1:-1] else []
+            return [Lit(first[1:])] + value[1:-1] + [Lit(last[:-1])]
+    return value
+
+
+def _source_text(line: list[Segment]) -> str:
+    out = []
+    for seg in line:
+        out.append(seg.text if isinstance(seg, Lit) else getattr(seg, "source", ""))
+    return "".join(out)
+
+
+def _env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
+                  segments: list[Segment], outcome: Outcome) -> None:
+    gctx = gt.gctx
+    settings = gctx.profile.secrets
+    stripped = [s for s in segments if not (isinstance(s, Lit) and not s.text.strip())]
+    if len(stripped) == 1 and isinstance(stripped[0], SecretRange) and _is_env_range(stripped[0]):
+        rng = stripped[0]
+        name, remote = gt.secrets.extract(rng.path, rng.source_kind)
+        _remote_problem(outcome, remote)
+        env_from = list(container.env_from or [])
+        env_from.append(k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=name)))
+        container.env_from = env_from
+        gt.note_ref(rng.source_kind, rng.path, tpl.path_of("data"), whole=True)
+        outcome.worse(Status.CHANGED)
+        outcome.uses_secrets = True
+        outcome.k8s = f"{_target(gctx, container)} envFrom Secret/{name}"
+        outcome.notes.append("every key of the secret becomes an env var (ExternalSecret dataFrom.extract)")
+        return
+    names: list[str] = []
+    for line in _lines(segments):
+        line = _strip_line(line)
+        if not line or (isinstance(line[0], Lit) and line[0].text.startswith("#")):
+            continue
+        head = line[0]
+        if not isinstance(head, Lit) or "=" not in head.text:
+            outcome.decisions.append(f"env line kept out: `{_source_text(line)}` is not KEY=value")
+            continue
+        key, _, rest = head.text.partition("=")
+        key = key.strip()
+        if key.startswith("export "):
+            key = key[len("export "):].strip()
+        if not _ENV_KEY.match(key):
+            outcome.decisions.append(f"env line kept out: {key!r} is not a variable name")
+            continue
+        value = _unquote(([Lit(rest)] if rest else []) + line[1:])
+        name = env_name(key)
+        _env_value(gt, task, container, name, value, outcome, settings.env_from)
+        names.append(name)
+    outcome.k8s = f"{_target(gctx, container)} env " + (", ".join(names) or "-")
+    if not names:
+        outcome.decisions.append("no env var could be read from this template")
+
+
+def _is_env_range(rng: SecretRange) -> bool:
+    body = [s for s in rng.body if not (isinstance(s, Lit) and not s.text.strip())]
+    return (len(body) == 3 and isinstance(body[0], RangeKey) and isinstance(body[2], RangeValue)
+            and isinstance(body[1], Lit) and body[1].text.strip() == "=")
+
+
+def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name: str, value: list[Segment],
+               outcome: Outcome, env_from: bool) -> None:
+    gctx = gt.gctx
+    if all(isinstance(s, Lit) for s in value):
+        text = "".join(s.text for s in value)  # type: ignore[union-attr]
+        if plaintext.is_plaintext_secret(name, text):
+            value = [SecretRef(_secret_path_for_plaintext(gctx), name, VAULT_V2, "<clear text>")]
+            outcome.decisions.append(f"{name} is a secret in clear text: moved to a Vault reference")
+        else:
+            add_env(container, k8s.V1EnvVar(name=name, value=text))
+            return
+    if len(value) == 1 and isinstance(value[0], SecretRef):
+        ref = value[0]
+        if env_from:
+            secret_name, key, remote = gt.secrets.secret_key(ref.path, ref.key, ref.source_kind, as_name=name,
+                                                             suffix=f"{container.name}-env")
+            sources = list(container.env_from or [])
+            if not any(s.secret_ref and s.secret_ref.name == secret_name for s in sources):
+                sources.append(k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=secret_name)))
+            container.env_from = sources
+        else:
+            secret_name, key, remote = gt.secrets.secret_key(ref.path, ref.key, ref.source_kind)
+            add_env(container, _secret_env(name, secret_name, key))
+        _remote_problem(outcome, remote)
+        outcome.uses_secrets = True
+        return
+    # Composite: each secret and run-time part becomes its own var, expanded with $(VAR).
+    parts: list[str] = []
+    for seg in value:
+        if isinstance(seg, Lit):
+            parts.append(seg.text.replace("$(", "$$("))
+        elif isinstance(seg, SecretRef):
+            secret_name, key, remote = gt.secrets.secret_key(seg.path, seg.key, seg.source_kind)
+            _remote_problem(outcome, remote)
+            helper = env_name(key) if env_name(key) != name else f"N2K_{env_name(key)}"
+            add_env(container, _secret_env(helper, secret_name, key))
+            parts.append(f"$({helper})")
+            outcome.uses_secrets = True
+            outcome.worse(Status.CHANGED)
+            outcome.notes.append(f"{name} is composed with $({helper}) (dependent env expansion)")
+        elif isinstance(seg, RuntimeRef) and seg.kind == "env":
+            ref = nomad_env.env_reference(gctx, task, seg.name)
+            if ref is None:
+                outcome.decisions.append(f"env {seg.name} is only known in the running task")
+                parts.append(seg.source)
+                continue
+            helpers, text = ref
+            for helper_var in helpers:
+                add_env(container, helper_var)
+            parts.append(text)
+            outcome.worse(Status.CHANGED)
+        elif isinstance(seg, RuntimeRef):
+            text = _runtime_text(gctx, seg, outcome)
+            parts.append(text if text is not None else seg.source)
+        elif isinstance(seg, Kept):
+            parts.append(_kept(seg, outcome))
+        else:
+            outcome.decisions.append(f"env {name}: a loop cannot be a single value")
+            parts.append(getattr(seg, "source", ""))
+    add_env(container, k8s.V1EnvVar(name=name, value="".join(parts)))
+
+
+def _secret_env(name: str, secret_name: str, key: str) -> k8s.V1EnvVar:
+    return k8s.V1EnvVar(name=name, value_from=k8s.V1EnvVarSource(
+        secret_key_ref=k8s.V1SecretKeySelector(name=secret_name, key=key)))
+
+
+# One template --------------------------------------------------------------------------------
+def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template) -> None:
+    gctx = gt.gctx
+    ledger = gctx.ledger
+    content_path = tpl.path_of("data") if tpl.is_set("data") else tpl.path_of("source")
+    text, problem = _template_text(gctx, tpl)
+    outcome = Outcome()
+    is_env = tpl.env is True
+    translation: Translation | None = None
+    if text is not None:
+        try:
+            translation = translate(text, _delim(tpl.left_delimiter), _delim(tpl.right_delimiter),
+                                    lambda n: nomad_env.static_value(gctx, task, n))
+        except TemplateError as exc:
+            problem = f"template does not parse ({exc}); kept verbatim"
+    if translation is None:
+        _record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
+        _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
+        return
+    segments, clear = _split_plaintext(gctx, translation.segments)
+    for name in clear:
+        outcome.decisions.append(f"{name} is a secret in clear text: moved to a Vault reference")
+    for seg in segments:
+        if isinstance(seg, SecretRef):
+            gt.note_ref(seg.source_kind, seg.path, content_path, key=seg.key)
+        elif isinstance(seg, SecretRange):
+            gt.note_ref(seg.source_kind, seg.path, content_path, whole=True)
+    outcome.notes += translation.notes
+    if is_env:
+        _env_template(gt, task, container, tpl, segments, outcome)
+    elif tpl.is_set("destination") and isinstance(tpl.destination, str) and tpl.destination:
+        _file_template(gt, task, container, tpl, segments, outcome)
+    else:
+        outcome.decisions.append("template has no destination")
+    if outcome.notes and outcome.status is Status.MAPPED:
+        outcome.worse(Status.CHANGED)
+    _record_content(gt, tpl, content_path, text, segments, outcome, bool(clear), is_env)
+    _record_fields(gt, tpl, container, outcome)
+
+
+def _delim(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
+                       text: str | None, problem: str, is_env: bool) -> None:
+    gctx = gt.gctx
+    target = _target(gctx, container)
+    if text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
+        # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
+        key = _file_key(tpl, task, gt.config, text)
+        gt.config[key] = text
+        dest = resolve(tpl.destination)
+        gt.config_mounts.append((container, key, dest.container_path))
+        gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
+        target = f"ConfigMap/{gt.configmap_name} key {key} (verbatim)"
+    for field_name in ("data", "source"):
+        if tpl.is_set(field_name):
+            gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.path_of(field_name), problem, k8s=target,
+                               value=_safe_value(text) if field_name == "data" else None,
+                               suggestion="Rewrite the file as a ConfigMap or an ExternalSecret template by hand.")
+    if not tpl.is_set("data") and not tpl.is_set("source"):
+        gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
+
+
+def _safe_value(text: str | None) -> str:
+    if text is None:
+        return ""
+    if plaintext.find_in_text(text) or any(plaintext.is_plaintext_secret(m.group(1), m.group(2))
+                                           for m in re.finditer(r"(\w+)=(\S+)", text)):
+        return "<redacted: contains a clear-text secret>"
+    return text
+
+
+def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: str | None,
+                    segments: list[Segment], outcome: Outcome, clear: bool, is_env: bool) -> None:
+    ledger = gt.gctx.ledger
+    if outcome.decisions:
+        outcome.worse(Status.NEEDS_DECISION)
+    kind = "env template" if is_env else "file template"
+    if outcome.uses_secrets:
+        code = "N2K-TEMPLATE-SECRET-ENV" if is_env else "N2K-TEMPLATE-SECRET-FILE"
+        message = f"{kind} reading secrets -> ExternalSecret"
+    else:
+        code = "N2K-TEMPLATE-ENV" if is_env else "N2K-TEMPLATE-CONFIGMAP"
+        message = f"{kind} -> {'env vars' if is_env else 'ConfigMap key'}"
+    details = outcome.notes + outcome.decisions
+    if details:
+        message += ": " + "; ".join(dict.fromkeys(details))
+    suggestion = ""
+    if outcome.decisions:
+        suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
+    value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
+    ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value)
+    if tpl.is_set("data") and tpl.is_set("source"):
+        ledger.dropped("N2K-TEMPLATE-SOURCE-IGNORED", tpl.path_of("source"), "data wins over source in Nomad",
+                       k8s="-")
+    if clear:
+        ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", content_path,
+                      "the template holds a secret in clear text; it is not copied into any output",
+                      k8s=outcome.k8s, claims=False, value="<redacted>",
+                      suggestion=f"Store it in Vault at {_secret_path_for_plaintext(gt.gctx)} and rotate it: "
+                      "it is in the jobspec's history.")
+    suggestions = {
+        "N2K-TEMPLATE-CONSUL-KV": "Put the value in a ConfigMap key (consul kv get <key>) and reference it.",
+        "N2K-TEMPLATE-PKI": "Issue the certificate with cert-manager (Vault issuer) and mount its Secret.",
+    }
+    for seg in segments:
+        if isinstance(seg, Kept):
+            ledger.decide(seg.code, content_path, f"kept verbatim: `{seg.source}` ({seg.reason})", k8s=outcome.k8s,
+                          claims=False, value="", suggestion=suggestions.get(seg.code, "Rewrite this part by hand."))
+    for seg in segments:
+        if isinstance(seg, SecretRef) and seg.source_kind == NOMAD_VAR:
+            ledger.decide("N2K-TEMPLATE-NOMAD-VAR", content_path,
+                          f"copy Nomad Variable {seg.path} into the secret store "
+                          f"(key {gt.gctx.profile.secrets.nomad_vars_pattern.format(path=seg.path)})",
+                          k8s=outcome.k8s, claims=False, value="",
+                          suggestion="nomad var get -out json <path> | write each item into Vault.")
+            break
+
+
+def _record_fields(gt: GroupTemplates, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
+    gctx, ledger = gt.gctx, gt.gctx.ledger
+    target = _target(gctx, container)
+    is_env = tpl.env is True
+    if tpl.is_set("destination"):
+        if is_env:
+            ledger.changed("N2K-TEMPLATE-ENV-DESTINATION", tpl.path_of("destination"),
+                           "env template: its variables are set on the container; the file is not written",
+                           k8s=target)
+        else:
+            dest = resolve(str(tpl.destination)).container_path
+            ledger.mapped("N2K-TEMPLATE-DESTINATION", tpl.path_of("destination"), "file destination",
+                          k8s=f"{target} volumeMount {dest} (subPath)")
+    if tpl.is_set("env"):
+        ledger.mapped("N2K-TEMPLATE-ENV-FLAG", tpl.path_of("env"),
+                      "env template" if is_env else "file template", k8s=target)
+    _record_change_mode(gt, tpl, outcome, target)
+    if tpl.is_set("perms"):
+        mode = _mode(tpl)
+        if is_env:
+            ledger.dropped("N2K-TEMPLATE-PERMS-ENV", tpl.path_of("perms"), "no file is written for env templates")
+        elif mode is None:
+            ledger.decide("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "perms is not an octal mode", k8s=target)
+        else:
+            ledger.mapped("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "file mode",
+                          k8s=f"volume items[].mode {mode} (0{mode:o})")
+    for owner in ("uid", "gid"):
+        if tpl.is_set(owner):
+            ledger.changed("N2K-TEMPLATE-OWNER", tpl.path_of(owner),
+                           "ConfigMap/Secret files are owned by root (group fsGroup when set)", k8s=target,
+                           suggestion=f"Set the pod securityContext.fsGroup to {tpl.gid or tpl.uid} "
+                           "if the app must own the file.")
+    for delim in ("left_delimiter", "right_delimiter"):
+        if tpl.is_set(delim):
+            ledger.mapped("N2K-TEMPLATE-DELIMITER", tpl.path_of(delim), "honoured when the template is translated",
+                          k8s="-")
+    for timing in ("splay", "wait", "vault_grace"):
+        if tpl.is_set(timing):
+            ledger.dropped("N2K-TEMPLATE-TIMING", tpl.path_of(timing),
+                           "render timing: the kubelet and External Secrets decide when content changes", k8s="-")
+    if tpl.is_set("error_on_missing_key"):
+        ledger.changed("N2K-TEMPLATE-MISSING-KEY", tpl.path_of("error_on_missing_key"),
+                       "a missing secret key makes the ExternalSecret not Ready and the pod not start",
+                       k8s="-")
+
+
+def _record_change_mode(gt: GroupTemplates, tpl: Template, outcome: Outcome, target: str) -> None:
+    ledger = gt.gctx.ledger
+    mode = tpl.change_mode if tpl.is_set("change_mode") else None
+    path = tpl.path_of("change_mode")
+    if mode in ("signal", "script"):
+        extra = tpl.change_signal if mode == "signal" else "change_script"
+        ledger.decide("N2K-TEMPLATE-CHANGE-" + mode.upper(), path,
+                      f"change_mode {mode} ({extra}): Kubernetes does not signal or run a script on config change",
+                      k8s=target, suggestion="Let the app watch the file (configMap volume without subPath) or "
+                      "roll the pods on change (checksum annotation / Reloader).")
+    elif mode == "noop":
+        ledger.mapped("N2K-TEMPLATE-CHANGE-NOOP", path, "changes are not pushed to the running task", k8s=target)
+    elif mode == "restart":
+        if outcome.uses_secrets:
+            ledger.changed("N2K-TEMPLATE-CHANGE-RESTART-SECRET", path,
+                           "a changed secret is refreshed into the Secret, but running pods are not restarted",
+                           k8s=target, suggestion="Use Reloader (or similar) to roll pods when the Secret changes.")
+        else:
+            ledger.mapped("N2K-TEMPLATE-CHANGE-RESTART", path,
+                          f"a changed file rolls the pods ({CHECKSUM_ANNOTATION} annotation)", k8s=target)
+    elif tpl.is_set("change_mode"):
+        ledger.decide("N2K-TEMPLATE-CHANGE-UNKNOWN", path, f"unknown change_mode {tpl.change_mode!r}", k8s=target)
+    for field_name, own_mode in (("change_signal", "signal"), ("change_script", "script")):
+        if not tpl.is_set(field_name):
+            continue
+        if mode == own_mode:
+            ledger.decide("N2K-TEMPLATE-CHANGE-" + own_mode.upper(), tpl.path_of(field_name),
+                          f"{field_name} of change_mode {own_mode}", k8s=target)
+        else:
+            ledger.dropped("N2K-TEMPLATE-CHANGE-UNUSED", tpl.path_of(field_name),
+                           f"{field_name} only applies with change_mode {own_mode}", k8s="-")
+
+
+# Group ---------------------------------------------------------------------------------------
+def _plaintext_task_env(gt: GroupTemplates) -> None:
+    """Task env values that are secrets in clear text -> references to a Vault key (see plaintext.py)."""
+    gctx = gt.gctx
+    for task in gctx.group.task:
+        container = gctx.containers.get(task.name)
+        if container is None:
+            continue
+        for key, value in (task.env or {}).items():
+            if not plaintext.is_plaintext_secret(str(key), value):
+                continue
+            name = env_name(str(key))
+            path = _secret_path_for_plaintext(gctx)
+            secret_name, data_key, remote = gt.secrets.secret_key(path, name, VAULT_V2)
+            add_env(container, _secret_env(name, secret_name, data_key))
+            gt.note_ref(VAULT_V2, path, task.path_of("env"), key=name)
+            gctx.ledger.decide(
+                "N2K-SECURITY-PLAINTEXT-SECRET", paths.join(task.path_of("env"), str(key)),
+                "secret in clear text in the jobspec: not copied into any output; the env var reads it from "
+                "the ExternalSecret instead", value="<redacted>",
+                k8s=f"{_target(gctx, container)} env {name} <- Secret/{secret_name} key {data_key}",
+                suggestion=f"Store it in Vault at {path} key {name} (remote key {remote.key}) and rotate it: "
+                "it is in the jobspec's history.",
+            )
+
+
+def map_templates(gctx: GroupContext) -> None:
+    gt = GroupTemplates(gctx, ExternalSecrets(gctx))
+    for task in gctx.group.task:
+        container = gctx.containers.get(task.name)
+        if container is None:
+            continue  # an unconverted task is accounted for as a whole
+        for tpl in task.template:
+            _one_template(gt, task, container, tpl)
+    _plaintext_task_env(gt)
+    _emit(gt)
+    gctx.job_ctx.secret_refs.extend(
+        {**ref, "service": gctx.job_ctx.service, "workload": gctx.workload_name} for ref in gt.refs.values())
+
+
+def _emit(gt: GroupTemplates) -> None:
+    gctx = gt.gctx
+    if gt.config:
+        data = dict(sorted(gt.config.items()))
+        gctx.add_object(k8s.V1ConfigMap(
+            api_version="v1", kind="ConfigMap", data=data,
+            metadata=k8s.V1ObjectMeta(name=gt.configmap_name, namespace=gctx.profile.namespace.name,
+                                      labels=dict(gctx.labels))))
+        items = [k8s.V1KeyToPath(key=k, path=k, mode=gt.config_modes.get(k)) for k in data]
+        add_volume(gctx, k8s.V1Volume(name="nomad-templates", config_map=k8s.V1ConfigMapVolumeSource(
+            name=gt.configmap_name, items=items)))
+        for container, key, mount_path in gt.config_mounts:
+            add_mount(container, k8s.V1VolumeMount(name="nomad-templates", mount_path=mount_path, sub_path=key,
+                                                   read_only=True))
+        if gt.restart_on_config:
+            digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+            gctx.pod_annotations[CHECKSUM_ANNOTATION] = digest
+    by_secret: dict[str, list[str]] = {}
+    for _, secret_name, key, _ in gt.secret_mounts:
+        by_secret.setdefault(secret_name, [])
+        if key not in by_secret[secret_name]:
+            by_secret[secret_name].append(key)
+    for secret_name, keys in sorted(by_secret.items()):
+        items = [k8s.V1KeyToPath(key=k, path=k, mode=gt.secret_modes.get((secret_name, k))) for k in sorted(keys)]
+        add_volume(gctx, k8s.V1Volume(name=dns_label(f"tpl-{secret_name}"), secret=k8s.V1SecretVolumeSource(
+            secret_name=secret_name, items=items)))
+    for container, secret_name, key, mount_path in gt.secret_mounts:
+        add_mount(container, k8s.V1VolumeMount(name=dns_label(f"tpl-{secret_name}"), mount_path=mount_path,
+                                               sub_path=key, read_only=True))
+    for obj in gt.secrets.objects():
+        gctx.add_object(obj)

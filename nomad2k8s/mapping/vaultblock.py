@@ -1,0 +1,48 @@
+"""`vault` blocks (job, group, task) -> a decision: who may read which paths.
+
+In Kubernetes the pod no longer gets a Vault token: External Secrets reads with the secret
+store's own Vault role. So the policies a task used must become read grants for that role,
+on exactly the paths the templates read (listed in the entry).
+"""
+
+from __future__ import annotations
+
+from ..model import paths
+from ..model.blocks import Vault
+from .context import JobContext
+
+
+def _paths_in_scope(jctx: JobContext, scope: str) -> list[str]:
+    found: list[str] = []
+    for ref in jctx.secret_refs:
+        if ref["kind"] == "nomad-var":
+            continue
+        if any(paths.covers(scope, p) for p in ref["nomad_paths"]) and ref["path"] not in found:
+            found.append(ref["path"])
+    return sorted(found)
+
+
+def map_vault(jctx: JobContext) -> None:
+    settings = jctx.profile.secrets
+    store = f"{settings.store_kind}/{settings.store_name}"
+    nodes = [jctx.job, *jctx.job.group, *(t for g in jctx.job.group for t in g.task)]
+    for node in nodes:
+        vault = getattr(node, "vault", None)
+        if not isinstance(vault, Vault) or jctx.ledger.is_claimed(vault.nomad_path):
+            continue  # an unconverted task's vault block is accounted for with the task
+        read = _paths_in_scope(jctx, node.nomad_path)
+        policies = ", ".join(vault.policies or []) or "-"
+        details = [f"policies {policies}"]
+        if vault.role:
+            details.append(f"role {vault.role}")
+        if vault.env is not False:
+            details.append("the task no longer gets VAULT_TOKEN")
+        if vault.change_mode:
+            details.append(f"change_mode {vault.change_mode} has no equivalent (no token to renew)")
+        grant = ("Grant the store's Vault role read access to: " + ", ".join(read)) if read else (
+            "No template here reads Vault: if the app calls Vault itself, give it a Kubernetes-auth role.")
+        jctx.ledger.decide(
+            "N2K-VAULT-ACCESS", vault.nomad_path,
+            "Vault access moves to the secret store (" + "; ".join(details) + ")",
+            k8s=store, suggestion=grant, data={"read_paths": read} if read else None,
+        )
