@@ -20,7 +20,7 @@ from .intentions.parser import load_file as load_intention_file
 from .intentions.model import IntentionSet
 from .ledger import Status
 from .mapping.names import dns_label
-from .output import stdout_text, write_root_module, write_service
+from .output import stdout_text, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
 from .profile import Profile, load_profile
 from .profile_init import starter_yaml
@@ -225,6 +225,8 @@ def convert(
         if output is not None:
             write_service(result, target, fmt.value, site)
             _err(_summary(result))
+    if output is not None and pending:
+        write_summary(output, [(result, target) for result, target, _, _ in pending])
     if output is not None and fmt is OutputFormat.terraform and len(written) > 1:
         write_root_module(output, list(written))
     if output is None and results:

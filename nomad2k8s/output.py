@@ -7,9 +7,9 @@ from pathlib import Path
 
 from .convert import ServiceResult
 from .emit import bundle, terraform, yaml_out
-from .emit.files import write_tree
+from .emit.files import write_file, write_tree
 from .profile import Profile
-from .report import markdown
+from .report import markdown, summary
 
 
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None) -> dict[str, str]:
@@ -32,6 +32,13 @@ def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Pro
     return target
 
 
+def write_summary(output: Path, written: list[tuple[ServiceResult, Path]]) -> None:
+    """output/SUMMARY.md: one row per service written under `output` (its directory given)."""
+    rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(), result.source.as_posix(),
+             len(result.objects), result.ledger.entries) for result, directory in written]
+    write_file(output / "SUMMARY.md", summary.render(rows))
+
+
 def write_root_module(output: Path, services: list[Path]) -> None:
     """With several service modules under `output`, output/main.tf wires them all (source = "./<path>")."""
     taken: set[str] = set()
@@ -39,7 +46,7 @@ def write_root_module(output: Path, services: list[Path]) -> None:
     for path in sorted(services, key=lambda p: p.relative_to(output).as_posix()):
         rel = path.relative_to(output)
         modules.append((terraform.module_name(path.name, taken, prefix=rel.parent.as_posix()), f"./{rel.as_posix()}"))
-    (output / "main.tf").write_text(terraform.root_module(modules), encoding="utf-8")
+    write_file(output / "main.tf", terraform.root_module(modules))
 
 
 def stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:

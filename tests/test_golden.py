@@ -94,3 +94,11 @@ def test_kustomize_builds(converted: Path, case: str) -> None:
         proc = subprocess.run([kubectl, "kustomize", str(kustomization.parent)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         assert "kind:" in proc.stdout
+
+
+def test_summary_matches(converted: Path) -> None:
+    """The estate summary (one go/no-go row per service) is golden too."""
+    got = (converted / "SUMMARY.md").read_text()
+    assert got == (GENERATED / "SUMMARY.md").read_text()
+    services = {p.parent.relative_to(converted).as_posix() for p in converted.glob("*/*/MIGRATION.md")}
+    assert services and all(f"[{s}]({s}/MIGRATION.md)" in got for s in services)
