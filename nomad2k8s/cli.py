@@ -338,27 +338,13 @@ def intentions_command(
                                 default_policy=default_policy.value if default_policy else None, any_port=any_port)
     if policies is not None:
         if output is not None:
-            write_service(policies, output, fmt.value)
+            write_service(policies, output, fmt.value, site)
+            write_summary(output, [(policies, output)])
             _err(_summary(policies))
         elif policies.objects:
             sys.stdout.write(stdout_text([policies], fmt.value))
     if failures:
         raise typer.Exit(1)
-    """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
-    settings = VaultSettings.from_env(addr, token_file)
-    if settings is None:
-        if required:
-            _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
-            raise typer.Exit(2)
-        return None
-    try:
-        return VaultChecker(settings)
-    except VaultUnavailable as exc:
-        if required:
-            _err(f"error: {exc}")
-            raise typer.Exit(1) from None
-        _err(f"warning: {exc}; live Vault check skipped")
-        return None
 
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:

@@ -218,3 +218,14 @@ def test_cli_convert_with_intentions(tmp_path: Path) -> None:
     kustomization = yaml.safe_load((out / "api" / "kustomization.yaml").read_text())
     assert "authorizationpolicy-allow-web-to-api.yaml" in kustomization["resources"]
     assert (out / "_policies" / "authorizationpolicy-allow-nothing.yaml").is_file()
+
+
+def test_cli_intentions_command_success_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "api.hcl").write_text(MIXED)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "intentions", str(tmp_path / "api.hcl"),
+                           "--output", str(out), "--default-policy", "deny", "--any-port"],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (out / "SUMMARY.md").is_file() and (out / "_policies" / "MIGRATION.md").is_file()
