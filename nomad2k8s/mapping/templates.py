@@ -178,7 +178,7 @@ def _rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], o
     for seg in joined:
         if isinstance(seg, Lit) and runtime.needs_rewrite(seg.text):
             result = runtime.rewrite_text(seg.text, gctx, task, mode="file")
-            outcome.apply(result, "`{expr}` is left as it is: no Kubernetes equivalent")
+            outcome.apply(result, "`{expr}` is left as it is: only known in the running task, or no Kubernetes equivalent")
             seg = Lit(result.text)
         out.append(seg)
     return out
@@ -517,7 +517,9 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
     data = None
     if outcome.pending:
         # link_batch settles the bind-port decisions when the destination Service is in the batch.
-        linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else outcome.status
+        # The text was rewritten either way: at least changed.
+        linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else \
+            Status.CHANGED if outcome.status is Status.MAPPED else outcome.status
         data = {"pending_upstreams": outcome.pending, "resolved_status": linked.value}
     if outcome.decisions:
         outcome.worse(Status.NEEDS_DECISION)
