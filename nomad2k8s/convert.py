@@ -14,6 +14,7 @@ from .mapping import namespace, unsupported, workload
 from .mapping.context import JobContext
 from .mapping.names import dns_label
 from .mapping.registry import TRANSFORMS
+from .mapping.templates import CHECKSUM_ANNOTATION, config_checksum
 from .mapping.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
@@ -171,8 +172,9 @@ def convert_file(
 
 def link_batch(results: list[ServiceResult]) -> None:
     """Batch pass after every job of a conversion is converted: Connect upstreams whose destination
-    Service is in the batch get that Service's port instead of the local bind port (env values and
-    args are fixed in the objects, and the ledger entries stop asking for a decision)."""
+    Service is in the batch get that Service's port instead of the local bind port (env values, args,
+    template files in ConfigMaps and ExternalSecret templates are fixed in the objects, the ConfigMap
+    checksum annotation follows, and the ledger entries take the status they have without the bind port)."""
     ports: dict[tuple[str, str], int] = {}
     for result in results:
         for obj in result.objects:
@@ -180,6 +182,7 @@ def link_batch(results: list[ServiceResult]) -> None:
                 meta = obj["metadata"]
                 ports.setdefault((meta["name"], meta.get("namespace", "")), obj["spec"]["ports"][0]["port"])
     for result in results:
+        replaced = False
         for entry in result.ledger.entries:
             pending = entry.data.get("pending_upstreams") if entry.data else None
             if not pending:
@@ -193,18 +196,32 @@ def link_batch(results: list[ServiceResult]) -> None:
                     continue
                 old, new = f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}"
                 for obj in result.objects:
-                    _replace_in_containers(obj, old, new)
+                    _replace_address(obj, old, new)
+                replaced = True
                 entry.message = entry.message.replace(
                     f"its Service is not in this conversion, so the port is the local bind port {item['bind_port']}",
                     f"port {port} of Service {name} converted in the same batch")
             entry.data["pending_upstreams"] = left
-            if not left and "unresolved:" not in entry.message:
-                entry.status = Status.MAPPED
+            if not left:
+                entry.status = Status(entry.data.get("resolved_status", Status.MAPPED.value))
+                if entry.status is not Status.NEEDS_DECISION:
+                    entry.suggestion = ""
+        if replaced:
+            _refresh_checksums(result.objects)
 
 
-def _replace_in_containers(obj: Any, old: str, new: str) -> None:
-    """Replace an address in every env value, command and args of a workload object (plain dict)."""
+def _replace_address(obj: Any, old: str, new: str) -> None:
+    """Replace an address in every env value, command and args of a workload object, in ConfigMap data
+    and in ExternalSecret target templates (plain dicts)."""
     if isinstance(obj, dict):
+        if obj.get("kind") == "ConfigMap" and isinstance(obj.get("data"), dict):
+            obj["data"] = {k: v.replace(old, new) for k, v in obj["data"].items()}
+            return
+        if obj.get("kind") == "ExternalSecret":
+            data = obj.get("spec", {}).get("target", {}).get("template", {}).get("data")
+            if isinstance(data, dict):
+                obj["spec"]["target"]["template"]["data"] = {k: v.replace(old, new) for k, v in data.items()}
+            return
         for key, value in obj.items():
             if key in ("containers", "initContainers") and isinstance(value, list):
                 for container in value:
@@ -215,7 +232,22 @@ def _replace_in_containers(obj: Any, old: str, new: str) -> None:
                         if field_name in container:
                             container[field_name] = [a.replace(old, new) for a in container[field_name]]
             else:
-                _replace_in_containers(value, old, new)
+                _replace_address(value, old, new)
     elif isinstance(obj, list):
         for item in obj:
-            _replace_in_containers(item, old, new)
+            _replace_address(item, old, new)
+
+
+def _refresh_checksums(objects: list[dict[str, Any]]) -> None:
+    """Pod templates that roll on a ConfigMap change carry its checksum: recompute it after an edit."""
+    config = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o.get("kind") == "ConfigMap"}
+    for obj in objects:
+        spec = obj.get("spec", {})
+        template = spec.get("jobTemplate", {}).get("spec", spec).get("template", {})
+        annotations = template.get("metadata", {}).get("annotations", {})
+        if CHECKSUM_ANNOTATION not in annotations:
+            continue
+        for volume in template.get("spec", {}).get("volumes", []):
+            name = volume.get("configMap", {}).get("name")
+            if name in config:
+                annotations[CHECKSUM_ANNOTATION] = config_checksum(config[name])

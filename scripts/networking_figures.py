@@ -3,7 +3,8 @@
 Usage: python scripts/networking_figures.py [DIR]
 Prints: jobs converted, jobs with an Ingress or IngressRoute, Ingress/IngressRoute/Middleware objects,
 readiness/liveness probes, upstream rewrites (env values and args rewritten to a Connect upstream's
-cluster DNS name), and Consul DNS rewrites.
+cluster DNS name), and Consul DNS rewrites; the same two for templates (entries whose file or env lines
+were rewritten; after link_batch).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.errors import ConversionError
 
 ROOT = Path(__file__).resolve().parents[1]
+REWRITE_CODES = ("N2K-ENV-REWRITE", "N2K-ENV-RUNTIME", "N2K-ARGS-REWRITE")
+# Template content entries (one per template): their message lists each rewrite of the file or env lines.
+TEMPLATE_CODES = ("N2K-TEMPLATE-CONFIGMAP", "N2K-TEMPLATE-ENV", "N2K-TEMPLATE-SECRET-FILE", "N2K-TEMPLATE-SECRET-ENV")
 
 
 def _containers(obj: dict) -> list[dict]:
@@ -44,15 +48,20 @@ def main(directory: Path) -> None:
                 counts["readiness probes"] += "readinessProbe" in container
                 counts["liveness probes"] += "livenessProbe" in container
         for entry in result.ledger.entries:
-            if "upstream " in entry.message and entry.code in ("N2K-ENV-REWRITE", "N2K-ENV-RUNTIME", "N2K-ARGS-REWRITE"):
-                counts["upstream rewrites (env values/args)"] += 1
-                counts["  of which port from a Service in the batch or job"] += entry.status.value == "mapped"
+            where = "templates" if entry.code in TEMPLATE_CODES else "env values/args"
+            if "upstream " in entry.message and entry.code in REWRITE_CODES + TEMPLATE_CODES:
+                counts[f"upstream rewrites ({where})"] += 1
+                if where == "templates":
+                    counts["  of which port still the bind port"] += "local bind port" in entry.message
+                else:
+                    counts["  of which port from a Service in the batch or job"] += entry.status.value == "mapped"
             if ".consul ->" in entry.message:
-                counts["Consul DNS rewrites (env values/args)"] += 1
+                counts[f"Consul DNS rewrites ({where})"] += 1
     print(f"jobs converted: {len(results)} ({failed} files failed cleanly)")
     for key in ("jobs with Ingress or IngressRoute", "Ingress objects", "IngressRoute objects", "Middleware objects",
                 "readiness probes", "liveness probes", "upstream rewrites (env values/args)",
-                "  of which port from a Service in the batch or job", "Consul DNS rewrites (env values/args)"):
+                "  of which port from a Service in the batch or job", "Consul DNS rewrites (env values/args)",
+                "upstream rewrites (templates)", "  of which port still the bind port", "Consul DNS rewrites (templates)"):
         print(f"{key}: {counts[key]}")
 
 

@@ -16,7 +16,7 @@ from tests.support import validate_object
 
 
 def _t(text: str, left: str | None = None, right: str | None = None):
-    return translate(text, left, right, lambda name: {"NOMAD_TASK_DIR": "/local"}.get(name)).segments
+    return translate(text, left, right, lambda name: {"NOMAD_TASK_DIR": ("/local", "")}.get(name)).segments
 
 
 def test_tokenizer_trim_markers_strings_and_comments() -> None:

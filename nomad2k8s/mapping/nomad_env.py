@@ -1,64 +1,37 @@
-"""NOMAD_* runtime values as templates need them, in one place.
+"""`env "NAME"` in a template: what the task would read, for the template translator.
 
-SEAM: the networking work adds mapping/runtime.py with the general rewrite of NOMAD_*
-values; when it lands, `static_value` and `env_reference` should delegate to it. Until then
-the simple, unambiguous ones are translated here: task dirs, names, meta, ports, pod IP.
+NOMAD_* names are translated by mapping/runtime.py (the one implementation, shared with env
+values and args); this module only adds what templates need on top: a task's own env values.
 """
 
 from __future__ import annotations
 
-import re
-
-from kubernetes import client as k8s
-
+from ..ledger import Status
 from ..model import Task
+from . import runtime
 from .context import GroupContext
 from .values import as_int, has_interpolation
 
-_TASK_DIRS = {"NOMAD_TASK_DIR": "/local", "NOMAD_SECRETS_DIR": "/secrets", "NOMAD_ALLOC_DIR": "/alloc"}
 
+def static_value(gctx: GroupContext, task: Task, name: str) -> tuple[str, str] | None:
+    """(value, why) when the value of env `name` is fixed before run time; else None.
 
-def static_value(gctx: GroupContext, task: Task, name: str) -> str | None:
-    """The value a task sees for env `name`, when it is fixed before run time; else None."""
-    if name in _TASK_DIRS:
-        return _TASK_DIRS[name]
-    simple = {
-        "NOMAD_JOB_NAME": gctx.job.name, "NOMAD_JOB_ID": gctx.job.name, "NOMAD_GROUP_NAME": gctx.group.name,
-        "NOMAD_TASK_NAME": task.name, "NOMAD_NAMESPACE": gctx.profile.namespace.name,
-    }
-    if name in simple:
-        return simple[name]
-    if name.startswith("NOMAD_META_"):
-        key = name[len("NOMAD_META_"):]
-        for block in (task.meta or {}, gctx.group.meta or {}, gctx.job.meta or {}):
-            if key in block and not has_interpolation(str(block[key])):
-                return str(block[key])
-        return None
-    match = re.fullmatch(r"NOMAD_(?:HOST_)?PORT_(.+)", name)
-    if match and match.group(1) in gctx.ports:
-        # Inside the pod the app listens on the container port; there is no separate host port.
-        return str(gctx.ports[match.group(1)].container_port)
+    An upstream still waiting for its Service port is not fixed: the template mapper records it
+    (with the bind port) so that convert.link_batch can settle it."""
+    result = runtime.resolve(name, gctx, task, mode="file")
+    if result.resolved and not result.pending:
+        return result.text, result.message()
     value = (task.env or {}).get(name)
     if value is not None and not isinstance(value, (dict, list)) and not has_interpolation(str(value)):
-        return str(value)
+        return str(value), f"env {name} is the task's env value {value!r}"
     return None
 
 
-def env_reference(gctx: GroupContext, task: Task, name: str) -> tuple[list[k8s.V1EnvVar], str] | None:
-    """For env values only known in the running pod: (helper env vars to define, `$(VAR)` text)."""
-    pod_ip = k8s.V1EnvVar(name="POD_IP", value_from=k8s.V1EnvVarSource(
-        field_ref=k8s.V1ObjectFieldSelector(field_path="status.podIP")))
-    if re.fullmatch(r"NOMAD_(?:HOST_)?IP_.+", name):
-        return [pod_ip], "$(POD_IP)"
-    match = re.fullmatch(r"NOMAD_(?:HOST_)?ADDR_(.+)", name)
-    if match and match.group(1) in gctx.ports:
-        return [pod_ip], f"$(POD_IP):{gctx.ports[match.group(1)].container_port}"
-    fields = {"NOMAD_ALLOC_ID": "metadata.uid", "NOMAD_ALLOC_NAME": "metadata.name",
-              "NOMAD_SHORT_ALLOC_ID": "metadata.uid"}
-    if name in fields:
-        helper = k8s.V1EnvVar(name=f"N2K_{name}", value_from=k8s.V1EnvVarSource(
-            field_ref=k8s.V1ObjectFieldSelector(field_path=fields[name])))
-        return [helper], f"$(N2K_{name})"
-    if as_int(name) is None and name in (task.env or {}):
-        return [], f"$({name})"
-    return None
+def env_reference(gctx: GroupContext, task: Task, name: str) -> runtime.RewriteResult:
+    """For an env var value only known in the running pod: `$(VAR)` text and the downward-API vars it needs
+    (`env_refs`, define them with runtime.ensure_env_refs); `remaining` holds `name` when there is none."""
+    result = runtime.resolve(name, gctx, task, mode="env")
+    if result.resolved or as_int(name) is not None or name not in (task.env or {}):
+        return result
+    return runtime.RewriteResult(text=f"$({name})", notes=[runtime.Note(
+        Status.CHANGED, "N2K-TEMPLATE-ENV-REF", f"env {name} -> $({name}), the task's own env var")])

@@ -15,13 +15,17 @@ Public API (also used by the templates mapper for rendered file text):
   `$(POD_IP):<port>`, `${NOMAD_IP_<label>}` -> `$(POD_IP)`; `${NOMAD_ALLOC_DIR}`/`TASK_DIR`/`SECRETS_DIR` ->
   /alloc, /local, /secrets; job/group/task names and `NOMAD_META_*` -> literals; `NOMAD_ALLOC_ID`/`NAME`/`INDEX`
   -> downward-API env vars referenced as `$(NAME)`.
-In template text (mode="file") `{{ env "NOMAD_..." }}` is rewritten too, and values that need `$(VAR)`
-expansion (only env and args have it) stay unresolved.
+In template text (mode="file") `{{ env "NOMAD_..." }}` is rewritten too, `${...}` is only touched when it
+names a NOMAD_* variable (Nomad does not interpolate template text: other `${X}` belong to the file, e.g. a
+shell script's own variables), and values that need `$(VAR)` expansion (only env and args have it) stay
+unresolved. `resolve(name, gctx, task, mode)` translates one variable name the same way (templates use it
+for `env "NAME"` calls).
 
 RewriteResult: `text` (rewritten), `notes` (Note(status, code, message)), `remaining` (expressions left
 unresolved), `env_refs` (downward-API env vars the text now references: call `ensure_env_refs(container,
 refs)`), `pending` (upstreams waiting for their destination's port), `status` (worst note status,
-needs-decision when anything remains).
+needs-decision when anything remains), `linked_status` (the status once `link_batch` has found every
+pending port).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ class Note:
     status: Status
     code: str
     message: str
+    pending: bool = False  # a bind port that link_batch replaces when the destination is in the batch
 
 
 @dataclass
@@ -77,8 +82,19 @@ class RewriteResult:
 
     @property
     def status(self) -> Status:
+        return self._worst(self.notes)
+
+    @property
+    def linked_status(self) -> Status:
+        return self._worst([n for n in self.notes if not n.pending])
+
+    @property
+    def resolved(self) -> bool:
+        return not self.remaining
+
+    def _worst(self, notes: list[Note]) -> Status:
         worst = Status.MAPPED
-        for note in self.notes:
+        for note in notes:
             worst = note.status if _RANK[note.status] > _RANK[worst] else worst
         if self.remaining:
             worst = Status.NEEDS_DECISION
@@ -138,9 +154,9 @@ class _Rewriter:
         self.result = RewriteResult(text="")
         self.upstreams = group_upstreams(gctx)
 
-    def note(self, status: Status, code: str, message: str) -> None:
+    def note(self, status: Status, code: str, message: str, pending: bool = False) -> None:
         if not any(n.message == message for n in self.result.notes):
-            self.result.notes.append(Note(status, code, message))
+            self.result.notes.append(Note(status, code, message, pending))
 
     def ref(self, name: str) -> str:
         if self.mode != "env":
@@ -151,18 +167,23 @@ class _Rewriter:
 
     def upstream_addr(self, up: _Upstream, part: str) -> str:
         host = cluster_host(self.gctx, up.destination)
+        if part == "ip":
+            self.note(Status.MAPPED, "N2K-UPSTREAM", f"upstream {up.destination} -> {host}")
+            return host
         port = service_port(self.gctx, up.destination)
         if port is None:
             port = up.bind_port
+            # Only a host:port text can be fixed by link_batch; a bare port stays a decision.
+            fixable = part == "addr"
             pending = {"destination": up.destination, "host": host, "bind_port": up.bind_port}
-            if pending not in self.result.pending:
+            if fixable and pending not in self.result.pending:
                 self.result.pending.append(pending)
             self.note(Status.NEEDS_DECISION, "N2K-UPSTREAM-PORT",
                       f"upstream {up.destination} -> {host}; its Service is not in this conversion, so the port is "
-                      f"the local bind port {up.bind_port}")
+                      f"the local bind port {up.bind_port}", pending=fixable)
         else:
             self.note(Status.MAPPED, "N2K-UPSTREAM", f"upstream {up.destination} -> {host}:{port}")
-        return {"addr": f"{host}:{port}", "ip": host, "port": str(port)}[part]
+        return f"{host}:{port}" if part == "addr" else str(port)
 
     def variable(self, name: str) -> str:
         gctx, task = self.gctx, self.task
@@ -257,6 +278,8 @@ class _Rewriter:
     def run(self, text: str) -> RewriteResult:
         def interp(match: re.Match) -> str:
             expr = match.group(1).strip()
+            if self.mode == "file" and not re.fullmatch(r"NOMAD_\w+", expr):
+                return match.group(0)
             try:
                 return self.variable(expr)
             except _Unresolved:
@@ -287,6 +310,17 @@ def rewrite_text(text: str, gctx: GroupContext, task: Task | None, mode: str = "
     return _Rewriter(gctx, task, mode).run(text)
 
 
+def resolve(name: str, gctx: GroupContext, task: Task | None, mode: str = "env") -> RewriteResult:
+    """One variable `name` (as `env "name"` reads it): `text` is its value, or None when unresolved."""
+    rewriter = _Rewriter(gctx, task, mode)
+    try:
+        rewriter.result.text = rewriter.variable(name)
+    except _Unresolved:
+        rewriter.result.remaining.append(name)
+        rewriter.result.text = None  # type: ignore[assignment]
+    return rewriter.result
+
+
 def ensure_env_refs(container: k8s.V1Container, refs: list[str]) -> None:
     """Define the downward-API env vars `refs` first in the list: `$(VAR)` only sees earlier variables."""
     if not refs:
@@ -297,6 +331,13 @@ def ensure_env_refs(container: k8s.V1Container, refs: list[str]) -> None:
         field_ref=k8s.V1ObjectFieldSelector(field_path=DOWNWARD[name])))
         for name in DOWNWARD if name in refs and name not in existing]
     container.env = head + env
+
+
+def pending_data(result: RewriteResult) -> dict | None:
+    """Ledger entry data for convert.link_batch: the upstreams waiting for a port, and the status then."""
+    if not result.pending:
+        return None
+    return {"pending_upstreams": result.pending, "resolved_status": result.linked_status.value}
 
 
 def map_runtime(gctx: GroupContext) -> None:
@@ -325,7 +366,7 @@ def map_runtime(gctx: GroupContext) -> None:
                           k8s=f"{target} env {var.name}",
                           suggestion="Replace the remaining ${...} with a Kubernetes equivalent (Service DNS, "
                           "$(VAR), downward API)." if result.remaining else "",
-                          data={"pending_upstreams": result.pending} if result.pending else None)
+                          data=pending_data(result))
             if mesh and _LOOPBACK.search(result.text):
                 _loopback_hint(gctx, path, target)
         for attr, base in (("command", "command"), ("args", "args")):
@@ -339,7 +380,7 @@ def map_runtime(gctx: GroupContext) -> None:
                     path = task.path_of("config") + f".{base}"
                     ledger.record(result.status, "N2K-ARGS-REWRITE", path, f"{attr}[{i}]: {result.message()}",
                                   k8s=f"{target} {attr}[{i}]", claims=False,
-                                  data={"pending_upstreams": result.pending} if result.pending else None)
+                                  data=pending_data(result))
             if values:
                 setattr(container, attr, rewritten)
         ensure_env_refs(container, refs)

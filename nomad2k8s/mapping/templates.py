@@ -25,7 +25,7 @@ from kubernetes import client as k8s
 from ..ledger import Status
 from ..model import Task, Template, paths
 from ..parse.gotemplate import TemplateError
-from . import nomad_env, plaintext
+from . import nomad_env, plaintext, runtime
 from .context import GroupContext
 from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
 from .names import dns_label, env_name
@@ -49,11 +49,26 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     uses_secrets: bool = False
+    pending: list[dict] = field(default_factory=list)  # upstreams whose port link_batch may find
+    pending_decisions: list[str] = field(default_factory=list)  # the decisions those ports settle
 
     def worse(self, status: Status) -> None:
         order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
         if order.index(status) > order.index(self.status):
             self.status = status
+
+    def apply(self, result: runtime.RewriteResult, unresolved: str) -> None:
+        """Record a runtime rewrite: each rewrite listed (changed), what is left a decision."""
+        for note in result.notes:
+            if note.status is Status.NEEDS_DECISION:
+                self.decisions.append(note.message)
+                if note.pending:
+                    self.pending_decisions.append(note.message)
+            else:
+                self.worse(Status.CHANGED)
+                self.notes.append(note.message)
+        self.decisions += [unresolved.format(expr=expr) for expr in result.remaining]
+        self.pending += [p for p in result.pending if p not in self.pending]
 
 
 @dataclass
@@ -131,34 +146,42 @@ def _split_plaintext(gctx: GroupContext, segments: list[Segment]) -> tuple[list[
 
 
 # Files --------------------------------------------------------------------------------------
-def _service_dns(gctx: GroupContext, name: str) -> str:
-    return f"{dns_label(name)}.{gctx.profile.namespace.name}.svc"
-
-
-def _service_port(gctx: GroupContext, name: str) -> int | None:
-    svc_name = dns_label(name)
-    for group in gctx.job_ctx.groups:
-        svc = group.services.get(svc_name)
-        if svc is not None and svc.spec and svc.spec.ports:
-            return svc.spec.ports[0].port
-    return None
-
-
-def _runtime_text(gctx: GroupContext, seg: RuntimeRef, outcome: Outcome) -> str | None:
+def _runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outcome) -> str | None:
     """A run-time reference in a file: a fixed text when Kubernetes makes it one, else None."""
     if seg.kind == "service-addr":
+        host = runtime.cluster_host(gctx, seg.name)
         outcome.worse(Status.CHANGED)
-        outcome.notes.append(f"service {seg.name} -> {_service_dns(gctx, seg.name)}")
-        return _service_dns(gctx, seg.name)
+        outcome.notes.append(f"service {seg.name} -> {host}")
+        return host
     if seg.kind == "service-port":
-        port = _service_port(gctx, seg.name)
+        port = runtime.service_port(gctx, seg.name)
         if port is not None:
             outcome.worse(Status.CHANGED)
             return str(port)
         outcome.decisions.append(f"port of service {seg.name} (another job): not known here")
         return None
-    outcome.decisions.append(f"env {seg.name} is only known in the running task")
-    return None
+    result = runtime.resolve(seg.name, gctx, task, mode="file")
+    outcome.apply(result, "env {expr} is only known in the running task")
+    return result.text
+
+
+def _rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome) -> list[Segment]:
+    """Consul DNS names, upstream loopback addresses and `${NOMAD_*}` in the literal text -> what the pod
+    sees (runtime.py, as for env values). Adjacent literals are joined first: a name can span several."""
+    joined: list[Segment] = []
+    for seg in segments:
+        if isinstance(seg, Lit) and joined and isinstance(joined[-1], Lit):
+            joined[-1] = Lit(joined[-1].text + seg.text)
+        else:
+            joined.append(seg)
+    out: list[Segment] = []
+    for seg in joined:
+        if isinstance(seg, Lit) and runtime.needs_rewrite(seg.text):
+            result = runtime.rewrite_text(seg.text, gctx, task, mode="file")
+            outcome.apply(result, "`{expr}` is left as it is: only known in the running task, or no Kubernetes equivalent")
+            seg = Lit(result.text)
+        out.append(seg)
+    return out
 
 
 def _kept(seg: Kept, outcome: Outcome) -> str:
@@ -167,7 +190,7 @@ def _kept(seg: Kept, outcome: Outcome) -> str:
     return seg.source
 
 
-def _render_file(gctx: GroupContext, segments: list[Segment], outcome: Outcome, secret_key) -> str:
+def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome, secret_key) -> str:
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
     out: list[str] = []
     for seg in segments:
@@ -180,7 +203,7 @@ def _render_file(gctx: GroupContext, segments: list[Segment], outcome: Outcome, 
             key = secret_key(seg)
             out.append(f"{{{{ .{key} }}}}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'{{{{ index . "{key}" }}}}')
         elif isinstance(seg, RuntimeRef):
-            text = _runtime_text(gctx, seg, outcome)
+            text = _runtime_text(gctx, task, seg, outcome)
             out.append(text if text is not None else seg.source)
         elif isinstance(seg, Kept):
             out.append(_kept(seg, outcome))
@@ -228,7 +251,7 @@ def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, t
                 _remote_problem(outcome, remote)
             return keys[seg]
 
-        text = _render_file(gctx, segments, outcome, secret_key)
+        text = _render_file(gctx, task, segments, outcome, secret_key)
         secret_name, key = gt.secrets.file_key(kind, posixpath.basename(dest.container_path) or "template", text)
         volume = dns_label(f"tpl-{secret_name}")
         gt.secret_mounts.append((container, secret_name, key, dest.container_path))
@@ -242,7 +265,7 @@ def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, t
         outcome.notes.append("rendered by External Secrets (template engine v2) into a Secret mounted at the "
                              "destination")
         return
-    text = _render_file(gctx, segments, outcome, None)
+    text = _render_file(gctx, task, segments, outcome, None)
     key = _file_key(tpl, task, gt.config, text)
     gt.config[key] = text
     mode = _mode(tpl)
@@ -393,18 +416,12 @@ def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name:
             outcome.worse(Status.CHANGED)
             outcome.notes.append(f"{name} is composed with $({helper}) (dependent env expansion)")
         elif isinstance(seg, RuntimeRef) and seg.kind == "env":
-            ref = nomad_env.env_reference(gctx, task, seg.name)
-            if ref is None:
-                outcome.decisions.append(f"env {seg.name} is only known in the running task")
-                parts.append(seg.source)
-                continue
-            helpers, text = ref
-            for helper_var in helpers:
-                add_env(container, helper_var)
-            parts.append(text)
-            outcome.worse(Status.CHANGED)
+            result = nomad_env.env_reference(gctx, task, seg.name)
+            outcome.apply(result, "env {expr} is only known in the running task")
+            runtime.ensure_env_refs(container, result.env_refs)
+            parts.append(result.text if result.resolved else seg.source)
         elif isinstance(seg, RuntimeRef):
-            text = _runtime_text(gctx, seg, outcome)
+            text = _runtime_text(gctx, task, seg, outcome)
             parts.append(text if text is not None else seg.source)
         elif isinstance(seg, Kept):
             parts.append(_kept(seg, outcome))
@@ -439,6 +456,7 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return
     segments, clear = _split_plaintext(gctx, translation.segments)
+    segments = _rewrite_literals(gctx, task, segments, outcome)
     for name in clear:
         outcome.decisions.append(f"{name} is a secret in clear text: moved to a Vault reference")
     for seg in segments:
@@ -496,6 +514,13 @@ def _safe_value(text: str | None) -> str:
 def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: str | None,
                     segments: list[Segment], outcome: Outcome, clear: bool, is_env: bool) -> None:
     ledger = gt.gctx.ledger
+    data = None
+    if outcome.pending:
+        # link_batch settles the bind-port decisions when the destination Service is in the batch.
+        # The text was rewritten either way: at least changed.
+        linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else \
+            Status.CHANGED if outcome.status is Status.MAPPED else outcome.status
+        data = {"pending_upstreams": outcome.pending, "resolved_status": linked.value}
     if outcome.decisions:
         outcome.worse(Status.NEEDS_DECISION)
     kind = "env template" if is_env else "file template"
@@ -512,7 +537,8 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
     if outcome.decisions:
         suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
     value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
-    ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value)
+    ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value,
+                  data=data)
     if tpl.is_set("data") and tpl.is_set("source"):
         ledger.dropped("N2K-TEMPLATE-SOURCE-IGNORED", tpl.path_of("source"), "data wins over source in Nomad",
                        k8s="-")
@@ -659,6 +685,11 @@ def map_templates(gctx: GroupContext) -> None:
         {**ref, "service": gctx.job_ctx.service, "workload": gctx.workload_name} for ref in gt.refs.values())
 
 
+def config_checksum(data: dict[str, str]) -> str:
+    """The ConfigMap content digest that rolls the pods when a file changes."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _emit(gt: GroupTemplates) -> None:
     gctx = gt.gctx
     if gt.config:
@@ -674,8 +705,7 @@ def _emit(gt: GroupTemplates) -> None:
             add_mount(container, k8s.V1VolumeMount(name="nomad-templates", mount_path=mount_path, sub_path=key,
                                                    read_only=True))
         if gt.restart_on_config:
-            digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-            gctx.pod_annotations[CHECKSUM_ANNOTATION] = digest
+            gctx.pod_annotations[CHECKSUM_ANNOTATION] = config_checksum(data)
     by_secret: dict[str, list[str]] = {}
     for _, secret_name, key, _ in gt.secret_mounts:
         by_secret.setdefault(secret_name, [])

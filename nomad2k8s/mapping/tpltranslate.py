@@ -132,13 +132,14 @@ class Translation:
         return out
 
 
-EnvLiteral = Callable[[str], str | None]
+# an env name -> (static text, why it is that text), when known offline
+EnvLiteral = Callable[[str], tuple[str, str] | None]
 
 
 class Translator:
     def __init__(self, text: str, env_literal: EnvLiteral) -> None:
         self.text = text
-        self.env_literal = env_literal  # a NOMAD_*/task env name -> static text, when known offline
+        self.env_literal = env_literal
         self.out = Translation()
 
     # Entry --------------------------------------------------------------------------------
@@ -263,8 +264,9 @@ class Translator:
                 raise _Untranslatable("env name is not a literal")
             static = self.env_literal(lits[0])
             if static is not None:
-                self.out.notes.append(f"env {lits[0]} is known before run time: {static}")
-                return _Value(Lit(static))
+                value, why = static
+                self.out.notes.append(why or f"env {lits[0]} is known before run time: {value}")
+                return _Value(Lit(value))
             return _Value(RuntimeRef("env", lits[0], ""))
         if name in ("key", "keyOrDefault"):
             path = lits[0] if lits else None

@@ -10,6 +10,7 @@ from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping import traefik_tags as tt
 from nomad2k8s.mapping.network import node_port
+from nomad2k8s.mapping.templates import CHECKSUM_ANNOTATION, config_checksum
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 
@@ -224,3 +225,56 @@ def test_link_batch_uses_destination_service_port(tmp_path: Path) -> None:
     env = {e["name"]: e["value"] for e in _container(client_result)["env"] if "value" in e}
     assert env["U"] == "billing-api.default.svc.cluster.local:8080"
     assert _entry(client_result, "env.U").status is Status.MAPPED
+
+
+_UPSTREAM = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
+             ' local_bind_port = 9191\n }\n }\n }\n }')
+_TEMPLATES = '''
+template {
+  destination = "local/app.conf"
+  data = <<-EOT
+    billing = "http://{{ env "NOMAD_UPSTREAM_ADDR_billing_api" }}/v1"
+    ledger  = "ledger.service.consul:7000"
+    listen  = {{ env "NOMAD_PORT_http" }}
+    EOT
+}
+template {
+  destination = "local/run.sh"
+  data = <<-EOT
+    cd "$${HOME}" && exec app --id "$${NOMAD_ALLOC_ID}" --dir "$${NOMAD_TASK_DIR}"
+    EOT
+}
+'''
+
+
+def test_template_text_gets_the_env_rewrites_and_link_batch_fixes_its_port(tmp_path: Path) -> None:
+    client = _convert(_job(tmp_path, _UPSTREAM, task_extra=_TEMPLATES))
+    config = next(o for o in client.objects if o["kind"] == "ConfigMap")["data"]
+    assert config["app.conf"] == ('billing = "http://billing-api.default.svc.cluster.local:9191/v1"\n'
+                                  'ledger  = "ledger.default.svc.cluster.local:7000"\nlisten  = 8080\n')
+    # Only NOMAD_* names are Nomad's in a file: the script's own ${HOME} stays, NOMAD_ALLOC_ID needs a decision.
+    assert config["run.sh"] == 'cd "${HOME}" && exec app --id "${NOMAD_ALLOC_ID}" --dir "/local"\n'
+    app_conf, run_sh = _entry(client, "template[0].data"), _entry(client, "template[1].data")
+    assert app_conf.status is Status.NEEDS_DECISION and "local bind port 9191" in app_conf.message
+    assert "ledger.service.consul -> ledger.default.svc.cluster.local" in app_conf.message
+    assert run_sh.status is Status.NEEDS_DECISION and "${NOMAD_ALLOC_ID}" in run_sh.message
+    assert "${HOME}" not in run_sh.message
+
+    server = _convert(_job(tmp_path, "", name="billing-api"))
+    link_batch([client, server])
+    config = next(o for o in client.objects if o["kind"] == "ConfigMap")["data"]
+    assert "billing-api.default.svc.cluster.local:8080/v1" in config["app.conf"]
+    annotations = next(o for o in client.objects if o["kind"] == "Deployment")["spec"]["template"]["metadata"]
+    assert annotations["annotations"][CHECKSUM_ANNOTATION] == config_checksum(config)
+    assert app_conf.status is Status.CHANGED and "port 8080 of Service billing-api" in app_conf.message
+    assert run_sh.status is Status.NEEDS_DECISION
+
+
+def test_link_batch_leaves_a_bare_upstream_port_as_a_decision(tmp_path: Path) -> None:
+    client = _job(tmp_path, _UPSTREAM, task_extra='env {\n P = "${NOMAD_UPSTREAM_PORT_billing_api}"\n'
+                  ' H = "${NOMAD_UPSTREAM_IP_billing_api}"\n }')
+    server = _job(tmp_path, "", name="billing-api")
+    (client_result,), (server_result,) = convert_file(client), convert_file(server)
+    link_batch([client_result, server_result])
+    assert _entry(client_result, "env.P").status is Status.NEEDS_DECISION  # a bare port cannot be found again
+    assert _entry(client_result, "env.H").status is Status.MAPPED  # a host needs no port

@@ -1,3 +1,23 @@
+resource "kubernetes_config_map_v1" "whoami_connect_config" {
+  metadata {
+    name      = "whoami-connect-config"
+    namespace = var.namespace
+    labels = {
+      app                            = "whoami-connect"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "whoami-connect"
+      "app.kubernetes.io/part-of"    = "whoami-connect"
+    }
+  }
+  data = {
+    "peers.conf" = <<-EOT
+      echo_url    = "http://echo-server.default.svc.cluster.local:80/"
+      echo_direct = "http://echo-server.default.svc.cluster.local:80/"
+      listen_port = 80
+    EOT
+  }
+}
+
 resource "kubernetes_service_v1" "whoami_connect" {
   metadata {
     name      = "whoami-connect"
@@ -43,6 +63,9 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
     }
     template {
       metadata {
+        annotations = {
+          "checksum/config" = "03c2b6722ee844b999c9750984dcaa46ff0c3d03422dd6b1c13631f57a16684b"
+        }
         labels = {
           app                            = "whoami-connect"
           "app.kubernetes.io/managed-by" = "nomad2k8s"
@@ -84,6 +107,12 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
               memory = "64Mi"
             }
           }
+          volume_mount {
+            name       = "nomad-templates"
+            mount_path = "/local/peers.conf"
+            read_only  = true
+            sub_path   = "peers.conf"
+          }
         }
         container {
           name  = "probe"
@@ -93,6 +122,14 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
             name  = "ECHO_URL"
             value = "http://echo-server.default.svc.cluster.local:80"
           }
+          env {
+            name  = "ECHO_ADDR"
+            value = "echo-server.default.svc.cluster.local:80"
+          }
+          env {
+            name  = "ECHO_LOCAL"
+            value = "echo-server.default.svc.cluster.local:80"
+          }
           resources {
             limits = {
               memory = "64Mi"
@@ -100,6 +137,16 @@ resource "kubernetes_deployment_v1" "whoami_connect" {
             requests = {
               cpu    = "20m"
               memory = "32Mi"
+            }
+          }
+        }
+        volume {
+          name = "nomad-templates"
+          config_map {
+            name = "whoami-connect-config"
+            items {
+              key  = "peers.conf"
+              path = "peers.conf"
             }
           }
         }

@@ -52,7 +52,7 @@ resource "kubernetes_deployment_v1" "app" {
           }
           env {
             name  = "DATABASE_URL"
-            value = "postgres://app:$(DB_PASSWORD)@db.service.consul:5432/app?sslmode=require"
+            value = "postgres://app:$(DB_PASSWORD)@db.default.svc.cluster.local:5432/app?sslmode=require"
           }
           env {
             name  = "TASK_DIR"
@@ -82,11 +82,19 @@ resource "kubernetes_deployment_v1" "app" {
             }
           }
           volume_mount {
+            name       = "nomad-local-app"
+            mount_path = "/local"
+          }
+          volume_mount {
             name       = "tpl-app-secrets"
             mount_path = "/local/config.yml"
             read_only  = true
             sub_path   = "config.yml"
           }
+        }
+        volume {
+          name = "nomad-local-app"
+          empty_dir {}
         }
         volume {
           name = "tpl-app-secrets"

@@ -13,7 +13,7 @@ resource "kubernetes_config_map_v1" "shop_web_config" {
     "default.conf" = <<-EOT
       # Rendered by Nomad (consul-template) into local/default.conf
       upstream shop_api {
-        server {{ env "NOMAD_UPSTREAM_ADDR_shop_api" }};
+        server shop-api.default.svc.cluster.local:8080;
         keepalive 16;
       }
 

@@ -12,10 +12,10 @@ resource "kubernetes_config_map_v1" "lb_nginx_config" {
   data = {
     "nginx.conf" = <<-EOT
       upstream api {
-        server api.default.svc:8080;
+        server api.default.svc.cluster.local:8080;
       }
       upstream cache {
-        server cache.default.svc:{{ .Port }};
+        server cache.default.svc.cluster.local:{{ .Port }};
       }
       server {
         listen 80;
@@ -122,7 +122,7 @@ resource "kubernetes_deployment_v1" "lb_nginx" {
     template {
       metadata {
         annotations = {
-          "checksum/config" = "355b330d1b1b4ad36b3f1761a4319f65b87c9009da06ae1852c1a0b0b01e8d71"
+          "checksum/config" = "18f054217965f910b76dfc0e0a404852b4fd52d1c34e111eb25e8e0049cf29e5"
         }
         labels = {
           app                            = "lb-nginx"
