@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .convert import ServiceResult, convert_file, link_batch
+from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
@@ -34,6 +34,8 @@ app = typer.Typer(
     help="Convert HashiCorp Nomad jobspecs to Kubernetes manifests, with a migration report per service.",
 )
 
+# The usage-error base class of whichever click typer runs on (typer >= 0.20 vendors its own).
+UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 VAR_FILE_SUFFIXES = discover.VAR_FILE_SUFFIXES  # re-exported for scripts and tests
 PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
 SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
@@ -153,10 +155,16 @@ def convert(
         _err(str(exc))
         raise typer.Exit(2) from None
     checker = _vault_checker(vault_addr, vault_token_file, vault_required)
+    if output is not None and output.exists() and not output.is_dir():
+        _err(f"error: --output {output} exists and is not a directory")
+        raise typer.Exit(2)
     failures = 0
     results: list[ServiceResult] = []
     if path.is_dir():
         files = discover_jobspecs(path)
+        if not files:
+            _err(f"{path}: no jobspec found (*.nomad, *.hcl, *.json, *.job)")
+            raise typer.Exit(1)
     else:
         files = [path]
     written: dict[Path, Path] = {}
@@ -191,6 +199,13 @@ def convert(
         converted_files.append((file, site, converted))
     # Upstream ports resolve across every job converted together (e.g. a directory).
     link_batch([r for _, _, converted in converted_files for r in converted])
+    # Name clashes only matter among jobs headed for the same site (one effective profile).
+    by_site: dict[int, list[ServiceResult]] = {}
+    for _, site, converted in converted_files:
+        by_site.setdefault(id(site), []).extend(converted)
+    for batch in by_site.values():
+        for warning in flag_name_clashes(batch):
+            _err(f"warning: {warning}")
     # (result, output directory, jobspec, profile): written once intentions are applied.
     pending: list[tuple[ServiceResult, Path, Path, Profile]] = []
     for file, site, converted in converted_files:
@@ -366,14 +381,24 @@ def _vault_checker(addr: str | None, token_file: Path | None, required: bool) ->
 
 
 def run() -> None:
+    # Not standalone: click's usage errors come back here and are printed as one line, not a panel.
     try:
-        app()
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        message = exc.format_message()
+        if message:  # empty when the help was shown instead (no arguments)
+            _err(f"error: {message}")
+        sys.exit(2)
+    except typer.Abort:
+        _err("aborted")
+        sys.exit(1)
     except ProfileError as exc:  # bad site settings are a usage error
         _err(str(exc))
         sys.exit(2)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
         _err(str(exc))
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

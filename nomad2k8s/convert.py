@@ -251,3 +251,35 @@ def _refresh_checksums(objects: list[dict[str, Any]]) -> None:
             name = volume.get("configMap", {}).get("name")
             if name in config:
                 annotations[CHECKSUM_ANNOTATION] = config_checksum(config[name])
+
+
+def flag_name_clashes(results: list[ServiceResult]) -> list[str]:
+    """Jobs converted together (under one site profile) whose objects share kind, namespace and
+    name would overwrite each other when applied. Each affected service gets one decision listing
+    the clashing objects; the caller gets one warning line per pair of jobspecs."""
+    owners: dict[tuple[str, str, str], list[ServiceResult]] = {}
+    for result in results:
+        for obj in result.objects:
+            meta = obj.get("metadata", {})
+            key = (obj.get("kind", ""), meta.get("namespace", ""), meta.get("name", ""))
+            if not any(r is result for r in owners.setdefault(key, [])):
+                owners[key].append(result)
+    clashes: dict[tuple[int, int], list[str]] = {}
+    by_id = {id(r): r for r in results}
+    for (kind, namespace, name), clashing in sorted(owners.items()):
+        for result in clashing:
+            for other in clashing:
+                if other is not result:
+                    clashes.setdefault((id(result), id(other)), []).append(f"{kind} {namespace}/{name}")
+    warnings = []
+    for (mine, theirs), objects in clashes.items():
+        result, other = by_id[mine], by_id[theirs]
+        result.ledger.decide(
+            "N2K-OBJECT-NAME-CLASH", result.ledger.entries[0].nomad_path.split(".")[0] if result.ledger.entries
+            else "job", f"{len(objects)} object(s) also produced by {other.source.as_posix()}: "
+            + ", ".join(objects) + "; applying both overwrites one", k8s="-",
+            suggestion="Rename one job, or give them different namespaces.", claims=False)
+        if result.source.as_posix() < other.source.as_posix():
+            warnings.append(f"{result.source.as_posix()} and {other.source.as_posix()} produce the same "
+                            f"{len(objects)} object(s), e.g. {objects[0]}")
+    return sorted(warnings)

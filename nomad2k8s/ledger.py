@@ -82,6 +82,8 @@ class LedgerEntry:
             "suggestion": self.suggestion,
             "value": self.value,
             "line": self.line,
+            # False for notes: they explain a choice but do not account for a parsed setting.
+            "claims": self.claims,
         }
         if self.data:
             out["data"] = self.data

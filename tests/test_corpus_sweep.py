@@ -69,3 +69,38 @@ def test_corpus_cli_never_tracebacks_on_directory(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert proc.returncode in (0, 1)
     assert len(list(tmp_path.rglob("MIGRATION.md"))) >= 398
+
+
+def test_cli_robustness(tmp_path: Path) -> None:
+    job = REPO / "fixtures" / "nomad_jobs" / "whoami" / "whoami.nomad.hcl"
+    not_dir = tmp_path / "file"
+    not_dir.write_text("x")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [
+        (["convert", str(tmp_path / "missing.hcl")], 2),
+        (["convert", str(job), "--output", str(not_dir)], 2),
+        (["convert", str(empty)], 1),
+        (["convert", str(job), "--var", "novalue"], 2),
+        (["bogus-command"], 2),
+    ]
+    for args, code in cases:
+        proc = subprocess.run([sys.executable, "-m", "nomad2k8s", *args], capture_output=True, text=True, cwd=REPO)
+        assert proc.returncode == code, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr and "╭" not in proc.stderr, (args, proc.stderr)
+        assert len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+
+
+def test_same_objects_from_two_jobspecs_are_flagged(tmp_path: Path) -> None:
+    src = tmp_path / "jobs"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    job = REPO / "fixtures" / "nomad_jobs" / "whoami" / "whoami.nomad.hcl"
+    for sub in ("a", "b"):
+        (src / sub / "whoami.nomad.hcl").write_text(job.read_text())
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(src), "--output", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert "produce the same" in proc.stderr
+    report = (tmp_path / "out" / "a" / "whoami" / "MIGRATION.md").read_text()
+    assert "N2K-OBJECT-NAME-CLASH" in report and "Deployment default/whoami" in report
