@@ -306,3 +306,65 @@ def test_hpa_vpa_conflict(tmp_path: Path, profile_sets: list[str], group_hint: s
         assert note.status.value == "needs-decision" and not note.claims
         assert note.nomad_path == "job[shop].group[db].scaling"
         assert "memory utilization" in note.message and "VerticalPodAutoscaler/shop-vpa" in note.k8s
+
+
+# ---- networking hints: host, service-type, expose at every level ------------------------------------
+
+def _routed(*, job_meta: str = "", group_meta: str = "", task_meta: str = "", at_task: bool = False,
+            rule: str = "Host(`shop.example.com`)") -> str:
+    service = f'''service {{
+  name = "shop"
+  port = "http"
+  tags = ["traefik.enable=true", "traefik.http.routers.shop.rule={rule}"]
+}}'''
+    return _job(job_meta=job_meta, group_meta=group_meta, task_meta=task_meta,
+                group_extra='network {\n port "http" { to = 8080 }\n }\n' + ("" if at_task else service),
+                task_config='ports = ["http"]', task_extra=service if at_task else "")
+
+
+def _hosts(result: ServiceResult) -> list[str]:
+    hosts = [r["host"] for o in _objects(result, "Ingress") for r in o["spec"]["rules"]]
+    return hosts + [o["spec"]["routes"][0]["match"] for o in _objects(result, "IngressRoute")]
+
+
+@pytest.mark.parametrize("level, at_task", [("job", False), ("group", False), ("task", True), ("job", True)])
+def test_host_hint_at_every_level(tmp_path: Path, level: str, at_task: bool) -> None:
+    hint = '"nomad2k8s.host" = "shop.k8s.example.org"'
+    text = _routed(at_task=at_task, **{f"{level}_meta": hint})
+    result = _convert(tmp_path, text, resolve_profile(None, None, ["hosts.suffix=-new"]))
+    assert _hosts(result) == ["shop.k8s.example.org"]
+    (note,) = _notes(result, "N2K-HINT-HOST")
+    assert not note.claims and note.k8s == "Ingress/shop" and f"{level}" in note.message
+
+
+def test_task_host_hint_does_not_reach_group_services(tmp_path: Path) -> None:
+    result = _convert(tmp_path, _routed(task_meta='"nomad2k8s.host" = "shop.k8s.example.org"'))
+    assert _hosts(result) == ["shop.example.com"]
+    assert not _notes(result, "N2K-HINT-HOST")
+
+
+def test_host_hint_rewrites_an_ingressroute_match(tmp_path: Path) -> None:
+    text = _routed(group_meta='"nomad2k8s.host" = "shop.k8s.example.org"',
+                   rule="Host(`shop.example.com`) && Headers(`X-Env`, `prod`)")
+    result = _convert(tmp_path, text)
+    (match,) = _hosts(result)
+    assert "Host(`shop.k8s.example.org`)" in match and "shop.example.com" not in match
+
+
+@pytest.mark.parametrize("level", ["job", "group", "task"])
+def test_expose_false_at_every_level(tmp_path: Path, level: str) -> None:
+    text = _routed(at_task=level == "task", **{f"{level}_meta": '"nomad2k8s.expose" = "false"'})
+    result = _convert(tmp_path, text)
+    assert not _objects(result, "Ingress") and _objects(result, "Service")
+    (note,) = _notes(result, "N2K-HINT-EXPOSE")
+    assert not note.claims
+
+
+@pytest.mark.parametrize("level", ["job", "group", "task"])
+def test_service_type_at_every_level(tmp_path: Path, level: str) -> None:
+    text = _routed(at_task=level == "task", **{f"{level}_meta": '"nomad2k8s.service-type" = "LoadBalancer"'})
+    result = _convert(tmp_path, text)
+    (svc,) = _objects(result, "Service")
+    assert svc["spec"]["type"] == "LoadBalancer"
+    (note,) = _notes(result, "N2K-HINT-SERVICE-TYPE")
+    assert not note.claims and f"{level}" in note.message
