@@ -1,12 +1,14 @@
 """Per-job hints: the operator's deliberate choices written into the jobspec itself, as
 Nomad `meta` keys with the prefix `nomad2k8s.` at job, group or task level:
 
-    meta {
+    meta = {
       "nomad2k8s.workload" = "StatefulSet"
       "nomad2k8s.replicas" = "3"
     }
 
 Nomad ignores them (meta is free-form), so a jobspec stays deployable while it migrates.
+Write them in the map form above: HCL2 block attributes must be identifiers, so Nomad >= 1.0
+rejects a dotted key inside `meta { ... }` (that form is HCL1 only; both are read here).
 This module is the only place that knows hint names and values.
 
 API (what mappers use):

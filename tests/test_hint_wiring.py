@@ -14,7 +14,8 @@ from tests.support import validate_object
 
 
 def _meta(body: str) -> str:
-    return f"meta {{\n{body}\n}}\n" if body else ""
+    # The map form: valid HCL2 for dotted keys (tests/test_hints.py covers the HCL1 block form).
+    return f"meta = {{\n{body}\n}}\n" if body else ""
 
 
 def _job(*, job_meta: str = "", group_meta: str = "", task_meta: str = "", group_extra: str = "",
@@ -368,3 +369,20 @@ def test_service_type_at_every_level(tmp_path: Path, level: str) -> None:
     assert svc["spec"]["type"] == "LoadBalancer"
     (note,) = _notes(result, "N2K-HINT-SERVICE-TYPE")
     assert not note.claims and f"{level}" in note.message
+
+
+# ---- profile vpa.min_allowed / max_allowed (fixed bounds win over the factors) ----------------------
+
+@pytest.mark.parametrize("vpa, low, high", [
+    ({}, {"cpu": "250m", "memory": "128Mi"}, {"cpu": "2", "memory": "1Gi"}),
+    ({"min_allowed": {"cpu": "50m"}}, {"cpu": "50m", "memory": "128Mi"}, {"cpu": "2", "memory": "1Gi"}),
+    ({"min_allowed": {"cpu": "50m", "memory": "64Mi"}, "max_allowed": {"memory": "2Gi"}},
+     {"cpu": "50m", "memory": "64Mi"}, {"cpu": "2", "memory": "2Gi"}),
+])
+def test_vpa_fixed_bounds(tmp_path: Path, vpa: dict, low: dict, high: dict) -> None:
+    result = _convert(tmp_path, _job(), Profile.model_validate({"vpa": vpa}))
+    (obj,) = _objects(result, "VerticalPodAutoscaler")
+    (policy,) = obj["spec"]["resourcePolicy"]["containerPolicies"]
+    assert (policy["minAllowed"], policy["maxAllowed"]) == (low, high)
+    (note,) = _notes(result, "N2K-VPA")
+    assert ("min_allowed/max_allowed win" in note.message) is bool(vpa)
