@@ -1,12 +1,14 @@
 """Per-job hints: the operator's deliberate choices written into the jobspec itself, as
 Nomad `meta` keys with the prefix `nomad2k8s.` at job, group or task level:
 
-    meta {
+    meta = {
       "nomad2k8s.workload" = "StatefulSet"
       "nomad2k8s.replicas" = "3"
     }
 
 Nomad ignores them (meta is free-form), so a jobspec stays deployable while it migrates.
+Write them in the map form above: HCL2 block attributes must be identifiers, so Nomad >= 1.0
+rejects a dotted key inside `meta { ... }` (that form is HCL1 only; both are read here).
 This module is the only place that knows hint names and values.
 
 API (what mappers use):
@@ -25,11 +27,21 @@ API (what mappers use):
     vpa: "Off" | "Initial" | "Recreate" | "Auto" | "none" (none = no VPA)     (any level)
   `hints.source("host")` is the Nomad path of the meta key that set it (for ledger notes).
 - `gctx.hints` is `hints_for(job, group)`, computed once per group.
-- Wired: workload, replicas (mapping/workload.py), namespace (mapping/namespace.py, then
-  convert.py stamps every object), skip (convert.py), host (ingress.rewrite_host, job/group
-  level), service-type and expose (mapping/services.py). Read by mappers still to come:
-  storage_class, volume_size (storage), vpa (VPA): call `hints_for(job, group, task)` or use
-  `gctx.hints`, and note the effect with claims=False.
+- Wired (each effect noted with claims=False, code in brackets):
+  workload, replicas (mapping/workload.py; N2K-WORKLOAD-HINT, N2K-COUNT-HINT), namespace
+  (mapping/namespace.py, then convert.py stamps every object), skip (convert.py; N2K-HINT-SKIP),
+  host (ingress.rewrite_host: the service's task hint, else group/job; N2K-HINT-HOST),
+  service-type and expose (mapping/services.py; N2K-HINT-SERVICE-TYPE, N2K-HINT-EXPOSE),
+  storage-class and volume-size (mapping/storage.py `storage_class`/`claim_size`, used by
+  volumes/ephemeral/docker_mounts; N2K-HINT-STORAGE-CLASS, N2K-HINT-VOLUME-SIZE),
+  vpa (mapping/autoscaling.py `vpa_plan`; N2K-HINT-VPA).
+- Precedence: a hint wins over the profile (storage class, VPA mode and whether a VPA exists,
+  hosts after the profile rewrite), but volume-size only fills in a size the jobspec does not
+  state (CSI capacity_min/max and ephemeral_disk size win: they are the application's own
+  requirement). Group volumes, the ephemeral disk and the VPA's updateMode belong to the
+  group, so a task-level storage-class/volume-size hint reaches only the claims the task
+  creates (docker named volumes), and a task-level vpa hint only turns that container's
+  VPA policy off (none/Off).
 - Every hint is validated once per job (`validate_job`, called by convert.py: an unknown
   hint or a bad value is a ConversionError naming the valid choices) and claimed in the
   ledger by `map_hints` (code N2K-HINT, status mapped, the meta key as the path). Mappers

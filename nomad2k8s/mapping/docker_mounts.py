@@ -20,7 +20,9 @@ from .context import GroupContext
 from .ephemeral import ALLOC_DATA_VOLUME, sticky_data_volume
 from .names import dns_label
 from .podspec import add_mount, add_volume, claimed_as_a_whole
-from .storage import RWO, add_pvc, allowed_propagation, bytes_quantity, claim_spec, mount_pvc, storage_class
+from .storage import (
+    RWO, add_pvc, allowed_propagation, bytes_quantity, claim_size, claim_spec, mount_pvc, storage_class,
+)
 from .taskdirs import ensure_task_dir, resolve
 from .values import as_int
 
@@ -104,8 +106,9 @@ def _named_volume(gctx: GroupContext, task: Task, source: str, target: str, read
         add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro))
         return Outcome(Status.MAPPED, f"nfs {addr}:{export} -> {target}")
     claim = dns_label(source)
-    add_pvc(gctx, claim, claim_spec(gctx, access_mode=RWO, size=gctx.profile.storage.default_size,
-                                    storage_class_name=storage_class(gctx, source)))
+    at = task.path_of("config")
+    add_pvc(gctx, claim, claim_spec(gctx, access_mode=RWO, size=claim_size(gctx, None, task=task, at=at),
+                                    storage_class_name=storage_class(gctx, source, task=task, at=at)))
     mount_pvc(gctx, name, claim)
     add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro))
     if driver and driver != "local":

@@ -12,7 +12,7 @@ from kubernetes import client as k8s
 
 from .context import GroupContext
 from .podspec import add_mount
-from .storage import RWO, add_claim_template, claim_spec, mib_quantity, storage_class
+from .storage import RWO, add_claim_template, claim_size, claim_spec, mib_quantity, storage_class
 from .taskdirs import ensure_task_dir
 from .values import as_int
 
@@ -43,7 +43,10 @@ def map_ephemeral_disk(gctx: GroupContext) -> None:
     mains = [t for t in gctx.main_tasks() if t.name in gctx.containers]
     main = gctx.containers[mains[0].name] if mains else next(iter(gctx.containers.values()))
     if keep and gctx.kind == "StatefulSet":
-        spec = claim_spec(gctx, access_mode=RWO, size=quantity, storage_class_name=storage_class(gctx, None))
+        if gctx.hints.volume_size:  # an unsized disk is Nomad's 300 MB default unless the hint sizes it
+            quantity = claim_size(gctx, quantity if size else None, at=disk.nomad_path)
+        spec = claim_spec(gctx, access_mode=RWO, size=quantity,
+                          storage_class_name=storage_class(gctx, None, at=disk.nomad_path))
         add_claim_template(gctx, ALLOC_DATA_VOLUME, spec)
         for container in gctx.containers.values():
             add_mount(container, k8s.V1VolumeMount(name=ALLOC_DATA_VOLUME, mount_path=ALLOC_DATA_PATH))

@@ -17,8 +17,9 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from ..hints import hints_for
 from ..ledger import Status
-from ..model import Service
+from ..model import Service, Task
 from . import traefik_tags as tt
 from .context import GroupContext
 from .names import dns_label
@@ -36,6 +37,7 @@ class TagReport:
     objects: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    host_hint: str | None = None  # the effective `host` hint of the service's task (or group/job)
 
     def note(self, status: Status, detail: str, suggestion: str = "") -> None:
         if _RANK[status] > _RANK[self.status]:
@@ -45,11 +47,12 @@ class TagReport:
             self.suggestions.append(suggestion)
 
 
-def rewrite_host(gctx: GroupContext, host: str) -> str:
-    """A job/group `host` hint replaces every routed host; else the profile host rewrite: exact
-    `map` first, else `suffix` appended to the first DNS label."""
-    if gctx.hints.host:
-        return gctx.hints.host
+def rewrite_host(gctx: GroupContext, host: str, hint: str | None = None) -> str:
+    """A `host` hint (the service task's, else the group's or job's) replaces every routed host;
+    else the profile host rewrite: exact `map` first, else `suffix` appended to the first DNS label."""
+    chosen = hint or gctx.hints.host
+    if chosen:
+        return chosen
     hosts = gctx.profile.hosts
     if host in hosts.map:
         return hosts.map[host]
@@ -63,8 +66,10 @@ def valid_host(host: str) -> bool:
     return len(host) <= 253 and bool(_HOST.match(host))
 
 
-def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, port: int | None) -> None:
-    """Account for `service.tags` (and `canary_tags`), emitting routing objects for `svc`."""
+def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, port: int | None,
+             task: Task | None = None) -> None:
+    """Account for `service.tags` (and `canary_tags`), emitting routing objects for `svc`; `task`
+    is the task a task-level service belongs to (its `host` hint wins)."""
     if service.is_set("canary_tags"):
         gctx.ledger.dropped("N2K-SERVICE-CANARY-TAGS", service.path_of("canary_tags"),
                             "tags registered only for canaries: Kubernetes has no canary registrations",
@@ -73,7 +78,8 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
         return
     tags = [str(t) for t in (service.tags or [])] if isinstance(service.tags, list) else [str(service.tags)]
     parsed = tt.parse_tags(tags)
-    report = TagReport()
+    hints = hints_for(gctx.job, gctx.group, task)
+    report = TagReport(host_hint=hints.host)
     if parsed.plain:
         if svc is not None:
             svc.metadata.annotations = {**(svc.metadata.annotations or {}),
@@ -94,6 +100,10 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
                         "rule (from its provider's defaultRule) applied", "Write the host rule explicitly.")
     for tag in parsed.other_traefik:
         report.note(Status.DROPPED, f"{tag!r}: no Kubernetes rendering")
+    if hints.host and report.objects:
+        gctx.ledger.mapped("N2K-HINT-HOST", service.nomad_path, f"host hint ({hints.source('host')}): every "
+                           f"routed host of this service is {hints.host}", k8s=", ".join(report.objects),
+                           claims=False)
     gctx.ledger.record(
         report.status, "N2K-SERVICE-TAGS", service.path_of("tags"), "; ".join(report.details) or "service tags",
         k8s=", ".join(report.objects) or "-", suggestion=" ".join(report.suggestions),
@@ -139,7 +149,7 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
                         "Write the Ingress/IngressRoute by hand.")
             continue
         hosts = _rule_hosts(tree)
-        bad = [h for h in hosts if not valid_host(rewrite_host(gctx, h))]
+        bad = [h for h in hosts if not valid_host(rewrite_host(gctx, h, report.host_hint))]
         if bad:
             report.note(Status.NEEDS_DECISION, f"router {router.name!r}: host {bad[0]!r} is not a literal DNS name "
                         "(unresolved variable?); no route emitted", "Resolve the host (pass --var) and convert again.")
@@ -152,7 +162,7 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
         routes = tt.simple_routes(tree)
         legacy = " (Traefik v1 frontend rule)" if router.legacy else ""
         if routes is not None and not router.middlewares and router.priority is None:
-            _ingress(gctx, name, router, routes, svc.metadata.name, backend)
+            _ingress(gctx, name, router, routes, svc.metadata.name, backend, report.host_hint)
             report.objects.append(f"Ingress/{name}")
             report.note(Status.CHANGED if router.legacy else Status.MAPPED,
                         f"router {router.name!r}{legacy}: {router.rule} -> Ingress/{name}")
@@ -184,7 +194,7 @@ def _metadata(gctx: GroupContext, name: str, annotations: dict[str, str]) -> k8s
 
 
 def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.Route], backend_service: str,
-             port: int) -> None:
+             port: int, host_hint: str | None = None) -> None:
     settings = gctx.profile.ingress
     annotations: dict[str, str] = {}
     entrypoints = _entrypoints(gctx, router)
@@ -195,7 +205,7 @@ def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.R
     rules: dict[str, list[k8s.V1HTTPIngressPath]] = {}
     for route in routes:
         for host in route.hosts or ("",):
-            paths = rules.setdefault(rewrite_host(gctx, host) if host else "", [])
+            paths = rules.setdefault(rewrite_host(gctx, host, host_hint) if host else "", [])
             path = k8s.V1HTTPIngressPath(path=route.path, path_type=route.path_type, backend=backend)
             if not any(p.path == path.path and p.path_type == path.path_type for p in paths):
                 paths.append(path)
@@ -241,7 +251,7 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
             refs.append({"name": obj["metadata"]["name"]})
     route: dict[str, Any] = {
         "kind": "Rule",
-        "match": tt.top_rule(tree, lambda h: rewrite_host(gctx, h)),
+        "match": tt.top_rule(tree, lambda h: rewrite_host(gctx, h, report.host_hint)),
         "services": [{"name": backend_service, "port": port}],
     }
     if router.priority is not None:
@@ -324,7 +334,7 @@ def _fabio(gctx: GroupContext, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
             report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r} is not an HTTP route",
                         "Expose it with a LoadBalancer Service or a Traefik IngressRouteTCP.")
             continue
-        bad = [h for h in route.hosts if not valid_host(rewrite_host(gctx, h))]
+        bad = [h for h in route.hosts if not valid_host(rewrite_host(gctx, h, report.host_hint))]
         if bad:
             report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r}: host {bad[0]!r} is not a DNS name",
                         "Resolve the host and convert again.")
@@ -332,7 +342,7 @@ def _fabio(gctx: GroupContext, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
         name = svc.metadata.name if len(parsed.fabio) == 1 and not parsed.routers else dns_label(
             f"{svc.metadata.name}-fabio-{i}")
         router = tt.Router(name=name, entrypoints=[])
-        _ingress(gctx, name, router, [route], svc.metadata.name, port)
+        _ingress(gctx, name, router, [route], svc.metadata.name, port, report.host_hint)
         report.objects.append(f"Ingress/{name}")
         extra = ""
         if "strip" in options:

@@ -147,7 +147,7 @@ def map_services(gctx: GroupContext) -> None:
         if svc is not None and hints.service_type:
             types[svc.metadata.name] = (hints.service_type, hints.source("service_type"))
         first = len(gctx.job_ctx.objects)
-        ingress.map_tags(gctx, service, svc, number)
+        ingress.map_tags(gctx, service, svc, number, task)
         if hints.expose is False:
             _unexpose(gctx, first, service, hints.source("expose"))
         _settings(gctx, service, svc, target)

@@ -1,10 +1,21 @@
 """Persistent storage shared by the volume mappers: PVCs, volumeClaimTemplates, sizes and
-storage classes, all chosen by the profile (never by a literal here)."""
+storage classes, all chosen by the profile or the job's hints (never by a literal here).
+
+Precedence (the hints are the operator's explicit per-job choices, see hints.py):
+- storage class: `storage-class` hint > profile class_by_volume > class_by_plugin > default_class;
+- size: a size the jobspec states (CSI capacity_min/max, ephemeral_disk size) > `volume-size`
+  hint > profile default_size. The jobspec size is what the application asked for; the hint
+  only fills in sizes Nomad never had (host volumes, docker named volumes, unsized disks).
+A task-level hint applies to the claims that task creates (docker named volumes); group
+volumes and the ephemeral disk belong to the group and read the job/group hints.
+"""
 
 from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from ..hints import Hints, hints_for
+from ..model import Task
 from .context import GroupContext
 from .podspec import add_volume
 
@@ -12,7 +23,20 @@ RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "Read
 SINGLE_WRITER = frozenset({RWO, RWOP})
 
 
-def storage_class(gctx: GroupContext, source: str | None, plugin: str | None = None) -> str | None:
+def _hints(gctx: GroupContext, task: Task | None) -> Hints:
+    return hints_for(gctx.job, gctx.group, task) if task is not None else gctx.hints
+
+
+def storage_class(gctx: GroupContext, source: str | None, plugin: str | None = None, *,
+                  task: Task | None = None, at: str | None = None) -> str | None:
+    """The claim's storageClassName; `at` is the Nomad path the hint's effect is noted on."""
+    hints = _hints(gctx, task)
+    if hints.storage_class:
+        if at is not None:
+            gctx.ledger.mapped("N2K-HINT-STORAGE-CLASS", at,
+                               f"storage-class hint ({hints.source('storage_class')}) chooses the storage class",
+                               k8s=f"storageClassName: {hints.storage_class}", claims=False)
+        return hints.storage_class
     storage = gctx.profile.storage
     if source and source in storage.class_by_volume:
         return storage.class_by_volume[source]
@@ -24,6 +48,25 @@ def storage_class(gctx: GroupContext, source: str | None, plugin: str | None = N
 def mib_quantity(mb: int) -> str:
     """Nomad sizes are MB (really MiB); Kubernetes quantities in Gi when whole, else Mi."""
     return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
+
+
+def claim_size(gctx: GroupContext, stated: str | None, *, task: Task | None = None,
+               at: str | None = None) -> str:
+    """The claim's size: the jobspec's own, else the volume-size hint, else the profile default."""
+    hints = _hints(gctx, task)
+    if stated:
+        if hints.volume_size and at is not None:
+            gctx.ledger.mapped("N2K-HINT-VOLUME-SIZE", at,
+                               f"volume-size hint ({hints.source('volume_size')}) not used: the jobspec states "
+                               f"the size {stated}", k8s=f"storage: {stated}", claims=False)
+        return stated
+    if hints.volume_size:
+        if at is not None:
+            gctx.ledger.mapped("N2K-HINT-VOLUME-SIZE", at,
+                               f"volume-size hint ({hints.source('volume_size')}) sizes the claim "
+                               f"(the jobspec states none)", k8s=f"storage: {hints.volume_size}", claims=False)
+        return hints.volume_size
+    return gctx.profile.storage.default_size
 
 
 def bytes_quantity(count: int) -> str:

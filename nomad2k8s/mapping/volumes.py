@@ -17,7 +17,10 @@ from ..model import Volume, VolumeMount
 from .context import GroupContext
 from .names import dns_label
 from .podspec import add_mount, add_volume
-from .storage import allowed_propagation, RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, claim_spec, mount_pvc, storage_class
+from .storage import (
+    RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, mount_pvc,
+    storage_class,
+)
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)
 ACCESS_MODES: dict[str, tuple[str, bool]] = {
@@ -58,6 +61,10 @@ def _volume_name(volume: Volume) -> str:
 
 
 def _size(gctx: GroupContext, volume: Volume) -> str:
+    return claim_size(gctx, _stated_size(volume), at=volume.nomad_path)
+
+
+def _stated_size(volume: Volume) -> str | None:
     extra = volume.model_extra or {}
     # capacity_min belongs to Nomad's volume specification; accept it when a jobspec carries it.
     for key in ("capacity_min", "capacity_max"):
@@ -68,7 +75,7 @@ def _size(gctx: GroupContext, volume: Volume) -> str:
                 if text.endswith(nomad_unit):
                     return text[: -len(nomad_unit)] + k8s_unit
             return text
-    return gctx.profile.storage.default_size
+    return None
 
 
 def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, message: str, k8s_text: str,
@@ -111,7 +118,8 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
                           k8s="PersistentVolumeClaim", claims=False,
                           suggestion="Set storage.host_path_root or storage.nfs_server/nfs_path in the profile.")
         spec = claim_spec(gctx, access_mode=mode, size=_size(gctx, volume), block=block,
-                          storage_class_name=storage_class(gctx, source, (volume.model_extra or {}).get("plugin_id")))
+                          storage_class_name=storage_class(gctx, source, (volume.model_extra or {}).get("plugin_id"),
+                                                           at=volume.nomad_path))
         if per_alloc and gctx.kind == "StatefulSet":
             add_claim_template(gctx, name, spec)
             pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)", block)
@@ -170,7 +178,8 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                        claims=source_path is not None)
     else:
         claim_name = dns_label(source)
-        spec = claim_spec(gctx, access_mode=RWO, size=_size(gctx, volume), storage_class_name=storage_class(gctx, source))
+        spec = claim_spec(gctx, access_mode=RWO, size=_size(gctx, volume),
+                          storage_class_name=storage_class(gctx, source, at=volume.nomad_path))
         add_pvc(gctx, claim_name, spec)
         mount_pvc(gctx, name, claim_name, read_only)
         target = f"PersistentVolumeClaim/{claim_name}"

@@ -39,6 +39,10 @@ def _is_labeled(key: str, parent: str) -> bool:
         return parent == "task"
     if key == "region":
         return parent == "multiregion"
+    if key == "check":  # a service check is unlabeled; an autoscaling policy's `check "name"` is not
+        return parent == "policy"
+    if key == "strategy":  # only inside a policy check: `strategy "target-value"`
+        return parent == "check"
     return key in _LABELED
 
 

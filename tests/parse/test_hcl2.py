@@ -123,3 +123,37 @@ def test_hcl1_fallback(tmp_path):
     assert task["env"] == {"MY_KEY": "v"}
     assert task["volume_mount"] == [{"__line__": 5, "volume": "x", "destination": "/y"}]
     assert task["resources"][0]["cpu"] == 100
+
+
+def test_hcl1_fallback_keeps_scaling_policy_labels(tmp_path):
+    # A quoted meta key (the nomad2k8s.* hint form) is not HCL2: the whole file goes through the
+    # HCL1 reader, which must still label policy checks and their strategies like the HCL2 reader.
+    text = (
+        'job "j" {\n'
+        '  group "g" {\n'
+        '    meta { "nomad2k8s.replicas" = "2" }\n'
+        '    scaling {\n'
+        '      max = 4\n'
+        '      policy {\n'
+        '        check "load" {\n'
+        '          query = "avg_cpu-allocated"\n'
+        '          strategy "target-value" { target = 70 }\n'
+        '        }\n'
+        '      }\n'
+        '    }\n'
+        '    task "t" {\n'
+        '      service {\n'
+        '        check { type = "tcp" }\n'
+        '      }\n'
+        '    }\n'
+        '  }\n'
+        '}\n'
+    )
+    src = load(tmp_path, text)
+    assert src.syntax == "hcl1"
+    group = src.jobs[0]["group"][0]
+    (check,) = group["scaling"][0]["policy"][0]["check"]
+    assert check["__label__"] == "load" and check["query"] == "avg_cpu-allocated"
+    assert check["strategy"] == [{"__label__": "target-value", "__line__": 9, "target": 70}]
+    (service_check,) = group["task"][0]["service"][0]["check"]
+    assert "__label__" not in service_check and service_check["type"] == "tcp"

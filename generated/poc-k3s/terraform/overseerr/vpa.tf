@@ -18,23 +18,23 @@ resource "kubectl_manifest" "vertical_pod_autoscaler_overseerr_vpa" {
           {
             containerName = "overseerr"
             maxAllowed = {
-              cpu    = "800m"
-              memory = "3Gi"
+              cpu    = "2"
+              memory = "2Gi"
             }
             minAllowed = {
-              cpu    = "100m"
-              memory = "128Mi"
+              cpu    = "50m"
+              memory = "64Mi"
             }
           },
           {
             containerName = "litestream"
             maxAllowed = {
-              cpu    = "200m"
-              memory = "512Mi"
+              cpu    = "2"
+              memory = "2Gi"
             }
             minAllowed = {
-              cpu    = "25m"
-              memory = "32Mi"
+              cpu    = "50m"
+              memory = "64Mi"
             }
           },
         ]
@@ -45,7 +45,7 @@ resource "kubectl_manifest" "vertical_pod_autoscaler_overseerr_vpa" {
         kind       = "StatefulSet"
       }
       updatePolicy = {
-        updateMode = "Off"
+        updateMode = "Auto"
       }
     }
   })

@@ -18,23 +18,23 @@ resource "kubectl_manifest" "vertical_pod_autoscaler_whoami_connect_vpa" {
           {
             containerName = "whoami"
             maxAllowed = {
-              cpu    = "200m"
-              memory = "256Mi"
+              cpu    = "2"
+              memory = "2Gi"
             }
             minAllowed = {
-              cpu    = "25m"
-              memory = "32Mi"
+              cpu    = "50m"
+              memory = "64Mi"
             }
           },
           {
             containerName = "probe"
             maxAllowed = {
-              cpu    = "80m"
-              memory = "256Mi"
+              cpu    = "2"
+              memory = "2Gi"
             }
             minAllowed = {
-              cpu    = "10m"
-              memory = "16Mi"
+              cpu    = "50m"
+              memory = "64Mi"
             }
           },
         ]

@@ -18,12 +18,12 @@ resource "kubectl_manifest" "vertical_pod_autoscaler_whoami_vpa" {
           {
             containerName = "whoami"
             maxAllowed = {
-              cpu    = "200m"
-              memory = "512Mi"
+              cpu    = "2"
+              memory = "2Gi"
             }
             minAllowed = {
-              cpu    = "25m"
-              memory = "32Mi"
+              cpu    = "50m"
+              memory = "64Mi"
             }
           },
         ]

@@ -67,7 +67,6 @@ resource "kubernetes_deployment_v1" "storefront_web" {
   spec {
     min_ready_seconds         = 20
     progress_deadline_seconds = 600
-    replicas                  = "2"
     selector {
       match_labels = {
         app = "storefront-web"
