@@ -1,9 +1,8 @@
-"""Settings with no (or not yet a) Kubernetes mapping, as data.
+"""Settings with no Kubernetes mapping, as data.
 
 Applied after every concept mapper: each parsed setting still unclaimed whose shape
-matches a row gets that row's entry (one per concrete block/key the row names). Rows with
-code N2K-PENDING-* are honest placeholders for concepts whose mapper is still to come;
-replacing one means writing the mapper and deleting the row.
+matches a row gets that row's entry (one per concrete block/key the row names), saying what
+the setting would take in Kubernetes. A concept that gains a mapper loses its rows here.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ class Row:
 
 
 D, N, C = Status.DROPPED, Status.NEEDS_DECISION, Status.CHANGED
-PENDING = "not converted by nomad2k8s yet"
 
 ROWS: tuple[Row, ...] = (
     # Job level
