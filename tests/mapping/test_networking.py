@@ -224,3 +224,38 @@ def test_link_batch_uses_destination_service_port(tmp_path: Path) -> None:
     env = {e["name"]: e["value"] for e in _container(client_result)["env"] if "value" in e}
     assert env["U"] == "billing-api.default.svc.cluster.local:8080"
     assert _entry(client_result, "env.U").status is Status.MAPPED
+
+
+_SVC = "traefik.http.services.app.loadbalancer."
+
+
+@pytest.mark.parametrize("extra, kind, expected, status", [
+    # Plain Ingress: the options become annotations of the backend Service.
+    ([f"{_SVC}server.scheme=https"], "Ingress",
+     {"traefik.ingress.kubernetes.io/service.serversscheme": "https"}, Status.MAPPED),
+    ([f"{_SVC}passhostheader=false", f"{_SVC}sticky.cookie=true", f"{_SVC}sticky.cookie.name=s"], "Ingress",
+     {"traefik.ingress.kubernetes.io/service.passhostheader": "false",
+      "traefik.ingress.kubernetes.io/service.sticky.cookie": "true",
+      "traefik.ingress.kubernetes.io/service.sticky.cookie.name": "s"}, Status.MAPPED),
+    # IngressRoute: fields of the route's service entry.
+    ([f"{_SVC}server.scheme=h2c", f"{_SVC}passHostHeader=true", f"{_SVC}sticky.cookie.secure=true",
+      "traefik.http.routers.app.priority=3"], "IngressRoute",
+     {"scheme": "h2c", "passHostHeader": True, "sticky": {"cookie": {"secure": True}}}, Status.CHANGED),
+    # Anything else is stated, never silent.
+    ([f"{_SVC}healthcheck.path=/h"], "Ingress", {}, Status.NEEDS_DECISION),
+])
+def test_traefik_service_options(tmp_path: Path, extra, kind, expected, status) -> None:
+    tags = ["traefik.http.routers.app.rule=Host(`a.example.org`)", "traefik.http.routers.app.service=app", *extra]
+    rendered = ", ".join(f'"{t}"' for t in tags)
+    result = _convert(_job(tmp_path, f"tags = [{rendered}]"))
+    objects = _kinds(result)
+    if kind == "Ingress":
+        annotations = objects["Service/app"]["metadata"].get("annotations", {})
+        assert {k: v for k, v in annotations.items() if k.startswith("traefik.")} == expected
+    else:
+        entry = objects["IngressRoute/app"]["spec"]["routes"][0]["services"][0]
+        assert {k: v for k, v in entry.items() if k not in ("name", "port")} == expected
+    tags_entry = _entry(result, ".tags")
+    assert tags_entry.status is status
+    if status is Status.NEEDS_DECISION:
+        assert "healthcheck.path" in tags_entry.message
