@@ -16,7 +16,6 @@ from kubernetes import client as k8s
 from ..ledger import Status
 from ..model import Check, Service, Task
 from .context import GroupContext
-from .network import port_name
 from .values import as_int, duration_seconds
 
 HTTP_TYPES = frozenset({"http", "https"})
@@ -56,7 +55,7 @@ def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1C
     label = str(raw)
     info = gctx.ports.get(label)
     if info is not None:
-        name = port_name(info.label)
+        name = info.name
         named = any(p.name == name for p in container.ports or [])
         return (name if named else info.container_port), label
     number = as_int(raw)

@@ -9,7 +9,7 @@ import pytest
 from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping import traefik_tags as tt
-from nomad2k8s.mapping.network import node_port
+from nomad2k8s.mapping.network import node_port, port_name, udp_port_name
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 
@@ -259,3 +259,69 @@ def test_traefik_service_options(tmp_path: Path, extra, kind, expected, status) 
     assert tags_entry.status is status
     if status is Status.NEEDS_DECISION:
         assert "healthcheck.path" in tags_entry.message
+
+
+def _ports_job(tmp_path: Path, network: str, service_port: str = "a", tags: str = "[]", task_network: str = "") -> Path:
+    path = tmp_path / "p.nomad.hcl"
+    path.write_text(f'job "p" {{\n group "p" {{\n network {{\n{network}\n }}\n'
+                    f' service {{\n name = "p"\n port = "{service_port}"\n tags = {tags}\n'
+                    f' check {{\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }}\n }}\n'
+                    f' task "t" {{\n driver = "docker"\n config {{ image = "a:1" }}\n{task_network}\n }}\n }}\n}}\n')
+    return path
+
+
+def _port_table(result) -> list[tuple[str, int, str]]:
+    return [(p["name"], p["containerPort"], p["protocol"]) for p in _container(result, "t").get("ports", [])]
+
+
+@pytest.mark.parametrize("network, service_port, ports, target", [
+    # A dynamic port skips numbers that static/`to` ports of the group use, even declared later.
+    ('port "a" {}\n port "b" { static = 8080 }\n port "c" { to = 8081 }', "a",
+     [("a", 8082, "TCP"), ("b", 8080, "TCP"), ("c", 8081, "TCP")], "a"),
+    # Two labels on one container port: one containerPort; the Service/probe use the surviving name.
+    ('port "a" { to = 9000 }\n port "b" { static = 9001\n to = 9000 }', "b", [("a", 9000, "TCP")], "a"),
+])
+def test_port_numbers_never_collide(tmp_path: Path, network: str, service_port: str, ports, target) -> None:
+    result = _convert(_ports_job(tmp_path, network, service_port))
+    assert _port_table(result) == ports
+    service = _kinds(result)["Service/p"]
+    assert [p["targetPort"] for p in service["spec"]["ports"]] == [target]
+    assert _container(result, "t")["readinessProbe"]["tcpSocket"]["port"] == target
+    if len(ports) == 1:
+        entry = _entry(result, "port[b]")
+        assert entry.status is Status.CHANGED and "same container port 9000 as port 'a'" in entry.message
+
+
+def test_legacy_dynamic_port_avoids_group_static(tmp_path: Path) -> None:
+    """tkaburagi ui-java shape: group static 8080 + a legacy task-level dynamic port."""
+    result = _convert(_ports_job(tmp_path, 'port "a" { static = 8080 }',
+                                 task_network='resources {\n network {\n port "http" {}\n }\n }'))
+    assert sorted(_port_table(result)) == [("a", 8080, "TCP"), ("http", 8081, "TCP")]
+
+
+@pytest.mark.parametrize("network, tags, ports, service_ports, tcp_note", [
+    ('port "a" { to = 53 }', "[]", [("a", 53, "TCP"), ("a-udp", 53, "UDP")],
+     [("a", 53, "TCP", "a"), ("a-udp", 53, "UDP", "a-udp")], False),
+    ('port "a" { static = 5300 }', '["udp"]', [("a", 5300, "TCP"), ("a-udp", 5300, "UDP")],
+     [("a", 5300, "TCP", "a"), ("a-udp", 5300, "UDP", "a-udp")], False),
+    ('port "dnsserver" { to = 5354 }\n port "a" { to = 80 }', "[]",
+     [("dnsserver", 5354, "TCP"), ("dnsserver-udp", 5354, "UDP"), ("a", 80, "TCP")],
+     [("a", 80, "TCP", "a")], True),
+    ('port "a" { to = 8080 }', "[]", [("a", 8080, "TCP")], [("a", 8080, "TCP", "a")], True),
+])
+def test_udp_ports(tmp_path: Path, network: str, tags: str, ports, service_ports, tcp_note: bool) -> None:
+    result = _convert(_ports_job(tmp_path, network, tags=tags))
+    assert _port_table(result) == ports
+    service = _kinds(result)["Service/p"]
+    assert [(p["name"], p["port"], p["protocol"], p["targetPort"]) for p in service["spec"]["ports"]] == service_ports
+    notes = [e for e in result.ledger.entries if e.code == "N2K-PORT-TCP"]
+    assert len(notes) == int(tcp_note) and all(not e.claims for e in notes)
+    if tcp_note:
+        assert "exposed as TCP; if the app speaks UDP, add protocol: UDP" in notes[0].message
+
+
+@pytest.mark.parametrize("label", ["dns", "a-very-long-port-label", "syslog-udp-port"])
+def test_udp_port_name_is_a_distinct_iana_name(label: str) -> None:
+    name = port_name(label)
+    udp = udp_port_name(name)
+    assert udp != name and len(udp) <= 15 and udp.endswith("-udp")
