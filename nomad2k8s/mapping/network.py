@@ -340,7 +340,7 @@ def _dns(gctx: GroupContext, network: Network) -> None:
         gctx.pod_spec.dns_policy = "None"
         gctx.ledger.changed("N2K-NETWORK-DNS", dns.nomad_path,
                             "DNS servers replace the resolver (dnsPolicy None): cluster DNS names "
-                            "(*.svc.cluster.local) do not resolve unless a listed server forwards them",
+                            f"(*.svc.{gctx.profile.cluster_domain}) do not resolve unless a listed server forwards them",
                             k8s=target, suggestion="Drop the servers to keep cluster DNS, or add the cluster DNS "
                             "service IP first.")
     else:

@@ -44,7 +44,7 @@ def service_name(gctx: GroupContext, service: Service, task: Task | None) -> str
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), str(service.name))
 
 
-def _all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
+def all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
     found: list[tuple[Service, Task | None]] = [(s, None) for s in gctx.group.service]
     for task in gctx.group.task:
         if task.name in gctx.containers:  # an unconverted task is accounted for as a whole
@@ -118,7 +118,7 @@ def map_services(gctx: GroupContext) -> None:
     ledger = gctx.ledger
     by_name: dict[str, k8s.V1Service] = {}
     types: dict[str, tuple[str, str | None]] = {}  # Service name -> (service-type hint, its source)
-    for service, task in _all_services(gctx):
+    for service, task in all_services(gctx):
         hints = hints_for(gctx.job, gctx.group, task)
         nomad_name = service_name(gctx, service, task)
         name = dns_label(nomad_name)

@@ -325,3 +325,45 @@ def test_udp_port_name_is_a_distinct_iana_name(label: str) -> None:
     name = port_name(label)
     udp = udp_port_name(name)
     assert udp != name and len(udp) <= 15 and udp.endswith("-udp")
+
+
+@pytest.mark.parametrize("group_body, gone, restated", [
+    # No task becomes a container: no workload, so no Service (and no route) either.
+    ('network {\n port "ssh" { to = 22 }\n }\n service {\n name = "vm"\n port = "ssh"\n'
+     ' tags = ["traefik.http.routers.vm.rule=Host(`vm.example.org`)"]\n }\n'
+     ' task "vm" {\n driver = "qemu"\n config { image_path = "/x.img" }\n }',
+     ["Service/vm", "Ingress/vm"], ["service[0].port", "service[0].tags", "network.port[ssh]"]),
+    # A poststart hook task with another image is not emitted: its Service and rows go with it.
+    ('network {\n port "http" { to = 80 }\n port "hook" { to = 81 }\n }\n'
+     ' task "app" {\n driver = "docker"\n config {\n image = "a:1"\n ports = ["http"]\n }\n }\n'
+     ' task "after" {\n driver = "docker"\n lifecycle { hook = "poststart" }\n'
+     ' config {\n image = "b:1"\n ports = ["hook"]\n }\n env { X = "1" }\n'
+     ' service {\n name = "after"\n port = "hook"\n }\n }',
+     ["Service/after"], ["task[after].service[0].port", "task[after].env.X", "task[after].config.image"]),
+])
+def test_no_service_without_a_serving_container(tmp_path: Path, group_body: str, gone, restated) -> None:
+    path = tmp_path / "g.nomad.hcl"
+    path.write_text(f'job "g" {{\n group "g" {{\n{group_body}\n }}\n}}\n')
+    result = _convert(path)
+    assert not set(gone) & set(_kinds(result))
+    for suffix in restated:
+        entry = _entry(result, suffix)
+        assert entry.status is Status.DROPPED and entry.k8s == "-", (suffix, entry)
+    assert not result.ledger.unclaimed() and all(n == 1 for n in result.ledger.claims_per_leaf().values())
+
+
+@pytest.mark.parametrize("domain", ["cluster.local", "corp.internal"])
+def test_cluster_domain_in_dns_names(tmp_path: Path, domain: str) -> None:
+    connect = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
+               ' local_bind_port = 9191\n }\n }\n }\n }')
+    path = _job(tmp_path, connect, task_extra='env {\n A = "db.service.consul"\n B = "${NOMAD_UPSTREAM_ADDR_billing_api}"\n }')
+    result = _convert(path, Profile.model_validate({"cluster_domain": domain}))
+    env = {e["name"]: e.get("value") for e in _container(result)["env"]}
+    assert (env["A"], env["B"]) == (f"db.default.svc.{domain}", f"billing-api.default.svc.{domain}:9191")
+    upstream = next(e for e in result.ledger.entries if e.code == "N2K-CONNECT-UPSTREAM")
+    assert upstream.k8s == f"billing-api.default.svc.{domain}"
+
+
+def test_cluster_domain_must_be_a_dns_name() -> None:
+    with pytest.raises(ValueError):
+        Profile.model_validate({"cluster_domain": "Not A Domain"})
