@@ -367,3 +367,22 @@ def test_cluster_domain_in_dns_names(tmp_path: Path, domain: str) -> None:
 def test_cluster_domain_must_be_a_dns_name() -> None:
     with pytest.raises(ValueError):
         Profile.model_validate({"cluster_domain": "Not A Domain"})
+
+
+@pytest.mark.parametrize("check, command, status, env_first", [
+    ('command = "/bin/sh"\n args = ["-c", "nc -z ${NOMAD_IP_http} ${NOMAD_PORT_http}"]',
+     ["/bin/sh", "-c", "nc -z ${POD_IP} 8080"], Status.MAPPED, "POD_IP"),
+    ('command = "/bin/check"\n args = ["--port", "${NOMAD_PORT_http}"]', ["/bin/check", "--port", "8080"],
+     Status.MAPPED, None),
+    ('command = "/bin/check"\n args = ["${NOMAD_ADDR_http}"]', ["/bin/check", "${NOMAD_ADDR_http}"],
+     Status.NEEDS_DECISION, None),
+    ('command = "/bin/check"\n args = ["${NOMAD_REGION}"]', ["/bin/check", "${NOMAD_REGION}"],
+     Status.NEEDS_DECISION, None),
+])
+def test_script_check_runtime_values(tmp_path: Path, check: str, command, status, env_first) -> None:
+    result = _convert(_job(tmp_path, f'check {{\n type = "script"\n interval = "10s"\n timeout = "2s"\n{check}\n}}'))
+    container = _container(result)
+    assert container["readinessProbe"]["exec"]["command"] == command
+    assert _entry(result, "check[0].args").status is status
+    assert _entry(result, "check[0].type").status is status
+    assert (container.get("env") or [{}])[0].get("name") == env_first
