@@ -184,6 +184,9 @@ class Profile(_Section):
     policies: PolicySettings = Field(default_factory=PolicySettings, description=PolicySettings.__doc__)
     kubernetes_version: str = Field(
         "1.33", pattern=r"^1\.\d+$", description="Target cluster version (native sidecars need >= 1.29).")
+    cluster_domain: str = Field(
+        "cluster.local", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        description="The cluster's DNS domain: Service names are <service>.<namespace>.svc.<cluster_domain>.")
     image_pull_secrets: list[str] = Field(
         default_factory=list, description="Secret names added as imagePullSecrets to every pod spec.")
     labels: dict[str, str] = Field(

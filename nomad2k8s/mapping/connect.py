@@ -14,8 +14,7 @@ from ..ledger import Status
 from ..model import Service, paths
 from ..model.base import NomadBlock
 from .context import GroupContext
-from .names import dns_label
-from .upstreams import namespace_of
+from . import runtime
 
 MESH = "no Envoy sidecar: traffic goes pod to pod; mTLS/authorization come from network policies built from " \
        "Consul intentions"
@@ -112,7 +111,7 @@ def _proxy(gctx: GroupContext, proxy: Any) -> None:
 def _upstream(gctx: GroupContext, upstream: Any) -> None:
     ledger = gctx.ledger
     dest = str(upstream.destination_name or "")
-    host = f"{dns_label(dest)}.{namespace_of(gctx)}.svc.cluster.local"
+    host = runtime.cluster_host(gctx, dest)
     extras = [k for k in _keys(upstream) if k not in ("destination_name", "local_bind_port")]
     status = Status.MAPPED
     notes = []

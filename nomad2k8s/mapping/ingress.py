@@ -94,6 +94,7 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
                         "Give the service a port, then add the route.")
     else:
         _routers(gctx, service, parsed, svc, port, report)
+        _unconverted_service_options(parsed, report)
         _fabio(gctx, parsed, svc, port, report)
         if parsed.enabled is True and not parsed.routers and not parsed.fabio:
             report.note(Status.NEEDS_DECISION, "traefik.enable=true without a router rule: Traefik's default "
@@ -117,20 +118,80 @@ def _object_name(svc_name: str, router: str, count: int) -> str:
     return dns_label(f"{svc_name}-{router}")
 
 
-def _backend_port(parsed: tt.TagSet, router: tt.Router, svc: k8s.V1Service, port: int,
-                  report: TagReport) -> int:
-    """The Service port behind a router: the tag-set `loadbalancer.server.port`, else the service's port."""
+# Traefik service (load balancer) options -> the Service annotation the Kubernetes Ingress provider
+# reads, and the field of an IngressRoute `services` entry. Values are strings in tags.
+SERVICE_ANNOTATION = "traefik.ingress.kubernetes.io/service."
+SERVICE_OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "loadbalancer.server.scheme": ("serversscheme", ("scheme",)),
+    "loadbalancer.passhostheader": ("passhostheader", ("passHostHeader",)),
+    "loadbalancer.sticky.cookie": ("sticky.cookie", ("sticky", "cookie")),
+    "loadbalancer.sticky.cookie.name": ("sticky.cookie.name", ("sticky", "cookie", "name")),
+    "loadbalancer.sticky.cookie.secure": ("sticky.cookie.secure", ("sticky", "cookie", "secure")),
+    "loadbalancer.sticky.cookie.httponly": ("sticky.cookie.httponly", ("sticky", "cookie", "httpOnly")),
+    "loadbalancer.sticky.cookie.samesite": ("sticky.cookie.samesite", ("sticky", "cookie", "sameSite")),
+    "loadbalancer.sticky.cookie.maxage": ("sticky.cookie.maxage", ("sticky", "cookie", "maxAge")),
+}
+BACKEND_PORT = "loadbalancer.server.port"
+
+
+def _backend(parsed: tt.TagSet, router: tt.Router, svc: k8s.V1Service, port: int) -> tuple[int, dict[str, str]]:
+    """(Service port, Traefik service options) behind a router: the tag-set `loadbalancer.server.port`,
+    else the service's port; the options are those of the router's Traefik service (or the only one)."""
     names = [router.service] if router.service else list(parsed.services)
+    options = parsed.services.get(names[0] or "", {}) if len(names) == 1 else {}
     for name in names:
-        options = parsed.services.get(name or "", {})
-        wanted = options.get("loadbalancer.server.port")
+        wanted = parsed.services.get(name or "", {}).get(BACKEND_PORT)
         if wanted and wanted.isdigit():
             number = int(wanted)
             if not any(p.port == number for p in svc.spec.ports):
                 svc.spec.ports.append(k8s.V1ServicePort(name=f"lb-{number}", port=number, target_port=number,
                                                         protocol="TCP"))
-            return number
-    return port
+            return number, parsed.services.get(name or "", {})
+    return port, options
+
+
+def _service_annotations(svc: k8s.V1Service, options: dict[str, str], report: TagReport) -> None:
+    """Ingress backends: the Traefik service options become annotations of the Kubernetes Service."""
+    added = {SERVICE_ANNOTATION + SERVICE_OPTIONS[k][0]: v for k, v in sorted(options.items()) if k in SERVICE_OPTIONS}
+    if added:
+        svc.metadata.annotations = {**(svc.metadata.annotations or {}), **added}
+        report.note(Status.MAPPED, f"Traefik service options {sorted(k for k in options if k in SERVICE_OPTIONS)} "
+                    f"-> Service/{svc.metadata.name} annotations {SERVICE_ANNOTATION}*")
+
+
+def _route_service_fields(entry: dict[str, Any], options: dict[str, str], report: TagReport) -> None:
+    """IngressRoute backends: the Traefik service options become fields of the route's service entry."""
+    used = sorted(k for k in options if k in SERVICE_OPTIONS)
+    for key in used:
+        *parents, leaf = SERVICE_OPTIONS[key][1]
+        node = entry
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        if leaf == "cookie":
+            if options[key].lower() != "false":
+                node.setdefault("cookie", {})  # `sticky.cookie=true`: a sticky cookie, Traefik's defaults
+        else:
+            node[leaf] = _typed(leaf, options[key])
+    if used:
+        report.note(Status.MAPPED, f"Traefik service options {used} -> IngressRoute service fields")
+
+
+def _typed(field_name: str, value: str) -> Any:
+    if field_name in ("passHostHeader", "secure", "httpOnly"):
+        return value.lower() == "true"
+    if field_name == "maxAge" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _unconverted_service_options(parsed: tt.TagSet, report: TagReport) -> None:
+    for name, options in parsed.services.items():
+        for key, value in sorted(options.items()):
+            if key != BACKEND_PORT and key not in SERVICE_OPTIONS:
+                report.note(Status.NEEDS_DECISION, f"Traefik service {name!r} option {key}={value!r} is not "
+                            "converted", "Set it on the IngressRoute service / a ServersTransport or the "
+                            "Service annotations by hand (health checks: the readiness probe already "
+                            "removes unhealthy pods).")
 
 
 def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
@@ -158,16 +219,17 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
             report.note(Status.NEEDS_DECISION, f"router {router.name!r} targets Traefik's own {router.service}",
                         "Expose the Traefik dashboard/API through the cluster's Traefik install instead.")
             continue
-        backend = _backend_port(parsed, router, svc, port, report)
+        backend, options = _backend(parsed, router, svc, port)
         routes = tt.simple_routes(tree)
         legacy = " (Traefik v1 frontend rule)" if router.legacy else ""
         if routes is not None and not router.middlewares and router.priority is None:
             _ingress(gctx, name, router, routes, svc.metadata.name, backend, report.host_hint)
+            _service_annotations(svc, options, report)
             report.objects.append(f"Ingress/{name}")
             report.note(Status.CHANGED if router.legacy else Status.MAPPED,
                         f"router {router.name!r}{legacy}: {router.rule} -> Ingress/{name}")
         else:
-            status = _ingress_route(gctx, name, router, tree, parsed, svc.metadata.name, backend, report)
+            status = _ingress_route(gctx, name, router, tree, parsed, svc.metadata.name, backend, report, options)
             report.objects.append(f"IngressRoute/{name}")
             report.note(status, f"router {router.name!r}{legacy}: {router.rule} -> IngressRoute/{name} "
                         "(not expressible as a plain Ingress)")
@@ -230,7 +292,7 @@ def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.R
 
 
 def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parsed: tt.TagSet,
-                   backend_service: str, port: int, report: TagReport) -> Status:
+                   backend_service: str, port: int, report: TagReport, options: dict[str, str]) -> Status:
     status = Status.CHANGED
     refs: list[dict[str, str]] = []
     for mw in router.middlewares:
@@ -249,10 +311,12 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
         obj = middleware(gctx, mw_name, *parsed.middlewares[mw_name], report)
         if obj is not None:
             refs.append({"name": obj["metadata"]["name"]})
+    target: dict[str, Any] = {"name": backend_service, "port": port}
+    _route_service_fields(target, options, report)
     route: dict[str, Any] = {
         "kind": "Rule",
         "match": tt.top_rule(tree, lambda h: rewrite_host(gctx, h, report.host_hint)),
-        "services": [{"name": backend_service, "port": port}],
+        "services": [target],
     }
     if router.priority is not None:
         route["priority"] = router.priority

@@ -1,7 +1,13 @@
 """Network ports -> containerPorts; network mode -> pod networking.
 
 A port's container-side number is `to`, else the static port, else (dynamic, no `to`)
-a number from the profile that the app must be told to listen on.
+a number from the profile that the app must be told to listen on, skipping every number
+another port of the group already uses. Two labels that really map to the same container
+port share one containerPort (the first label's name).
+
+Nomad publishes a port for TCP and UDP alike; Kubernetes ports are one protocol each. Ports
+that are evidently UDP (UDP_PORTS, a label or service tag saying udp/dns) get a TCP and a UDP
+containerPort/Service port; every other port is TCP, and the report says so once per group.
 """
 
 from __future__ import annotations
@@ -10,12 +16,17 @@ from dataclasses import dataclass, field
 
 from kubernetes import client as k8s
 
+from ..ledger import LedgerEntry, Status
 from ..model import Network, Port, Task
 from .context import GroupContext
 from .names import dns_label
 from .values import as_int
 
 BRIDGE_LIKE = frozenset({"bridge", "cni"})
+# Well-known ports of UDP protocols: DNS, DHCP, TFTP, NTP, SNMP/traps, syslog, OpenVPN, SSDP, STUN,
+# mDNS, Source game servers, WireGuard. A small list on purpose: a wrong guess adds an unused port.
+UDP_PORTS = frozenset({53, 67, 68, 69, 123, 161, 162, 514, 1194, 1900, 3478, 5353, 27015, 51820})
+UDP_WORDS = ("udp", "dns")
 
 
 @dataclass
@@ -27,6 +38,13 @@ class PortInfo:
     tasks: list[str] = field(default_factory=list)
     legacy: bool = False
     host_port: bool = False  # profile hostPort policy: expose the static port on the node
+    name: str = ""  # the containerPort name (port_name(label), or the name of the port it shares)
+    shares: str | None = None  # label of an earlier port with the same container port number
+    udp: bool = False  # also exposed as UDP
+
+    @property
+    def udp_name(self) -> str:
+        return udp_port_name(self.name)
 
 
 def port_name(label: str) -> str:
@@ -35,10 +53,14 @@ def port_name(label: str) -> str:
     return name
 
 
+def udp_port_name(name: str) -> str:
+    """The UDP twin of a port name, still IANA_SVC_NAME-sized."""
+    return dns_label(f"{name[:11].rstrip('-')}-udp", max_len=15)
+
+
 def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     """All declared ports (group network, then legacy task-level resources.network)."""
-    ports: dict[str, PortInfo] = {}
-    next_dynamic = gctx.profile.ports.dynamic_port_base
+    declared: list[tuple[str, int | None, int | None, str, Task | None]] = []
     sources: list[tuple[Network, Task | None]] = [(n, None) for n in gctx.group.network]
     for task in gctx.group.task:
         if task.resources is not None:
@@ -51,20 +73,45 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
             to = as_int(port.to)
             static = as_int(port.static)
             mapped_to = as_int(port_map.get(label)) if port_map else None
-            if mapped_to:
-                number = mapped_to
-            elif to and to > 0:
-                number = to
-            elif static:
-                number = static
-            else:
-                number = next_dynamic
+            number = mapped_to or (to if to and to > 0 else None) or static or None
+            declared.append((label, number, static, port.nomad_path, task))
+    # Dynamic ports (no number of their own) in a second pass, so they never take a number
+    # that a later static/`to` port of the group uses.
+    used = {number for _, number, _, _, _ in declared if number}
+    next_dynamic = gctx.profile.ports.dynamic_port_base
+    ports: dict[str, PortInfo] = {}
+    by_number: dict[int, PortInfo] = {}
+    udp_tags = _udp_tagged_labels(gctx)
+    for label, number, static, path, task in declared:
+        if number is None:
+            while next_dynamic in used:
                 next_dynamic += 1
-            info = PortInfo(label, number, static, port.nomad_path, legacy=task is not None)
-            if task is not None:
-                info.tasks.append(task.name)
-            ports.setdefault(label, info)
+            number = next_dynamic
+            used.add(number)
+        info = PortInfo(label, number, static, path, legacy=task is not None, name=port_name(label))
+        if task is not None:
+            info.tasks.append(task.name)
+        if label in ports:
+            continue
+        first = by_number.setdefault(number, info)
+        if first is not info:
+            info.name, info.shares = first.name, first.label
+        info.udp = (number in UDP_PORTS or (static or 0) in UDP_PORTS or label in udp_tags
+                    or any(word in label.lower() for word in UDP_WORDS))
+        first.udp = first.udp or info.udp
+        ports[label] = info
     return ports
+
+
+def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
+    """Port labels of services whose tags mention udp (e.g. `traefik.udp.routers...`, `udp`)."""
+    services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
+    labels = set()
+    for service in services:
+        tags = service.tags if isinstance(service.tags, list) else [service.tags] if service.tags else []
+        if service.port is not None and any("udp" in str(tag).lower() for tag in tags):
+            labels.add(str(service.port))
+    return labels
 
 
 def _merge(value: object) -> dict:
@@ -93,50 +140,59 @@ def _host_network(gctx: GroupContext) -> bool:
     return any(str((t.config or {}).get("network_mode")) == "host" for t in gctx.group.task)
 
 
-def _record_port(gctx: GroupContext, port: Port | None, info: PortInfo) -> None:
+def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
+    entry = _record_number(gctx, port, info)
+    if info.shares is not None:
+        # Same container port as an earlier label: one containerPort serves both names.
+        entry.status = Status.CHANGED if entry.status is Status.MAPPED else entry.status
+        entry.message += (f"; same container port {info.container_port} as port {info.shares!r}: one "
+                          f"containerPort named {info.name} serves both, Services/probes use that name")
+    if info.udp:
+        entry.message += f"; exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})"
+        entry.k8s += f" + UDP ({info.udp_name})"
+
+
+def _record_number(gctx: GroupContext, port: Port, info: PortInfo) -> LedgerEntry:
     ledger = gctx.ledger
-    target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({port_name(info.label)})"
-    if port is None:
-        return
+    target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({info.name})"
     to = as_int(port.to)
     static = info.static
     if static:
-        _record_static(gctx, port, info, target, to)
-    elif to and to > 0:
-        ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port", k8s=target)
-    else:
-        ledger.changed("N2K-PORT-DYNAMIC", port.nomad_path,
+        return _record_static(gctx, port, info, target, to)
+    if to and to > 0:
+        return ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port",
+                             k8s=target)
+    return ledger.changed("N2K-PORT-DYNAMIC", port.nomad_path,
                        f"dynamic port without `to`: the app must listen on {info.container_port}",
                        k8s=target, suggestion=f"Make the app listen on {info.container_port} "
                        f"(Nomad told it through NOMAD_PORT_{info.label}).")
 
 
-def _record_static(gctx: GroupContext, port: Port, info: PortInfo, target: str, to: int | None) -> None:
+def _record_static(gctx: GroupContext, port: Port, info: PortInfo, target: str, to: int | None) -> LedgerEntry:
     """Static host ports: on the node itself (host network), a hostPort, or a NodePort (profile)."""
     ledger, static = gctx.ledger, info.static
     mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
     if _host_network(gctx):
-        ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,
-                      f"static port {static} on the host network: the pod listens on the node's port", k8s=target)
-    elif gctx.profile.ports.static_port_policy == "hostPort":
+        return ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,
+                             f"static port {static} on the host network: the pod listens on the node's port",
+                             k8s=target)
+    if gctx.profile.ports.static_port_policy == "hostPort":
         info.host_port = True
-        ledger.mapped("N2K-PORT-STATIC-HOSTPORT", port.nomad_path,
-                      f"static host port {static}{mapped_note} -> hostPort {static}",
-                      k8s=f"{target} hostPort {static}",
-                      suggestion="hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
-    else:
-        number = node_port(static)
-        if number == static:
-            ledger.mapped("N2K-PORT-STATIC", port.nomad_path, f"static host port {static}{mapped_note} -> "
-                          f"Service nodePort {number}", k8s=f"{target}; NodePort {number}")
-        else:
-            ledger.changed("N2K-PORT-STATIC", port.nomad_path,
-                           f"static host port {static}{mapped_note}: outside the NodePort range "
-                           f"{NODE_PORT_MIN}-{NODE_PORT_MAX}, exposed on nodes as nodePort {number}; inside the "
-                           f"cluster the Service keeps port {info.container_port}",
-                           k8s=f"{target}; NodePort {number}",
-                           suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
-                           "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
+        return ledger.mapped("N2K-PORT-STATIC-HOSTPORT", port.nomad_path,
+                             f"static host port {static}{mapped_note} -> hostPort {static}",
+                             k8s=f"{target} hostPort {static}", suggestion="hostPort pins one pod per node and "
+                             "port; consider a NodePort/LoadBalancer Service.")
+    number = node_port(static)
+    if number == static:
+        return ledger.mapped("N2K-PORT-STATIC", port.nomad_path, f"static host port {static}{mapped_note} -> "
+                             f"Service nodePort {number}", k8s=f"{target}; NodePort {number}")
+    return ledger.changed("N2K-PORT-STATIC", port.nomad_path,
+                          f"static host port {static}{mapped_note}: outside the NodePort range "
+                          f"{NODE_PORT_MIN}-{NODE_PORT_MAX}, exposed on nodes as nodePort {number}; inside the "
+                          f"cluster the Service keeps port {info.container_port}",
+                          k8s=f"{target}; NodePort {number}",
+                          suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
+                          "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
 
 
 def map_network(gctx: GroupContext) -> None:
@@ -178,21 +234,37 @@ def map_network(gctx: GroupContext) -> None:
     if unassigned and mains:
         for info in unassigned:
             _add_container_port(gctx, mains[0], info)
+    _tcp_note(gctx, ports)
     _network_mode(gctx)
+
+
+def _tcp_note(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
+    """Nomad published every port for TCP and UDP; say once which ones are TCP only here."""
+    tcp_only = [info.name for info in ports.values() if not info.udp and info.shares is None]
+    if tcp_only and gctx.containers:
+        gctx.ledger.changed("N2K-PORT-TCP", gctx.group.nomad_path,
+                            f"ports {', '.join(tcp_only)} are exposed as TCP; if the app speaks UDP, add "
+                            "protocol: UDP", k8s=f"{gctx.kind}/{gctx.workload_name} containerPorts",
+                            suggestion="Add a UDP containerPort and Service port for any port the app serves "
+                            "over UDP.", claims=False)
 
 
 def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
     container = gctx.containers.get(task.name)
     if container is None:
         return
-    existing = list(container.ports or [])
-    if any(p.container_port == info.container_port for p in existing):
+    # Containers of a pod share one network namespace: a number is declared once in the pod.
+    declared = [p for c in gctx.containers.values() for p in c.ports or []]
+    if any(p.container_port == info.container_port for p in declared):
         return
     host_port = info.static if info.host_port else None
-    existing.append(k8s.V1ContainerPort(name=port_name(info.label), container_port=info.container_port,
-                                        host_port=host_port, protocol="TCP"))
-    container.ports = existing
-    if info.label not in info.tasks:
+    added = [k8s.V1ContainerPort(name=info.name, container_port=info.container_port, host_port=host_port,
+                                 protocol="TCP")]
+    if info.udp:
+        added.append(k8s.V1ContainerPort(name=info.udp_name, container_port=info.container_port,
+                                         host_port=host_port, protocol="UDP"))
+    container.ports = list(container.ports or []) + added
+    if task.name not in info.tasks:
         info.tasks.append(task.name)
 
 
@@ -268,7 +340,7 @@ def _dns(gctx: GroupContext, network: Network) -> None:
         gctx.pod_spec.dns_policy = "None"
         gctx.ledger.changed("N2K-NETWORK-DNS", dns.nomad_path,
                             "DNS servers replace the resolver (dnsPolicy None): cluster DNS names "
-                            "(*.svc.cluster.local) do not resolve unless a listed server forwards them",
+                            f"(*.svc.{gctx.profile.cluster_domain}) do not resolve unless a listed server forwards them",
                             k8s=target, suggestion="Drop the servers to keep cluster DNS, or add the cluster DNS "
                             "service IP first.")
     else:

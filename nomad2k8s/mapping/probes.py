@@ -15,8 +15,8 @@ from kubernetes import client as k8s
 
 from ..ledger import Status
 from ..model import Check, Service, Task
+from . import runtime
 from .context import GroupContext
-from .network import port_name
 from .values import as_int, duration_seconds
 
 HTTP_TYPES = frozenset({"http", "https"})
@@ -56,7 +56,7 @@ def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1C
     label = str(raw)
     info = gctx.ports.get(label)
     if info is not None:
-        name = port_name(info.label)
+        name = info.name
         named = any(p.name == name for p in container.ports or [])
         return (name if named else info.container_port), label
     number = as_int(raw)
@@ -84,6 +84,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
     container = gctx.containers[task.name]
     target = f"{gctx.kind}/{gctx.workload_name} container {container.name}"
     handled: set[str] = {"type"}
+    field_note: tuple[Status, str] | None = None  # how the script command was rewritten, if it was
     if container.readiness_probe is not None:
         ledger.decide("N2K-CHECK-EXTRA", check.nomad_path,
                       f"container {container.name} already has a readiness probe from another check; "
@@ -121,7 +122,8 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         detail = f"grpc {number}"
     elif kind == "script":
         command = [str(check.command)] if check.command else []
-        probe._exec = k8s.V1ExecAction(command=command + [str(a) for a in check.args or []])
+        argv, field_note = _exec_command(gctx, task, container, command + [str(a) for a in check.args or []])
+        probe._exec = k8s.V1ExecAction(command=argv)
         handled |= {"command", "args"}
         detail = "exec " + " ".join(probe._exec.command)
     else:
@@ -152,8 +154,11 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       + ("; ignore_warnings has no equivalent (probes have no warning state)"
                          if restart.is_set("ignore_warnings") else ""),
                       k8s=f"{target} livenessProbe")
+    status = _status(kind, check)
+    if field_note is not None:
+        status = max(status, field_note[0], key=_RANK.__getitem__)
     ledger.record(
-        _status(kind, check), "N2K-CHECK", check.path_of("type"),
+        status, "N2K-CHECK", check.path_of("type"),
         f"{kind} check -> readinessProbe{liveness} ({detail})"
         + ("" if restart is not None else "; no livenessProbe: without check_restart Nomad never restarts on a "
            "failing check"),
@@ -161,9 +166,16 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         suggestion="" if restart is not None else "Add a livenessProbe if the app can hang without exiting.",
     )
     for name in sorted(handled - {"type"}):
-        if check.is_set(name):
-            ledger.mapped("N2K-CHECK-FIELD", check.path_of(name), f"check {name} -> {_FIELDS.get(name, name)}",
-                          k8s=f"{target} readinessProbe{liveness}")
+        if not check.is_set(name):
+            continue
+        status, note = Status.MAPPED, ""
+        if field_note is not None and name in ("command", "args"):
+            status, note = field_note
+        ledger.record(status, "N2K-CHECK-FIELD", check.path_of(name),
+                      f"check {name} -> {_FIELDS.get(name, name)}" + (f"; {note}" if note else ""),
+                      k8s=f"{target} readinessProbe{liveness}",
+                      suggestion="Run the command through `sh -c` so it can read $POD_IP, or resolve the "
+                      "remaining values by hand." if status is Status.NEEDS_DECISION else "")
     _rest(gctx, check, handled, target)
 
 
@@ -173,6 +185,40 @@ _FIELDS = {
     "HTTPS probes never verify certificates", "grpc_service": "grpc.service", "command": "exec.command",
     "args": "exec.command arguments", "interval": "periodSeconds", "timeout": "timeoutSeconds",
 }
+
+
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+
+
+def _exec_command(gctx: GroupContext, task: Task, container: k8s.V1Container,
+                  argv: list[str]) -> tuple[list[str], tuple[Status, str] | None]:
+    """Nomad runtime values in a script check's argv. Exec probes have no `$(VAR)` expansion: values
+    that need the downward API (pod IP) work only when the command is a shell (`sh -c`), read from
+    the container's env as `${VAR}`; otherwise the argument is left as it was and needs a decision."""
+    results = [runtime.rewrite_text(a, gctx, task) for a in argv]
+    if not any(r.changed_text or r.remaining for r in results):
+        return argv, None
+    shell = bool(argv) and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1:2] == ["-c"]
+    out, notes, status = [], [], Status.MAPPED
+    for original, result in zip(argv, results):
+        text = result.text
+        if result.env_refs and not shell:
+            out.append(original)
+            notes.append(f"{original!r} needs the pod IP, but an exec probe does not expand $(VAR) and the "
+                         "command is not a shell: left as it was")
+            status = Status.NEEDS_DECISION
+            continue
+        for ref in result.env_refs:
+            text = text.replace(f"$({ref})", "${" + ref + "}")  # shell expansion of the container env
+        runtime.ensure_env_refs(container, result.env_refs)
+        out.append(text)
+        if result.changed_text or result.remaining:
+            notes.append(result.message() + (" (read by the shell from the container env)" if result.env_refs else ""))
+            status = max(status, result.status, key=_RANK.__getitem__)
+    return out, (status, "; ".join(notes))
+
+
+_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 
 
 def _status(kind: str, check: Check) -> Status:

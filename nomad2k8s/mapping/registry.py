@@ -15,8 +15,8 @@ from typing import Literal
 from .. import hints
 from . import (
     autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, namespace, network, parameterized,
-    periodic, placement, resources, rollout, runtime, services, shutdown, stateful, tasks, templates, vaultblock,
-    volumes, workload,
+    periodic, placement, resources, rollout, runtime, served, services, shutdown, stateful, tasks, templates,
+    vaultblock, volumes, workload,
 )
 
 
@@ -77,6 +77,9 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("lifecycle", "group", lifecycle.place_containers,
               "lifecycle prestart -> initContainer; prestart sidecar -> native sidecar (>= 1.29); "
               "poststart sidecar -> container; poststart/poststop -> hooks or needs decision"),
+    Transform("served", "group", served.map_served,
+              "after placement: Service ports no emitted container serves, Services of groups without a workload "
+              "and their routes are removed; the rows of tasks that are not emitted say dropped"),
     Transform("shutdown", "group", shutdown.map_shutdown,
               "kill_timeout -> terminationGracePeriodSeconds; shutdown_delay -> preStop sleep; kill_signal -> "
               "preStop signal"),

@@ -6,9 +6,9 @@ Public API (also used by the templates mapper for rendered file text):
 
 `text` is an env value, an argument, or template text. It rewrites:
 - Consul DNS names `<svc>.service.consul`, `<tag>.<svc>.service.<dc>.consul`, `<svc>.virtual.consul`
-  -> `<svc>.<namespace>.svc.cluster.local`;
+  -> `<svc>.<namespace>.svc.<cluster_domain>` (`cluster_host`; profile cluster_domain);
 - Connect upstreams `${NOMAD_UPSTREAM_ADDR_<name>}` / `_IP_` / `_PORT_`, and `localhost:<bind port>` /
-  `127.0.0.1:<bind port>` of a declared upstream -> `<svc>.<namespace>.svc.cluster.local:<port>`; the port
+  `127.0.0.1:<bind port>` of a declared upstream -> `<svc>.<namespace>.svc.<cluster_domain>:<port>`; the port
   is the destination Service's when it is converted in the same job (or the same batch: `link_batch` in
   convert.py), else the bind port, reported in `pending` for the batch pass;
 - `${NOMAD_PORT_<label>}`/`${NOMAD_HOST_PORT_<label>}` -> the container port; `${NOMAD_ADDR_<label>}` ->
@@ -135,7 +135,8 @@ def uses_connect(gctx: GroupContext) -> bool:
 
 
 def cluster_host(gctx: GroupContext, service: str) -> str:
-    return f"{dns_label(service)}.{namespace_of(gctx)}.svc.cluster.local"
+    """The cluster DNS name of a Service converted for `service` (profile cluster_domain)."""
+    return f"{dns_label(service)}.{namespace_of(gctx)}.svc.{gctx.profile.cluster_domain}"
 
 
 def service_port(gctx: GroupContext, service: str) -> int | None:

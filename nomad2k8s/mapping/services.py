@@ -18,7 +18,7 @@ from ..model import Service, Task, paths
 from . import connect, ingress, probes
 from .context import GroupContext
 from .names import dns_label
-from .network import node_port, port_name
+from .network import PortInfo, node_port, port_name
 from .upstreams import namespace_of
 from .values import as_int
 
@@ -44,7 +44,7 @@ def service_name(gctx: GroupContext, service: Service, task: Task | None) -> str
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), str(service.name))
 
 
-def _all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
+def all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
     found: list[tuple[Service, Task | None]] = [(s, None) for s in gctx.group.service]
     for task in gctx.group.task:
         if task.name in gctx.containers:  # an unconverted task is accounted for as a whole
@@ -52,16 +52,25 @@ def _all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
     return found
 
 
-def _resolve_port(gctx: GroupContext, service: Service) -> tuple[int | None, str | None]:
-    """(container port, port name) for a service's `port`, which is a label or a number."""
+def _resolve_port(gctx: GroupContext, service: Service) -> tuple[int | None, PortInfo | None]:
+    """(container port, the declared port) for a service's `port`, which is a label or a number."""
     if service.port is None:
         return None, None
-    label = str(service.port)
-    info = gctx.ports.get(label)
+    info = gctx.ports.get(str(service.port))
     if info is not None:
-        return info.container_port, port_name(info.label)
+        return info.container_port, info
     number = as_int(service.port)
     return (number, None) if number else (None, None)
+
+
+def service_ports(number: int, info: PortInfo | None) -> list[k8s.V1ServicePort]:
+    """The Service port(s) for a container port: TCP, plus UDP for a port exposed for both."""
+    if info is None:
+        return [k8s.V1ServicePort(name=port_name(str(number)), port=number, target_port=number, protocol="TCP")]
+    out = [k8s.V1ServicePort(name=info.name, port=number, target_port=info.name, protocol="TCP")]
+    if info.udp:
+        out.append(k8s.V1ServicePort(name=info.udp_name, port=number, target_port=info.udp_name, protocol="UDP"))
+    return out
 
 
 def _new_service(gctx: GroupContext, name: str, nomad_name: str) -> k8s.V1Service:
@@ -109,11 +118,12 @@ def map_services(gctx: GroupContext) -> None:
     ledger = gctx.ledger
     by_name: dict[str, k8s.V1Service] = {}
     types: dict[str, tuple[str, str | None]] = {}  # Service name -> (service-type hint, its source)
-    for service, task in _all_services(gctx):
+    for service, task in all_services(gctx):
         hints = hints_for(gctx.job, gctx.group, task)
         nomad_name = service_name(gctx, service, task)
         name = dns_label(nomad_name)
-        number, target_name = _resolve_port(gctx, service)
+        number, info = _resolve_port(gctx, service)
+        target_name = info.name if info is not None else None
         target = f"Service/{name}"
         if service.is_set("name"):
             note = "" if name == nomad_name else f" (renamed from {nomad_name!r}: not DNS-safe)"
@@ -142,8 +152,7 @@ def map_services(gctx: GroupContext) -> None:
             ledger.mapped("N2K-SERVICE-PORT", service.path_of("port"), "service port",
                           k8s=f"{target} port {number} -> {target_name or number}")
             if not any(p.port == number for p in svc.spec.ports):
-                svc.spec.ports.append(k8s.V1ServicePort(name=port_name(target_name or str(number)), port=number,
-                                                        target_port=target_name or number, protocol="TCP"))
+                svc.spec.ports += service_ports(number, info)
         if svc is not None and hints.service_type:
             types[svc.metadata.name] = (hints.service_type, hints.source("service_type"))
         first = len(gctx.job_ctx.objects)
@@ -217,7 +226,7 @@ def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None
         name = dns_label(f"{gctx.workload_name}-static")
         svc = _new_service(gctx, name, name)
         svc.spec.type = "NodePort"
-        svc.spec.ports = [k8s.V1ServicePort(name=port_name(i.label), port=i.container_port,
-                                            target_port=port_name(i.label), node_port=node_port(i.static),
-                                            protocol="TCP") for i in rest]
+        svc.spec.ports = [port for i in rest for port in service_ports(i.container_port, i)]
+        for port in svc.spec.ports:
+            port.node_port = node_port(statics[port.port].static)
         gctx.add_object(svc)

@@ -9,7 +9,7 @@ import pytest
 from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping import traefik_tags as tt
-from nomad2k8s.mapping.network import node_port
+from nomad2k8s.mapping.network import node_port, port_name, udp_port_name
 from nomad2k8s.mapping.templates import CHECKSUM_ANNOTATION, config_checksum
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
@@ -278,3 +278,165 @@ def test_link_batch_leaves_a_bare_upstream_port_as_a_decision(tmp_path: Path) ->
     link_batch([client_result, server_result])
     assert _entry(client_result, "env.P").status is Status.NEEDS_DECISION  # a bare port cannot be found again
     assert _entry(client_result, "env.H").status is Status.MAPPED  # a host needs no port
+
+
+_SVC = "traefik.http.services.app.loadbalancer."
+
+
+@pytest.mark.parametrize("extra, kind, expected, status", [
+    # Plain Ingress: the options become annotations of the backend Service.
+    ([f"{_SVC}server.scheme=https"], "Ingress",
+     {"traefik.ingress.kubernetes.io/service.serversscheme": "https"}, Status.MAPPED),
+    ([f"{_SVC}passhostheader=false", f"{_SVC}sticky.cookie=true", f"{_SVC}sticky.cookie.name=s"], "Ingress",
+     {"traefik.ingress.kubernetes.io/service.passhostheader": "false",
+      "traefik.ingress.kubernetes.io/service.sticky.cookie": "true",
+      "traefik.ingress.kubernetes.io/service.sticky.cookie.name": "s"}, Status.MAPPED),
+    # IngressRoute: fields of the route's service entry.
+    ([f"{_SVC}server.scheme=h2c", f"{_SVC}passHostHeader=true", f"{_SVC}sticky.cookie.secure=true",
+      "traefik.http.routers.app.priority=3"], "IngressRoute",
+     {"scheme": "h2c", "passHostHeader": True, "sticky": {"cookie": {"secure": True}}}, Status.CHANGED),
+    # Anything else is stated, never silent.
+    ([f"{_SVC}healthcheck.path=/h"], "Ingress", {}, Status.NEEDS_DECISION),
+])
+def test_traefik_service_options(tmp_path: Path, extra, kind, expected, status) -> None:
+    tags = ["traefik.http.routers.app.rule=Host(`a.example.org`)", "traefik.http.routers.app.service=app", *extra]
+    rendered = ", ".join(f'"{t}"' for t in tags)
+    result = _convert(_job(tmp_path, f"tags = [{rendered}]"))
+    objects = _kinds(result)
+    if kind == "Ingress":
+        annotations = objects["Service/app"]["metadata"].get("annotations", {})
+        assert {k: v for k, v in annotations.items() if k.startswith("traefik.")} == expected
+    else:
+        entry = objects["IngressRoute/app"]["spec"]["routes"][0]["services"][0]
+        assert {k: v for k, v in entry.items() if k not in ("name", "port")} == expected
+    tags_entry = _entry(result, ".tags")
+    assert tags_entry.status is status
+    if status is Status.NEEDS_DECISION:
+        assert "healthcheck.path" in tags_entry.message
+
+
+def _ports_job(tmp_path: Path, network: str, service_port: str = "a", tags: str = "[]", task_network: str = "") -> Path:
+    path = tmp_path / "p.nomad.hcl"
+    path.write_text(f'job "p" {{\n group "p" {{\n network {{\n{network}\n }}\n'
+                    f' service {{\n name = "p"\n port = "{service_port}"\n tags = {tags}\n'
+                    f' check {{\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n }}\n }}\n'
+                    f' task "t" {{\n driver = "docker"\n config {{ image = "a:1" }}\n{task_network}\n }}\n }}\n}}\n')
+    return path
+
+
+def _port_table(result) -> list[tuple[str, int, str]]:
+    return [(p["name"], p["containerPort"], p["protocol"]) for p in _container(result, "t").get("ports", [])]
+
+
+@pytest.mark.parametrize("network, service_port, ports, target", [
+    # A dynamic port skips numbers that static/`to` ports of the group use, even declared later.
+    ('port "a" {}\n port "b" { static = 8080 }\n port "c" { to = 8081 }', "a",
+     [("a", 8082, "TCP"), ("b", 8080, "TCP"), ("c", 8081, "TCP")], "a"),
+    # Two labels on one container port: one containerPort; the Service/probe use the surviving name.
+    ('port "a" { to = 9000 }\n port "b" { static = 9001\n to = 9000 }', "b", [("a", 9000, "TCP")], "a"),
+])
+def test_port_numbers_never_collide(tmp_path: Path, network: str, service_port: str, ports, target) -> None:
+    result = _convert(_ports_job(tmp_path, network, service_port))
+    assert _port_table(result) == ports
+    service = _kinds(result)["Service/p"]
+    assert [p["targetPort"] for p in service["spec"]["ports"]] == [target]
+    assert _container(result, "t")["readinessProbe"]["tcpSocket"]["port"] == target
+    if len(ports) == 1:
+        entry = _entry(result, "port[b]")
+        assert entry.status is Status.CHANGED and "same container port 9000 as port 'a'" in entry.message
+
+
+def test_legacy_dynamic_port_avoids_group_static(tmp_path: Path) -> None:
+    """tkaburagi ui-java shape: group static 8080 + a legacy task-level dynamic port."""
+    result = _convert(_ports_job(tmp_path, 'port "a" { static = 8080 }',
+                                 task_network='resources {\n network {\n port "http" {}\n }\n }'))
+    assert sorted(_port_table(result)) == [("a", 8080, "TCP"), ("http", 8081, "TCP")]
+
+
+@pytest.mark.parametrize("network, tags, ports, service_ports, tcp_note", [
+    ('port "a" { to = 53 }', "[]", [("a", 53, "TCP"), ("a-udp", 53, "UDP")],
+     [("a", 53, "TCP", "a"), ("a-udp", 53, "UDP", "a-udp")], False),
+    ('port "a" { static = 5300 }', '["udp"]', [("a", 5300, "TCP"), ("a-udp", 5300, "UDP")],
+     [("a", 5300, "TCP", "a"), ("a-udp", 5300, "UDP", "a-udp")], False),
+    ('port "dnsserver" { to = 5354 }\n port "a" { to = 80 }', "[]",
+     [("dnsserver", 5354, "TCP"), ("dnsserver-udp", 5354, "UDP"), ("a", 80, "TCP")],
+     [("a", 80, "TCP", "a")], True),
+    ('port "a" { to = 8080 }', "[]", [("a", 8080, "TCP")], [("a", 8080, "TCP", "a")], True),
+])
+def test_udp_ports(tmp_path: Path, network: str, tags: str, ports, service_ports, tcp_note: bool) -> None:
+    result = _convert(_ports_job(tmp_path, network, tags=tags))
+    assert _port_table(result) == ports
+    service = _kinds(result)["Service/p"]
+    assert [(p["name"], p["port"], p["protocol"], p["targetPort"]) for p in service["spec"]["ports"]] == service_ports
+    notes = [e for e in result.ledger.entries if e.code == "N2K-PORT-TCP"]
+    assert len(notes) == int(tcp_note) and all(not e.claims for e in notes)
+    if tcp_note:
+        assert "exposed as TCP; if the app speaks UDP, add protocol: UDP" in notes[0].message
+
+
+@pytest.mark.parametrize("label", ["dns", "a-very-long-port-label", "syslog-udp-port"])
+def test_udp_port_name_is_a_distinct_iana_name(label: str) -> None:
+    name = port_name(label)
+    udp = udp_port_name(name)
+    assert udp != name and len(udp) <= 15 and udp.endswith("-udp")
+
+
+@pytest.mark.parametrize("group_body, gone, restated", [
+    # No task becomes a container: no workload, so no Service (and no route) either.
+    ('network {\n port "ssh" { to = 22 }\n }\n service {\n name = "vm"\n port = "ssh"\n'
+     ' tags = ["traefik.http.routers.vm.rule=Host(`vm.example.org`)"]\n }\n'
+     ' task "vm" {\n driver = "qemu"\n config { image_path = "/x.img" }\n }',
+     ["Service/vm", "Ingress/vm"], ["service[0].port", "service[0].tags", "network.port[ssh]"]),
+    # A poststart hook task with another image is not emitted: its Service and rows go with it.
+    ('network {\n port "http" { to = 80 }\n port "hook" { to = 81 }\n }\n'
+     ' task "app" {\n driver = "docker"\n config {\n image = "a:1"\n ports = ["http"]\n }\n }\n'
+     ' task "after" {\n driver = "docker"\n lifecycle { hook = "poststart" }\n'
+     ' config {\n image = "b:1"\n ports = ["hook"]\n }\n env { X = "1" }\n'
+     ' service {\n name = "after"\n port = "hook"\n }\n }',
+     ["Service/after"], ["task[after].service[0].port", "task[after].env.X", "task[after].config.image"]),
+])
+def test_no_service_without_a_serving_container(tmp_path: Path, group_body: str, gone, restated) -> None:
+    path = tmp_path / "g.nomad.hcl"
+    path.write_text(f'job "g" {{\n group "g" {{\n{group_body}\n }}\n}}\n')
+    result = _convert(path)
+    assert not set(gone) & set(_kinds(result))
+    for suffix in restated:
+        entry = _entry(result, suffix)
+        assert entry.status is Status.DROPPED and entry.k8s == "-", (suffix, entry)
+    assert not result.ledger.unclaimed() and all(n == 1 for n in result.ledger.claims_per_leaf().values())
+
+
+@pytest.mark.parametrize("domain", ["cluster.local", "corp.internal"])
+def test_cluster_domain_in_dns_names(tmp_path: Path, domain: str) -> None:
+    connect = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
+               ' local_bind_port = 9191\n }\n }\n }\n }')
+    path = _job(tmp_path, connect, task_extra='env {\n A = "db.service.consul"\n B = "${NOMAD_UPSTREAM_ADDR_billing_api}"\n }')
+    result = _convert(path, Profile.model_validate({"cluster_domain": domain}))
+    env = {e["name"]: e.get("value") for e in _container(result)["env"]}
+    assert (env["A"], env["B"]) == (f"db.default.svc.{domain}", f"billing-api.default.svc.{domain}:9191")
+    upstream = next(e for e in result.ledger.entries if e.code == "N2K-CONNECT-UPSTREAM")
+    assert upstream.k8s == f"billing-api.default.svc.{domain}"
+
+
+def test_cluster_domain_must_be_a_dns_name() -> None:
+    with pytest.raises(ValueError):
+        Profile.model_validate({"cluster_domain": "Not A Domain"})
+
+
+@pytest.mark.parametrize("check, command, status, env_first", [
+    ('command = "/bin/sh"\n args = ["-c", "nc -z ${NOMAD_IP_http} ${NOMAD_PORT_http}"]',
+     ["/bin/sh", "-c", "nc -z ${POD_IP} 8080"], Status.MAPPED, "POD_IP"),
+    ('command = "/bin/check"\n args = ["--port", "${NOMAD_PORT_http}"]', ["/bin/check", "--port", "8080"],
+     Status.MAPPED, None),
+    ('command = "/bin/check"\n args = ["${NOMAD_ADDR_http}"]', ["/bin/check", "${NOMAD_ADDR_http}"],
+     Status.NEEDS_DECISION, None),
+    ('command = "/bin/check"\n args = ["${NOMAD_REGION}"]', ["/bin/check", "${NOMAD_REGION}"],
+     Status.NEEDS_DECISION, None),
+])
+def test_script_check_runtime_values(tmp_path: Path, check: str, command, status, env_first) -> None:
+    result = _convert(_job(tmp_path, f'check {{\n type = "script"\n interval = "10s"\n timeout = "2s"\n{check}\n}}'))
+    container = _container(result)
+    assert container["readinessProbe"]["exec"]["command"] == command
+    assert _entry(result, "check[0].args").status is status
+    assert _entry(result, "check[0].type").status is status
+    assert (container.get("env") or [{}])[0].get("name") == env_first
