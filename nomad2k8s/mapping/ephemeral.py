@@ -12,7 +12,7 @@ from kubernetes import client as k8s
 
 from .context import GroupContext
 from .podspec import add_mount
-from .storage import RWO, add_claim_template, claim_size, claim_spec, mib_quantity, storage_class
+from .storage import RWO, add_claim_template, claim_size, claim_spec, mib_quantity, size_origin, storage_class
 from .taskdirs import ensure_task_dir
 from .values import as_int
 
@@ -51,6 +51,12 @@ def map_ephemeral_disk(gctx: GroupContext) -> None:
         for container in gctx.containers.values():
             add_mount(container, k8s.V1VolumeMount(name=ALLOC_DATA_VOLUME, mount_path=ALLOC_DATA_PATH))
         target = f"StatefulSet/{gctx.workload_name} volumeClaimTemplates {ALLOC_DATA_VOLUME} ({quantity}) at {ALLOC_DATA_PATH}"
+        origin = (size_origin(gctx, None) if gctx.hints.volume_size and not size
+                  else "the ephemeral_disk size" if size else f"Nomad's default {NOMAD_DEFAULT_DISK_MB} MB")
+        ledger.decide("N2K-VOLUME-DATA", disk.nomad_path,
+                      f"sticky ephemeral disk -> a new, empty claim per replica of {quantity} (size from {origin}): "
+                      "the data in the Nomad allocation directory is not carried over", k8s=target, claims=False,
+                      suggestion="Copy the data into each replica's claim before switching over if it must be kept.")
         if size is not None:
             ledger.mapped("N2K-EPHEMERAL-SIZE", disk.path_of("size"), f"{mb} MB sticky disk -> PVC size", k8s=target)
         if disk.is_set("sticky"):

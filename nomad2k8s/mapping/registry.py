@@ -15,7 +15,8 @@ from typing import Literal
 from .. import hints
 from . import (
     autoscaling, devices, docker_mounts, docker_options, ephemeral, lifecycle, namespace, network, parameterized,
-    periodic, placement, resources, rollout, runtime, served, services, shutdown, stateful, tasks, templates,
+    periodic, placement, podcleanup, resources, rollout, runtime, served, services, shutdown, stateful, tasks,
+    templates,
     vaultblock, volumes, workload,
 )
 
@@ -87,6 +88,10 @@ TRANSFORMS: tuple[Transform, ...] = (
               "restart -> Job restartPolicy/backoffLimit; services: kubelet restart backoff"),
     Transform("parameterized", "group", parameterized.map_parameterized,
               "parameterized -> suspended Job template with NOMAD_META_* env"),
+    # Last group step: lifecycle has placed the containers, so unmounted volumes are known.
+    Transform("pod-cleanup", "group", podcleanup.prune_pod,
+              "pod volumes no container/initContainer mounts are dropped (volumes of tasks not emitted, "
+              "group volumes no task mounts); rows of tasks not in the pod say so"),
     Transform("job-type", "job", workload.map_job_type,
               "job type -> Deployment/StatefulSet (service), Job/CronJob (batch), DaemonSet (system); "
               "the workload hint overrides"),

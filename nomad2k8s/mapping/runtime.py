@@ -221,11 +221,18 @@ class _Rewriter:
             self.note(Status.CHANGED, "N2K-RUNTIME-ALLOC",
                       f"{name} -> pod {'name' if target == 'NOMAD_ALLOC_NAME' else 'uid'} (downward API)")
             return value
-        if name == "NOMAD_ALLOC_INDEX" and gctx.kind == "StatefulSet":
+        if name == "NOMAD_ALLOC_INDEX" and gctx.kind == "StatefulSet" and _pod_index_label(gctx):
             value = self.ref("NOMAD_ALLOC_INDEX")
             self.note(Status.MAPPED, "N2K-RUNTIME-ALLOC-INDEX", "NOMAD_ALLOC_INDEX -> StatefulSet pod ordinal "
                       "(label apps.kubernetes.io/pod-index)")
             return value
+        if name == "NOMAD_ALLOC_INDEX":
+            why = (f"the pod-index label needs Kubernetes >= 1.28 (profile: {gctx.profile.kubernetes_version})"
+                   if gctx.kind == "StatefulSet" else
+                   f"a {gctx.kind} has no pod ordinal: run the group as a StatefulSet "
+                   '(meta "nomad2k8s.workload" = "StatefulSet")')
+            self.note(Status.NEEDS_DECISION, "N2K-RUNTIME-ALLOC-INDEX", f"NOMAD_ALLOC_INDEX: {why}")
+            raise _Unresolved
         raise _Unresolved
 
     def literal(self, name: str) -> str | None:
@@ -299,6 +306,15 @@ class _Rewriter:
 
 class _Unresolved(Exception):
     pass
+
+
+POD_INDEX_LABEL_MIN = (1, 28)
+
+
+def _pod_index_label(gctx: GroupContext) -> bool:
+    """StatefulSet pods carry apps.kubernetes.io/pod-index from Kubernetes 1.28 on."""
+    parts = [int(p) if p.isdigit() else 0 for p in gctx.profile.kubernetes_version.lstrip("v").split(".")[:2]]
+    return tuple(parts) >= POD_INDEX_LABEL_MIN
 
 
 def needs_rewrite(text: str) -> bool:

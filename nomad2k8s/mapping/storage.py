@@ -69,6 +69,17 @@ def claim_size(gctx: GroupContext, stated: str | None, *, task: Task | None = No
     return gctx.profile.storage.default_size
 
 
+def size_origin(gctx: GroupContext, stated: str | None, *, task: Task | None = None,
+                stated_by: str = "the jobspec's capacity_min/capacity_max") -> str:
+    """Where claim_size's answer came from, in its precedence order, for ledger messages."""
+    if stated:
+        return stated_by
+    hints = _hints(gctx, task)
+    if hints.volume_size:
+        return f"the volume-size hint ({hints.source('volume_size')})"
+    return "the profile's storage.default_size"
+
+
 def bytes_quantity(count: int) -> str:
     for unit, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
         if count % factor == 0 and count >= factor:

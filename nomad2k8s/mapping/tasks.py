@@ -7,12 +7,13 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from ..ledger import Status
 from ..model import Task, paths
 from .context import GroupContext
 from .names import dns_label, env_name
 from .plaintext import is_plaintext_secret
 from .runtime import needs_rewrite
-from .values import as_int
+from .values import as_int, claim_value, unresolved_reference, unresolved_suggestion
 
 IMAGE_DRIVERS = frozenset({"docker", "podman", "containerd-driver", "nerdctl"})
 COMMAND_DRIVERS = frozenset({"exec", "raw_exec", "exec2", "rawexec"})
@@ -35,7 +36,15 @@ def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container)
     target = _task_target(gctx, task)
     config_path = task.path_of("config")
     image = config.get("image")
-    if isinstance(image, str) and image:
+    reference = unresolved_reference(image, any_variable=True) if isinstance(image, str) else None
+    if isinstance(image, str) and image and reference is not None:
+        # `${...}` in an image is never valid: Kubernetes does not interpolate it.
+        container.image = _placeholder(gctx, task)
+        ledger.decide("N2K-IMAGE-UNRESOLVED", f"{config_path}.image",
+                      f"image {image!r}: ${{{reference}}} is unresolved; a placeholder image is emitted",
+                      k8s=f"{target} image: {container.image} (placeholder)",
+                      suggestion=unresolved_suggestion(reference))
+    elif isinstance(image, str) and image:
         container.image = image
         if ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
             ledger.changed("N2K-IMAGE-UNTAGGED", f"{config_path}.image", "image has no tag; it resolves to :latest",
@@ -54,20 +63,20 @@ def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container)
     # unless the jobspec replaced it.
     if entrypoint:
         container.command = entrypoint
-        ledger.mapped("N2K-ENTRYPOINT", f"{config_path}.entrypoint", "entrypoint replaces the image ENTRYPOINT",
-                      k8s=f"{target} command: {entrypoint}")
+        claim_value(ledger, Status.MAPPED, "N2K-ENTRYPOINT", f"{config_path}.entrypoint", entrypoint,
+                    "entrypoint replaces the image ENTRYPOINT", k8s=f"{target} command: {entrypoint}")
     if command or args:
         container.args = command + args
     if command:
-        ledger.mapped("N2K-COMMAND", f"{config_path}.command",
-                      "docker `command` replaces the image CMD, which Kubernetes calls args (ENTRYPOINT is kept)",
-                      k8s=f"{target} args[0]: {command[0]}")
+        claim_value(ledger, Status.MAPPED, "N2K-COMMAND", f"{config_path}.command", command,
+                    "docker `command` replaces the image CMD, which Kubernetes calls args (ENTRYPOINT is kept)",
+                    k8s=f"{target} args[0]: {command[0]}")
     if args:
-        ledger.mapped("N2K-ARGS", f"{config_path}.args", "arguments", k8s=f"{target} args")
+        claim_value(ledger, Status.MAPPED, "N2K-ARGS", f"{config_path}.args", args, "arguments", k8s=f"{target} args")
     if "work_dir" in config:
         container.working_dir = str(config["work_dir"])
-        ledger.mapped("N2K-WORKDIR", f"{config_path}.work_dir", "working directory",
-                      k8s=f"{target} workingDir: {config['work_dir']}")
+        claim_value(ledger, Status.MAPPED, "N2K-WORKDIR", f"{config_path}.work_dir", config["work_dir"],
+                    "working directory", k8s=f"{target} workingDir: {config['work_dir']}")
     if "force_pull" in config:
         if config["force_pull"] is True:
             container.image_pull_policy = "Always"

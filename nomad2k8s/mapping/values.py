@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..ledger import Ledger, LedgerEntry, Status
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
@@ -42,3 +44,53 @@ def as_int(value: Any) -> int | None:
 
 def has_interpolation(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
+
+
+_INTERPOLATION = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_HCL_ROOTS = ("var.", "local.")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def unresolved_reference(value: Any, *, any_variable: bool = False) -> str | None:
+    """The first HCL `${var.x}` / `${local.x}` left as text in `value` (strings inside lists/dicts
+    too), as "var.x"; None when there is none. The parser keeps what it could not resolve as
+    text, so a mapper that copies the value would emit it verbatim. `any_variable` also counts
+    run-time interpolations (`${NOMAD_*}`, task env) for values that are never interpolated
+    at run time in Kubernetes, such as an image name."""
+    for text in _strings(value):
+        for match in _INTERPOLATION.finditer(text):
+            expr = match.group(1)
+            if any_variable or expr.startswith(_HCL_ROOTS):
+                return expr
+    return None
+
+
+def unresolved_suggestion(reference: str) -> str:
+    """How to resolve `reference` (from unresolved_reference) at conversion time."""
+    if reference.startswith("var."):
+        name = reference[len("var."):].split(".", 1)[0].split("[", 1)[0]
+        return f"Convert with `--var {name}=VALUE` (or --var-file), or set the value by hand."
+    if reference.startswith("local."):
+        return "Pass the variables this local is built from with --var/--var-file, or set the value by hand."
+    return f"Nomad fills ${{{reference}}} at run time; Kubernetes does not: set the value by hand."
+
+
+def claim_value(ledger: Ledger, status: Status, code: str, path: str, value: Any, message: str,
+                **kw: Any) -> LedgerEntry:
+    """Record a claim on a value copied into an object; a value still holding an unresolved
+    `${var.x}`/`${local.x}` is never `mapped`/`changed`: it becomes N2K-VALUE-UNRESOLVED (needs decision)."""
+    reference = unresolved_reference(value)
+    if reference is None:
+        return ledger.record(status, code, path, message, **kw)
+    kw["suggestion"] = unresolved_suggestion(reference)
+    return ledger.decide("N2K-VALUE-UNRESOLVED", path, f"{message}: ${{{reference}}} is unresolved and is copied "
+                         "as text", **kw)

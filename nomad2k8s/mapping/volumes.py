@@ -19,8 +19,10 @@ from .names import dns_label
 from .podspec import add_mount, add_volume
 from .storage import (
     RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, mount_pvc,
-    storage_class,
+    size_origin, storage_class,
 )
+from .taskdirs import ensure_task_dir, resolve
+from .values import claim_value
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)
 ACCESS_MODES: dict[str, tuple[str, bool]] = {
@@ -117,7 +119,8 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
                           f"profile storage.csi_as = {storage.csi_as} but its root/server is not set; a PVC is used",
                           k8s="PersistentVolumeClaim", claims=False,
                           suggestion="Set storage.host_path_root or storage.nfs_server/nfs_path in the profile.")
-        spec = claim_spec(gctx, access_mode=mode, size=_size(gctx, volume), block=block,
+        size = _size(gctx, volume)
+        spec = claim_spec(gctx, access_mode=mode, size=size, block=block,
                           storage_class_name=storage_class(gctx, source, (volume.model_extra or {}).get("plugin_id"),
                                                            at=volume.nomad_path))
         if per_alloc and gctx.kind == "StatefulSet":
@@ -128,10 +131,17 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
             add_pvc(gctx, claim_name, spec)
             mount_pvc(gctx, name, claim_name, read_only)
             pod_volume = PodVolume(name, read_only, f"PersistentVolumeClaim/{claim_name}", block)
+        origin = size_origin(gctx, _stated_size(volume))
+        ledger.decide("N2K-VOLUME-DATA", volume.nomad_path,
+                      f"CSI volume {source!r} -> a new, empty claim of {size} (size from {origin}): the existing "
+                      "Nomad volume's data is not carried over", k8s=pod_volume.target, claims=False,
+                      suggestion="Bind the existing volume with a static PersistentVolume (volumeName) or copy the "
+                      "data into the new claim.")
     target = pod_volume.target
     _claim(gctx, volume, "type", Status.MAPPED, "N2K-VOLUME-CSI", "CSI volume", target)
     if source_path:
-        ledger.mapped("N2K-VOLUME-SOURCE", source_path, "volume id names the claim", k8s=target)
+        claim_value(ledger, Status.MAPPED, "N2K-VOLUME-SOURCE", source_path, source, "volume id names the claim",
+                    k8s=target)
     if volume.is_set("access_mode"):
         if access not in ACCESS_MODES:
             ledger.decide("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"),
@@ -229,20 +239,30 @@ def _map_volume_mount(gctx: GroupContext, task_name: str, vm: VolumeMount, volum
         return
     read_only = bool(vm.read_only) or source.read_only
     task = next(t for t in gctx.group.task if t.name == task_name)
+    # `${NOMAD_ALLOC_DIR}/x`, `local/x`: Nomad paths, resolved like every other task-dir path.
+    where = resolve(str(vm.destination))
+    destination = where.container_path
+    if where.task_dir is not None and where.relative:
+        ensure_task_dir(gctx, task, where.task_dir)  # the parent dir is the task dir's emptyDir, as in Nomad
     wanted = PROPAGATION.get(str(vm.propagation_mode)) if vm.is_set("propagation_mode") else None
     propagation, downgrade = allowed_propagation(task, wanted)
     if source.block:
         devices = list(container.volume_devices or [])
-        if not any(d.device_path == str(vm.destination) for d in devices):
-            devices.append(k8s.V1VolumeDevice(name=source.name, device_path=str(vm.destination)))
+        if not any(d.device_path == destination for d in devices):
+            devices.append(k8s.V1VolumeDevice(name=source.name, device_path=destination))
         container.volume_devices = devices
-        target = f"container {container.name} volumeDevice {vm.destination}"
+        target = f"container {container.name} volumeDevice {destination}"
     else:
-        add_mount(container, k8s.V1VolumeMount(name=source.name, mount_path=str(vm.destination),
+        add_mount(container, k8s.V1VolumeMount(name=source.name, mount_path=destination,
                                                read_only=True if read_only else None, mount_propagation=propagation))
-        target = f"container {container.name} volumeMount {vm.destination}"
+        target = f"container {container.name} volumeMount {destination}"
     ledger.mapped("N2K-VOLUME-MOUNT", vm.path_of("volume"), f"mounts {source.target}", k8s=target)
-    _claim(gctx, vm, "destination", Status.MAPPED, "N2K-VOLUME-MOUNT-PATH", "mount path", f"{target} mountPath")
+    if destination != str(vm.destination):
+        _claim(gctx, vm, "destination", Status.CHANGED, "N2K-VOLUME-MOUNT-PATH",
+               f"mount path {vm.destination!r} is a Nomad task-dir path: {destination}", f"{target} mountPath")
+    else:
+        claim_value(ledger, Status.MAPPED, "N2K-VOLUME-MOUNT-PATH", vm.path_of("destination"), destination,
+                    "mount path", k8s=f"{target} mountPath")
     _claim(gctx, vm, "read_only", Status.MAPPED, "N2K-VOLUME-MOUNT-READ-ONLY",
            "read-only mount" if read_only else "read-write mount",
            f"{target} readOnly: {str(read_only).lower()}")
