@@ -62,13 +62,21 @@ def test_remote_key_strips_mount_and_data_segment() -> None:
     assert remote_key(profile, "nomad/jobs/minio", "nomad-var").key == "nomad-vars/nomad/jobs/minio"
 
 
+# Clear-text values in JOB: none may appear in any output.
+LEAKS = ("hunter2-VALUE", "clear-VALUE-42", "inline-VALUE-7", "url-VALUE-9", "dsn-VALUE-8", "redis-VALUE-6",
+         "mongo-VALUE-5")
+
 JOB = """
 job "j" {
   group "g" {
     task "t" {
       driver = "docker"
       config { image = "busybox:1.36" }
-      env { DB_PASSWORD = "hunter2-VALUE" }
+      env {
+        DB_PASSWORD   = "hunter2-VALUE"
+        DATABASE_URL  = "postgres://app:url-VALUE-9@db.service.consul:5432/app"
+        DB_CONNECTION = "host=db port=5432 user=postgres password=dsn-VALUE-8 dbname=x"
+      }
       template {
         destination = "secrets/a.env"
         env         = true
@@ -76,11 +84,12 @@ job "j" {
 STATIC=1
 ADMIN_PASSWORD=clear-VALUE-42
 URL=https://u:{{ with secret "kv/data/app" }}{{ .Data.data.pw }}{{ end }}@h/$(literal)
+CACHE_URL = "redis://:redis-VALUE-6@cache:6379"
 EOF
       }
       template {
         destination = "local/x.conf"
-        data        = "a={{ with secret \\"kv/data/app\\" }}{{ .Data.data.pw }}{{ end }}\\nsecret_token: inline-VALUE-7\\n"
+        data        = "a={{ with secret \\"kv/data/app\\" }}{{ .Data.data.pw }}{{ end }}\\nsecret_token: inline-VALUE-7\\nmongo: mongodb://u:mongo-VALUE-5@h/db\\n"
       }
     }
   }
@@ -95,7 +104,7 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     profile = Profile(secrets=SecretSettings(kv_mount="kv", api_version=api_version, store_name="vault-backend"))
     (result,) = convert_file(path, profile)
     dumped = yaml.safe_dump(result.objects) + "".join(str(e.as_dict()) for e in result.ledger.entries)
-    for value in ("hunter2-VALUE", "clear-VALUE-42", "inline-VALUE-7"):
+    for value in LEAKS:
         assert value not in dumped
     (es,) = [o for o in result.objects if o["kind"] == "ExternalSecret"]
     validate_object(es)
@@ -103,8 +112,10 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     assert es["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "vault-backend"}
     keys = {d["secretKey"]: d["remoteRef"] for d in es["spec"]["data"]}
     assert keys["pw"] == {"key": "app", "property": "pw"}
-    assert {"DB_PASSWORD", "ADMIN_PASSWORD", "secret_token"} <= set(keys)
+    assert {"DB_PASSWORD", "ADMIN_PASSWORD", "secret_token", "DATABASE_URL_PASSWORD", "DB_CONNECTION_PASSWORD",
+            "CACHE_URL_PASSWORD", "mongo_password"} <= set(keys)
     assert "{{ .pw }}" in es["spec"]["target"]["template"]["data"]["x.conf"]
+    assert "mongo: mongodb://u:{{ .mongo_password }}@h/db" in es["spec"]["target"]["template"]["data"]["x.conf"]
     (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
     env = {e["name"]: e for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["STATIC"]["value"] == "1"
@@ -112,8 +123,38 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     names = [e["name"] for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]]
     assert names.index("pw") < names.index("URL")  # $(VAR) only expands vars defined earlier
     assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "j-secrets"
+    # a credential inside a value: its own secretKeyRef var, expanded in the rebuilt value (which runtime.py
+    # still rewrites: the Consul name became the Service's DNS name)
+    assert env["DATABASE_URL"]["value"] == "postgres://app:$(DATABASE_URL_PASSWORD)@db.default.svc.cluster.local:5432/app"
+    assert env["DB_CONNECTION"]["value"] == "host=db port=5432 user=postgres password=$(DB_CONNECTION_PASSWORD) dbname=x"
+    assert env["CACHE_URL"]["value"] == "redis://:$(CACHE_URL_PASSWORD)@cache:6379"
+    for var in ("DATABASE_URL", "DB_CONNECTION", "CACHE_URL"):
+        assert names.index(f"{var}_PASSWORD") < names.index(var)
+        assert env[f"{var}_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "j-secrets", "key": f"{var}_PASSWORD"}
     security = [e for e in result.ledger.entries if e.code == "N2K-SECURITY-PLAINTEXT-SECRET"]
-    assert len(security) == 3 and all(e.status.value == "needs-decision" for e in security)
+    assert len(security) == 5 and all(e.status.value == "needs-decision" for e in security)
+    assert {e.nomad_path.rsplit(".", 1)[-1] for e in security if e.claims} >= {"DB_CONNECTION", "DB_PASSWORD"}
+
+
+def test_clear_text_never_reaches_reports_or_stdout(tmp_path: Path) -> None:
+    """The CLI's manifests, ledger.json, MIGRATION.md, SUMMARY.md and stdout hold none of LEAKS."""
+    from typer.testing import CliRunner
+
+    from nomad2k8s.cli import app
+
+    path = tmp_path / "jobs" / "j.nomad.hcl"
+    path.parent.mkdir()
+    path.write_text(JOB)
+    out = tmp_path / "out"
+    runs = [CliRunner().invoke(app, ["convert", str(path.parent), "--output", str(out)]),
+            CliRunner().invoke(app, ["convert", str(path)])]
+    assert all(r.exit_code == 0 for r in runs), [r.output for r in runs]
+    texts = {"stdout": "".join(r.output for r in runs)}
+    texts.update({str(p): p.read_text() for p in out.rglob("*") if p.is_file()})
+    assert any(p.endswith("MIGRATION.md") for p in texts) and any(p.endswith("ledger.json") for p in texts)
+    for where, text in texts.items():
+        for value in LEAKS:
+            assert value not in text, f"{value} leaked into {where}"
 
 
 def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ from kubernetes import client as k8s
 from ..ledger import Status
 from ..model import Task, Template, paths
 from ..parse.gotemplate import TemplateError
-from . import nomad_env, plaintext, runtime
+from . import envfile, nomad_env, plaintext, runtime
 from .context import GroupContext
 from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
 from .names import dns_label, env_name
@@ -308,17 +308,6 @@ def _strip_line(line: list[Segment]) -> list[Segment]:
     return [s for s in line if not (isinstance(s, Lit) and not s.text)]
 
 
-def _unquote(value: list[Segment]) -> list[Segment]:
-    if value and isinstance(value[0], Lit) and isinstance(value[-1], Lit):
-        first, last = value[0].text, value[-1].text
-        q = first[:1]
-        if q in "\"'" and q and last.endswith(q) and (len(value) > 1 or len(first) >= 2):
-            if len(value) == 1:
-                return [Lit(first[1:-1])] if first[1:-1] else []
-            return [Lit(first[1:])] + value[1:-1] + [Lit(last[:-1])]
-    return value
-
-
 def _source_text(line: list[Segment]) -> str:
     out = []
     for seg in line:
@@ -360,7 +349,11 @@ def _env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         if not _ENV_KEY.match(key):
             outcome.decisions.append(f"env line kept out: {key!r} is not a variable name")
             continue
-        value = _unquote(([Lit(rest)] if rest else []) + line[1:])
+        try:
+            value = envfile.parse_value(([Lit(rest)] if rest else []) + line[1:])
+        except envfile.EnvValueError as exc:
+            outcome.decisions.append(f"env line kept out: {key} ({exc}; Nomad rejects the template)")
+            continue
         name = env_name(key)
         _env_value(gt, task, container, name, value, outcome, settings.env_from)
         names.append(name)
@@ -654,6 +647,8 @@ def _plaintext_task_env(gt: GroupTemplates) -> None:
         if container is None:
             continue
         for key, value in (task.env or {}).items():
+            if isinstance(value, str) and not plaintext.is_plaintext_secret(str(key), value):
+                _credentials_in_task_env(gt, task, container, str(key), value)
             if not plaintext.is_plaintext_secret(str(key), value):
                 continue
             name = env_name(str(key))
@@ -669,6 +664,41 @@ def _plaintext_task_env(gt: GroupTemplates) -> None:
                 suggestion=f"Store it in Vault at {path} key {name} (remote key {remote.key}) and rotate it: "
                 "it is in the jobspec's history.",
             )
+
+
+def _credentials_in_task_env(gt: GroupTemplates, task: Task, container: k8s.V1Container, key: str,
+                             value: str) -> None:
+    """A task env value with a credential inside (tasks.py wrote `$(HELPER)` in its place): each
+    HELPER is defined from the ExternalSecret, before the variable that expands it."""
+    gctx = gt.gctx
+    name = env_name(key)
+    _, helpers = plaintext.split_value(name, value)
+    if not helpers:
+        return
+    path = _secret_path_for_plaintext(gctx)
+    defined = []
+    for helper, _secret in helpers:
+        secret_name, data_key, remote = gt.secrets.secret_key(path, helper, VAULT_V2)
+        _insert_env_before(container, name, _secret_env(helper, secret_name, data_key))
+        gt.note_ref(VAULT_V2, path, task.path_of("env"), key=helper)
+        defined.append(f"{helper} (remote key {remote.key} property {helper})")
+    env_path = paths.join(task.path_of("env"), key)
+    gctx.ledger.decide(
+        "N2K-SECURITY-PLAINTEXT-SECRET", env_path,
+        "credential in clear text inside the value (URL userinfo or password= pair): not copied into any "
+        "output; the value expands $(" + "), $(".join(h for h, _ in helpers) + ") read from the ExternalSecret",
+        value="<redacted>", claims=not gctx.ledger.is_claimed(env_path),
+        k8s=f"{_target(gctx, container)} env {name}",
+        suggestion=f"Store it in Vault at {path}: " + ", ".join(defined) + "; rotate it: it is in the jobspec's "
+        "history.",
+    )
+
+
+def _insert_env_before(container: k8s.V1Container, before: str, var: k8s.V1EnvVar) -> None:
+    """Add `var` ahead of `before`: a `$(VAR)` expansion only sees variables defined earlier."""
+    env = [e for e in (container.env or []) if e.name != var.name]
+    at = next((i for i, e in enumerate(env) if e.name == before), len(env))
+    container.env = env[:at] + [var] + env[at:]
 
 
 def map_templates(gctx: GroupContext) -> None:
