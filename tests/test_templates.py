@@ -172,3 +172,62 @@ def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypat
     monkeypatch.setattr(templates, "_emit", spy)
     convert_file(path)
     assert seen[("t", "/local/x.conf")] == ("tpl-j-secrets", "x.conf")
+
+
+def _one_job(tmp_path: Path, templates: str, vault: bool = True) -> object:
+    path = tmp_path / "p.nomad.hcl"
+    path.write_text('job "p" {\n' + ('  vault { policies = ["p"] }\n' if vault else "") + '  group "g" {\n'
+                    '    task "t" {\n      driver = "docker"\n      config { image = "busybox:1.36" }\n'
+                    + templates + "    }\n  }\n}\n")
+    (result,) = convert_file(path)
+    return result
+
+
+@pytest.mark.parametrize("data, code, path", [
+    ('{{ with secret "pki/issue/web" "common_name=web.service.consul" }}{{ .Data.private_key }}{{ end }}',
+     "N2K-TEMPLATE-PKI", "pki/issue/web"),
+    ('{{ with pkiCert "pki/issue/web" "common_name=web" }}{{ .Key }}{{ end }}', "N2K-TEMPLATE-PKI", "pki/issue/web"),
+    ('{{ (secret "database/creds/ro").Data }}', "N2K-TEMPLATE-SECRET-KEPT", "database/creds/ro"),
+    ('{{ if true }}{{ with secret "kv/data/x" }}{{ .Data.data.a }}{{ end }}{{ end }}', "N2K-TEMPLATE-SECRET-KEPT",
+     "kv/data/x"),
+    ('{{ if true }}{{ with nomadVar "nomad/jobs/p" }}{{ .a }}{{ end }}{{ end }}', "N2K-TEMPLATE-SECRET-KEPT",
+     "nomad/jobs/p"),
+])
+def test_secret_reads_nomad2k8s_cannot_express_write_no_file(tmp_path: Path, data: str, code: str, path: str) -> None:
+    result = _one_job(tmp_path, f'      template {{\n        destination = "secrets/key.pem"\n        perms = "0400"\n'
+                                f'        data = <<EOT\n{data}\nEOT\n      }}\n'
+                                '      template {\n        destination = "local/plain.conf"\n        data = "x=1"\n'
+                                '      }\n')
+    config = [o for o in result.objects if o["kind"] == "ConfigMap"]
+    assert [list(c["data"]) for c in config] == [["plain.conf"]]  # the other file is not written anywhere
+    assert not [o for o in result.objects if o["kind"] == "ExternalSecret"]
+    (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
+    mounts = [m["mountPath"] for m in deploy["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]]
+    assert "/secrets/key.pem" not in mounts
+    (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
+    assert (entry.code, entry.status.value, entry.k8s) == (code, "needs-decision", "-")
+    assert ("cert-manager Certificate" in entry.suggestion) is (code == "N2K-TEMPLATE-PKI")
+    dropped = {e.nomad_path.rsplit(".", 1)[-1] for e in result.ledger.entries if e.code == "N2K-TEMPLATE-NOT-WRITTEN"}
+    assert dropped == {"destination", "perms"}
+    if not path.startswith("nomad/"):
+        (access,) = [e for e in result.ledger.entries if e.code == "N2K-VAULT-ACCESS"]
+        assert path in access.suggestion and "No template here reads Vault" not in access.suggestion
+
+
+@pytest.mark.parametrize("line", [
+    '{{ env "NOMAD_ALLOC_ID" }}',  # unresolved in a file: ESO's Sprig `env` would read its own controller
+    '{{ key "app/feature" }}',
+    '{{ if eq (env "X") "y" }}debug{{ end }}',
+    '{{ range service "db" }}{{ .Address }}{{ end }}{{ "}}" }}',
+])
+def test_eso_template_escapes_everything_but_secret_keys(tmp_path: Path, line: str) -> None:
+    data = 'pw={{ with secret "kv/data/app" }}{{ .Data.data.pw }}{{ end }}\n' + line
+    result = _one_job(tmp_path, f'      template {{\n        destination = "local/app.conf"\n'
+                                f'        data = <<EOT\n{data}\nEOT\n      }}\n', vault=False)
+    (es,) = [o for o in result.objects if o["kind"] == "ExternalSecret"]
+    text = es["spec"]["target"]["template"]["data"]["app.conf"]
+    # Every ESO action is a data key or prints a brace pair: ESO evaluates nothing from the Nomad template.
+    rest = text.replace('{{ "{{" }}', "").replace('{{ "}}" }}', "").replace("{{ .pw }}", "")
+    assert "{{" not in rest and "}}" not in rest, text
+    printed = text.replace('{{ "{{" }}', "\x00").replace('{{ "}}" }}', "}}").replace("\x00", "{{")
+    assert printed.splitlines()[0] == "pw={{ .pw }}"

@@ -17,7 +17,7 @@ import hashlib
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kubernetes import client as k8s
@@ -132,6 +132,14 @@ def _split_plaintext(gctx: GroupContext, segments: list[Segment]) -> tuple[list[
     names: list[str] = []
     path = _secret_path_for_plaintext(gctx)
     for seg in segments:
+        if isinstance(seg, (Kept, SecretRange)) and plaintext.find_in_text(seg.source):
+            # Kept text is copied for the reviewer: its clear-text secrets are not.
+            source, found = seg.source, plaintext.find_in_text(seg.source)
+            for start, end, name in reversed(found):
+                source = source[:start] + f"<secret moved to Vault key {name}>" + source[end:]
+            names += [name for _, _, name in found]
+            out.append(replace(seg, source=source))
+            continue
         if not isinstance(seg, Lit):
             out.append(seg)
             continue
@@ -192,27 +200,34 @@ def _kept(seg: Kept, outcome: Outcome) -> str:
 
 def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome, secret_key) -> str:
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
+    # In an ESO template every text that is not a secret reference is escaped: External Secrets would
+    # otherwise evaluate a kept `{{ env "X" }}` with its own (Sprig) functions, in its controller.
+    literal = _eso_literal if secret_key is not None else (lambda text: text)
     out: list[str] = []
     for seg in segments:
         if isinstance(seg, Lit):
-            text = seg.text
-            if secret_key is not None and ("{{" in text or "}}" in text):
-                text = text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
-            out.append(text)
+            out.append(literal(seg.text))
         elif isinstance(seg, SecretRef) and secret_key is not None:
             key = secret_key(seg)
             out.append(f"{{{{ .{key} }}}}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'{{{{ index . "{key}" }}}}')
         elif isinstance(seg, RuntimeRef):
             text = _runtime_text(gctx, task, seg, outcome)
-            out.append(text if text is not None else seg.source)
+            out.append(literal(text if text is not None else seg.source))
         elif isinstance(seg, Kept):
-            out.append(_kept(seg, outcome))
+            out.append(literal(_kept(seg, outcome)))
         elif isinstance(seg, SecretRange):
             outcome.decisions.append(f"kept verbatim `{seg.source}`: a loop over every key of a secret in a file")
-            out.append(seg.source)
+            out.append(literal(seg.source))
         else:
             out.append("")
     return "".join(out)
+
+
+def _eso_literal(text: str) -> str:
+    """`text` printed as is by ESO's Go template engine: each `{{` / `}}` becomes an action printing it."""
+    if "{{" not in text and "}}" not in text:
+        return text
+    return text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
 
 
 def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str) -> str:
@@ -448,6 +463,10 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         _record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
         _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return
+    secret_kept = [s for s in translation.segments if isinstance(s, Kept) and s.secret_path is not None]
+    if secret_kept:
+        _record_secret_kept(gt, tpl, content_path, text, secret_kept, is_env)
+        return
     segments, clear = _split_plaintext(gctx, translation.segments)
     segments = _rewrite_literals(gctx, task, segments, outcome)
     for name in clear:
@@ -478,7 +497,16 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
                        text: str | None, problem: str, is_env: bool) -> None:
     gctx = gt.gctx
     target = _target(gctx, container)
-    if text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
+    if text is not None and plaintext.find_in_text(text):
+        # Verbatim would copy the secret into the ConfigMap: write nothing, ask for a decision.
+        gctx.ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", tpl.nomad_path,
+                           "the untranslated template holds a secret in clear text; it is not written anywhere",
+                           k8s="-", claims=False, value="<redacted>",
+                           suggestion=f"Store it in Vault at {_secret_path_for_plaintext(gctx)}, rewrite the file as "
+                           "an ExternalSecret template, and rotate it: it is in the jobspec's history.")
+        problem += "; not written: it holds a secret in clear text"
+        target = "-"
+    elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
         # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
         key = _file_key(tpl, task, gt.config, text)
         gt.config[key] = text
@@ -493,6 +521,41 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
                                suggestion="Rewrite the file as a ConfigMap or an ExternalSecret template by hand.")
     if not tpl.is_set("data") and not tpl.is_set("source"):
         gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
+
+
+def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, text: str,
+                        kept: list[Kept], is_env: bool) -> None:
+    """A template that reads Vault in a way nomad2k8s cannot express (a PKI certificate, a dynamic
+    secret, a read inside logic): nothing is written for it. A ConfigMap would hold the unrendered
+    expressions (and ESO would evaluate them with other semantics), and no file beats a wrong one."""
+    pki = any(s.code == "N2K-TEMPLATE-PKI" for s in kept)
+    for seg in kept:
+        gt.note_ref("vault-dynamic" if seg.code == "N2K-TEMPLATE-PKI" else "vault-kept", seg.secret_path or "?",
+                    content_path)
+    paths_read = ", ".join(dict.fromkeys(s.secret_path or "?" for s in kept))
+    what = "issues a certificate or dynamic secret from Vault" if pki else "reads a secret inside logic"
+    dest = resolve(str(tpl.destination)).container_path if isinstance(tpl.destination, str) and tpl.destination \
+        else "-"
+    if pki:
+        suggestion = (f"Issue it with a cert-manager Certificate (Issuer of type Vault on {paths_read}) and mount "
+                      f"its Secret (tls.crt, tls.key, ca.crt) at {dest}.")
+    else:
+        suggestion = "Write the ExternalSecret (or a VaultDynamicSecret generator) for this file by hand."
+    gt.gctx.ledger.decide(
+        "N2K-TEMPLATE-PKI" if pki else "N2K-TEMPLATE-SECRET-KEPT", content_path,
+        f"{'env' if is_env else 'file'} template {what} ({paths_read}) in a way nomad2k8s cannot express: "
+        "nothing is written for it (no ConfigMap, no ExternalSecret); the pod misses "
+        + ("these variables" if is_env else f"the file {dest}"),
+        k8s="-", value=_safe_value(text), suggestion=suggestion)
+    # The template's other settings (destination, perms, change_mode...) describe a file that is not written.
+    ledger, prefix = gt.gctx.ledger, tpl.nomad_path + "."
+    fields = dict.fromkeys(re.split(r"[.\[]", leaf[len(prefix):])[0] for leaf in ledger.values
+                           if leaf.startswith(prefix))
+    for name in fields:
+        path = tpl.path_of(name)
+        if path != content_path and not ledger.is_claimed(path):
+            ledger.dropped("N2K-TEMPLATE-NOT-WRITTEN", path, "the template is not converted (see its content entry)",
+                           k8s="-")
 
 
 def _safe_value(text: str | None) -> str:
