@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
 from .model import paths
 
 
@@ -26,8 +27,6 @@ class Status(str, Enum):
 
 STATUS_ORDER = [Status.NEEDS_DECISION, Status.DROPPED, Status.CHANGED, Status.MAPPED]
 
-# Keys whose values must never be printed: the ledger is rendered into reports.
-SECRET_KEY_PATTERN = re.compile(r"(PASS|PASSWORD|PASSWD|TOKEN|SECRET|_KEY$|^KEY$|APIKEY|API_KEY|CREDENTIAL|PRIVATE)", re.I)
 MAX_VALUE_CHARS = 80
 
 
@@ -44,7 +43,7 @@ def describe_value(path: str, value: Any) -> str:
         text = _compact(value)
     else:
         text = str(value)
-    text = text.replace("\n", "⏎")
+    text = mask(text).replace("\n", "⏎")  # a credential inside any value (URL userinfo, password=)
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 

@@ -20,6 +20,8 @@ TARGET = {
     "N2K-TEMPLATE-SECRET-ENV": "ExternalSecret (env)",
     "N2K-TEMPLATE-ENV": "plain env vars",
     "N2K-TEMPLATE-UNTRANSLATED": "not translated",
+    "N2K-TEMPLATE-PKI": "not written (Vault PKI/dynamic)",
+    "N2K-TEMPLATE-SECRET-KEPT": "not written (secret in logic)",
 }
 CONTENT = re.compile(r"\.template\[\d+\]\.(data|source)$")
 
@@ -29,6 +31,7 @@ def main(root: Path) -> None:
     decided: Counter = Counter()
     findings: Counter = Counter()
     objects: Counter = Counter()
+    security: Counter = Counter()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         try:
             results = convert_file(path)
@@ -38,6 +41,8 @@ def main(root: Path) -> None:
             objects.update(o["kind"] for o in result.objects if o["kind"] in ("ConfigMap", "ExternalSecret"))
             seen: set[str] = set()
             for entry in result.ledger.entries:
+                if entry.code.startswith("N2K-SECURITY-"):
+                    security[entry.code] += 1  # claiming or not: each one is a clear-text secret found
                 if not entry.claims:
                     if entry.code.startswith(("N2K-TEMPLATE-", "N2K-SECURITY-", "N2K-VAULT-")):
                         findings[entry.code] += 1
@@ -54,9 +59,10 @@ def main(root: Path) -> None:
     total = sum(outcomes.values())
     print(f"templates: {total}; needs-decision: {sum(decided.values())}")
     for name, count in outcomes.most_common():
-        print(f"  {name:24} {count:4}  (needs-decision {decided[name]})")
+        print(f"  {name:32} {count:4}  (needs-decision {decided[name]})")
     print("objects:", dict(sorted(objects.items())))
     print("findings (notes):", dict(sorted(findings.items())))
+    print("security findings (all entries):", dict(sorted(security.items())))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ emitted core object passes strict Kubernetes validation."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -139,3 +140,24 @@ def test_corpus_pods_mount_what_they_declare_with_real_paths_and_images() -> Non
     assert not unused, unused
     assert not images, images
     assert set(paths) <= KNOWN_TEMPLATE_PATHS, sorted(set(paths) - KNOWN_TEMPLATE_PATHS)
+
+
+# Independent of nomad2k8s/credentials.py on purpose: a literal `scheme://user:password@` or
+# `password=value` (a `$VAR`, `$(VAR)`, `{{ }}` or `<redacted>` in its place is a reference, not a leak).
+_URL_CREDENTIAL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'{}()$]*:(?![$<{])[^\s/@\"'{}]+@")
+_PASSWORD_PAIR = re.compile(r"(?i)\b(?:password|passwd|pwd)=(?![$<{\"'\s&;,\\]|$)[^\s\"'&;,]+")
+
+
+def test_corpus_output_holds_no_credentials(tmp_path: Path) -> None:
+    """No manifest, ledger.json, MIGRATION.md, SUMMARY.md or stdout of a converted corpus holds a credential."""
+    require_shared(CORPUS_JOBS)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(CORPUS_JOBS), "--output", str(out)],
+                          capture_output=True, text=True, cwd=REPO)
+    assert "Traceback" not in proc.stderr
+    texts = {"stdout/stderr": proc.stdout + proc.stderr}
+    texts.update({str(p.relative_to(out)): p.read_text() for p in out.rglob("*") if p.is_file()})
+    assert any(p.endswith("MIGRATION.md") for p in texts) and any(p.endswith(".yaml") for p in texts)
+    found = [f"{where}: at character {m.start()}" for where, text in texts.items()  # never print the value
+             for m in [*_URL_CREDENTIAL.finditer(text), *_PASSWORD_PAIR.finditer(text)]]
+    assert not found, "\n".join(found[:20])

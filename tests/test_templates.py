@@ -62,13 +62,21 @@ def test_remote_key_strips_mount_and_data_segment() -> None:
     assert remote_key(profile, "nomad/jobs/minio", "nomad-var").key == "nomad-vars/nomad/jobs/minio"
 
 
+# Clear-text values in JOB: none may appear in any output.
+LEAKS = ("hunter2-VALUE", "clear-VALUE-42", "inline-VALUE-7", "url-VALUE-9", "dsn-VALUE-8", "redis-VALUE-6",
+         "mongo-VALUE-5")
+
 JOB = """
 job "j" {
   group "g" {
     task "t" {
       driver = "docker"
       config { image = "busybox:1.36" }
-      env { DB_PASSWORD = "hunter2-VALUE" }
+      env {
+        DB_PASSWORD   = "hunter2-VALUE"
+        DATABASE_URL  = "postgres://app:url-VALUE-9@db.service.consul:5432/app"
+        DB_CONNECTION = "host=db port=5432 user=postgres password=dsn-VALUE-8 dbname=x"
+      }
       template {
         destination = "secrets/a.env"
         env         = true
@@ -76,11 +84,12 @@ job "j" {
 STATIC=1
 ADMIN_PASSWORD=clear-VALUE-42
 URL=https://u:{{ with secret "kv/data/app" }}{{ .Data.data.pw }}{{ end }}@h/$(literal)
+CACHE_URL = "redis://:redis-VALUE-6@cache:6379"
 EOF
       }
       template {
         destination = "local/x.conf"
-        data        = "a={{ with secret \\"kv/data/app\\" }}{{ .Data.data.pw }}{{ end }}\\nsecret_token: inline-VALUE-7\\n"
+        data        = "a={{ with secret \\"kv/data/app\\" }}{{ .Data.data.pw }}{{ end }}\\nsecret_token: inline-VALUE-7\\nmongo: mongodb://u:mongo-VALUE-5@h/db\\n"
       }
     }
   }
@@ -95,7 +104,7 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     profile = Profile(secrets=SecretSettings(kv_mount="kv", api_version=api_version, store_name="vault-backend"))
     (result,) = convert_file(path, profile)
     dumped = yaml.safe_dump(result.objects) + "".join(str(e.as_dict()) for e in result.ledger.entries)
-    for value in ("hunter2-VALUE", "clear-VALUE-42", "inline-VALUE-7"):
+    for value in LEAKS:
         assert value not in dumped
     (es,) = [o for o in result.objects if o["kind"] == "ExternalSecret"]
     validate_object(es)
@@ -103,8 +112,10 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     assert es["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "vault-backend"}
     keys = {d["secretKey"]: d["remoteRef"] for d in es["spec"]["data"]}
     assert keys["pw"] == {"key": "app", "property": "pw"}
-    assert {"DB_PASSWORD", "ADMIN_PASSWORD", "secret_token"} <= set(keys)
+    assert {"DB_PASSWORD", "ADMIN_PASSWORD", "secret_token", "DATABASE_URL_PASSWORD", "DB_CONNECTION_PASSWORD",
+            "CACHE_URL_PASSWORD", "mongo_password"} <= set(keys)
     assert "{{ .pw }}" in es["spec"]["target"]["template"]["data"]["x.conf"]
+    assert "mongo: mongodb://u:{{ .mongo_password }}@h/db" in es["spec"]["target"]["template"]["data"]["x.conf"]
     (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
     env = {e["name"]: e for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["STATIC"]["value"] == "1"
@@ -112,8 +123,38 @@ def test_env_composite_file_and_clear_text(tmp_path: Path, api_version: str) -> 
     names = [e["name"] for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]]
     assert names.index("pw") < names.index("URL")  # $(VAR) only expands vars defined earlier
     assert env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "j-secrets"
+    # a credential inside a value: its own secretKeyRef var, expanded in the rebuilt value (which runtime.py
+    # still rewrites: the Consul name became the Service's DNS name)
+    assert env["DATABASE_URL"]["value"] == "postgres://app:$(DATABASE_URL_PASSWORD)@db.default.svc.cluster.local:5432/app"
+    assert env["DB_CONNECTION"]["value"] == "host=db port=5432 user=postgres password=$(DB_CONNECTION_PASSWORD) dbname=x"
+    assert env["CACHE_URL"]["value"] == "redis://:$(CACHE_URL_PASSWORD)@cache:6379"
+    for var in ("DATABASE_URL", "DB_CONNECTION", "CACHE_URL"):
+        assert names.index(f"{var}_PASSWORD") < names.index(var)
+        assert env[f"{var}_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "j-secrets", "key": f"{var}_PASSWORD"}
     security = [e for e in result.ledger.entries if e.code == "N2K-SECURITY-PLAINTEXT-SECRET"]
-    assert len(security) == 3 and all(e.status.value == "needs-decision" for e in security)
+    assert len(security) == 5 and all(e.status.value == "needs-decision" for e in security)
+    assert {e.nomad_path.rsplit(".", 1)[-1] for e in security if e.claims} >= {"DB_CONNECTION", "DB_PASSWORD"}
+
+
+def test_clear_text_never_reaches_reports_or_stdout(tmp_path: Path) -> None:
+    """The CLI's manifests, ledger.json, MIGRATION.md, SUMMARY.md and stdout hold none of LEAKS."""
+    from typer.testing import CliRunner
+
+    from nomad2k8s.cli import app
+
+    path = tmp_path / "jobs" / "j.nomad.hcl"
+    path.parent.mkdir()
+    path.write_text(JOB)
+    out = tmp_path / "out"
+    runs = [CliRunner().invoke(app, ["convert", str(path.parent), "--output", str(out)]),
+            CliRunner().invoke(app, ["convert", str(path)])]
+    assert all(r.exit_code == 0 for r in runs), [r.output for r in runs]
+    texts = {"stdout": "".join(r.output for r in runs)}
+    texts.update({str(p): p.read_text() for p in out.rglob("*") if p.is_file()})
+    assert any(p.endswith("MIGRATION.md") for p in texts) and any(p.endswith("ledger.json") for p in texts)
+    for where, text in texts.items():
+        for value in LEAKS:
+            assert value not in text, f"{value} leaked into {where}"
 
 
 def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,3 +172,62 @@ def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypat
     monkeypatch.setattr(templates, "_emit", spy)
     convert_file(path)
     assert seen[("t", "/local/x.conf")] == ("tpl-j-secrets", "x.conf")
+
+
+def _one_job(tmp_path: Path, templates: str, vault: bool = True) -> object:
+    path = tmp_path / "p.nomad.hcl"
+    path.write_text('job "p" {\n' + ('  vault { policies = ["p"] }\n' if vault else "") + '  group "g" {\n'
+                    '    task "t" {\n      driver = "docker"\n      config { image = "busybox:1.36" }\n'
+                    + templates + "    }\n  }\n}\n")
+    (result,) = convert_file(path)
+    return result
+
+
+@pytest.mark.parametrize("data, code, path", [
+    ('{{ with secret "pki/issue/web" "common_name=web.service.consul" }}{{ .Data.private_key }}{{ end }}',
+     "N2K-TEMPLATE-PKI", "pki/issue/web"),
+    ('{{ with pkiCert "pki/issue/web" "common_name=web" }}{{ .Key }}{{ end }}', "N2K-TEMPLATE-PKI", "pki/issue/web"),
+    ('{{ (secret "database/creds/ro").Data }}', "N2K-TEMPLATE-SECRET-KEPT", "database/creds/ro"),
+    ('{{ if true }}{{ with secret "kv/data/x" }}{{ .Data.data.a }}{{ end }}{{ end }}', "N2K-TEMPLATE-SECRET-KEPT",
+     "kv/data/x"),
+    ('{{ if true }}{{ with nomadVar "nomad/jobs/p" }}{{ .a }}{{ end }}{{ end }}', "N2K-TEMPLATE-SECRET-KEPT",
+     "nomad/jobs/p"),
+])
+def test_secret_reads_nomad2k8s_cannot_express_write_no_file(tmp_path: Path, data: str, code: str, path: str) -> None:
+    result = _one_job(tmp_path, f'      template {{\n        destination = "secrets/key.pem"\n        perms = "0400"\n'
+                                f'        data = <<EOT\n{data}\nEOT\n      }}\n'
+                                '      template {\n        destination = "local/plain.conf"\n        data = "x=1"\n'
+                                '      }\n')
+    config = [o for o in result.objects if o["kind"] == "ConfigMap"]
+    assert [list(c["data"]) for c in config] == [["plain.conf"]]  # the other file is not written anywhere
+    assert not [o for o in result.objects if o["kind"] == "ExternalSecret"]
+    (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
+    mounts = [m["mountPath"] for m in deploy["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]]
+    assert "/secrets/key.pem" not in mounts
+    (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
+    assert (entry.code, entry.status.value, entry.k8s) == (code, "needs-decision", "-")
+    assert ("cert-manager Certificate" in entry.suggestion) is (code == "N2K-TEMPLATE-PKI")
+    dropped = {e.nomad_path.rsplit(".", 1)[-1] for e in result.ledger.entries if e.code == "N2K-TEMPLATE-NOT-WRITTEN"}
+    assert dropped == {"destination", "perms"}
+    if not path.startswith("nomad/"):
+        (access,) = [e for e in result.ledger.entries if e.code == "N2K-VAULT-ACCESS"]
+        assert path in access.suggestion and "No template here reads Vault" not in access.suggestion
+
+
+@pytest.mark.parametrize("line", [
+    '{{ env "NOMAD_ALLOC_ID" }}',  # unresolved in a file: ESO's Sprig `env` would read its own controller
+    '{{ key "app/feature" }}',
+    '{{ if eq (env "X") "y" }}debug{{ end }}',
+    '{{ range service "db" }}{{ .Address }}{{ end }}{{ "}}" }}',
+])
+def test_eso_template_escapes_everything_but_secret_keys(tmp_path: Path, line: str) -> None:
+    data = 'pw={{ with secret "kv/data/app" }}{{ .Data.data.pw }}{{ end }}\n' + line
+    result = _one_job(tmp_path, f'      template {{\n        destination = "local/app.conf"\n'
+                                f'        data = <<EOT\n{data}\nEOT\n      }}\n', vault=False)
+    (es,) = [o for o in result.objects if o["kind"] == "ExternalSecret"]
+    text = es["spec"]["target"]["template"]["data"]["app.conf"]
+    # Every ESO action is a data key or prints a brace pair: ESO evaluates nothing from the Nomad template.
+    rest = text.replace('{{ "{{" }}', "").replace('{{ "}}" }}', "").replace("{{ .pw }}", "")
+    assert "{{" not in rest and "}}" not in rest, text
+    printed = text.replace('{{ "{{" }}', "\x00").replace('{{ "}}" }}', "}}").replace("\x00", "{{")
+    assert printed.splitlines()[0] == "pw={{ .pw }}"

@@ -11,7 +11,7 @@ from ..ledger import Status
 from ..model import Task, paths
 from .context import GroupContext
 from .names import dns_label, env_name
-from .plaintext import is_plaintext_secret
+from .plaintext import is_plaintext_secret, split_value
 from .runtime import needs_rewrite
 from .values import as_int, claim_value, unresolved_reference, unresolved_suggestion
 
@@ -126,7 +126,12 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
         path = paths.join(task.path_of("env"), str(key))
         name = env_name(str(key))
         text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
+        text, helpers = split_value(name, text)
         env.append(k8s.V1EnvVar(name=name, value=text))
+        if helpers:
+            # credentials inside the value became $(HELPER): templates.py defines the helpers from a
+            # Secret and records the decision (runtime.py still rewrites the rest of the value)
+            continue
         if needs_rewrite(text):
             continue  # runtime values and Consul addresses: rewritten and recorded by mapping/runtime.py
         if name != key:

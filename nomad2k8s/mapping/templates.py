@@ -17,7 +17,7 @@ import hashlib
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kubernetes import client as k8s
@@ -25,7 +25,7 @@ from kubernetes import client as k8s
 from ..ledger import Status
 from ..model import Task, Template, paths
 from ..parse.gotemplate import TemplateError
-from . import nomad_env, plaintext, runtime
+from . import envfile, nomad_env, plaintext, runtime
 from .context import GroupContext
 from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
 from .names import dns_label, env_name
@@ -132,6 +132,14 @@ def _split_plaintext(gctx: GroupContext, segments: list[Segment]) -> tuple[list[
     names: list[str] = []
     path = _secret_path_for_plaintext(gctx)
     for seg in segments:
+        if isinstance(seg, (Kept, SecretRange)) and plaintext.find_in_text(seg.source):
+            # Kept text is copied for the reviewer: its clear-text secrets are not.
+            source, found = seg.source, plaintext.find_in_text(seg.source)
+            for start, end, name in reversed(found):
+                source = source[:start] + f"<secret moved to Vault key {name}>" + source[end:]
+            names += [name for _, _, name in found]
+            out.append(replace(seg, source=source))
+            continue
         if not isinstance(seg, Lit):
             out.append(seg)
             continue
@@ -192,27 +200,34 @@ def _kept(seg: Kept, outcome: Outcome) -> str:
 
 def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome, secret_key) -> str:
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
+    # In an ESO template every text that is not a secret reference is escaped: External Secrets would
+    # otherwise evaluate a kept `{{ env "X" }}` with its own (Sprig) functions, in its controller.
+    literal = _eso_literal if secret_key is not None else (lambda text: text)
     out: list[str] = []
     for seg in segments:
         if isinstance(seg, Lit):
-            text = seg.text
-            if secret_key is not None and ("{{" in text or "}}" in text):
-                text = text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
-            out.append(text)
+            out.append(literal(seg.text))
         elif isinstance(seg, SecretRef) and secret_key is not None:
             key = secret_key(seg)
             out.append(f"{{{{ .{key} }}}}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f'{{{{ index . "{key}" }}}}')
         elif isinstance(seg, RuntimeRef):
             text = _runtime_text(gctx, task, seg, outcome)
-            out.append(text if text is not None else seg.source)
+            out.append(literal(text if text is not None else seg.source))
         elif isinstance(seg, Kept):
-            out.append(_kept(seg, outcome))
+            out.append(literal(_kept(seg, outcome)))
         elif isinstance(seg, SecretRange):
             outcome.decisions.append(f"kept verbatim `{seg.source}`: a loop over every key of a secret in a file")
-            out.append(seg.source)
+            out.append(literal(seg.source))
         else:
             out.append("")
     return "".join(out)
+
+
+def _eso_literal(text: str) -> str:
+    """`text` printed as is by ESO's Go template engine: each `{{` / `}}` becomes an action printing it."""
+    if "{{" not in text and "}}" not in text:
+        return text
+    return text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
 
 
 def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str) -> str:
@@ -308,17 +323,6 @@ def _strip_line(line: list[Segment]) -> list[Segment]:
     return [s for s in line if not (isinstance(s, Lit) and not s.text)]
 
 
-def _unquote(value: list[Segment]) -> list[Segment]:
-    if value and isinstance(value[0], Lit) and isinstance(value[-1], Lit):
-        first, last = value[0].text, value[-1].text
-        q = first[:1]
-        if q in "\"'" and q and last.endswith(q) and (len(value) > 1 or len(first) >= 2):
-            if len(value) == 1:
-                return [Lit(first[1:-1])] if first[1:-1] else []
-            return [Lit(first[1:])] + value[1:-1] + [Lit(last[:-1])]
-    return value
-
-
 def _source_text(line: list[Segment]) -> str:
     out = []
     for seg in line:
@@ -360,7 +364,11 @@ def _env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         if not _ENV_KEY.match(key):
             outcome.decisions.append(f"env line kept out: {key!r} is not a variable name")
             continue
-        value = _unquote(([Lit(rest)] if rest else []) + line[1:])
+        try:
+            value = envfile.parse_value(([Lit(rest)] if rest else []) + line[1:])
+        except envfile.EnvValueError as exc:
+            outcome.decisions.append(f"env line kept out: {key} ({exc}; Nomad rejects the template)")
+            continue
         name = env_name(key)
         _env_value(gt, task, container, name, value, outcome, settings.env_from)
         names.append(name)
@@ -455,6 +463,10 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         _record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
         _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return
+    secret_kept = [s for s in translation.segments if isinstance(s, Kept) and s.secret_path is not None]
+    if secret_kept:
+        _record_secret_kept(gt, tpl, content_path, text, secret_kept, is_env)
+        return
     segments, clear = _split_plaintext(gctx, translation.segments)
     segments = _rewrite_literals(gctx, task, segments, outcome)
     for name in clear:
@@ -485,7 +497,16 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
                        text: str | None, problem: str, is_env: bool) -> None:
     gctx = gt.gctx
     target = _target(gctx, container)
-    if text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
+    if text is not None and plaintext.find_in_text(text):
+        # Verbatim would copy the secret into the ConfigMap: write nothing, ask for a decision.
+        gctx.ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", tpl.nomad_path,
+                           "the untranslated template holds a secret in clear text; it is not written anywhere",
+                           k8s="-", claims=False, value="<redacted>",
+                           suggestion=f"Store it in Vault at {_secret_path_for_plaintext(gctx)}, rewrite the file as "
+                           "an ExternalSecret template, and rotate it: it is in the jobspec's history.")
+        problem += "; not written: it holds a secret in clear text"
+        target = "-"
+    elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
         # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
         key = _file_key(tpl, task, gt.config, text)
         gt.config[key] = text
@@ -500,6 +521,41 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
                                suggestion="Rewrite the file as a ConfigMap or an ExternalSecret template by hand.")
     if not tpl.is_set("data") and not tpl.is_set("source"):
         gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
+
+
+def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, text: str,
+                        kept: list[Kept], is_env: bool) -> None:
+    """A template that reads Vault in a way nomad2k8s cannot express (a PKI certificate, a dynamic
+    secret, a read inside logic): nothing is written for it. A ConfigMap would hold the unrendered
+    expressions (and ESO would evaluate them with other semantics), and no file beats a wrong one."""
+    pki = any(s.code == "N2K-TEMPLATE-PKI" for s in kept)
+    for seg in kept:
+        gt.note_ref("vault-dynamic" if seg.code == "N2K-TEMPLATE-PKI" else "vault-kept", seg.secret_path or "?",
+                    content_path)
+    paths_read = ", ".join(dict.fromkeys(s.secret_path or "?" for s in kept))
+    what = "issues a certificate or dynamic secret from Vault" if pki else "reads a secret inside logic"
+    dest = resolve(str(tpl.destination)).container_path if isinstance(tpl.destination, str) and tpl.destination \
+        else "-"
+    if pki:
+        suggestion = (f"Issue it with a cert-manager Certificate (Issuer of type Vault on {paths_read}) and mount "
+                      f"its Secret (tls.crt, tls.key, ca.crt) at {dest}.")
+    else:
+        suggestion = "Write the ExternalSecret (or a VaultDynamicSecret generator) for this file by hand."
+    gt.gctx.ledger.decide(
+        "N2K-TEMPLATE-PKI" if pki else "N2K-TEMPLATE-SECRET-KEPT", content_path,
+        f"{'env' if is_env else 'file'} template {what} ({paths_read}) in a way nomad2k8s cannot express: "
+        "nothing is written for it (no ConfigMap, no ExternalSecret); the pod misses "
+        + ("these variables" if is_env else f"the file {dest}"),
+        k8s="-", value=_safe_value(text), suggestion=suggestion)
+    # The template's other settings (destination, perms, change_mode...) describe a file that is not written.
+    ledger, prefix = gt.gctx.ledger, tpl.nomad_path + "."
+    fields = dict.fromkeys(re.split(r"[.\[]", leaf[len(prefix):])[0] for leaf in ledger.values
+                           if leaf.startswith(prefix))
+    for name in fields:
+        path = tpl.path_of(name)
+        if path != content_path and not ledger.is_claimed(path):
+            ledger.dropped("N2K-TEMPLATE-NOT-WRITTEN", path, "the template is not converted (see its content entry)",
+                           k8s="-")
 
 
 def _safe_value(text: str | None) -> str:
@@ -654,6 +710,8 @@ def _plaintext_task_env(gt: GroupTemplates) -> None:
         if container is None:
             continue
         for key, value in (task.env or {}).items():
+            if isinstance(value, str) and not plaintext.is_plaintext_secret(str(key), value):
+                _credentials_in_task_env(gt, task, container, str(key), value)
             if not plaintext.is_plaintext_secret(str(key), value):
                 continue
             name = env_name(str(key))
@@ -669,6 +727,41 @@ def _plaintext_task_env(gt: GroupTemplates) -> None:
                 suggestion=f"Store it in Vault at {path} key {name} (remote key {remote.key}) and rotate it: "
                 "it is in the jobspec's history.",
             )
+
+
+def _credentials_in_task_env(gt: GroupTemplates, task: Task, container: k8s.V1Container, key: str,
+                             value: str) -> None:
+    """A task env value with a credential inside (tasks.py wrote `$(HELPER)` in its place): each
+    HELPER is defined from the ExternalSecret, before the variable that expands it."""
+    gctx = gt.gctx
+    name = env_name(key)
+    _, helpers = plaintext.split_value(name, value)
+    if not helpers:
+        return
+    path = _secret_path_for_plaintext(gctx)
+    defined = []
+    for helper, _secret in helpers:
+        secret_name, data_key, remote = gt.secrets.secret_key(path, helper, VAULT_V2)
+        _insert_env_before(container, name, _secret_env(helper, secret_name, data_key))
+        gt.note_ref(VAULT_V2, path, task.path_of("env"), key=helper)
+        defined.append(f"{helper} (remote key {remote.key} property {helper})")
+    env_path = paths.join(task.path_of("env"), key)
+    gctx.ledger.decide(
+        "N2K-SECURITY-PLAINTEXT-SECRET", env_path,
+        "credential in clear text inside the value (URL userinfo or password= pair): not copied into any "
+        "output; the value expands $(" + "), $(".join(h for h, _ in helpers) + ") read from the ExternalSecret",
+        value="<redacted>", claims=not gctx.ledger.is_claimed(env_path),
+        k8s=f"{_target(gctx, container)} env {name}",
+        suggestion=f"Store it in Vault at {path}: " + ", ".join(defined) + "; rotate it: it is in the jobspec's "
+        "history.",
+    )
+
+
+def _insert_env_before(container: k8s.V1Container, before: str, var: k8s.V1EnvVar) -> None:
+    """Add `var` ahead of `before`: a `$(VAR)` expansion only sees variables defined earlier."""
+    env = [e for e in (container.env or []) if e.name != var.name]
+    at = next((i for i, e in enumerate(env) if e.name == before), len(env))
+    container.env = env[:at] + [var] + env[at:]
 
 
 def map_templates(gctx: GroupContext) -> None:

@@ -8,8 +8,9 @@ kept as its exact source text in a Kept segment, for the report and a needs-deci
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..parse.gotemplate import Action, Block, TemplateError, Text, expr_tokens, parse
@@ -70,6 +71,7 @@ class Kept:
     reason: str
     code: str = "N2K-TEMPLATE-UNTRANSLATED"
     default: str | None = None  # keyOrDefault's default
+    secret_path: str | None = None  # the Vault/Nomad Variable path this text reads ("?" when not literal)
 
 
 Segment = Lit | SecretRef | RuntimeRef | RangeKey | RangeValue | SecretRange | Kept
@@ -160,7 +162,7 @@ class Translator:
                 segs += self._action(node, dot, scope)
             else:
                 segs += self._block(node, dot, scope)
-        return segs
+        return [_tag_secret(s) if isinstance(s, Kept) else s for s in segs]
 
     # Actions --------------------------------------------------------------------------------
     def _action(self, node: Action, dot: Any, scope: dict[str, Any]) -> list[Segment]:
@@ -332,6 +334,25 @@ class Translator:
 
     def _kept_block(self, source: str, reason: str) -> Kept:
         return Kept(source, reason)
+
+
+# A call that reads a secret: `secret "path" ...`, `pkiCert "path" ...`, `nomadVar "path"`.
+_SECRET_CALL = re.compile(r"""\b(secret|pkiCert|nomadVar)\s+(?:"([^"]*)"|`([^`]*)`)?(\s+["`$(])?""")
+
+
+def _tag_secret(seg: Kept) -> Kept:
+    """A kept text that reads a secret: which path, and N2K-TEMPLATE-PKI when it issues a certificate or
+    a dynamic secret (pkiCert, arguments, a pki issue/sign path). Such text must never become a ConfigMap."""
+    if seg.secret_path is not None:
+        return seg
+    match = _SECRET_CALL.search(seg.source)
+    if match is None:
+        return seg
+    func, path = match.group(1), match.group(2) or match.group(3) or "?"
+    pki = func == "pkiCert" or match.group(4) is not None or bool(re.search(r"(^|/)(issue|sign)/", path))
+    code = "N2K-TEMPLATE-PKI" if pki else ("N2K-TEMPLATE-SECRET-KEPT" if seg.code == "N2K-TEMPLATE-UNTRANSLATED"
+                                           else seg.code)
+    return replace(seg, code=code, secret_path=path)
 
 
 def _split_decl(tokens: list[tuple[str, str]]) -> tuple[list[str], list[tuple[str, str]]]:

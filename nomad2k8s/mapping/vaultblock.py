@@ -12,10 +12,12 @@ from ..model.blocks import Vault
 from .context import JobContext
 
 
-def _paths_in_scope(jctx: JobContext, scope: str) -> list[str]:
+def _paths_in_scope(jctx: JobContext, scope: str, dynamic: bool) -> list[str]:
+    """Vault paths the templates in `scope` use: KV reads (dynamic False) or PKI issue / dynamic
+    secrets (True, kind vault-dynamic: cert-manager's Vault issuer needs them, not the store)."""
     found: list[str] = []
     for ref in jctx.secret_refs:
-        if ref["kind"] == "nomad-var":
+        if ref["kind"] == "nomad-var" or (ref["kind"] == "vault-dynamic") != dynamic:
             continue
         if any(paths.covers(scope, p) for p in ref["nomad_paths"]) and ref["path"] not in found:
             found.append(ref["path"])
@@ -30,7 +32,8 @@ def map_vault(jctx: JobContext) -> None:
         vault = getattr(node, "vault", None)
         if not isinstance(vault, Vault) or jctx.ledger.is_claimed(vault.nomad_path):
             continue  # an unconverted task's vault block is accounted for with the task
-        read = _paths_in_scope(jctx, node.nomad_path)
+        read = _paths_in_scope(jctx, node.nomad_path, dynamic=False)
+        issued = _paths_in_scope(jctx, node.nomad_path, dynamic=True)
         policies = ", ".join(vault.policies or []) or "-"
         details = [f"policies {policies}"]
         if vault.role:
@@ -39,10 +42,18 @@ def map_vault(jctx: JobContext) -> None:
             details.append("the task no longer gets VAULT_TOKEN")
         if vault.change_mode:
             details.append(f"change_mode {vault.change_mode} has no equivalent (no token to renew)")
-        grant = ("Grant the store's Vault role read access to: " + ", ".join(read)) if read else (
-            "No template here reads Vault: if the app calls Vault itself, give it a Kubernetes-auth role.")
+        grants = []
+        if read:
+            grants.append("Grant the store's Vault role read access to: " + ", ".join(read))
+        if issued:
+            grants.append("Give cert-manager's Vault issuer role update access to the certificate/dynamic paths "
+                          "(not converted, see N2K-TEMPLATE-PKI): " + ", ".join(issued))
+        if not grants:
+            grants.append("No template here reads Vault: if the app calls Vault itself, give it a Kubernetes-auth "
+                          "role.")
+        data = {**({"read_paths": read} if read else {}), **({"issue_paths": issued} if issued else {})}
         jctx.ledger.decide(
             "N2K-VAULT-ACCESS", vault.nomad_path,
             "Vault access moves to the secret store (" + "; ".join(details) + ")",
-            k8s=store, suggestion=grant, data={"read_paths": read} if read else None,
+            k8s=store, suggestion=". ".join(grants), data=data or None,
         )
