@@ -220,7 +220,7 @@ def convert(
                     result.name, n = base, 2
                     while target / result.name in written:
                         result.name, n = f"{base}-{n}", n + 1
-                    _err(f"{file}: job also defined in {previous}; written as {result.name}")
+                    _err(f"warning: {file}: job also defined in {previous}; written as {result.name}")
                 written[target / result.name] = file
             pending.append((result, (output or Path(".")) / sub, file, site))
             results.append(result)
