@@ -31,6 +31,7 @@ from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
 from .names import dns_label, env_name
 from .podspec import add_env, add_mount, add_volume
 from .taskdirs import resolve
+from .values import unresolved_reference, unresolved_suggestion
 from .tpltranslate import (
     NOMAD_VAR, VAULT_V2, Kept, Lit, RangeKey, RangeValue, RuntimeRef, SecretRange, SecretRef, Segment,
     Translation, translate,
@@ -51,6 +52,7 @@ class Outcome:
     uses_secrets: bool = False
     pending: list[dict] = field(default_factory=list)  # upstreams whose port link_batch may find
     pending_decisions: list[str] = field(default_factory=list)  # the decisions those ports settle
+    suggestion: str = ""  # a specific way to settle the decisions, ahead of the generic one
 
     def worse(self, status: Status) -> None:
         order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
@@ -483,10 +485,20 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         _file_template(gt, task, container, tpl, segments, outcome)
     else:
         outcome.decisions.append("template has no destination")
+    _unresolved_hcl(text, outcome)
     if outcome.notes and outcome.status is Status.MAPPED:
         outcome.worse(Status.CHANGED)
     _record_content(gt, tpl, content_path, text, segments, outcome, bool(clear), is_env)
     _record_fields(gt, tpl, container, outcome)
+
+
+def _unresolved_hcl(text: str, outcome: Outcome) -> None:
+    """A `${var.x}`/`${local.x}` the parser could not resolve is written as text: the same rule as
+    values.claim_value, so the template is a decision naming the variable, never mapped."""
+    reference = unresolved_reference(text)
+    if reference is not None:
+        outcome.decisions.append(f"${{{reference}}} is unresolved and is copied as text")
+        outcome.suggestion = unresolved_suggestion(reference)
 
 
 def _delim(value: object) -> str | None:
@@ -592,6 +604,8 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
     suggestion = ""
     if outcome.decisions:
         suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
+        if outcome.suggestion:
+            suggestion = f"{outcome.suggestion} {suggestion}"
     value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
     ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value,
                   data=data)
