@@ -61,3 +61,22 @@ def test_template_with_resolved_variable_is_mapped(tmp_path: Path) -> None:
                          variables={"domain": "example.org"})
     (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
     assert entry.status.value == "mapped" and entry.value.startswith("host=example.org")
+
+
+@pytest.mark.parametrize("destination, mount_path, status", [
+    ("${NOMAD_ALLOC_DIR}/${NOMAD_TASK_NAME}.env", "/alloc/web.env", "changed"),
+    ("local/${NOMAD_JOB_NAME}-${NOMAD_GROUP_NAME}.conf", "/local/j-g.conf", "changed"),
+    ("${NOMAD_TASK_DIR}/app.conf", "/local/app.conf", "mapped"),
+    ("local/app.conf", "/local/app.conf", "mapped"),
+])
+def test_template_destination_runtime_variables_are_filled(tmp_path: Path, destination: str, mount_path: str,
+                                                           status: str) -> None:
+    (result,) = _convert(tmp_path, 'job "j" {\n  group "g" {\n    task "web" {\n      driver = "docker"\n'
+                         '      config { image = "busybox:1.36" }\n      template {\n'
+                         f'        destination = "{destination}"\n        data = "x=1"\n      }}\n    }}\n  }}\n}}\n')
+    (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
+    (container,) = deploy["spec"]["template"]["spec"]["containers"]
+    paths = [m["mountPath"] for m in container["volumeMounts"]]
+    assert mount_path in paths and not any("${" in p for p in paths)
+    (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].destination")]
+    assert entry.status.value == status and mount_path in entry.k8s

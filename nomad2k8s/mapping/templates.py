@@ -38,6 +38,7 @@ from .tpltranslate import (
 )
 
 CHECKSUM_ANNOTATION = "checksum/config"
+_TASK_DIR_VARS = ("NOMAD_TASK_DIR ", "NOMAD_LOCAL_DIR ", "NOMAD_SECRETS_DIR ", "NOMAD_ALLOC_DIR ")
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -232,8 +233,20 @@ def _eso_literal(text: str) -> str:
     return text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
 
 
-def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str) -> str:
-    base = secret_key_name(posixpath.basename(str(tpl.destination or "template").rstrip("/")) or "template")
+def _destination(gctx: GroupContext, task: Task, tpl: Template) -> tuple[str, list[str]]:
+    """The destination with its run-time variables (`${NOMAD_TASK_NAME}`, `${NOMAD_ALLOC_DIR}`...) filled
+    in as the task sees them, and what was filled: a mountPath cannot hold `${...}`."""
+    text = str(tpl.destination or "")
+    if "${" not in text:
+        return text, []
+    result = runtime.rewrite_text(text, gctx, task, mode="file")
+    # The task dirs keep their paths (/local, /secrets, /alloc): filling them in changes nothing.
+    return result.text, [n.message for n in result.notes if n.status is not Status.NEEDS_DECISION
+                         and not n.message.startswith(_TASK_DIR_VARS)]
+
+
+def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str, dest: str) -> str:
+    base = secret_key_name(posixpath.basename((dest or "template").rstrip("/")) or "template")
     key = base
     if key in taken and taken[key] != text:
         key = secret_key_name(f"{task.name}-{base}")
@@ -255,7 +268,7 @@ def _mode(tpl: Template) -> int | None:
 def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
                    segments: list[Segment], outcome: Outcome) -> None:
     gctx = gt.gctx
-    dest = resolve(str(tpl.destination))
+    dest = resolve(_destination(gctx, task, tpl)[0])
     has_secret = any(isinstance(s, SecretRef) for s in segments)
     if has_secret:
         kinds = {s.source_kind for s in segments if isinstance(s, SecretRef)}
@@ -283,7 +296,7 @@ def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, t
                              "destination")
         return
     text = _render_file(gctx, task, segments, outcome, None)
-    key = _file_key(tpl, task, gt.config, text)
+    key = _file_key(tpl, task, gt.config, text, dest.container_path)
     gt.config[key] = text
     mode = _mode(tpl)
     if mode is not None:
@@ -463,11 +476,11 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
             problem = f"template does not parse ({exc}); kept verbatim"
     if translation is None:
         _record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
-        _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
+        _record_fields(gt, task, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return
     secret_kept = [s for s in translation.segments if isinstance(s, Kept) and s.secret_path is not None]
     if secret_kept:
-        _record_secret_kept(gt, tpl, content_path, text, secret_kept, is_env)
+        _record_secret_kept(gt, task, tpl, content_path, text, secret_kept, is_env)
         return
     segments, clear = _split_plaintext(gctx, translation.segments)
     segments = _rewrite_literals(gctx, task, segments, outcome)
@@ -489,7 +502,7 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
     if outcome.notes and outcome.status is Status.MAPPED:
         outcome.worse(Status.CHANGED)
     _record_content(gt, tpl, content_path, text, segments, outcome, bool(clear), is_env)
-    _record_fields(gt, tpl, container, outcome)
+    _record_fields(gt, task, tpl, container, outcome)
 
 
 def _unresolved_hcl(text: str, outcome: Outcome) -> None:
@@ -520,9 +533,9 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
         target = "-"
     elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
         # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
-        key = _file_key(tpl, task, gt.config, text)
+        dest = resolve(_destination(gctx, task, tpl)[0])
+        key = _file_key(tpl, task, gt.config, text, dest.container_path)
         gt.config[key] = text
-        dest = resolve(tpl.destination)
         gt.config_mounts.append((container, key, dest.container_path))
         gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
         target = f"ConfigMap/{gt.configmap_name} key {key} (verbatim)"
@@ -535,7 +548,7 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
         gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
 
 
-def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, text: str,
+def _record_secret_kept(gt: GroupTemplates, task: Task, tpl: Template, content_path: str, text: str,
                         kept: list[Kept], is_env: bool) -> None:
     """A template that reads Vault in a way nomad2k8s cannot express (a PKI certificate, a dynamic
     secret, a read inside logic): nothing is written for it. A ConfigMap would hold the unrendered
@@ -546,8 +559,8 @@ def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, te
                     content_path)
     paths_read = ", ".join(dict.fromkeys(s.secret_path or "?" for s in kept))
     what = "issues a certificate or dynamic secret from Vault" if pki else "reads a secret inside logic"
-    dest = resolve(str(tpl.destination)).container_path if isinstance(tpl.destination, str) and tpl.destination \
-        else "-"
+    dest = resolve(_destination(gt.gctx, task, tpl)[0]).container_path \
+        if isinstance(tpl.destination, str) and tpl.destination else "-"
     if pki:
         suggestion = (f"Issue it with a cert-manager Certificate (Issuer of type Vault on {paths_read}) and mount "
                       f"its Secret (tls.crt, tls.key, ca.crt) at {dest}.")
@@ -636,7 +649,7 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
             break
 
 
-def _record_fields(gt: GroupTemplates, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
+def _record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
     gctx, ledger = gt.gctx, gt.gctx.ledger
     target = _target(gctx, container)
     is_env = tpl.env is True
@@ -646,8 +659,10 @@ def _record_fields(gt: GroupTemplates, tpl: Template, container: k8s.V1Container
                            "env template: its variables are set on the container; the file is not written",
                            k8s=target)
         else:
-            dest = resolve(str(tpl.destination)).container_path
-            ledger.mapped("N2K-TEMPLATE-DESTINATION", tpl.path_of("destination"), "file destination",
+            text, filled = _destination(gctx, task, tpl)
+            dest = resolve(text).container_path
+            ledger.record(Status.CHANGED if filled else Status.MAPPED, "N2K-TEMPLATE-DESTINATION",
+                          tpl.path_of("destination"), "file destination" + (": " + "; ".join(filled) if filled else ""),
                           k8s=f"{target} volumeMount {dest} (subPath)")
     if tpl.is_set("env"):
         ledger.mapped("N2K-TEMPLATE-ENV-FLAG", tpl.path_of("env"),
