@@ -80,3 +80,69 @@ def test_template_destination_runtime_variables_are_filled(tmp_path: Path, desti
     assert mount_path in paths and not any("${" in p for p in paths)
     (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].destination")]
     assert entry.status.value == status and mount_path in entry.k8s
+
+
+_RANGE_JOB = '''job "%(job)s" {
+  group "g" {
+    task "t" {
+      driver = "docker"
+      config { image = "busybox:1.36" }
+      template {
+        destination = "local/app.env"
+        env = true
+        data = <<EOT
+DB_HOST={{ range service "influxdb" }}{{ .Address }}{{ end }}
+DB_PORT={{ range service "influxdb" }}{{ .Port }}{{ end }}
+EOT
+      }
+    }
+%(service)s  }
+}
+'''
+_INFLUX_GROUP = '''  }
+  group "db" {
+    network { port "http" { to = 8086 } }
+    service { name = "influxdb" port = "http" }
+    task "influx" {
+      driver = "docker"
+      config { image = "influxdb:1.8" ports = ["http"] }
+    }
+'''
+
+
+def _env(result) -> dict[str, str]:
+    deploys = [o for o in result.objects if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("-g")
+               or o["kind"] == "Deployment" and o["metadata"]["name"] == "app"]
+    env = {}
+    for deploy in deploys:
+        for container in deploy["spec"]["template"]["spec"]["containers"]:
+            env.update({e["name"]: e.get("value") for e in container.get("env", [])})
+    return env
+
+
+@pytest.mark.parametrize("service, port, status", [
+    ("", '{{ range service "influxdb" }}{{ .Port }}{{ end }}', "needs-decision"),  # another job: Nomad text kept
+    (_INFLUX_GROUP, "8086", "changed"),  # same job: the Service's port
+])
+def test_range_service_port_is_the_service_port_or_the_whole_nomad_text(tmp_path: Path, service: str, port: str,
+                                                                        status: str) -> None:
+    (result,) = _convert(tmp_path, _RANGE_JOB % {"job": "app", "service": service})
+    env = _env(result)
+    assert env["DB_PORT"] == port and env["DB_PORT"] != "{{ .Port }}"
+    assert env["DB_HOST"].startswith("influxdb.")
+    (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
+    assert entry.status.value == status
+
+
+def test_range_service_port_is_linked_in_the_batch(tmp_path: Path) -> None:
+    from nomad2k8s.convert import link_batch
+    (app,) = _convert(tmp_path, _RANGE_JOB % {"job": "app", "service": ""})
+    db_file = tmp_path / "db.nomad.hcl"
+    db_file.write_text('job "influx" {\n  group "db" {\n    network { port "http" { to = 8086 } }\n'
+                       '    service { name = "influxdb" port = "http" }\n    task "influx" {\n      driver = "docker"\n'
+                       '      config { image = "influxdb:1.8" ports = ["http"] }\n    }\n  }\n}\n')
+    (db,) = convert_file(db_file)
+    link_batch([app, db])
+    assert _env(app)["DB_PORT"] == "8086"
+    (entry,) = [e for e in app.ledger.entries if e.nomad_path.endswith("template[0].data")]
+    assert entry.status.value == "changed" and "port 8086 of Service influxdb" in entry.message

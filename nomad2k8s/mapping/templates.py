@@ -169,7 +169,14 @@ def _runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outc
         if port is not None:
             outcome.worse(Status.CHANGED)
             return str(port)
-        outcome.decisions.append(f"port of service {seg.name} (another job): not known here")
+        # The Nomad text stays (a complete expression, see tpltranslate); link_batch puts the port of
+        # the Service in its place when the service is converted in the same batch.
+        message = f"port of service {seg.name} (another job): not known here"
+        outcome.decisions.append(message)
+        outcome.pending_decisions.append(message)
+        item = {"destination": seg.name, "host": runtime.cluster_host(gctx, seg.name), "placeholder": seg.source}
+        if item not in outcome.pending:
+            outcome.pending.append(item)
         return None
     result = runtime.resolve(seg.name, gctx, task, mode="file")
     outcome.apply(result, "env {expr} is only known in the running task")
@@ -205,7 +212,7 @@ def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcom
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
     # In an ESO template every text that is not a secret reference is escaped: External Secrets would
     # otherwise evaluate a kept `{{ env "X" }}` with its own (Sprig) functions, in its controller.
-    literal = _eso_literal if secret_key is not None else (lambda text: text)
+    literal = eso_literal if secret_key is not None else (lambda text: text)
     out: list[str] = []
     for seg in segments:
         if isinstance(seg, Lit):
@@ -226,7 +233,7 @@ def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcom
     return "".join(out)
 
 
-def _eso_literal(text: str) -> str:
+def eso_literal(text: str) -> str:
     """`text` printed as is by ESO's Go template engine: each `{{` / `}}` becomes an action printing it."""
     if "{{" not in text and "}}" not in text:
         return text
