@@ -146,3 +146,54 @@ def test_range_service_port_is_linked_in_the_batch(tmp_path: Path) -> None:
     assert _env(app)["DB_PORT"] == "8086"
     (entry,) = [e for e in app.ledger.entries if e.nomad_path.endswith("template[0].data")]
     assert entry.status.value == "changed" and "port 8086 of Service influxdb" in entry.message
+
+
+_HOOK_JOB = '''job "db" {
+  group "g" {
+    task "app" {
+      driver = "docker"
+      config { image = "postgres:16" }
+      template {
+        destination = "local/app.conf"
+        data = "a=1"
+      }
+    }
+    task "init" {
+      lifecycle { hook = "poststart" }
+      driver = "docker"
+      config {
+        image = "%(image)s"
+        command = "/bin/sh"
+        args = ["/local/init.sh"]
+      }
+      template {
+        destination = "local/init.sh"
+        perms = "0755"
+        data = "%(data)s"
+      }
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("data, volume", [
+    ("psql -c 'select 1'", "nomad-templates"),
+    ('psql -c {{ with secret \\"kv/data/db\\" }}{{ .Data.data.pw }}{{ end }}', "tpl-db-secrets"),
+])
+def test_hook_task_files_are_mounted_where_the_hook_runs(tmp_path: Path, data: str, volume: str) -> None:
+    (result,) = _convert(tmp_path, _HOOK_JOB % {"image": "postgres:16", "data": data})
+    (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
+    (app,) = deploy["spec"]["template"]["spec"]["containers"]
+    assert app["lifecycle"]["postStart"]["exec"]["command"] == ["/bin/sh", "/local/init.sh"]
+    mounts = {m["mountPath"]: (m["name"], m.get("subPath")) for m in app["volumeMounts"]}
+    assert mounts["/local/init.sh"] == (volume, "init.sh")
+    volumes = {v["name"]: v for v in deploy["spec"]["template"]["spec"]["volumes"]}
+    source = volumes[volume].get("configMap") or volumes[volume].get("secret")
+    assert "init.sh" in [i["key"] for i in source["items"]]
+    rows = {e.nomad_path.rsplit(".", 1)[-1]: e for e in result.ledger.entries
+            if ".task[init].template[0]." in e.nomad_path}
+    assert rows["destination"].status.value == "mapped" and "container app" in rows["destination"].k8s
+    assert rows["data"].status.value != "dropped" and "container app" in rows["data"].k8s
+    (hook,) = [e for e in result.ledger.entries if e.code == "N2K-LIFECYCLE-HOOK"]
+    assert "/local/init.sh" in hook.message
