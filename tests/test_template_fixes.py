@@ -197,3 +197,68 @@ def test_hook_task_files_are_mounted_where_the_hook_runs(tmp_path: Path, data: s
     assert rows["data"].status.value != "dropped" and "container app" in rows["data"].k8s
     (hook,) = [e for e in result.ledger.entries if e.code == "N2K-LIFECYCLE-HOOK"]
     assert "/local/init.sh" in hook.message
+
+
+_LEFT_OUT_JOB = '''job "gw" {
+  group "g" {
+    task "app" {
+      driver = "docker"
+      config { image = "envoy:1.30" }
+%(app)s    }
+    task "cleanup" {
+      lifecycle { hook = "poststop" }
+      driver = "docker"
+      config {
+        image = "consul:1.18"
+        command = "consul"
+        args = ["services", "deregister", "/local/svc.hcl"]
+      }
+      template {
+        destination = "local/svc.hcl"
+        data = "service { name = \\"gw\\" }"
+      }
+      template {
+        destination = "secrets/token"
+        data = "{{ with secret \\"kv/data/gw\\" }}{{ .Data.data.token }}{{ end }}"
+      }
+      template {
+        destination = "local/env"
+        env = true
+        data = "TOKEN={{ with secret \\"kv/data/gw\\" }}{{ .Data.data.other }}{{ end }}"
+      }
+    }
+  }
+}
+'''
+_APP_TEMPLATES = '''      template {
+        destination = "local/app.conf"
+        data = "a=1"
+      }
+      template {
+        destination = "local/env"
+        env = true
+        data = "PW={{ with secret \\"kv/data/gw\\" }}{{ .Data.data.pw }}{{ end }}"
+      }
+'''
+
+
+@pytest.mark.parametrize("app, config_keys, secret_keys", [
+    ("", None, None),  # only the left-out task had templates: no ConfigMap, no ExternalSecret
+    (_APP_TEMPLATES, ["app.conf"], ["pw"]),  # the app's keys stay, the left-out task's are pruned
+])
+def test_template_objects_of_tasks_not_in_the_pod_are_pruned(tmp_path: Path, app: str, config_keys, secret_keys) -> None:
+    (result,) = _convert(tmp_path, _LEFT_OUT_JOB % {"app": app})
+    (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
+    assert [c["name"] for c in deploy["spec"]["template"]["spec"]["containers"]] == ["app"]
+    configs = [o for o in result.objects if o["kind"] == "ConfigMap"]
+    secrets = [o for o in result.objects if o["kind"] == "ExternalSecret"]
+    assert [sorted(c["data"]) for c in configs] == ([config_keys] if config_keys else [])
+    assert [sorted(d["secretKey"] for d in s["spec"]["data"]) for s in secrets] == ([secret_keys] if secret_keys else [])
+    assert all("template" not in s["spec"]["target"] for s in secrets)
+    for volume in deploy["spec"]["template"]["spec"].get("volumes", []):
+        if "configMap" in volume:
+            assert [i["key"] for i in volume["configMap"]["items"]] == config_keys
+    rows = [e for e in result.ledger.entries if ".task[cleanup].template[" in e.nomad_path
+            and e.nomad_path.endswith(".data")]
+    assert len(rows) == 3 and all(e.k8s in ("-", "not emitted: its task is not in the pod") for e in rows)
+    assert any(e.k8s == "not emitted: its task is not in the pod" for e in rows)

@@ -88,7 +88,7 @@ class GroupTemplates:
 
     @property
     def configmap_name(self) -> str:
-        return dns_label(f"{self.gctx.workload_name}-config", max_len=253)
+        return template_configmap(self.gctx)
 
     def note_ref(self, kind: str, path: str, nomad_path: str, key: str | None = None, whole: bool = False) -> None:
         ref = self.refs.setdefault((kind, path), {"kind": kind, "path": path, "keys": [], "range": False,
@@ -98,6 +98,11 @@ class GroupTemplates:
         ref["range"] = ref["range"] or whole
         if nomad_path not in ref["nomad_paths"]:
             ref["nomad_paths"].append(nomad_path)
+
+
+def template_configmap(gctx: GroupContext) -> str:
+    """Name of the workload's ConfigMap of rendered template files."""
+    return dns_label(f"{gctx.workload_name}-config", max_len=253)
 
 
 def _target(gctx: GroupContext, container: k8s.V1Container) -> str:
