@@ -14,7 +14,7 @@ from .mapping import namespace, unsupported, workload
 from .mapping.context import JobContext
 from .mapping.names import dns_label
 from .mapping.registry import TRANSFORMS
-from .mapping.templates import CHECKSUM_ANNOTATION, config_checksum
+from .mapping.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
 from .mapping.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
@@ -194,13 +194,22 @@ def link_batch(results: list[ServiceResult]) -> None:
                 if port is None:
                     left.append(item)
                     continue
-                old, new = f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}"
-                for obj in result.objects:
-                    _replace_address(obj, old, new)
+                if "placeholder" in item:
+                    # A `range service` port kept as Nomad text (raw, or escaped in an ESO template).
+                    for old in dict.fromkeys((item["placeholder"], eso_literal(item["placeholder"]))):
+                        for obj in result.objects:
+                            _replace_address(obj, old, str(port))
+                    entry.message = entry.message.replace(
+                        f"port of service {item['destination']} (another job): not known here",
+                        f"port {port} of Service {name} converted in the same batch")
+                else:
+                    old, new = f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}"
+                    for obj in result.objects:
+                        _replace_address(obj, old, new)
+                    entry.message = entry.message.replace(
+                        f"its Service is not in this conversion, so the port is the local bind port "
+                        f"{item['bind_port']}", f"port {port} of Service {name} converted in the same batch")
                 replaced = True
-                entry.message = entry.message.replace(
-                    f"its Service is not in this conversion, so the port is the local bind port {item['bind_port']}",
-                    f"port {port} of Service {name} converted in the same batch")
             entry.data["pending_upstreams"] = left
             if not left:
                 entry.status = Status(entry.data.get("resolved_status", Status.MAPPED.value))

@@ -115,10 +115,6 @@ def _pod_specs(obj: dict) -> list[dict]:
     return [template.get("spec", {})] if isinstance(template, dict) else []
 
 
-# Template destinations naming ${NOMAD_TASK_NAME}: resolved by mapping/templates.py (not yet).
-KNOWN_TEMPLATE_PATHS = {("e2e__consultemplate__input__template_shared_alloc.nomad", "/alloc/${NOMAD_TASK_NAME}.env")}
-
-
 def test_corpus_pods_mount_what_they_declare_with_real_paths_and_images() -> None:
     require_shared(CORPUS_JOBS)
     unused, images, paths = [], [], []
@@ -139,7 +135,7 @@ def test_corpus_pods_mount_what_they_declare_with_real_paths_and_images() -> Non
                               if "${" in m["mountPath"] or not m["mountPath"].startswith("/")]
     assert not unused, unused
     assert not images, images
-    assert set(paths) <= KNOWN_TEMPLATE_PATHS, sorted(set(paths) - KNOWN_TEMPLATE_PATHS)
+    assert not paths, sorted(set(paths))
 
 
 # Independent of nomad2k8s/credentials.py on purpose: a literal `scheme://user:password@` or

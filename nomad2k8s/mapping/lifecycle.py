@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from kubernetes import client as k8s
 
 from ..model import Task
 from .context import GroupContext
+from .podspec import add_mount
 
 NATIVE_SIDECAR_MIN = (1, 29)
 BATCH_KINDS = frozenset({"Job", "CronJob"})
@@ -47,6 +49,33 @@ def _hook_target(gctx: GroupContext, task: Task, container: k8s.V1Container,
     if not (container.command or container.args):
         return None
     return next((m for m in mains if m.image == container.image), None)
+
+
+def _mount_hook_files(gctx: GroupContext, task: Task, container: k8s.V1Container,
+                     target: k8s.V1Container) -> tuple[list[str], list[str]]:
+    """The hook command runs in `target`: the files the hook task's templates render (mounted only in
+    the hook task's container) are mounted there too, at the same paths. The template rows then name
+    the container that reads them. Returns the paths mounted and the template blocks carried."""
+    taken = {m.mount_path for m in target.volume_mounts or []}
+    mounted = []
+    for (task_name, mount_path), (volume, key) in sorted(gctx.rendered_files.items()):
+        if task_name != task.name or mount_path in taken:
+            continue  # the app's own file at that path wins (a mountPath is mounted once)
+        add_mount(target, k8s.V1VolumeMount(name=volume, mount_path=mount_path, sub_path=key, read_only=True))
+        mounted.append(mount_path)
+    carried: list[str] = []
+    if mounted:
+        old, new = f"container {container.name}", f"container {target.name}"
+        for entry in gctx.ledger.entries:
+            block = re.match(r".*?\.template\[\d+\]", entry.nomad_path[len(task.nomad_path):])
+            if not entry.nomad_path.startswith(task.nomad_path + ".template[") or block is None:
+                continue
+            if any(path in entry.k8s for path in mounted) and old in entry.k8s:
+                carried.append(task.nomad_path + block.group(0))
+        for entry in gctx.ledger.entries:
+            if any(entry.nomad_path.startswith(c + ".") or entry.nomad_path == c for c in carried):
+                entry.k8s = re.sub(rf"{re.escape(old)}(?![\w-])", new, entry.k8s)
+    return mounted, sorted(set(carried))
 
 
 def _set_hook(target: k8s.V1Container, which: str, command: list[str]) -> bool:
@@ -131,15 +160,18 @@ def _place_hook_task(gctx: GroupContext, task: Task, container: k8s.V1Container,
     which = "post_start" if hook == "poststart" else "pre_stop"
     if target is not None and _set_hook(target, which, command):
         k8s_name = "postStart" if hook == "poststart" else "preStop"
+        files, carried = _mount_hook_files(gctx, task, container, target)
         ledger.decide(
             "N2K-LIFECYCLE-HOOK", path,
             f"{hook} task runs {when}; it shares the app's image, so its command became a {k8s_name} exec hook "
-            f"of container {target.name}: `{shlex.join(command)}`",
+            f"of container {target.name}: `{shlex.join(command)}`"
+            + (f"; the files its templates render are mounted in {target.name}: {', '.join(files)}" if files else ""),
             k8s=_where(gctx, "container", target.name) + f" lifecycle.{k8s_name}",
             suggestion=("postStart runs concurrently with the app's start and blocks it from being Running; "
                         if hook == "poststart" else
                         "preStop runs BEFORE the app is signalled, not after it exited; ")
             + "keep it short, or move it to a separate Job. The task's own env/resources are not carried.",
+            data={"carried_templates": carried} if carried else None,
         )
         return
     if hook == "poststart" and gctx.kind in BATCH_KINDS:

@@ -91,7 +91,8 @@ TRANSFORMS: tuple[Transform, ...] = (
     # Last group step: lifecycle has placed the containers, so unmounted volumes are known.
     Transform("pod-cleanup", "group", podcleanup.prune_pod,
               "pod volumes no container/initContainer mounts are dropped (volumes of tasks not emitted, "
-              "group volumes no task mounts); rows of tasks not in the pod say so"),
+              "group volumes no task mounts), with the template ConfigMap keys/ExternalSecret entries no container "
+              "reads; rows of tasks not in the pod say so"),
     Transform("job-type", "job", workload.map_job_type,
               "job type -> Deployment/StatefulSet (service), Job/CronJob (batch), DaemonSet (system); "
               "the workload hint overrides"),

@@ -72,12 +72,15 @@ def map_served(gctx: GroupContext) -> None:
 
 def _restate_task(gctx: GroupContext, task: Any) -> None:
     lifecycle = task.path_of("lifecycle")
-    hooked = any(e.code == "N2K-LIFECYCLE-HOOK" and e.nomad_path == lifecycle for e in gctx.ledger.entries)
-    if hooked:  # its command runs as an exec hook of an app container: only the command is carried
+    hook = next((e for e in gctx.ledger.entries if e.code == "N2K-LIFECYCLE-HOOK" and e.nomad_path == lifecycle),
+                None)
+    if hook is not None:  # its command runs as an exec hook of an app container: only the command is carried
         config = task.path_of("config")
+        # ... and the files its templates render, mounted where the hook runs (lifecycle.py).
+        carried = tuple((hook.data or {}).get("carried_templates", ()))
         restate(gctx.ledger, task.nomad_path, f"task {task.name} runs as an exec hook of an app container (see "
                 "its lifecycle entry); its own container settings are not carried",
-                keep=(lifecycle, f"{config}.command", f"{config}.args", f"{config}.entrypoint"))
+                keep=(lifecycle, f"{config}.command", f"{config}.args", f"{config}.entrypoint", *carried))
     else:
         restate(gctx.ledger, task.nomad_path, f"task {task.name} is not emitted as a container (see its lifecycle "
                 "entry)", keep=(lifecycle,))

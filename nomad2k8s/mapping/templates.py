@@ -31,12 +31,14 @@ from .externalsecrets import ExternalSecrets, RemoteRef, secret_key_name
 from .names import dns_label, env_name
 from .podspec import add_env, add_mount, add_volume
 from .taskdirs import resolve
+from .values import unresolved_reference, unresolved_suggestion
 from .tpltranslate import (
     NOMAD_VAR, VAULT_V2, Kept, Lit, RangeKey, RangeValue, RuntimeRef, SecretRange, SecretRef, Segment,
     Translation, translate,
 )
 
 CHECKSUM_ANNOTATION = "checksum/config"
+_TASK_DIR_VARS = ("NOMAD_TASK_DIR ", "NOMAD_LOCAL_DIR ", "NOMAD_SECRETS_DIR ", "NOMAD_ALLOC_DIR ")
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -51,6 +53,7 @@ class Outcome:
     uses_secrets: bool = False
     pending: list[dict] = field(default_factory=list)  # upstreams whose port link_batch may find
     pending_decisions: list[str] = field(default_factory=list)  # the decisions those ports settle
+    suggestion: str = ""  # a specific way to settle the decisions, ahead of the generic one
 
     def worse(self, status: Status) -> None:
         order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
@@ -85,7 +88,7 @@ class GroupTemplates:
 
     @property
     def configmap_name(self) -> str:
-        return dns_label(f"{self.gctx.workload_name}-config", max_len=253)
+        return template_configmap(self.gctx)
 
     def note_ref(self, kind: str, path: str, nomad_path: str, key: str | None = None, whole: bool = False) -> None:
         ref = self.refs.setdefault((kind, path), {"kind": kind, "path": path, "keys": [], "range": False,
@@ -95,6 +98,11 @@ class GroupTemplates:
         ref["range"] = ref["range"] or whole
         if nomad_path not in ref["nomad_paths"]:
             ref["nomad_paths"].append(nomad_path)
+
+
+def template_configmap(gctx: GroupContext) -> str:
+    """Name of the workload's ConfigMap of rendered template files."""
+    return dns_label(f"{gctx.workload_name}-config", max_len=253)
 
 
 def _target(gctx: GroupContext, container: k8s.V1Container) -> str:
@@ -166,7 +174,14 @@ def _runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outc
         if port is not None:
             outcome.worse(Status.CHANGED)
             return str(port)
-        outcome.decisions.append(f"port of service {seg.name} (another job): not known here")
+        # The Nomad text stays (a complete expression, see tpltranslate); link_batch puts the port of
+        # the Service in its place when the service is converted in the same batch.
+        message = f"port of service {seg.name} (another job): not known here"
+        outcome.decisions.append(message)
+        outcome.pending_decisions.append(message)
+        item = {"destination": seg.name, "host": runtime.cluster_host(gctx, seg.name), "placeholder": seg.source}
+        if item not in outcome.pending:
+            outcome.pending.append(item)
         return None
     result = runtime.resolve(seg.name, gctx, task, mode="file")
     outcome.apply(result, "env {expr} is only known in the running task")
@@ -202,7 +217,7 @@ def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcom
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
     # In an ESO template every text that is not a secret reference is escaped: External Secrets would
     # otherwise evaluate a kept `{{ env "X" }}` with its own (Sprig) functions, in its controller.
-    literal = _eso_literal if secret_key is not None else (lambda text: text)
+    literal = eso_literal if secret_key is not None else (lambda text: text)
     out: list[str] = []
     for seg in segments:
         if isinstance(seg, Lit):
@@ -223,15 +238,27 @@ def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcom
     return "".join(out)
 
 
-def _eso_literal(text: str) -> str:
+def eso_literal(text: str) -> str:
     """`text` printed as is by ESO's Go template engine: each `{{` / `}}` becomes an action printing it."""
     if "{{" not in text and "}}" not in text:
         return text
     return text.replace("{{", "\x00").replace("}}", '{{ "}}" }}').replace("\x00", '{{ "{{" }}')
 
 
-def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str) -> str:
-    base = secret_key_name(posixpath.basename(str(tpl.destination or "template").rstrip("/")) or "template")
+def _destination(gctx: GroupContext, task: Task, tpl: Template) -> tuple[str, list[str]]:
+    """The destination with its run-time variables (`${NOMAD_TASK_NAME}`, `${NOMAD_ALLOC_DIR}`...) filled
+    in as the task sees them, and what was filled: a mountPath cannot hold `${...}`."""
+    text = str(tpl.destination or "")
+    if "${" not in text:
+        return text, []
+    result = runtime.rewrite_text(text, gctx, task, mode="file")
+    # The task dirs keep their paths (/local, /secrets, /alloc): filling them in changes nothing.
+    return result.text, [n.message for n in result.notes if n.status is not Status.NEEDS_DECISION
+                         and not n.message.startswith(_TASK_DIR_VARS)]
+
+
+def _file_key(tpl: Template, task: Task, taken: dict[str, str], text: str, dest: str) -> str:
+    base = secret_key_name(posixpath.basename((dest or "template").rstrip("/")) or "template")
     key = base
     if key in taken and taken[key] != text:
         key = secret_key_name(f"{task.name}-{base}")
@@ -253,7 +280,7 @@ def _mode(tpl: Template) -> int | None:
 def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
                    segments: list[Segment], outcome: Outcome) -> None:
     gctx = gt.gctx
-    dest = resolve(str(tpl.destination))
+    dest = resolve(_destination(gctx, task, tpl)[0])
     has_secret = any(isinstance(s, SecretRef) for s in segments)
     if has_secret:
         kinds = {s.source_kind for s in segments if isinstance(s, SecretRef)}
@@ -281,7 +308,7 @@ def _file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, t
                              "destination")
         return
     text = _render_file(gctx, task, segments, outcome, None)
-    key = _file_key(tpl, task, gt.config, text)
+    key = _file_key(tpl, task, gt.config, text, dest.container_path)
     gt.config[key] = text
     mode = _mode(tpl)
     if mode is not None:
@@ -461,11 +488,11 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
             problem = f"template does not parse ({exc}); kept verbatim"
     if translation is None:
         _record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
-        _record_fields(gt, tpl, container, Outcome(status=Status.NEEDS_DECISION))
+        _record_fields(gt, task, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return
     secret_kept = [s for s in translation.segments if isinstance(s, Kept) and s.secret_path is not None]
     if secret_kept:
-        _record_secret_kept(gt, tpl, content_path, text, secret_kept, is_env)
+        _record_secret_kept(gt, task, tpl, content_path, text, secret_kept, is_env)
         return
     segments, clear = _split_plaintext(gctx, translation.segments)
     segments = _rewrite_literals(gctx, task, segments, outcome)
@@ -483,10 +510,20 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         _file_template(gt, task, container, tpl, segments, outcome)
     else:
         outcome.decisions.append("template has no destination")
+    _unresolved_hcl(text, outcome)
     if outcome.notes and outcome.status is Status.MAPPED:
         outcome.worse(Status.CHANGED)
     _record_content(gt, tpl, content_path, text, segments, outcome, bool(clear), is_env)
-    _record_fields(gt, tpl, container, outcome)
+    _record_fields(gt, task, tpl, container, outcome)
+
+
+def _unresolved_hcl(text: str, outcome: Outcome) -> None:
+    """A `${var.x}`/`${local.x}` the parser could not resolve is written as text: the same rule as
+    values.claim_value, so the template is a decision naming the variable, never mapped."""
+    reference = unresolved_reference(text)
+    if reference is not None:
+        outcome.decisions.append(f"${{{reference}}} is unresolved and is copied as text")
+        outcome.suggestion = unresolved_suggestion(reference)
 
 
 def _delim(value: object) -> str | None:
@@ -508,9 +545,9 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
         target = "-"
     elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
         # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
-        key = _file_key(tpl, task, gt.config, text)
+        dest = resolve(_destination(gctx, task, tpl)[0])
+        key = _file_key(tpl, task, gt.config, text, dest.container_path)
         gt.config[key] = text
-        dest = resolve(tpl.destination)
         gt.config_mounts.append((container, key, dest.container_path))
         gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
         target = f"ConfigMap/{gt.configmap_name} key {key} (verbatim)"
@@ -523,7 +560,7 @@ def _record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Containe
         gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
 
 
-def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, text: str,
+def _record_secret_kept(gt: GroupTemplates, task: Task, tpl: Template, content_path: str, text: str,
                         kept: list[Kept], is_env: bool) -> None:
     """A template that reads Vault in a way nomad2k8s cannot express (a PKI certificate, a dynamic
     secret, a read inside logic): nothing is written for it. A ConfigMap would hold the unrendered
@@ -534,8 +571,8 @@ def _record_secret_kept(gt: GroupTemplates, tpl: Template, content_path: str, te
                     content_path)
     paths_read = ", ".join(dict.fromkeys(s.secret_path or "?" for s in kept))
     what = "issues a certificate or dynamic secret from Vault" if pki else "reads a secret inside logic"
-    dest = resolve(str(tpl.destination)).container_path if isinstance(tpl.destination, str) and tpl.destination \
-        else "-"
+    dest = resolve(_destination(gt.gctx, task, tpl)[0]).container_path \
+        if isinstance(tpl.destination, str) and tpl.destination else "-"
     if pki:
         suggestion = (f"Issue it with a cert-manager Certificate (Issuer of type Vault on {paths_read}) and mount "
                       f"its Secret (tls.crt, tls.key, ca.crt) at {dest}.")
@@ -592,6 +629,8 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
     suggestion = ""
     if outcome.decisions:
         suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
+        if outcome.suggestion:
+            suggestion = f"{outcome.suggestion} {suggestion}"
     value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
     ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value,
                   data=data)
@@ -622,7 +661,7 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
             break
 
 
-def _record_fields(gt: GroupTemplates, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
+def _record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
     gctx, ledger = gt.gctx, gt.gctx.ledger
     target = _target(gctx, container)
     is_env = tpl.env is True
@@ -632,8 +671,10 @@ def _record_fields(gt: GroupTemplates, tpl: Template, container: k8s.V1Container
                            "env template: its variables are set on the container; the file is not written",
                            k8s=target)
         else:
-            dest = resolve(str(tpl.destination)).container_path
-            ledger.mapped("N2K-TEMPLATE-DESTINATION", tpl.path_of("destination"), "file destination",
+            text, filled = _destination(gctx, task, tpl)
+            dest = resolve(text).container_path
+            ledger.record(Status.CHANGED if filled else Status.MAPPED, "N2K-TEMPLATE-DESTINATION",
+                          tpl.path_of("destination"), "file destination" + (": " + "; ".join(filled) if filled else ""),
                           k8s=f"{target} volumeMount {dest} (subPath)")
     if tpl.is_set("env"):
         ledger.mapped("N2K-TEMPLATE-ENV-FLAG", tpl.path_of("env"),

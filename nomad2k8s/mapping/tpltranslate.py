@@ -146,6 +146,7 @@ class Translator:
 
     # Entry --------------------------------------------------------------------------------
     def run(self, left: str | None, right: str | None) -> Translation:
+        self.left, self.right = left or "{{", right or "}}"
         nodes = parse(self.text, left, right)
         self.out.segments = self._nodes(nodes, dot=None, scope={})
         return self.out
@@ -318,7 +319,7 @@ class Translator:
                     inner[names[-1]] = instance
                 self.out.notes.append(f"`range` over the instances of {value.name} renders once: a Kubernetes "
                                       "Service is one stable address")
-                return self._nodes(node.body, instance, inner)
+                return [self._whole_loop(seg, node) for seg in self._nodes(node.body, instance, inner)]
             if isinstance(value, _Secret) and _is_secret_map(value):
                 kind = NOMAD_VAR if value.kind == NOMAD_VAR else (VAULT_V2 if value.fields else VAULT_V1)
                 if value.kind != NOMAD_VAR and value.fields == ("Data",):
@@ -331,6 +332,14 @@ class Translator:
                 return [SecretRange(value.path, kind, tuple(body), source)]
             return [self._kept_block(source, "this `range` has no Kubernetes equivalent")]
         return [self._kept_block(source, f"`{node.word}` is logic evaluated at run time")]
+
+    def _whole_loop(self, seg: Segment, node: Block) -> Segment:
+        """A run-time reference inside a `range service` loop carries the loop as its source: when it
+        cannot be resolved, the text kept is a complete Nomad expression, never a bare `{{ .Port }}`."""
+        if not isinstance(seg, RuntimeRef) or seg.kind not in ("service-port", "service-addr"):
+            return seg
+        loop = f"{self.left} range {node.head.strip()} {self.right}{seg.source}{self.left} end {self.right}"
+        return RuntimeRef(seg.kind, seg.name, loop)
 
     def _kept_block(self, source: str, reason: str) -> Kept:
         return Kept(source, reason)

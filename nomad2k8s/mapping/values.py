@@ -48,6 +48,8 @@ def has_interpolation(value: Any) -> bool:
 
 _INTERPOLATION = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _HCL_ROOTS = ("var.", "local.")
+# `${var.x}` nested in an expression the parser also left as text (`${uuidv5("dns", "${var.x}.io")}`).
+_NESTED_HCL = re.compile(r"\$\{\s*((?:var|local)\.[A-Za-z0-9_.\[\]\"-]*)")
 
 
 def _strings(value: Any) -> list[str]:
@@ -71,6 +73,9 @@ def unresolved_reference(value: Any, *, any_variable: bool = False) -> str | Non
             expr = match.group(1)
             if any_variable or expr.startswith(_HCL_ROOTS):
                 return expr
+        nested = _NESTED_HCL.search(text)
+        if nested is not None:
+            return nested.group(1)
     return None
 
 

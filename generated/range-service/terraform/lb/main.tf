@@ -15,7 +15,7 @@ resource "kubernetes_config_map_v1" "lb_nginx_config" {
         server api.default.svc.cluster.local:8080;
       }
       upstream cache {
-        server cache.default.svc.cluster.local:{{ .Port }};
+        server cache.default.svc.cluster.local:{{ range nomadService "cache" }}{{ .Port }}{{ end }};
       }
       server {
         listen 80;
@@ -122,7 +122,7 @@ resource "kubernetes_deployment_v1" "lb_nginx" {
     template {
       metadata {
         annotations = {
-          "checksum/config" = "18f054217965f910b76dfc0e0a404852b4fd52d1c34e111eb25e8e0049cf29e5"
+          "checksum/config" = "0d34cd66989363645e2a75f52f6d7aa23e12300efdf9f2d2e10a098e2aa9a30d"
         }
         labels = {
           app                            = "lb-nginx"
