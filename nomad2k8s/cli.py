@@ -22,7 +22,7 @@ from .ledger import Status
 from .mapping.names import dns_label
 from .output import stdout_text, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
-from .profile import Profile, load_profile
+from .profile import Profile
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
@@ -344,9 +344,9 @@ def intentions_command(
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
     try:
-        site = load_profile(profile)
-    except ConversionError as exc:
-        _err(f"error: {exc}")
+        site = _Profiles(profile, []).default  # same loading and error format as `convert`
+    except ProfileError as exc:
+        _err(str(exc))
         raise typer.Exit(2) from None
     iset, failures = _load_intentions(intention_runs.expand(paths))
     policies = apply_intentions(iset, [], site, target=policy_target.value if policy_target else None,

@@ -197,12 +197,3 @@ class Profile(_Section):
         "registry.invalid/nomad2k8s/{driver}-{task}:replace-me",
         description="Image for tasks whose driver has no container image (exec, raw_exec, java...).",
     )
-
-
-def load_profile(name_or_path: str | None = None) -> Profile:
-    """A built-in profile name from `mappings/` or a YAML file path; None gives the default.
-
-    Kept for callers that need one profile without discovery or --set; see profile_load."""
-    from .profile_load import resolve_profile
-
-    return resolve_profile(name_or_path)
