@@ -19,7 +19,7 @@ from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .intentions.model import IntentionSet
 from .ledger import Status
-from .mapping.names import dns_label
+from nomad2k8s.k8s.names import dns_label
 from .output import stdout_text, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
 from .profile import Profile

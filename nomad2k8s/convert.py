@@ -10,12 +10,14 @@ from kubernetes import client as k8s
 
 from . import hints
 from .ledger import Ledger, Status
-from .mapping import namespace, unsupported, workload
-from .mapping.context import JobContext
-from .mapping.names import dns_label
-from .mapping.registry import TRANSFORMS
-from .mapping.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
-from .mapping.upstreams import collect_upstreams
+from nomad2k8s.mapping.workload import namespace
+from nomad2k8s.mapping.core import unsupported
+from nomad2k8s.mapping.workload import kinds as workload
+from nomad2k8s.mapping.core.context import JobContext
+from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.mapping.core.registry import TRANSFORMS
+from nomad2k8s.mapping.config.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
+from nomad2k8s.mapping.networking.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
 from .parse import ParsedSource, load_jobspec

@@ -1,6 +1,6 @@
 """Where a secret hides in a value: the names that hold secrets, and credentials inside values.
 
-Used by the ledger (what a report may print) and by mapping/plaintext.py (what is moved to Vault).
+Used by the ledger (what a report may print) and by mapping/config/plaintext.py (what is moved to Vault).
 """
 
 from __future__ import annotations

@@ -28,13 +28,13 @@ API (what mappers use):
   `hints.source("host")` is the Nomad path of the meta key that set it (for ledger notes).
 - `gctx.hints` is `hints_for(job, group)`, computed once per group.
 - Wired (each effect noted with claims=False, code in brackets):
-  workload, replicas (mapping/workload.py; N2K-WORKLOAD-HINT, N2K-COUNT-HINT), namespace
-  (mapping/namespace.py, then convert.py stamps every object), skip (convert.py; N2K-HINT-SKIP),
+  workload, replicas (mapping/workload/kinds.py; N2K-WORKLOAD-HINT, N2K-COUNT-HINT), namespace
+  (mapping/workload/namespace.py, then convert.py stamps every object), skip (convert.py; N2K-HINT-SKIP),
   host (ingress.rewrite_host: the service's task hint, else group/job; N2K-HINT-HOST),
-  service-type and expose (mapping/services.py; N2K-HINT-SERVICE-TYPE, N2K-HINT-EXPOSE),
-  storage-class and volume-size (mapping/storage.py `storage_class`/`claim_size`, used by
+  service-type and expose (mapping/networking/services.py; N2K-HINT-SERVICE-TYPE, N2K-HINT-EXPOSE),
+  storage-class and volume-size (mapping/storage/claims.py `storage_class`/`claim_size`, used by
   volumes/ephemeral/docker_mounts; N2K-HINT-STORAGE-CLASS, N2K-HINT-VOLUME-SIZE),
-  vpa (mapping/autoscaling.py `vpa_plan`; N2K-HINT-VPA).
+  vpa (mapping/workload/autoscaling.py `vpa_plan`; N2K-HINT-VPA).
 - Precedence: a hint wins over the profile (storage class, VPA mode and whether a VPA exists,
   hosts after the profile rewrite), but volume-size only fills in a size the jobspec does not
   state (CSI capacity_min/max and ephemeral_disk size win: they are the application's own

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from nomad2k8s.convert import convert_file
-from nomad2k8s.mapping.envfile import EnvValueError, parse_value
-from nomad2k8s.mapping.tpltranslate import Lit, RuntimeRef
+from nomad2k8s.lang.envparse import EnvValueError, parse_value
+from nomad2k8s.lang.consul_template import Lit, RuntimeRef
 
 REF = RuntimeRef("env", "X", '{{ env "X" }}')
 

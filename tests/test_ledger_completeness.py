@@ -46,7 +46,7 @@ def test_unknown_key_is_dropped_not_lost(tmp_path: Path) -> None:
 
 def test_removing_a_mapper_claim_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Guard for the guard: if the image mapper stopped claiming, the catch-all must say so."""
-    from nomad2k8s.mapping import tasks
+    from nomad2k8s.mapping.workload import tasks
 
     job = tmp_path / "x.nomad.hcl"
     job.write_text('job "x" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from nomad2k8s.hints import SPECS
-from nomad2k8s.mapping.registry import TRANSFORMS
-from nomad2k8s.mapping.unsupported import ROWS
+from nomad2k8s.mapping.core.registry import TRANSFORMS
+from nomad2k8s.mapping.core.unsupported import ROWS
 from tests.support import REPO
 
 DOC = REPO / "docs" / "MAPPINGS.md"

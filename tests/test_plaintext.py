@@ -6,7 +6,7 @@ import pytest
 
 from nomad2k8s.credentials import SECRET_KEY_PATTERN, credentials, mask
 from nomad2k8s.ledger import describe_value
-from nomad2k8s.mapping.plaintext import find_in_text, split_value
+from nomad2k8s.mapping.config.plaintext import find_in_text, split_value
 
 
 @pytest.mark.parametrize("name, secret", [

@@ -202,12 +202,27 @@ def test_k3s_profile_has_the_seed_conventions() -> None:
     assert site.policies.target == "cilium"
 
 
+SEED_VALUES = ("brmartin", "wildcard-", "vault-backend", "local-path", "websecure", "-k8s")
+
+
+def _seed_values_in(package: Path) -> dict[str, list[str]]:
+    found = {}
+    for path in sorted(package.rglob("*.py")):  # recursive: mapping/ has concept sub-packages
+        hits = [v for v in SEED_VALUES if v in path.read_text()]
+        if hits:
+            found[str(path.relative_to(package))] = hits
+    return found
+
+
 def test_no_seed_value_in_the_mappers() -> None:
     mapping_dir = REPO / "nomad2k8s" / "mapping"
-    seed_values = ("brmartin", "wildcard-", "vault-backend", "local-path", "websecure", "-k8s")
-    for path in mapping_dir.glob("*.py"):
-        text = path.read_text()
-        assert not [v for v in seed_values if v in text], path
+    assert len(list(mapping_dir.rglob("*.py"))) > 30  # the walk sees the sub-packages
+    assert _seed_values_in(mapping_dir) == {}
+
+
+def test_seed_value_check_sees_sub_packages(tmp_path: Path) -> None:
+    _write(tmp_path / "networking" / "deep" / "routes.py", 'ENTRY = "websecure"\n')
+    assert _seed_values_in(tmp_path) == {"networking/deep/routes.py": ["websecure"]}
 
 
 # ---- commands --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nomad2k8s.convert import convert_file
-from nomad2k8s.mapping import docker_mounts
+from nomad2k8s.mapping.storage import docker_mounts
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 
@@ -129,7 +129,7 @@ def test_bind_of_a_rendered_template_mounts_its_config_map(tmp_path: Path, monke
         gctx.rendered_files[("web", "/local/site.conf")] = ("web-config", "site.conf")
         original(gctx)
 
-    from nomad2k8s.mapping import registry
+    from nomad2k8s.mapping.core import registry
     monkeypatch.setattr(registry, "TRANSFORMS", tuple(
         registry.Transform(t.concept, t.scope, with_rendered) if t.concept == "docker-mounts" else t
         for t in registry.TRANSFORMS))

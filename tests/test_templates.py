@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from nomad2k8s.convert import convert_file
-from nomad2k8s.mapping.externalsecrets import remote_key
-from nomad2k8s.mapping.tpltranslate import Kept, Lit, RuntimeRef, SecretRange, SecretRef, translate
-from nomad2k8s.parse.gotemplate import Action, TemplateError, tokenize
+from nomad2k8s.mapping.config.externalsecrets import remote_key
+from nomad2k8s.lang.consul_template import Kept, Lit, RuntimeRef, SecretRange, SecretRef, translate
+from nomad2k8s.lang.gotemplate import Action, TemplateError, tokenize
 from nomad2k8s.profile import Profile, SecretSettings
 from tests.support import validate_object
 
@@ -158,7 +158,7 @@ def test_clear_text_never_reaches_reports_or_stdout(tmp_path: Path) -> None:
 
 
 def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nomad2k8s.mapping import templates
+    from nomad2k8s.mapping.config import templates
 
     seen: dict = {}
     original = templates._emit

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..mapping.names import dns_label
+from nomad2k8s.k8s.names import dns_label
 from .model import WILDCARD, Pattern
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")

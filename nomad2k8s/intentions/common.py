@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..mapping.names import dns_label
+from nomad2k8s.k8s.names import dns_label
 from .catalog import Catalog
 from .model import WILDCARD, Pattern
 from .semantics import DestPlan, Plan

@@ -53,7 +53,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ledger import Status
-from ..mapping.names import dns_label
+from nomad2k8s.k8s.names import dns_label
 from .catalog import Catalog, Workload
 from .model import WILDCARD, Intention, IntentionSet, Pattern, Permission, Source
 

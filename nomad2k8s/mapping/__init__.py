@@ -1,1 +1,2 @@
-"""Mappers: one module per Nomad concept, registered in `registry.TRANSFORMS`."""
+"""Mappers by concept (core, workload, networking, storage, config, placement, passes); the
+ordered table of their transforms is `core/registry.py`."""

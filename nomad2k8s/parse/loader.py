@@ -34,6 +34,17 @@ def load_jobspec(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConversionError(f"jobspec is not UTF-8 text (byte {exc.start})", path) from None
+    return load_text(text, path, variables, var_files, env)
+
+
+def load_text(
+    text: str,
+    path: Path = Path("job.nomad.hcl"),
+    variables: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ParsedSource:
+    """A jobspec given as text; `path` names it in errors and resolves `file()` relative to it."""
     if text.lstrip().startswith("{"):
         return _load_json(path, text)
     return _load_hcl(path, text, variables, var_files, os.environ if env is None else env)

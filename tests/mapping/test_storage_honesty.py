@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nomad2k8s.convert import convert_file
-from nomad2k8s.mapping.values import unresolved_reference
+from nomad2k8s.mapping.core.values import unresolved_reference
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 

@@ -1,0 +1,1 @@
+"""Kubernetes-side helpers with no Nomad knowledge: names and their API limits."""

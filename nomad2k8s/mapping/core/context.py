@@ -1,0 +1,81 @@
+"""What mappers share: the job being converted, the group's pod under construction,
+the ledger, the profile and the objects produced so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubernetes import client as k8s
+
+from nomad2k8s.hints import Hints
+from nomad2k8s.ledger import Ledger
+from nomad2k8s.model import Group, Job, Task
+from nomad2k8s.profile import Profile
+
+
+@dataclass
+class JobContext:
+    job: Job
+    ledger: Ledger
+    profile: Profile
+    service: str  # DNS-safe job name: the unit an operator migrates
+    source_file: str = ""
+    namespace: str = "default"  # where the job's objects go (profile policy, Nomad namespace, hint)
+    hints: Hints = field(default_factory=Hints)  # job-level hints
+    # Objects that are not workloads (Services, Ingresses, ConfigMaps, CRDs), as plain dicts
+    # or kubernetes client models.
+    objects: list[Any] = field(default_factory=list)
+    groups: list[GroupContext] = field(default_factory=list)
+    # id(object) -> the group that added it, so convert.py can give it the group's namespace.
+    owners: dict[int, GroupContext] = field(default_factory=dict)
+    # Secrets the templates read (Vault paths, Nomad Variables), as plain dicts: the vault
+    # block mapper and the live Vault check (vault_check.py) use them. Never values.
+    secret_refs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class GroupContext:
+    job_ctx: JobContext
+    group: Group
+    workload_name: str
+    kind: str  # Deployment | StatefulSet | DaemonSet | Job | CronJob
+    labels: dict[str, str]
+    selector: dict[str, str]
+    pod_spec: k8s.V1PodSpec
+    namespace: str = "default"  # the job's namespace unless a group hint says otherwise
+    hints: Hints = field(default_factory=Hints)  # hints_for(job, group)
+    pod_annotations: dict[str, str] = field(default_factory=dict)
+    containers: dict[str, k8s.V1Container] = field(default_factory=dict)  # by task name
+    # Workload spec fields set by mappers (replicas, strategy, schedule...), applied last.
+    workload_spec: dict[str, Any] = field(default_factory=dict)
+    skip: bool = False  # nothing runnable: no workload is emitted
+    ports: dict[str, Any] = field(default_factory=dict)  # port label -> network.PortInfo
+    services: dict[str, Any] = field(default_factory=dict)  # k8s Service name -> V1Service
+    # Files rendered by templates, so other mappers (docker bind mounts) can mount the same
+    # content elsewhere: (task name, container path like "/local/nginx.conf") -> (volume name, key).
+    rendered_files: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def job(self) -> Job:
+        return self.job_ctx.job
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.job_ctx.ledger
+
+    @property
+    def profile(self) -> Profile:
+        return self.job_ctx.profile
+
+    def tasks(self) -> list[Task]:
+        return list(self.group.task)
+
+    def main_tasks(self) -> list[Task]:
+        """Tasks that are the service itself (no lifecycle hook, or a poststart sidecar)."""
+        mains = [t for t in self.group.task if t.lifecycle is None or t.lifecycle.hook is None]
+        return mains or list(self.group.task)
+
+    def add_object(self, obj: Any) -> None:
+        self.job_ctx.objects.append(obj)
+        self.job_ctx.owners[id(obj)] = self

@@ -1,0 +1,101 @@
+"""Reading Nomad values: durations, numbers, interpolation markers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nomad2k8s.ledger import Ledger, LedgerEntry, Status
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(value: Any) -> float | None:
+    """Nomad/Go duration text ("1m30s", "500ms") in seconds; None when not a duration."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    pos, total = 0, 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            return None
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    return total if pos == len(text) else None
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from a Nomad value, or None when it is not a literal number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+def has_interpolation(value: Any) -> bool:
+    return isinstance(value, str) and "${" in value
+
+
+_INTERPOLATION = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_HCL_ROOTS = ("var.", "local.")
+# `${var.x}` nested in an expression the parser also left as text (`${uuidv5("dns", "${var.x}.io")}`).
+_NESTED_HCL = re.compile(r"\$\{\s*((?:var|local)\.[A-Za-z0-9_.\[\]\"-]*)")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def unresolved_reference(value: Any, *, any_variable: bool = False) -> str | None:
+    """The first HCL `${var.x}` / `${local.x}` left as text in `value` (strings inside lists/dicts
+    too), as "var.x"; None when there is none. The parser keeps what it could not resolve as
+    text, so a mapper that copies the value would emit it verbatim. `any_variable` also counts
+    run-time interpolations (`${NOMAD_*}`, task env) for values that are never interpolated
+    at run time in Kubernetes, such as an image name."""
+    for text in _strings(value):
+        for match in _INTERPOLATION.finditer(text):
+            expr = match.group(1)
+            if any_variable or expr.startswith(_HCL_ROOTS):
+                return expr
+        nested = _NESTED_HCL.search(text)
+        if nested is not None:
+            return nested.group(1)
+    return None
+
+
+def unresolved_suggestion(reference: str) -> str:
+    """How to resolve `reference` (from unresolved_reference) at conversion time."""
+    if reference.startswith("var."):
+        name = reference[len("var."):].split(".", 1)[0].split("[", 1)[0]
+        return f"Convert with `--var {name}=VALUE` (or --var-file), or set the value by hand."
+    if reference.startswith("local."):
+        return "Pass the variables this local is built from with --var/--var-file, or set the value by hand."
+    return f"Nomad fills ${{{reference}}} at run time; Kubernetes does not: set the value by hand."
+
+
+def claim_value(ledger: Ledger, status: Status, code: str, path: str, value: Any, message: str,
+                **kw: Any) -> LedgerEntry:
+    """Record a claim on a value copied into an object; a value still holding an unresolved
+    `${var.x}`/`${local.x}` is never `mapped`/`changed`: it becomes N2K-VALUE-UNRESOLVED (needs decision)."""
+    reference = unresolved_reference(value)
+    if reference is None:
+        return ledger.record(status, code, path, message, **kw)
+    kw["suggestion"] = unresolved_suggestion(reference)
+    return ledger.decide("N2K-VALUE-UNRESOLVED", path, f"{message}: ${{{reference}}} is unresolved and is copied "
+                         "as text", **kw)

@@ -1,0 +1,1 @@
+"""Ports, Services, probes, routes (Ingress/IngressRoute) and Consul Connect."""

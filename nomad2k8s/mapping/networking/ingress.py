@@ -1,0 +1,418 @@
+"""Routing tags of a Nomad service -> Ingress, or Traefik IngressRoute + Middleware.
+
+A plain `networking.k8s.io/v1` Ingress is emitted when every router rule is host/path only
+(Host, Host(a) || Host(b), Path, PathPrefix, &&) and uses no priority or middleware; Traefik's
+router options become `traefik.ingress.kubernetes.io/router.*` annotations. Anything else
+(HostRegexp, headers, priorities, middlewares) becomes a `traefik.io/v1alpha1` IngressRoute,
+with a Middleware per middleware the tags define. Hosts go through the profile's host rewrite.
+
+The whole tag list is ONE setting: one entry claims it, with a per-tag account in `data`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubernetes import client as k8s
+
+from nomad2k8s.hints import hints_for
+from nomad2k8s.ledger import Status
+from nomad2k8s.model import Service, Task
+from nomad2k8s.lang import traefik as tt
+from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.k8s.names import dns_label
+
+ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
+
+
+@dataclass
+class TagReport:
+    """What became of a service's tags; folded into the one ledger entry for `tags`."""
+
+    status: Status = Status.MAPPED
+    objects: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    host_hint: str | None = None  # the effective `host` hint of the service's task (or group/job)
+
+    def note(self, status: Status, detail: str, suggestion: str = "") -> None:
+        if _RANK[status] > _RANK[self.status]:
+            self.status = status
+        self.details.append(detail)
+        if suggestion and suggestion not in self.suggestions:
+            self.suggestions.append(suggestion)
+
+
+def rewrite_host(gctx: GroupContext, host: str, hint: str | None = None) -> str:
+    """A `host` hint (the service task's, else the group's or job's) replaces every routed host;
+    else the profile host rewrite: exact `map` first, else `suffix` appended to the first DNS label."""
+    chosen = hint or gctx.hints.host
+    if chosen:
+        return chosen
+    hosts = gctx.profile.hosts
+    if host in hosts.map:
+        return hosts.map[host]
+    if hosts.suffix and not host.startswith("*"):
+        first, dot, rest = host.partition(".")
+        return f"{first}{hosts.suffix}{dot}{rest}"
+    return host
+
+
+def valid_host(host: str) -> bool:
+    return len(host) <= 253 and bool(_HOST.match(host))
+
+
+def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, port: int | None,
+             task: Task | None = None) -> None:
+    """Account for `service.tags` (and `canary_tags`), emitting routing objects for `svc`; `task`
+    is the task a task-level service belongs to (its `host` hint wins)."""
+    if service.is_set("canary_tags"):
+        gctx.ledger.dropped("N2K-SERVICE-CANARY-TAGS", service.path_of("canary_tags"),
+                            "tags registered only for canaries: Kubernetes has no canary registrations",
+                            k8s="-", suggestion="Use a separate canary Deployment/Service (or Argo Rollouts).")
+    if not service.is_set("tags"):
+        return
+    tags = [str(t) for t in (service.tags or [])] if isinstance(service.tags, list) else [str(service.tags)]
+    parsed = tt.parse_tags(tags)
+    hints = hints_for(gctx.job, gctx.group, task)
+    report = TagReport(host_hint=hints.host)
+    if parsed.plain:
+        if svc is not None:
+            svc.metadata.annotations = {**(svc.metadata.annotations or {}),
+                                        "nomad2k8s.io/consul-tags": ",".join(parsed.plain)}
+        report.note(Status.CHANGED, f"catalog tags {parsed.plain} kept as annotation nomad2k8s.io/consul-tags "
+                    "(nothing in Kubernetes filters on them)")
+    if parsed.enabled is False:
+        report.note(Status.MAPPED, "traefik.enable=false: not exposed, no Ingress")
+    elif svc is None or port is None:
+        if parsed.routing:
+            report.note(Status.NEEDS_DECISION, "routing tags on a service without a port: no route emitted",
+                        "Give the service a port, then add the route.")
+    else:
+        _routers(gctx, service, parsed, svc, port, report)
+        _unconverted_service_options(parsed, report)
+        _fabio(gctx, parsed, svc, port, report)
+        if parsed.enabled is True and not parsed.routers and not parsed.fabio:
+            report.note(Status.NEEDS_DECISION, "traefik.enable=true without a router rule: Traefik's default "
+                        "rule (from its provider's defaultRule) applied", "Write the host rule explicitly.")
+    for tag in parsed.other_traefik:
+        report.note(Status.DROPPED, f"{tag!r}: no Kubernetes rendering")
+    if hints.host and report.objects:
+        gctx.ledger.mapped("N2K-HINT-HOST", service.nomad_path, f"host hint ({hints.source('host')}): every "
+                           f"routed host of this service is {hints.host}", k8s=", ".join(report.objects),
+                           claims=False)
+    gctx.ledger.record(
+        report.status, "N2K-SERVICE-TAGS", service.path_of("tags"), "; ".join(report.details) or "service tags",
+        k8s=", ".join(report.objects) or "-", suggestion=" ".join(report.suggestions),
+        data={"tags": tags, "objects": report.objects},
+    )
+
+
+def _object_name(svc_name: str, router: str, count: int) -> str:
+    if count == 1 or dns_label(router) == svc_name:
+        return svc_name
+    return dns_label(f"{svc_name}-{router}")
+
+
+# Traefik service (load balancer) options -> the Service annotation the Kubernetes Ingress provider
+# reads, and the field of an IngressRoute `services` entry. Values are strings in tags.
+SERVICE_ANNOTATION = "traefik.ingress.kubernetes.io/service."
+SERVICE_OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "loadbalancer.server.scheme": ("serversscheme", ("scheme",)),
+    "loadbalancer.passhostheader": ("passhostheader", ("passHostHeader",)),
+    "loadbalancer.sticky.cookie": ("sticky.cookie", ("sticky", "cookie")),
+    "loadbalancer.sticky.cookie.name": ("sticky.cookie.name", ("sticky", "cookie", "name")),
+    "loadbalancer.sticky.cookie.secure": ("sticky.cookie.secure", ("sticky", "cookie", "secure")),
+    "loadbalancer.sticky.cookie.httponly": ("sticky.cookie.httponly", ("sticky", "cookie", "httpOnly")),
+    "loadbalancer.sticky.cookie.samesite": ("sticky.cookie.samesite", ("sticky", "cookie", "sameSite")),
+    "loadbalancer.sticky.cookie.maxage": ("sticky.cookie.maxage", ("sticky", "cookie", "maxAge")),
+}
+BACKEND_PORT = "loadbalancer.server.port"
+
+
+def _backend(parsed: tt.TagSet, router: tt.Router, svc: k8s.V1Service, port: int) -> tuple[int, dict[str, str]]:
+    """(Service port, Traefik service options) behind a router: the tag-set `loadbalancer.server.port`,
+    else the service's port; the options are those of the router's Traefik service (or the only one)."""
+    names = [router.service] if router.service else list(parsed.services)
+    options = parsed.services.get(names[0] or "", {}) if len(names) == 1 else {}
+    for name in names:
+        wanted = parsed.services.get(name or "", {}).get(BACKEND_PORT)
+        if wanted and wanted.isdigit():
+            number = int(wanted)
+            if not any(p.port == number for p in svc.spec.ports):
+                svc.spec.ports.append(k8s.V1ServicePort(name=f"lb-{number}", port=number, target_port=number,
+                                                        protocol="TCP"))
+            return number, parsed.services.get(name or "", {})
+    return port, options
+
+
+def _service_annotations(svc: k8s.V1Service, options: dict[str, str], report: TagReport) -> None:
+    """Ingress backends: the Traefik service options become annotations of the Kubernetes Service."""
+    added = {SERVICE_ANNOTATION + SERVICE_OPTIONS[k][0]: v for k, v in sorted(options.items()) if k in SERVICE_OPTIONS}
+    if added:
+        svc.metadata.annotations = {**(svc.metadata.annotations or {}), **added}
+        report.note(Status.MAPPED, f"Traefik service options {sorted(k for k in options if k in SERVICE_OPTIONS)} "
+                    f"-> Service/{svc.metadata.name} annotations {SERVICE_ANNOTATION}*")
+
+
+def _route_service_fields(entry: dict[str, Any], options: dict[str, str], report: TagReport) -> None:
+    """IngressRoute backends: the Traefik service options become fields of the route's service entry."""
+    used = sorted(k for k in options if k in SERVICE_OPTIONS)
+    for key in used:
+        *parents, leaf = SERVICE_OPTIONS[key][1]
+        node = entry
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        if leaf == "cookie":
+            if options[key].lower() != "false":
+                node.setdefault("cookie", {})  # `sticky.cookie=true`: a sticky cookie, Traefik's defaults
+        else:
+            node[leaf] = _typed(leaf, options[key])
+    if used:
+        report.note(Status.MAPPED, f"Traefik service options {used} -> IngressRoute service fields")
+
+
+def _typed(field_name: str, value: str) -> Any:
+    if field_name in ("passHostHeader", "secure", "httpOnly"):
+        return value.lower() == "true"
+    if field_name == "maxAge" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _unconverted_service_options(parsed: tt.TagSet, report: TagReport) -> None:
+    for name, options in parsed.services.items():
+        for key, value in sorted(options.items()):
+            if key != BACKEND_PORT and key not in SERVICE_OPTIONS:
+                report.note(Status.NEEDS_DECISION, f"Traefik service {name!r} option {key}={value!r} is not "
+                            "converted", "Set it on the IngressRoute service / a ServersTransport or the "
+                            "Service annotations by hand (health checks: the readiness probe already "
+                            "removes unhealthy pods).")
+
+
+def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
+             report: TagReport) -> None:
+    count = len(parsed.routers)
+    for router in parsed.routers.values():
+        name = _object_name(svc.metadata.name, router.name, count)
+        if not router.rule:
+            report.note(Status.NEEDS_DECISION, f"router {router.name!r} has no rule (Traefik's defaultRule applied)",
+                        "Write the host rule explicitly.")
+            continue
+        try:
+            tree = tt.parse_rule(router.rule)
+        except tt.RuleError as exc:
+            report.note(Status.NEEDS_DECISION, f"router {router.name!r} rule {router.rule!r} not understood: {exc}",
+                        "Write the Ingress/IngressRoute by hand.")
+            continue
+        hosts = _rule_hosts(tree)
+        bad = [h for h in hosts if not valid_host(rewrite_host(gctx, h, report.host_hint))]
+        if bad:
+            report.note(Status.NEEDS_DECISION, f"router {router.name!r}: host {bad[0]!r} is not a literal DNS name "
+                        "(unresolved variable?); no route emitted", "Resolve the host (pass --var) and convert again.")
+            continue
+        if router.service and router.service.endswith("@internal"):
+            report.note(Status.NEEDS_DECISION, f"router {router.name!r} targets Traefik's own {router.service}",
+                        "Expose the Traefik dashboard/API through the cluster's Traefik install instead.")
+            continue
+        backend, options = _backend(parsed, router, svc, port)
+        routes = tt.simple_routes(tree)
+        legacy = " (Traefik v1 frontend rule)" if router.legacy else ""
+        if routes is not None and not router.middlewares and router.priority is None:
+            _ingress(gctx, name, router, routes, svc.metadata.name, backend, report.host_hint)
+            _service_annotations(svc, options, report)
+            report.objects.append(f"Ingress/{name}")
+            report.note(Status.CHANGED if router.legacy else Status.MAPPED,
+                        f"router {router.name!r}{legacy}: {router.rule} -> Ingress/{name}")
+        else:
+            status = _ingress_route(gctx, name, router, tree, parsed, svc.metadata.name, backend, report, options)
+            report.objects.append(f"IngressRoute/{name}")
+            report.note(status, f"router {router.name!r}{legacy}: {router.rule} -> IngressRoute/{name} "
+                        "(not expressible as a plain Ingress)")
+        for key in router.others:
+            if key.startswith("tls."):
+                report.note(Status.CHANGED, f"router {router.name!r} {key}: TLS is enabled; certificates come from "
+                            "the profile (tls_secret / cert-manager)")
+
+
+def _rule_hosts(node) -> list[str]:
+    if isinstance(node, tt.Matcher):
+        return list(node.args) if node.name.lower() == "host" else []
+    return [h for item in node.items for h in _rule_hosts(item)]
+
+
+def _entrypoints(gctx: GroupContext, router: tt.Router) -> list[str]:
+    return router.entrypoints or list(gctx.profile.ingress.entrypoints)
+
+
+def _metadata(gctx: GroupContext, name: str, annotations: dict[str, str]) -> k8s.V1ObjectMeta:
+    merged = {**gctx.profile.ingress.annotations, **annotations}
+    return k8s.V1ObjectMeta(name=name, namespace=gctx.profile.namespace.name, labels=dict(gctx.labels),
+                            annotations=merged or None)
+
+
+def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.Route], backend_service: str,
+             port: int, host_hint: str | None = None) -> None:
+    settings = gctx.profile.ingress
+    annotations: dict[str, str] = {}
+    entrypoints = _entrypoints(gctx, router)
+    if entrypoints:
+        annotations[ROUTER_ANNOTATION + "entrypoints"] = ",".join(entrypoints)
+    backend = k8s.V1IngressBackend(service=k8s.V1IngressServiceBackend(
+        name=backend_service, port=k8s.V1ServiceBackendPort(number=port)))
+    rules: dict[str, list[k8s.V1HTTPIngressPath]] = {}
+    for route in routes:
+        for host in route.hosts or ("",):
+            paths = rules.setdefault(rewrite_host(gctx, host, host_hint) if host else "", [])
+            path = k8s.V1HTTPIngressPath(path=route.path, path_type=route.path_type, backend=backend)
+            if not any(p.path == path.path and p.path_type == path.path_type for p in paths):
+                paths.append(path)
+    spec = k8s.V1IngressSpec(
+        ingress_class_name=settings.class_name,
+        rules=[k8s.V1IngressRule(host=host or None, http=k8s.V1HTTPIngressRuleValue(paths=paths))
+               for host, paths in rules.items()],
+    )
+    tls_hosts = [h for h in rules if h]
+    if router.tls:
+        annotations[ROUTER_ANNOTATION + "tls"] = "true"
+        if router.certresolver:
+            annotations[ROUTER_ANNOTATION + "tls.certresolver"] = router.certresolver
+        secret = settings.tls_secret
+        if settings.cert_manager_issuer:
+            annotations["cert-manager.io/cluster-issuer"] = settings.cert_manager_issuer
+            secret = secret or f"{name}-tls"
+        if tls_hosts or secret:
+            spec.tls = [k8s.V1IngressTLS(hosts=tls_hosts or None, secret_name=secret)]
+    gctx.add_object(k8s.V1Ingress(api_version="networking.k8s.io/v1", kind="Ingress",
+                                  metadata=_metadata(gctx, name, annotations), spec=spec))
+
+
+def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parsed: tt.TagSet,
+                   backend_service: str, port: int, report: TagReport, options: dict[str, str]) -> Status:
+    status = Status.CHANGED
+    refs: list[dict[str, str]] = []
+    for mw in router.middlewares:
+        mw_name, _, provider = mw.partition("@")
+        if provider and provider not in ("consulcatalog", "nomad", "kubernetescrd"):
+            status = Status.NEEDS_DECISION
+            report.note(Status.NEEDS_DECISION, f"middleware {mw!r} is defined outside the job ({provider} provider)",
+                        f"Create a Middleware equivalent to {mw!r} and add it to IngressRoute/{name}.")
+            continue
+        if mw_name not in parsed.middlewares:
+            status = Status.NEEDS_DECISION
+            report.note(Status.NEEDS_DECISION, f"middleware {mw!r} is defined by another job's tags",
+                        f"Convert the job that defines {mw_name!r}; its Middleware is referenced by name.")
+            refs.append({"name": dns_label(mw_name)})
+            continue
+        obj = middleware(gctx, mw_name, *parsed.middlewares[mw_name], report)
+        if obj is not None:
+            refs.append({"name": obj["metadata"]["name"]})
+    target: dict[str, Any] = {"name": backend_service, "port": port}
+    _route_service_fields(target, options, report)
+    route: dict[str, Any] = {
+        "kind": "Rule",
+        "match": tt.top_rule(tree, lambda h: rewrite_host(gctx, h, report.host_hint)),
+        "services": [target],
+    }
+    if router.priority is not None:
+        route["priority"] = router.priority
+    if refs:
+        route["middlewares"] = refs
+    spec: dict[str, Any] = {"routes": [route]}
+    entrypoints = _entrypoints(gctx, router)
+    if entrypoints:
+        spec["entryPoints"] = entrypoints
+    if router.tls:
+        tls: dict[str, Any] = {}
+        if router.certresolver:
+            tls["certResolver"] = router.certresolver
+        elif gctx.profile.ingress.tls_secret:
+            tls["secretName"] = gctx.profile.ingress.tls_secret
+        spec["tls"] = tls
+    meta = _metadata(gctx, name, {})
+    gctx.add_object({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
+                     "metadata": _plain_meta(meta), "spec": spec})
+    return status
+
+
+def _plain_meta(meta: k8s.V1ObjectMeta) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": meta.name, "namespace": meta.namespace, "labels": meta.labels}
+    if meta.annotations:
+        out["annotations"] = meta.annotations
+    return out
+
+
+def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str],
+               report: TagReport) -> dict[str, Any] | None:
+    """A Middleware object from tag options; None (and a needs-decision) when it cannot be rendered."""
+    field_name = tt.MIDDLEWARE_TYPES.get(kind)
+    obj_name = dns_label(name)
+    if field_name is None:
+        report.note(Status.NEEDS_DECISION, f"middleware {name!r} of type {kind!r} is not converted",
+                    f"Write Middleware/{obj_name} by hand.")
+        return None
+    body: dict[str, Any] = {}
+    for option, value in options.items():
+        if option in tt.SECRET_OPTIONS:
+            body["secret"] = f"{obj_name}-users"
+            report.note(Status.NEEDS_DECISION, f"middleware {name!r} {option}: credentials are not copied into "
+                        f"manifests; Middleware/{obj_name} reads Secret {obj_name}-users",
+                        f"Create Secret {obj_name}-users (key `users`) from your secret store.")
+            continue
+        key = tt.OPTION_NAMES.get(option)
+        if key is None:
+            report.note(Status.NEEDS_DECISION, f"middleware {name!r} option {option!r} is not converted",
+                        f"Set it on Middleware/{obj_name} by hand.")
+            continue
+        body[key] = _option_value(option, value)
+    objects = [o for o in gctx.job_ctx.objects if isinstance(o, dict) and o.get("kind") == "Middleware"
+               and o["metadata"]["name"] == obj_name]
+    if objects:
+        return objects[0]
+    obj = {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
+           "metadata": _plain_meta(_metadata(gctx, obj_name, {})), "spec": {field_name: body}}
+    gctx.add_object(obj)
+    report.objects.append(f"Middleware/{obj_name}")
+    report.note(Status.CHANGED, f"middleware {name!r} ({kind}) -> Middleware/{obj_name}")
+    return obj
+
+
+def _option_value(option: str, value: str) -> Any:
+    if option in tt.LIST_OPTIONS:
+        return tt._split_list(value)
+    if option in tt.BOOL_OPTIONS:
+        return value.lower() == "true"
+    if option in tt.INT_OPTIONS and value.isdigit():
+        return int(value)
+    return value
+
+
+def _fabio(gctx: GroupContext, parsed: tt.TagSet, svc: k8s.V1Service, port: int, report: TagReport) -> None:
+    for i, tag in enumerate(parsed.fabio):
+        route, options = tt.fabio_route(tag)
+        if route is None or options.get("proto", "http") not in ("http", "https"):
+            report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r} is not an HTTP route",
+                        "Expose it with a LoadBalancer Service or a Traefik IngressRouteTCP.")
+            continue
+        bad = [h for h in route.hosts if not valid_host(rewrite_host(gctx, h, report.host_hint))]
+        if bad:
+            report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r}: host {bad[0]!r} is not a DNS name",
+                        "Resolve the host and convert again.")
+            continue
+        name = svc.metadata.name if len(parsed.fabio) == 1 and not parsed.routers else dns_label(
+            f"{svc.metadata.name}-fabio-{i}")
+        router = tt.Router(name=name, entrypoints=[])
+        _ingress(gctx, name, router, [route], svc.metadata.name, port, report.host_hint)
+        report.objects.append(f"Ingress/{name}")
+        extra = ""
+        if "strip" in options:
+            extra = f"; strip={options['strip']} needs a stripPrefix Middleware"
+            report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r} -> Ingress/{name}{extra}",
+                        f"Add a Traefik stripPrefix Middleware for {options['strip']} (router.middlewares annotation).")
+        else:
+            report.note(Status.CHANGED, f"Fabio tag {tag!r} -> Ingress/{name} (Fabio replaced by the ingress "
+                        "controller)")

@@ -1,0 +1,1 @@
+"""Where pods run: constraints, affinities, spreads and devices."""

@@ -1,0 +1,1 @@
+"""Volumes, claims, the ephemeral disk, task directories and docker mounts."""

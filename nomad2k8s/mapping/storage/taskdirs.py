@@ -1,0 +1,73 @@
+"""Nomad's per-task directories and where they live in the pod.
+
+Nomad gives every task `local/` and `secrets/` (private to the task) and `alloc/` (shared by
+the group); the task sees them at /local, /secrets and /alloc (docker driver). In Kubernetes
+they become emptyDir volumes: `alloc` shared by all containers, `local`/`secrets` per task,
+`secrets` in memory. Templates, docker bind mounts and ephemeral_disk all resolve paths here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from kubernetes import client as k8s
+
+from nomad2k8s.model import Task
+from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.mapping.core.podspec import add_mount, add_volume
+
+TASK_DIRS = ("local", "secrets", "alloc")
+
+
+@dataclass(frozen=True)
+class TaskPath:
+    """A Nomad path as the container sees it."""
+
+    task_dir: str | None  # "local" | "secrets" | "alloc" | None for a plain absolute path
+    relative: str  # path inside the task dir ("" for the dir itself); the absolute path when task_dir is None
+
+    @property
+    def container_path(self) -> str:
+        if self.task_dir is None:
+            return self.relative
+        return posixpath.join(f"/{self.task_dir}", self.relative) if self.relative else f"/{self.task_dir}"
+
+
+def resolve(path: str) -> TaskPath:
+    """`local/x`, `/local/x`, `${NOMAD_TASK_DIR}/x`, `secrets/x`, `../alloc/x`, `alloc/data` -> TaskPath."""
+    text = path.strip()
+    for var, task_dir in (("${NOMAD_TASK_DIR}", "local"), ("${NOMAD_SECRETS_DIR}", "secrets"),
+                          ("${NOMAD_ALLOC_DIR}", "alloc")):
+        if text.startswith(var):
+            text = task_dir + text[len(var):]
+    normalised = posixpath.normpath(text.lstrip("/")) if not text.startswith("../") else posixpath.normpath(text[3:])
+    head, _, rest = normalised.partition("/")
+    relative_input = not text.startswith("/")
+    if head in TASK_DIRS and (relative_input or text.startswith(f"/{head}")):
+        return TaskPath(head, rest)
+    if relative_input:
+        # Other relative paths are relative to the task working dir, which Nomad roots at the task dir.
+        return TaskPath("local", normalised) if normalised not in (".", "") else TaskPath("local", "")
+    return TaskPath(None, posixpath.normpath(text))
+
+
+def volume_name(gctx: GroupContext, task: Task, task_dir: str) -> str:
+    if task_dir == "alloc":
+        return "nomad-alloc"
+    return dns_label(f"nomad-{task_dir}-{task.name}")
+
+
+def ensure_task_dir(gctx: GroupContext, task: Task, task_dir: str) -> str:
+    """Make sure the task-dir emptyDir exists and is mounted in the task's container; returns its volume name.
+
+    The alloc dir is mounted in every container of the group (it is shared in Nomad too)."""
+    name = volume_name(gctx, task, task_dir)
+    medium = "Memory" if task_dir == "secrets" else None
+    add_volume(gctx, k8s.V1Volume(name=name, empty_dir=k8s.V1EmptyDirVolumeSource(medium=medium)))
+    targets = list(gctx.containers.values()) if task_dir == "alloc" else [gctx.containers.get(task.name)]
+    for container in targets:
+        if container is not None:
+            add_mount(container, k8s.V1VolumeMount(name=name, mount_path=f"/{task_dir}"))
+    return name
