@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Protocol, runtime_checkable
 
 import typer
 
@@ -34,8 +34,20 @@ app = typer.Typer(
     help="Convert HashiCorp Nomad jobspecs to Kubernetes manifests, with a migration report per service.",
 )
 
-# The usage-error base class of whichever click typer runs on (typer >= 0.20 vendors its own).
-UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+def _usage_error_class() -> type[Exception]:
+    """The usage-error base class of whichever click typer runs on (typer >= 0.20 vendors its own)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError" and issubclass(c, Exception))
+
+
+@runtime_checkable
+class _FormatsMessage(Protocol):
+    """What click's UsageError offers; either click's, so it is matched by shape, not by class."""
+
+    def format_message(self) -> str: ...
+
+
+UsageError = _usage_error_class()
 VAR_FILE_SUFFIXES = discover.VAR_FILE_SUFFIXES  # re-exported for scripts and tests
 PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
 SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
@@ -385,7 +397,7 @@ def run() -> None:
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:
-        message = exc.format_message()
+        message = exc.format_message() if isinstance(exc, _FormatsMessage) else str(exc)
         if message:  # empty when the help was shown instead (no arguments)
             _err(f"error: {message}")
         sys.exit(2)

@@ -26,6 +26,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .errors import ConversionError
 from .profile import MAPPINGS_DIR, Profile
@@ -114,7 +115,7 @@ def _suggest(name: str, choices: list[str], prefix: tuple[Any, ...] = ()) -> str
     return f"; valid keys: {', '.join(choices)}"
 
 
-def _bullet(err: dict[str, Any], top_level_extra: tuple[str, ...] = ()) -> str:
+def _bullet(err: ErrorDetails, top_level_extra: tuple[str, ...] = ()) -> str:
     loc = tuple(err["loc"])
     path = ".".join(str(p) for p in loc)
     value = err.get("input")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Union
 
 INDENT = "  "
@@ -146,7 +147,7 @@ def _value(value: Any, depth: int, heredoc: bool = True) -> tuple[list[str], boo
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
 
 
-def _render_items(items: list[Attr | Block], depth: int) -> list[str]:
+def _render_items(items: Sequence[Attr | Block], depth: int) -> list[str]:
     pad = INDENT * depth
     rendered: list[tuple[str | None, list[str], bool]] = []  # (key, value lines, aligned)
     for item in items:
@@ -168,14 +169,17 @@ def _render_items(items: list[Attr | Block], depth: int) -> list[str]:
             out += lines[1:]
             i += 1
             continue
-        j = i
-        while j < len(rendered) and rendered[j][0] is not None and rendered[j][2]:
-            j += 1
-        width = max(len(k) for k, _, _ in rendered[i:j])
-        for k, ls, _ in rendered[i:j]:
+        # a run of one-line attributes is written with aligned `=`
+        run: list[tuple[str, list[str]]] = []
+        for run_key, run_lines, run_aligned in rendered[i:]:
+            if run_key is None or not run_aligned:
+                break
+            run.append((run_key, run_lines))
+        width = max(len(k) for k, _ in run)
+        for k, ls in run:
             out.append(f"{pad}{k.ljust(width)} = {ls[0]}")
             out += ls[1:]
-        i = j
+        i += len(run)
     return out
 
 

@@ -143,8 +143,8 @@ def _body(value: dict[str, Any], model: str | None) -> list[Attr | Block]:
 def resource_block(obj: dict[str, Any], label: str) -> Block:
     typed = schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
     if typed is None:
-        body = Call("yamlencode", _ordered(obj, top=True))
-        return Block("resource", [schema.MANIFEST_TYPE, label], [Attr("yaml_body", body)])
+        yaml_body = Call("yamlencode", _ordered(obj, top=True))
+        return Block("resource", [schema.MANIFEST_TYPE, label], [Attr("yaml_body", yaml_body)])
     rtype, model = typed
     fields = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "status")}
     body = _body(fields, model)

@@ -108,7 +108,7 @@ def _http_rules(ctx: EmitContext, dp: DestPlan, grant: Grant) -> list[dict[str, 
             base["headers"] = present
         if exact:
             base["headerMatches"] = exact
-        for method in match.methods or [None]:
+        for method in match.methods or [""]:  # "": no method match, one rule for any method
             rules.append({**base, "method": method} if method else dict(base))
     if not rules:
         ctx.plan.add(grant.source, Status.NEEDS_DECISION, "N2K-INTENTION-L7-EMPTY",

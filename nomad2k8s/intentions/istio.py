@@ -7,11 +7,12 @@ as in Cilium, and narrowing uses notPrincipals. A namespace default deny is the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..ledger import Status
 from .common import EmitContext, Emitted, home, metadata, policy_name, principal, source_slug
-from .model import WILDCARD, Pattern
+from .model import WILDCARD, HeaderMatch, Pattern
 from .semantics import DestPlan, Grant
 
 API = "security.istio.io/v1"
@@ -26,7 +27,7 @@ def emit(ctx: EmitContext) -> list[Emitted]:
     return out
 
 
-def _source(ctx: EmitContext, pattern: Pattern, exceptions: list[Pattern] = ()) -> dict[str, Any]:
+def _source(ctx: EmitContext, pattern: Pattern, exceptions: Sequence[Pattern] = ()) -> dict[str, Any]:
     if pattern.namespace == WILDCARD:
         src: dict[str, Any] = {"principals": ["*"]}
     elif not pattern.is_exact:
@@ -68,18 +69,11 @@ def _rules(ctx: EmitContext, dp: DestPlan, grant: Grant) -> list[dict[str, Any]]
             continue
         if match.methods:
             op["methods"] = list(match.methods)
-        when = []
-        for h in match.headers:
-            if h.regex is not None or h.invert:
-                when = None
-                break
-            value = h.exact if h.exact is not None else (f"{h.prefix}*" if h.prefix is not None else
-                                                          f"*{h.suffix}" if h.suffix is not None else "*")
-            when.append({"key": f"request.headers[{h.name}]", "values": [value]})
-        if when is None:
+        if any(h.regex is not None or h.invert for h in match.headers):
             ctx.plan.add(grant.source, Status.NEEDS_DECISION, "N2K-INTENTION-ISTIO-HEADER",
                          f"{perm.path}: header regex/invert matches cannot be expressed; permission left out")
             continue
+        when = [{"key": f"request.headers[{h.name}]", "values": [_header_value(h)]} for h in match.headers]
         rule: dict[str, Any] = {"from": frm}
         if op:
             rule["to"] = [{"operation": op}]
@@ -87,6 +81,15 @@ def _rules(ctx: EmitContext, dp: DestPlan, grant: Grant) -> list[dict[str, Any]]
             rule["when"] = when
         rules.append(rule)
     return rules or None
+
+
+def _header_value(h: HeaderMatch) -> str:
+    """An Istio header value: exact, or a glob for prefix/suffix/presence."""
+    if h.exact is not None:
+        return h.exact
+    if h.prefix is not None:
+        return f"{h.prefix}*"
+    return f"*{h.suffix}" if h.suffix is not None else "*"
 
 
 def _destination(ctx: EmitContext, dp: DestPlan) -> list[Emitted]:

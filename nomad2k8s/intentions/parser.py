@@ -45,7 +45,8 @@ def dedupe(iset: IntentionSet) -> None:
     """Two entries of one kind and name: Consul keeps only the last one written, which the files
     cannot tell. Both are kept under distinct paths (`...@<file>`) and reported."""
     seen: dict[str, str] = {}
-    for node in [*iset.intentions, *iset.others]:
+    nodes: list[Intention | OtherEntry] = [*iset.intentions, *iset.others]
+    for node in nodes:
         if node.path in seen and seen[node.path] != node.file:
             old = node.path
             new = f"{old}@{Path(node.file).name}"
@@ -53,7 +54,7 @@ def dedupe(iset: IntentionSet) -> None:
             while new in seen:
                 new, n = f"{old}@{Path(node.file).name}#{n}", n + 1
             node.path = new
-            for source in getattr(node, "sources", []):
+            for source in node.sources if isinstance(node, Intention) else []:
                 source.path = new + source.path[len(old):]
                 for perm in source.permissions:
                     perm.path = new + perm.path[len(old):]

@@ -94,6 +94,8 @@ class NomadBlock(BaseModel):
         try:
             return handler(value)
         except ValidationError:
+            if info.field_name is None:  # a field validator always has a field name; be explicit for the checker
+                raise
             annotation = cls.model_fields[info.field_name].annotation
             block_cls, many = _block_class(annotation)
             if block_cls is not None:

@@ -59,11 +59,11 @@ def _body(data: dict, parent: str, lines: "_LineFinder", start: int) -> dict:
                     if not isinstance(body, dict):
                         continue
                     line = lines.find(key, str(label), start)
-                    block = {"__label__": str(label)}
+                    labeled: dict[str, Any] = {"__label__": str(label)}
                     if line:
-                        block["__line__"] = line
-                    block.update(_body(body, key, lines, line or start))
-                    out[key].append(block)
+                        labeled["__line__"] = line
+                    labeled.update(_body(body, key, lines, line or start))
+                    out[key].append(labeled)
         elif key in _UNLABELED and isinstance(value, (dict, list)):
             items = value if isinstance(value, list) else [value]
             out[key] = []

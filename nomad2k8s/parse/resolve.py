@@ -22,7 +22,8 @@ class _Locals(dict):
 
     def __init__(self, raw: dict[str, Any], resolver: "Resolver") -> None:
         super().__init__()
-        self.raw, self.resolver, self.busy = raw, resolver, set()
+        self.raw, self.resolver = raw, resolver
+        self.busy: set[str] = set()
 
     def __contains__(self, key: object) -> bool:
         return key in self.raw

@@ -66,8 +66,8 @@ def render(text: str, ev: Evaluator) -> tuple[Any, Kept]:
     kept: Kept = []
     if any(kind == "dir" for kind, _, _ in parts):
         try:
-            out, _ = _directives(parts, 0, ev, ())
-            return out, kept
+            rendered, _ = _directives(parts, 0, ev, ())
+            return rendered, kept
         except Unresolved as exc:
             # Directives decide structure: if one cannot be decided keep the whole text.
             kept.append((text if len(text) < 80 else text[:77] + "...", str(exc)))

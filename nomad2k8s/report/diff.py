@@ -83,14 +83,13 @@ def diff_services(old: Path, new: Path, name: str) -> ServiceDiff:
             result.changed_objects[file] = sorted(lines)
     old_ledger, new_ledger = _ledger(old), _ledger(new)
     for key in sorted(set(old_ledger) | set(new_ledger)):
-        before, after = old_ledger.get(key), new_ledger.get(key)
         path, code = key
-        if before is None:
-            result.ledger_changes.append(f"new `{path}` `{code}`: {after['status']}")
-        elif after is None:
-            result.ledger_changes.append(f"gone `{path}` `{code}` (was {before['status']})")
-        elif before["status"] != after["status"]:
-            result.ledger_changes.append(f"`{path}` `{code}`: {before['status']} → {after['status']}")
+        if key not in old_ledger:
+            result.ledger_changes.append(f"new `{path}` `{code}`: {new_ledger[key]['status']}")
+        elif key not in new_ledger:
+            result.ledger_changes.append(f"gone `{path}` `{code}` (was {old_ledger[key]['status']})")
+        elif (before := old_ledger[key]["status"]) != (after := new_ledger[key]["status"]):
+            result.ledger_changes.append(f"`{path}` `{code}`: {before} → {after}")
     return result
 
 
