@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
+
+import durationpy
 
 # Server-side state: never part of what a user wrote.
 SERVER_FIELDS = {
@@ -67,14 +70,14 @@ def snake(name: str) -> str:
 
 
 def duration(ns: int) -> str:
-    """Integer nanoseconds -> Nomad duration string (`90s` -> `1m30s`)."""
-    if ns % 1_000_000_000:
-        return f"{ns // 1_000_000}ms" if ns % 1_000_000 == 0 else f"{ns}ns"
-    secs = ns // 1_000_000_000
-    h, rem = divmod(secs, 3600)
-    m, s = divmod(rem, 60)
-    out = (f"{h}h" if h else "") + (f"{m}m" if m else "") + (f"{s}s" if s else "")
-    return out or "0s"
+    """Integer nanoseconds (the API's time.Duration) -> duration text as a jobspec spells it:
+    whole seconds by durationpy ("1m30s", "1h30m"), zero as "0s", else whole ms ("1500ms") or ns
+    (durationpy would write "1.5s" and round to microseconds; the reports quote this text)."""
+    if ns == 0:
+        return "0s"
+    if ns % 1_000_000_000 == 0:
+        return durationpy.to_str(timedelta(seconds=ns // 1_000_000_000))
+    return f"{ns // 1_000_000}ms" if ns % 1_000_000 == 0 else f"{ns}ns"
 
 
 def unwrap_job(data: Any) -> dict | None:
