@@ -51,21 +51,19 @@ API (what mappers use):
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConversionError
+from .k8s import quantity
+from .k8s.names import is_dns1123_label, is_dns1123_subdomain, is_host_name
 from .model import Group, Job, Task, paths
 
 PREFIX = "nomad2k8s."
 JOB_GROUP = ("job", "group")
 ANY_LEVEL = ("job", "group", "task")
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 
 
 class HintValueError(ValueError):
@@ -84,10 +82,10 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
-def _pattern(rx: re.Pattern[str], what: str) -> Callable[[Any], str]:
+def _checked(valid: Callable[[str], bool], what: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = str(value).strip()
-        if not rx.match(text):
+        if not valid(text):
             raise HintValueError(f"expected {what}")
         return text
 
@@ -105,6 +103,16 @@ def _bool(value: Any) -> bool:
 
 
 _bool.allowed = "true | false"  # type: ignore[attr-defined]
+
+
+def _size(value: Any) -> str:
+    try:
+        return quantity.size(value)
+    except quantity.QuantityError as exc:
+        raise HintValueError(f"expected a quantity such as 5Gi ({exc})") from None
+
+
+_size.allowed = "a quantity such as 5Gi"  # type: ignore[attr-defined]
 
 
 def _count(value: Any) -> int:
@@ -135,17 +143,17 @@ SPECS: tuple[HintSpec, ...] = (
              _choice("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"),
              "Workload kind instead of the one derived from the job type and volumes."),
     HintSpec("replicas", "replicas", JOB_GROUP, _count, "Replica count instead of the group `count`."),
-    HintSpec("namespace", "namespace", JOB_GROUP, _pattern(_DNS_LABEL, "a DNS label"),
+    HintSpec("namespace", "namespace", JOB_GROUP, _checked(is_dns1123_label, "a DNS label"),
              "Kubernetes namespace of the job's (or group's) objects, instead of the profile's."),
     HintSpec("skip", "skip", JOB_GROUP, _bool, "true: do not convert this job or group (the report says so)."),
-    HintSpec("host", "host", ANY_LEVEL, _pattern(_DNS_NAME, "a DNS host name"),
+    HintSpec("host", "host", ANY_LEVEL, _checked(is_host_name, "a DNS host name"),
              "Ingress host instead of the one in the Traefik rule."),
     HintSpec("service-type", "service_type", ANY_LEVEL, _choice("ClusterIP", "NodePort", "LoadBalancer"),
              "Kubernetes Service type."),
     HintSpec("expose", "expose", ANY_LEVEL, _bool, "false: no Ingress even when routing tags ask for one."),
-    HintSpec("storage-class", "storage_class", ANY_LEVEL, _pattern(_DNS_NAME, "a storage class name"),
+    HintSpec("storage-class", "storage_class", ANY_LEVEL, _checked(is_dns1123_subdomain, "a storage class name"),
              "storageClassName for the PVCs, instead of the profile's."),
-    HintSpec("volume-size", "volume_size", ANY_LEVEL, _pattern(_QUANTITY, "a quantity such as 5Gi"),
+    HintSpec("volume-size", "volume_size", ANY_LEVEL, _size,
              "PVC size when the jobspec states none."),
     HintSpec("vpa", "vpa", ANY_LEVEL, _choice("Off", "Initial", "Recreate", "Auto", "none"),
              "VerticalPodAutoscaler update mode; none = no VPA."),

@@ -13,11 +13,22 @@ messages live in `profile_load.py`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .k8s.names import is_dns1123_subdomain
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
+
+
+def _dns_subdomain(value: str) -> str:
+    if not is_dns1123_subdomain(value):
+        raise ValueError(f"{value!r} is not a DNS name (RFC 1123 subdomain: lower-case labels of a-z, 0-9 and '-')")
+    return value
+
+
+DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
 
 
 class _Section(BaseModel):
@@ -184,8 +195,8 @@ class Profile(_Section):
     policies: PolicySettings = Field(default_factory=PolicySettings, description=PolicySettings.__doc__)
     kubernetes_version: str = Field(
         "1.33", pattern=r"^1\.\d+$", description="Target cluster version (native sidecars need >= 1.29).")
-    cluster_domain: str = Field(
-        "cluster.local", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    cluster_domain: DnsSubdomain = Field(
+        "cluster.local",
         description="The cluster's DNS domain: Service names are <service>.<namespace>.svc.<cluster_domain>.")
     image_pull_secrets: list[str] = Field(
         default_factory=list, description="Secret names added as imagePullSecrets to every pod spec.")

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..profile import Profile
+from ..text import snake_case
 from . import tf_schema as schema
 from .hcl import Attr, Block, Call, Raw, is_identifier, quote, render_file
 from .yaml_out import _ordered
@@ -21,7 +22,7 @@ MODULE_FILES = ("main.tf", "secrets.tf", "vpa.tf", "policies.tf", "variables.tf"
 
 
 def resource_label(text: str) -> str:
-    label = re.sub(r"[^a-z0-9_]+", "_", schema.snake(text)).strip("_") or "object"
+    label = re.sub(r"[^a-z0-9_]+", "_", snake_case(text)).strip("_") or "object"
     return label if label[0].isalpha() or label[0] == "_" else f"r_{label}"
 
 

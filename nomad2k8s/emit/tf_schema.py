@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from kubernetes import client as k8s
 
+from ..text import camel_case, snake_case
+
 # (apiVersion, kind) -> (resource type, client model of the object)
 RESOURCE_TYPES: dict[tuple[str, str], tuple[str, str]] = {
     ("apps/v1", "Deployment"): ("kubernetes_deployment_v1", "V1Deployment"),
@@ -111,13 +113,6 @@ FILE_BY_KIND: dict[str, str] = {
 }
 
 
-def snake(name: str) -> str:
-    """camelCase -> snake_case, acronyms kept together (clusterIP -> cluster_ip, hostIPC -> host_ipc)."""
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return name.lower()
-
-
 # ---- field types from the kubernetes client models ------------------------------------------
 
 class FieldType:
@@ -162,7 +157,7 @@ def field_type(model: str | None, key: str) -> FieldType:
 
 
 def hcl_name(model: str | None, key: str) -> str:
-    return RENAMES.get((model or "", key), snake(key))
+    return RENAMES.get((model or "", key), snake_case(key))
 
 
 @lru_cache(maxsize=None)
@@ -174,8 +169,7 @@ def api_name(model: str | None, name: str) -> str:
     """Inverse of hcl_name: the API field a provider name stands for."""
     if model and name in _api_names(model):
         return _api_names(model)[name]
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+    return camel_case(name)
 
 
 def resource_for(api_version: str, kind: str) -> tuple[str, str] | None:

@@ -7,23 +7,16 @@ also the spelling of ledger paths (`intention[db].sources[0].permissions[1].http
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..parse.expr import Evaluator, Runtime, Unresolved, parse_expression
+from ..text import snake_case
 
 # Block-like keys that HCL2 hands back as one-element lists of bodies.
 SINGLE_BLOCKS = {"http", "config", "acl", "config_entries", "mesh_gateway", "jwt", "expose",
                  "transparent_proxy", "load_balancer"}
 # Maps whose keys are user data, not Consul field names.
 USER_MAPS = {"meta", "config", "subsets", "failover", "redirect"}
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def snake(key: str) -> str:
-    return _CAMEL.sub("_", key).lower()
-
 
 class Ref(dict):
     """A Terraform reference (`var.x`, `data.consul_service.y.name`) that is only known at apply
@@ -91,7 +84,7 @@ def normalise(value: Any, parent: str = "") -> Any:
                 continue
             if key.startswith("__"):
                 continue
-            name = key if parent in USER_MAPS else snake(key)
+            name = key if parent in USER_MAPS else snake_case(key)
             item = normalise(item, name if parent not in USER_MAPS else "")
             if name in SINGLE_BLOCKS and isinstance(item, list) and len(item) == 1 and isinstance(item[0], dict):
                 item = item[0]

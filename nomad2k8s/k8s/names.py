@@ -1,4 +1,6 @@
-"""Kubernetes-safe names, derived one way everywhere."""
+"""Kubernetes names: derived one way everywhere (`dns_label`) and checked one way (`is_*`,
+the rules of apimachinery's validation package: IsDNS1123Label, IsDNS1123Subdomain,
+IsWildcardDNS1123Subdomain, IsQualifiedName, IsValidLabelValue)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,47 @@ import hashlib
 import re
 
 _INVALID = re.compile(r"[^a-z0-9-]+")
+
+DNS1123_LABEL_MAX = 63  # namespaces, Service and port names, hostnames
+DNS1123_SUBDOMAIN_MAX = 253  # most object names, storage classes, label-key prefixes, hosts
+QUALIFIED_NAME_MAX = 63  # the name part of a label or annotation key
+LABEL_VALUE_MAX = 63
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_QUALIFIED_NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def is_dns1123_label(text: str) -> bool:
+    return len(text) <= DNS1123_LABEL_MAX and bool(_DNS1123_LABEL.match(text))
+
+
+def is_dns1123_subdomain(text: str) -> bool:
+    return len(text) <= DNS1123_SUBDOMAIN_MAX and bool(_DNS1123_SUBDOMAIN.match(text))
+
+
+def is_host_name(text: str, *, wildcard: bool = True) -> bool:
+    """An Ingress host: a DNS-1123 subdomain, or with `wildcard` one prefixed by `*.`."""
+    if len(text) > DNS1123_SUBDOMAIN_MAX:
+        return False
+    if wildcard and text.startswith("*."):
+        text = text[2:]
+    return bool(_DNS1123_SUBDOMAIN.match(text))
+
+
+def is_qualified_name_part(name: str) -> bool:
+    """The part after an optional `prefix/` of a label or annotation key."""
+    return len(name) <= QUALIFIED_NAME_MAX and bool(_QUALIFIED_NAME_PART.match(name))
+
+
+def is_qualified_name(key: str) -> bool:
+    """A label or annotation key: `[dns-subdomain/]name`."""
+    prefix, slash, name = key.rpartition("/")
+    return (not slash or is_dns1123_subdomain(prefix)) and is_qualified_name_part(name)
+
+
+def is_label_value(value: str) -> bool:
+    """A label value: empty, or a qualified-name part."""
+    return value == "" or is_qualified_name_part(value)
 
 
 def dns_label(name: str, max_len: int = 63) -> str:

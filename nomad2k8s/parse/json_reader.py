@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from datetime import timedelta
 from typing import Any
+
+import durationpy
+
+from ..text import snake_case
 
 # Server-side state: never part of what a user wrote.
 SERVER_FIELDS = {
@@ -58,23 +62,15 @@ DURATIONS = {
 # Zero / false that still mean something (everything else zero-valued is API noise).
 _KEEP_ZERO = {"Count", "Attempts", "MaxParallel", "Unlimited", "Enabled", "Value", "Min", "Max",
               "Weight"}
-_FIRST_CAP = re.compile(r"(.)([A-Z][a-z]+)")
-_CAPS = re.compile(r"([a-z0-9])([A-Z])")
-
-
-def snake(name: str) -> str:
-    return _CAPS.sub(r"\1_\2", _FIRST_CAP.sub(r"\1_\2", name)).lower()
-
-
 def duration(ns: int) -> str:
-    """Integer nanoseconds -> Nomad duration string (`90s` -> `1m30s`)."""
-    if ns % 1_000_000_000:
-        return f"{ns // 1_000_000}ms" if ns % 1_000_000 == 0 else f"{ns}ns"
-    secs = ns // 1_000_000_000
-    h, rem = divmod(secs, 3600)
-    m, s = divmod(rem, 60)
-    out = (f"{h}h" if h else "") + (f"{m}m" if m else "") + (f"{s}s" if s else "")
-    return out or "0s"
+    """Integer nanoseconds (the API's time.Duration) -> duration text as a jobspec spells it:
+    whole seconds by durationpy ("1m30s", "1h30m"), zero as "0s", else whole ms ("1500ms") or ns
+    (durationpy would write "1.5s" and round to microseconds; the reports quote this text)."""
+    if ns == 0:
+        return "0s"
+    if ns % 1_000_000_000 == 0:
+        return durationpy.to_str(timedelta(seconds=ns // 1_000_000_000))
+    return f"{ns // 1_000_000}ms" if ns % 1_000_000 == 0 else f"{ns}ns"
 
 
 def unwrap_job(data: Any) -> dict | None:
@@ -110,7 +106,7 @@ def _obj(obj: dict, parent: str = "") -> dict:
         if key in _MAPS and isinstance(val, dict):
             out[_MAPS[key]] = dict(val)
         elif key in DURATIONS and isinstance(val, int) and not isinstance(val, bool):
-            out[_RENAMES.get(key, snake(key))] = duration(val)
+            out[_RENAMES.get(key, snake_case(key))] = duration(val)
         elif key == "Networks":
             out["network"] = [_network(n) for n in val if isinstance(n, dict)]
         elif key == "Volumes" and isinstance(val, dict):
@@ -126,7 +122,7 @@ def _obj(obj: dict, parent: str = "") -> dict:
             blocks = [_obj(i, key) if isinstance(i, dict) else i for i in items]
             out[name] = blocks if all(isinstance(b, dict) for b in blocks) else val
         else:
-            out[_RENAMES.get(key, snake(key))] = _plain(val, key)
+            out[_RENAMES.get(key, snake_case(key))] = _plain(val, key)
     return out
 
 

@@ -5,28 +5,30 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import durationpy
+
 from nomad2k8s.ledger import Ledger, LedgerEntry, Status
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+# Go's time.ParseDuration units; durationpy also reads d/w/mm/y, which Nomad rejects.
+_GO_UNITS = frozenset({"ns", "us", "µs", "μs", "ms", "s", "m", "h"})
+_UNIT = re.compile(r"[^\d.+-]+")
 
 
 def duration_seconds(value: Any) -> float | None:
-    """Nomad/Go duration text ("1m30s", "500ms") in seconds; None when not a duration."""
+    """Nomad/Go duration text ("1m30s", "500ms", "0") in seconds, read by durationpy (to the
+    microsecond); a number (not text) is already seconds. None when it is not a duration, or is negative
+    (no Nomad setting we map takes one)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if not text:
+    if not text or text.startswith("-") or not set(_UNIT.findall(text)) <= _GO_UNITS:
         return None
-    pos, total = 0, 0.0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos:
-            return None
-        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        pos = match.end()
-    return total if pos == len(text) else None
+    try:
+        return durationpy.from_str(text).total_seconds()
+    except (ValueError, OverflowError):  # DurationError is a ValueError; old durationpy leaks OverflowError
+        return None
 
 
 def as_int(value: Any) -> int | None:

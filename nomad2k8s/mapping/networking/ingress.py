@@ -22,10 +22,9 @@ from nomad2k8s.ledger import Status
 from nomad2k8s.model import Service, Task
 from nomad2k8s.lang import traefik as tt
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.k8s.names import dns_label, is_host_name
 
 ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
-_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 
 
@@ -63,7 +62,7 @@ def rewrite_host(gctx: GroupContext, host: str, hint: str | None = None) -> str:
 
 
 def valid_host(host: str) -> bool:
-    return len(host) <= 253 and bool(_HOST.match(host))
+    return is_host_name(host)
 
 
 def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, port: int | None,

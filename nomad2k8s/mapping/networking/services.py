@@ -19,14 +19,13 @@ from nomad2k8s.mapping.networking import connect
 from nomad2k8s.mapping.networking import ingress
 from nomad2k8s.mapping.networking import probes
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.k8s.names import dns_label, is_qualified_name_part
 from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.core.values import as_int
 
 NOMAD_NAME_ANNOTATION = "nomad2k8s.io/nomad-service-name"
 META_ANNOTATION_PREFIX = "nomad.service.meta/"
-_ANNOTATION_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 
 
 def default_service_name(gctx: GroupContext, task: Task | None) -> str:
@@ -188,7 +187,7 @@ def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, t
                       suggestion="Use an ExternalName Service or Endpoints if clients must reach that address.")
     for key, value in (service.meta or {}).items():
         path = paths.join(service.path_of("meta"), str(key))
-        if svc is not None and _ANNOTATION_NAME.match(str(key)):
+        if svc is not None and is_qualified_name_part(str(key)):
             svc.metadata.annotations = {**(svc.metadata.annotations or {}),
                                         META_ANNOTATION_PREFIX + str(key): str(value)}
             ledger.changed("N2K-SERVICE-META", path, "Consul service meta kept as a Service annotation "

@@ -17,13 +17,13 @@ from kubernetes import client as k8s
 from nomad2k8s.ledger import Status
 from nomad2k8s.model import Affinity, Constraint, Spread
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
+from nomad2k8s.k8s.names import is_label_value
 
 ARCH = "kubernetes.io/arch"
 OS = "kubernetes.io/os"
 HOSTNAME = "kubernetes.io/hostname"
 ARCH_VALUES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "arm": "arm",
                "armv7l": "arm", "armv6l": "arm", "386": "386", "i386": "386", "i686": "386"}
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 EQ, NE = frozenset({"=", "==", "is"}), frozenset({"!=", "not"})
 NUMERIC = frozenset({"<", ">", "<=", ">="})
 NEEDS_HUMAN = {"regexp": "regular expressions", "version": "version comparisons", "semver": "version comparisons"}
@@ -98,7 +98,7 @@ def _values(label: Label, value: object, split: bool) -> list[str] | None:
     text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
     items = [v.strip() for v in text.split(",")] if split else [text.strip()]
     out = [label.value(v) for v in items if v]
-    if not out or any("${" in v or len(v) > 63 or not _LABEL_VALUE.match(v) for v in out):
+    if not out or any("${" in v or not is_label_value(v) for v in out):
         return None
     return list(dict.fromkeys(out))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import Hints, hints_for
+from nomad2k8s.k8s.quantity import bytes_quantity, mib_quantity  # noqa: F401  (re-exported for the volume mappers)
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_volume
@@ -45,11 +46,6 @@ def storage_class(gctx: GroupContext, source: str | None, plugin: str | None = N
     return storage.default_class
 
 
-def mib_quantity(mb: int) -> str:
-    """Nomad sizes are MB (really MiB); Kubernetes quantities in Gi when whole, else Mi."""
-    return f"{mb // 1024}Gi" if mb % 1024 == 0 else f"{mb}Mi"
-
-
 def claim_size(gctx: GroupContext, stated: str | None, *, task: Task | None = None,
                at: str | None = None) -> str:
     """The claim's size: the jobspec's own, else the volume-size hint, else the profile default."""
@@ -78,13 +74,6 @@ def size_origin(gctx: GroupContext, stated: str | None, *, task: Task | None = N
     if hints.volume_size:
         return f"the volume-size hint ({hints.source('volume_size')})"
     return "the profile's storage.default_size"
-
-
-def bytes_quantity(count: int) -> str:
-    for unit, factor in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
-        if count % factor == 0 and count >= factor:
-            return f"{count // factor}{unit}"
-    return str(count)
 
 
 def claim_spec(gctx: GroupContext, *, access_mode: str, size: str, storage_class_name: str | None,

@@ -16,6 +16,7 @@ from nomad2k8s.ledger import Status
 from nomad2k8s.model import Volume, VolumeMount
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.k8s.quantity import from_byte_units
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
 from nomad2k8s.mapping.storage.claims import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, mount_pvc, size_origin, storage_class
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
@@ -69,11 +70,7 @@ def _stated_size(volume: Volume) -> str | None:
     for key in ("capacity_min", "capacity_max"):
         if isinstance(extra.get(key), str) and extra[key].strip():
             text = extra[key].strip().replace(" ", "")
-            for nomad_unit, k8s_unit in (("GiB", "Gi"), ("MiB", "Mi"), ("TiB", "Ti"), ("GB", "G"), ("MB", "M"),
-                                         ("TB", "T")):
-                if text.endswith(nomad_unit):
-                    return text[: -len(nomad_unit)] + k8s_unit
-            return text
+            return from_byte_units(text) or text
     return None
 
 

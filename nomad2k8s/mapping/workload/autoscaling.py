@@ -32,6 +32,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
+from nomad2k8s.k8s.quantity import cpu_millis, cpu_quantity, memory_mi, memory_quantity
 from nomad2k8s.model import Task
 from nomad2k8s.model.blocks import Scaling
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
@@ -40,9 +41,6 @@ from nomad2k8s.mapping.core.values import as_int, duration_seconds
 VPA_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 HPA_KINDS = frozenset({"Deployment", "StatefulSet"})
 _APM_QUERY = re.compile(r"^(avg|max|min|sum)_(cpu|memory)(-allocated)?$")
-_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G)?$")
-_MEMORY_MI = {None: 1 / 2**20, "Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "Ti": 2**20,
-              "k": 1000 / 2**20, "M": 10**6 / 2**20, "G": 10**9 / 2**20}
 MAX_STABILIZATION = 3600
 CONTAINER_OFF = frozenset({"none", "Off"})  # task-level vpa hints that take a container out of the VPA
 
@@ -91,30 +89,6 @@ def vpa_acts(gctx: GroupContext) -> bool:
         return False
     off = _containers_off(gctx)
     return any(c.name not in off for c in gctx.pod_spec.containers or [])
-
-
-def cpu_millis(quantity: str) -> float | None:
-    m = _QUANTITY.match(str(quantity))
-    if not m or m.group(2) not in (None, "m"):
-        return None
-    return float(m.group(1)) * (1 if m.group(2) == "m" else 1000)
-
-
-def memory_mi(quantity: str) -> float | None:
-    m = _QUANTITY.match(str(quantity))
-    if not m or m.group(2) == "m":
-        return None
-    return float(m.group(1)) * _MEMORY_MI[m.group(2)]
-
-
-def cpu_quantity(millis: float) -> str:
-    whole = max(1, math.ceil(millis))
-    return str(whole // 1000) if whole % 1000 == 0 else f"{whole}m"
-
-
-def memory_quantity(mi: float) -> str:
-    whole = max(1, math.ceil(mi))
-    return f"{whole // 1024}Gi" if whole % 1024 == 0 else f"{whole}Mi"
 
 
 def _bounds(gctx: GroupContext, container: k8s.V1Container) -> tuple[dict[str, str], dict[str, str]]:

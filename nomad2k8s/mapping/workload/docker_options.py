@@ -16,6 +16,7 @@ from kubernetes import client as k8s
 
 from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.k8s.names import is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name
 from nomad2k8s.mapping.workload.tasks import IMAGE_DRIVERS
 from nomad2k8s.mapping.core.values import as_int, has_interpolation
 
@@ -24,10 +25,6 @@ SAFE_SYSCTLS = frozenset({
     "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
 })
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def _where(gctx: GroupContext, container: k8s.V1Container) -> str:
@@ -285,7 +282,7 @@ def _hostname(o: _Opts, key: str, value: Any) -> None:
     text = str(value)
     pod = o.gctx.pod_spec
     first, _, rest = text.partition(".")
-    if has_interpolation(text) or not _DNS_LABEL.match(first) or (rest and not _DNS_SUBDOMAIN.match(rest)):
+    if has_interpolation(text) or not is_dns1123_label(first) or (rest and not is_dns1123_subdomain(rest)):
         o.ledger.decide("N2K-HOSTNAME", o.path(key), f"hostname {text!r} is not a literal DNS name", k8s=o.where,
                         suggestion="Set spec.hostname by hand, or drop it (the pod name is the hostname).")
         return
@@ -312,10 +309,7 @@ def _replicas(gctx: GroupContext) -> int | None:
 
 
 def _valid_label(key: str, value: str) -> bool:
-    prefix, _, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
-        return False
-    return bool(len(name) <= 63 and _LABEL_NAME.match(name) and len(value) <= 63 and _LABEL_VALUE.match(value))
+    return is_qualified_name(key) and is_label_value(value)
 
 
 def _labels(o: _Opts, key: str, value: Any) -> None:

@@ -14,11 +14,8 @@ from kubernetes import client as k8s
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.k8s.quantity import cpu_quantity as _cpu_quantity
 from nomad2k8s.mapping.core.values import as_int
-
-
-def _cpu_quantity(millicores: int) -> str:
-    return f"{millicores // 1000}" if millicores % 1000 == 0 else f"{millicores}m"
 
 
 def map_resources(gctx: GroupContext) -> None:
