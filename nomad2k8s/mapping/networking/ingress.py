@@ -369,10 +369,9 @@ def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str]
                         f"Set it on Middleware/{obj_name} by hand.")
             continue
         body[key] = _option_value(option, value)
-    objects = [o for o in gctx.job_ctx.objects if isinstance(o, dict) and o.get("kind") == "Middleware"
-               and o["metadata"]["name"] == obj_name]
-    if objects:
-        return objects[0]
+    existing = gctx.job_ctx.objects.get("Middleware", obj_name)
+    if existing is not None:
+        return existing
     obj = {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
            "metadata": _plain_meta(_metadata(gctx, obj_name, {})), "spec": {field_name: body}}
     gctx.add_object(obj)

@@ -314,7 +314,7 @@ def _group_scaling(gctx: GroupContext, scaling: Scaling) -> None:
     notes = [n for _, n in results]
     maximum = as_int(scaling.max) if scaling.is_set("max") else None
     minimum = as_int(scaling.min) if scaling.is_set("min") else None
-    replicas = gctx.workload_spec.get("replicas", 1)
+    replicas = gctx.workload_spec.replicas if gctx.workload_spec.is_set("replicas") else 1
     if minimum is None:
         minimum = max(1, replicas or 1)  # Nomad's min defaults to the group count
     if not metrics or maximum is None or maximum < max(1, minimum):
@@ -361,7 +361,7 @@ def _group_scaling(gctx: GroupContext, scaling: Scaling) -> None:
 
 def _release_replicas(gctx: GroupContext, hpa_name: str, minimum: int) -> None:
     """The HPA owns the replica count: the workload must not pin spec.replicas as well."""
-    pinned = gctx.workload_spec.pop("replicas", None)
+    pinned, gctx.workload_spec.replicas = gctx.workload_spec.replicas, None
     group = gctx.group
     path = group.path_of("count") if group.is_set("count") else gctx.hints.source("replicas") or group.nomad_path
     for entry in gctx.ledger.entries:
