@@ -32,6 +32,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
+from nomad2k8s.k8s import crds
 from nomad2k8s.model import Task
 from nomad2k8s.model.blocks import Scaling
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
@@ -163,25 +164,11 @@ def _vpa(gctx: GroupContext, mode: str) -> dict[str, Any]:
         task = by_container.get(id(container))
         if task is not None:
             _das_bounds(gctx, task, low, high)
-        policy: dict[str, Any] = {"containerName": container.name}
-        if container.name in off:
-            policy["mode"] = "Off"
-        if low:
-            policy["minAllowed"] = low
-        if high:
-            policy["maxAllowed"] = high
-        policies.append(policy)
-    return {
-        "apiVersion": "autoscaling.k8s.io/v1",
-        "kind": "VerticalPodAutoscaler",
-        "metadata": {"name": f"{gctx.workload_name}-vpa", "namespace": gctx.profile.namespace.name,
-                     "labels": dict(gctx.labels)},
-        "spec": {
-            "targetRef": {"apiVersion": "apps/v1", "kind": gctx.kind, "name": gctx.workload_name},
-            "updatePolicy": {"updateMode": mode},
-            "resourcePolicy": {"containerPolicies": policies},
-        },
-    }
+        policies.append(crds.vpa_container_policy(container.name, off=container.name in off, min_allowed=low,
+                                                  max_allowed=high))
+    return crds.vertical_pod_autoscaler(
+        metadata=crds.metadata(f"{gctx.workload_name}-vpa", gctx.profile.namespace.name, dict(gctx.labels)),
+        target_kind=gctx.kind, target_name=gctx.workload_name, update_mode=mode, container_policies=policies)
 
 
 def map_vpa(jctx: JobContext) -> None:
