@@ -32,7 +32,7 @@ def order_problems(table: Sequence[Transform]) -> list[str]:
     """Why `table` cannot run in its order: unknown or later dependencies, duplicate concepts, scopes
     out of order. Empty when every declared dependency runs first."""
     problems = []
-    position = {}
+    position: dict[str, int] = {}
     for i, row in enumerate(table):
         if row.concept in position:
             problems.append(f"{row.concept}: listed twice")

@@ -30,8 +30,8 @@ def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
         for message in jctx.pending_messages:
             entry = message.entry
             pending = entry.data["pending_upstreams"]
-            found = [(item, ports.get((service_of(item), namespace_of(item)))) for item in pending]
-            found = [(item, port) for item, port in found if port is not None]
+            found = [(item, port) for item in pending
+                     if (port := ports.get((service_of(item), namespace_of(item)))) is not None]
             if not found:
                 continue
             for item, port in found:
