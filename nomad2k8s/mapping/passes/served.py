@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubernetes import client as k8s
-
 from nomad2k8s.ledger import Ledger, Status
 from nomad2k8s.model import paths
 from nomad2k8s.mapping.core.context import GroupContext
