@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,9 @@ from .ledger import Ledger, Status
 from nomad2k8s.mapping.workload import namespace
 from nomad2k8s.mapping.core import unsupported
 from nomad2k8s.mapping.workload import kinds as workload
-from nomad2k8s.mapping.core.context import JobContext
+from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.k8s.names import dns_label
-from nomad2k8s.mapping.core.registry import TRANSFORMS
-from nomad2k8s.mapping.config.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
+from nomad2k8s.mapping.core.registry import TRANSFORMS, Transform
 from nomad2k8s.mapping.networking.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
@@ -48,6 +48,8 @@ class ServiceResult:
     objects: list[dict[str, Any]]
     ledger: Ledger
     extra: dict[str, Any] = field(default_factory=dict)
+    # The converted job before serialization, for the batch stage (link_batch).
+    context: JobContext | None = field(default=None, repr=False, compare=False)
 
 
 def to_plain(obj: Any) -> dict[str, Any]:
@@ -105,10 +107,8 @@ def _template_metadata(obj: dict[str, Any]) -> list[dict[str, Any]]:
 def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -> dict[str, Any]:
     """The namespace and the profile's extra labels/annotations, applied to every object."""
     meta = obj.setdefault("metadata", {})
-    # Mappers may have written the profile's fixed namespace before hints/namespace.mode were
-    # known to them; the group's resolved namespace replaces it (an explicit other one stays).
-    if obj.get("kind") not in CLUSTER_SCOPED and meta.get("namespace") in (None, profile.namespace.name):
-        meta["namespace"] = namespace_name
+    if obj.get("kind") not in CLUSTER_SCOPED:
+        meta["namespace"] = resolved_namespace(meta.get("namespace"), namespace_name, profile)
     for target in [meta, *_template_metadata(obj)]:
         for key, extra in (("labels", profile.labels), ("annotations", profile.annotations)):
             if extra:
@@ -116,7 +116,10 @@ def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -
     return obj
 
 
-def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> ServiceResult:
+def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
+                transforms: Sequence[Transform] = TRANSFORMS) -> ServiceResult:
+    """Run the group- and job-scope transforms of `transforms` (default: the registry's table) on one job
+    and serialize its objects; the batch-scope ones run in link_batch, over every job converted together."""
     job = build_job(raw, str(parsed.path))
     service = dns_label(job.name)
     ledger = Ledger(service=service)
@@ -141,24 +144,26 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile) -> 
     jctx.groups = [workload.new_group_context(jctx, group) for group in kept]
     if not job.group:
         ledger.decide("N2K-JOB-NO-GROUP", job.nomad_path, "job has no task group; nothing to run", claims=False)
-    for transform in TRANSFORMS:
+    for transform in transforms:
         if transform.scope == "group":
             for gctx in jctx.groups:
                 transform.fn(gctx)
-        else:
+        elif transform.scope == "job":
             transform.fn(jctx)
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
-    objects = []
-    for obj in jctx.objects:
-        owner = jctx.owners.get(id(obj))
-        objects.append(_site_metadata(to_plain(obj), owner.namespace if owner else jctx.namespace, profile))
-    for gctx in jctx.groups:
-        if not gctx.skip:
-            objects.append(_site_metadata(to_plain(workload.build_workload(gctx)), gctx.namespace, profile))
     extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)], "secret_refs": jctx.secret_refs}
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
-                         objects=sort_objects(objects), ledger=ledger, extra=extra)
+                         objects=serialize(jctx), ledger=ledger, extra=extra, context=jctx)
+
+
+def serialize(jctx: JobContext) -> list[dict[str, Any]]:
+    """The job's objects and workloads as plain dicts with the site metadata, in output order."""
+    objects = [_site_metadata(to_plain(obj), jctx.namespace_for(obj), jctx.profile) for obj in jctx.objects]
+    for gctx in jctx.groups:
+        if not gctx.skip:
+            objects.append(_site_metadata(to_plain(workload.build_workload(gctx)), gctx.namespace, jctx.profile))
+    return sort_objects(objects)
 
 
 def convert_file(
@@ -166,102 +171,25 @@ def convert_file(
     profile: Profile | None = None,
     variables: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
+    transforms: Sequence[Transform] = TRANSFORMS,
 ) -> list[ServiceResult]:
     parsed = load_jobspec(path, variables=variables, var_files=var_files)
     profile = profile or Profile()
-    return [convert_job(raw, parsed, profile) for raw in parsed.jobs]
+    return [convert_job(raw, parsed, profile, transforms) for raw in parsed.jobs]
 
 
-def link_batch(results: list[ServiceResult]) -> None:
-    """Batch pass after every job of a conversion is converted: Connect upstreams whose destination
-    Service is in the batch get that Service's port instead of the local bind port (env values, args,
-    template files in ConfigMaps and ExternalSecret templates are fixed in the objects, the ConfigMap
-    checksum annotation follows, and the ledger entries take the status they have without the bind port)."""
-    ports: dict[tuple[str, str], int] = {}
+def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = TRANSFORMS) -> None:
+    """The batch stage, after every job of a conversion is converted: the batch-scope transforms run on
+    the jobs' object stores (e.g. Connect upstreams whose destination Service is in the batch get its
+    port, mapping/passes/batch_upstreams.py); the jobs whose objects they changed are serialized again."""
+    contexts = [r.context for r in results if r.context is not None]
+    changed: list[JobContext] = []
+    for transform in transforms:
+        if transform.scope == "batch":
+            changed += [c for c in transform.fn(contexts) if not any(c is d for d in changed)]
     for result in results:
-        for obj in result.objects:
-            if obj.get("kind") == "Service" and obj.get("spec", {}).get("ports"):
-                meta = obj["metadata"]
-                ports.setdefault((meta["name"], meta.get("namespace", "")), obj["spec"]["ports"][0]["port"])
-    for result in results:
-        replaced = False
-        for entry in result.ledger.entries:
-            pending = entry.data.get("pending_upstreams") if entry.data else None
-            if not pending:
-                continue
-            left = []
-            for item in pending:
-                name, namespace = item["host"].split(".")[:2]
-                port = ports.get((name, namespace))
-                if port is None:
-                    left.append(item)
-                    continue
-                if "placeholder" in item:
-                    # A `range service` port kept as Nomad text (raw, or escaped in an ESO template).
-                    for old in dict.fromkeys((item["placeholder"], eso_literal(item["placeholder"]))):
-                        for obj in result.objects:
-                            _replace_address(obj, old, str(port))
-                    entry.message = entry.message.replace(
-                        f"port of service {item['destination']} (another job): not known here",
-                        f"port {port} of Service {name} converted in the same batch")
-                else:
-                    old, new = f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}"
-                    for obj in result.objects:
-                        _replace_address(obj, old, new)
-                    entry.message = entry.message.replace(
-                        f"its Service is not in this conversion, so the port is the local bind port "
-                        f"{item['bind_port']}", f"port {port} of Service {name} converted in the same batch")
-                replaced = True
-            entry.data["pending_upstreams"] = left
-            if not left:
-                entry.status = Status(entry.data.get("resolved_status", Status.MAPPED.value))
-                if entry.status is not Status.NEEDS_DECISION:
-                    entry.suggestion = ""
-        if replaced:
-            _refresh_checksums(result.objects)
-
-
-def _replace_address(obj: Any, old: str, new: str) -> None:
-    """Replace an address in every env value, command and args of a workload object, in ConfigMap data
-    and in ExternalSecret target templates (plain dicts)."""
-    if isinstance(obj, dict):
-        if obj.get("kind") == "ConfigMap" and isinstance(obj.get("data"), dict):
-            obj["data"] = {k: v.replace(old, new) for k, v in obj["data"].items()}
-            return
-        if obj.get("kind") == "ExternalSecret":
-            data = obj.get("spec", {}).get("target", {}).get("template", {}).get("data")
-            if isinstance(data, dict):
-                obj["spec"]["target"]["template"]["data"] = {k: v.replace(old, new) for k, v in data.items()}
-            return
-        for key, value in obj.items():
-            if key in ("containers", "initContainers") and isinstance(value, list):
-                for container in value:
-                    for var in container.get("env", []):
-                        if isinstance(var.get("value"), str):
-                            var["value"] = var["value"].replace(old, new)
-                    for field_name in ("command", "args"):
-                        if field_name in container:
-                            container[field_name] = [a.replace(old, new) for a in container[field_name]]
-            else:
-                _replace_address(value, old, new)
-    elif isinstance(obj, list):
-        for item in obj:
-            _replace_address(item, old, new)
-
-
-def _refresh_checksums(objects: list[dict[str, Any]]) -> None:
-    """Pod templates that roll on a ConfigMap change carry its checksum: recompute it after an edit."""
-    config = {o["metadata"]["name"]: o.get("data", {}) for o in objects if o.get("kind") == "ConfigMap"}
-    for obj in objects:
-        spec = obj.get("spec", {})
-        template = spec.get("jobTemplate", {}).get("spec", spec).get("template", {})
-        annotations = template.get("metadata", {}).get("annotations", {})
-        if CHECKSUM_ANNOTATION not in annotations:
-            continue
-        for volume in template.get("spec", {}).get("volumes", []):
-            name = volume.get("configMap", {}).get("name")
-            if name in config:
-                annotations[CHECKSUM_ANNOTATION] = config_checksum(config[name])
+        if result.context is not None and any(result.context is c for c in changed):
+            result.objects = serialize(result.context)
 
 
 def flag_name_clashes(results: list[ServiceResult]) -> list[str]:

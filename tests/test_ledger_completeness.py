@@ -44,21 +44,23 @@ def test_unknown_key_is_dropped_not_lost(tmp_path: Path) -> None:
     assert [(e.status, e.code) for e in entries] == [(Status.DROPPED, "N2K-DROP-UNKNOWN")]
 
 
-def test_removing_a_mapper_claim_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_removing_a_mapper_claim_is_detected(tmp_path: Path) -> None:
     """Guard for the guard: if the image mapper stopped claiming, the catch-all must say so."""
-    from nomad2k8s.mapping.workload import tasks
+    from dataclasses import replace
+
+    from nomad2k8s.mapping.core.registry import TRANSFORMS
 
     job = tmp_path / "x.nomad.hcl"
     job.write_text('job "x" {\n  group "g" {\n    task "t" {\n      driver = "docker"\n'
                    '      config { image = "nginx:1" }\n    }\n  }\n}\n')
-    original = tasks._image_container
 
-    def forgetful(gctx, task, container):
-        original(gctx, task, container)
+    def forgetful(gctx):
+        task_mapper.fn(gctx)
         gctx.ledger.entries[:] = [e for e in gctx.ledger.entries if e.code != "N2K-IMAGE"]
 
-    monkeypatch.setattr(tasks, "_image_container", forgetful)
-    (result,) = convert_file(job)
+    (task_mapper,) = [t for t in TRANSFORMS if t.concept == "task"]
+    (result,) = convert_file(job, transforms=[replace(t, fn=forgetful) if t is task_mapper else t
+                                              for t in TRANSFORMS])
     assert any(e.code == "N2K-UNMAPPED" and e.nomad_path.endswith("config.image") for e in result.ledger.entries)
 
 

@@ -121,24 +121,22 @@ def test_unknown_host_volume_is_a_decision_and_a_recreated_pvc(tmp_path: Path) -
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}
 
 
-def test_bind_of_a_rendered_template_mounts_its_config_map(tmp_path: Path, monkeypatch) -> None:
+def test_bind_of_a_rendered_template_mounts_its_config_map(tmp_path: Path) -> None:
     """The contract with the template mapper: rendered files are mounted by subPath, not the task dir."""
-    original = docker_mounts.map_docker_mounts
+    from dataclasses import replace
+
+    from nomad2k8s.mapping.core.registry import TRANSFORMS
 
     def with_rendered(gctx):
         gctx.rendered_files[("web", "/local/site.conf")] = ("web-config", "site.conf")
-        original(gctx)
+        docker_mounts.map_docker_mounts(gctx)
 
-    from nomad2k8s.mapping.core import registry
-    monkeypatch.setattr(registry, "TRANSFORMS", tuple(
-        registry.Transform(t.concept, t.scope, with_rendered) if t.concept == "docker-mounts" else t
-        for t in registry.TRANSFORMS))
-    monkeypatch.setattr("nomad2k8s.convert.TRANSFORMS", registry.TRANSFORMS)
+    transforms = [replace(t, fn=with_rendered) if t.concept == "docker-mounts" else t for t in TRANSFORMS]
     job = tmp_path / "job.nomad.hcl"
     job.write_text('job "x" {\n group "g" {\n  task "web" {\n   driver = "docker"\n   config {\n'
                    '    image = "nginx:1.25"\n    volumes = ["local/site.conf:/etc/nginx/conf.d/site.conf"]\n'
                    '   }\n  }\n }\n}\n')
-    (result,) = convert_file(job)
+    (result,) = convert_file(job, transforms=transforms)
     (workload,) = [o for o in result.objects if o["kind"] == "Deployment"]
     mounts = workload["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
     assert mounts == [{"name": "web-config", "mountPath": "/etc/nginx/conf.d/site.conf", "subPath": "site.conf",

@@ -15,6 +15,7 @@ from typing import Any
 
 from nomad2k8s.profile import Profile
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.lang.consul_template import NOMAD_VAR, VAULT_V2
 
@@ -126,34 +127,16 @@ class ExternalSecrets:
     def objects(self) -> list[dict[str, Any]]:
         out = []
         for store in self.stores.values():
-            spec: dict[str, Any] = self._spec(store.store_name, store.es_name)
-            spec["data"] = list(store.data)
-            if store.files:
-                spec["target"]["template"] = {
-                    "engineVersion": "v2",
-                    "mergePolicy": "Merge",  # keep the plain keys (env vars) next to the rendered files
-                    "data": dict(sorted(store.files.items())),
-                }
-            out.append(self._object(store.es_name, spec))
+            out.append(self._object(store.store_name, store.es_name, data=list(store.data),
+                                    template_data=dict(sorted(store.files.items())) or None))
         for extract in self.extracts:
-            spec = self._spec(extract["store"], extract["name"])
-            spec["dataFrom"] = [{"extract": {"key": extract["remote"]}}]
-            out.append(self._object(extract["name"], spec))
+            out.append(self._object(extract["store"], extract["name"], extract_key=extract["remote"]))
         return out
 
-    def _spec(self, store_name: str, target: str) -> dict[str, Any]:
+    def _object(self, store_name: str, name: str, **content: Any) -> dict[str, Any]:
         settings = self.gctx.profile.secrets
-        return {
-            "refreshInterval": settings.refresh_interval,
-            "secretStoreRef": {"kind": settings.store_kind, "name": store_name},
-            "target": {"name": target, "creationPolicy": "Owner"},
-        }
-
-    def _object(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "apiVersion": self.gctx.profile.secrets.api_version,
-            "kind": "ExternalSecret",
-            "metadata": {"name": name, "namespace": self.gctx.profile.namespace.name,
-                         "labels": dict(self.gctx.labels)},
-            "spec": spec,
-        }
+        return crds.external_secret(
+            api_version=settings.api_version,
+            metadata=crds.metadata(name, self.gctx.profile.namespace.name, dict(self.gctx.labels)),
+            refresh_interval=settings.refresh_interval, store_kind=settings.store_kind, store_name=store_name,
+            target=name, **content)

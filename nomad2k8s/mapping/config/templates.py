@@ -35,6 +35,7 @@ from nomad2k8s.k8s.names import dns_label, env_name
 from nomad2k8s.mapping.core.podspec import add_env, add_mount, add_volume
 from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.mapping.core.values import unresolved_reference, unresolved_suggestion
+from nomad2k8s.mapping.passes.pending import track, waiting_note
 from nomad2k8s.lang.consul_template import NOMAD_VAR, VAULT_V2, Kept, Lit, RangeKey, RangeValue, RuntimeRef, SecretRange, SecretRef, Segment, Translation, translate
 
 CHECKSUM_ANNOTATION = "checksum/config"
@@ -176,10 +177,10 @@ def _runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outc
             return str(port)
         # The Nomad text stays (a complete expression, see tpltranslate); link_batch puts the port of
         # the Service in its place when the service is converted in the same batch.
-        message = f"port of service {seg.name} (another job): not known here"
+        item = {"destination": seg.name, "host": runtime.cluster_host(gctx, seg.name), "placeholder": seg.source}
+        message = waiting_note(item)
         outcome.decisions.append(message)
         outcome.pending_decisions.append(message)
-        item = {"destination": seg.name, "host": runtime.cluster_host(gctx, seg.name), "placeholder": seg.source}
         if item not in outcome.pending:
             outcome.pending.append(item)
         return None
@@ -623,17 +624,19 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
     else:
         code = "N2K-TEMPLATE-ENV" if is_env else "N2K-TEMPLATE-CONFIGMAP"
         message = f"{kind} -> {'env vars' if is_env else 'ConfigMap key'}"
-    details = outcome.notes + outcome.decisions
+    head = message + ": "
+    details = list(dict.fromkeys(outcome.notes + outcome.decisions))
     if details:
-        message += ": " + "; ".join(dict.fromkeys(details))
+        message += ": " + "; ".join(details)
     suggestion = ""
     if outcome.decisions:
         suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
         if outcome.suggestion:
             suggestion = f"{outcome.suggestion} {suggestion}"
     value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
-    ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion, value=value,
-                  data=data)
+    entry = ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion,
+                          value=value, data=data)
+    track(gt.gctx.job_ctx.pending_messages, entry, details, head=head)
     if tpl.is_set("data") and tpl.is_set("source"):
         ledger.dropped("N2K-TEMPLATE-SOURCE-IGNORED", tpl.path_of("source"), "data wins over source in Nomad",
                        k8s="-")

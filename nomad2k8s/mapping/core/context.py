@@ -12,6 +12,9 @@ from nomad2k8s.hints import Hints
 from nomad2k8s.ledger import Ledger
 from nomad2k8s.model import Group, Job, Task
 from nomad2k8s.profile import Profile
+from nomad2k8s.mapping.core.store import ObjectStore
+from nomad2k8s.mapping.passes.pending import PendingMessage
+from nomad2k8s.mapping.workload.spec import WorkloadSpec
 
 
 @dataclass
@@ -23,15 +26,28 @@ class JobContext:
     source_file: str = ""
     namespace: str = "default"  # where the job's objects go (profile policy, Nomad namespace, hint)
     hints: Hints = field(default_factory=Hints)  # job-level hints
-    # Objects that are not workloads (Services, Ingresses, ConfigMaps, CRDs), as plain dicts
-    # or kubernetes client models.
-    objects: list[Any] = field(default_factory=list)
+    # Objects that are not workloads (Services, Ingresses, ConfigMaps, CRDs), each with the group
+    # that added it (whose namespace it gets when serialized).
+    objects: ObjectStore = field(default_factory=ObjectStore)
     groups: list[GroupContext] = field(default_factory=list)
-    # id(object) -> the group that added it, so convert.py can give it the group's namespace.
-    owners: dict[int, GroupContext] = field(default_factory=dict)
     # Secrets the templates read (Vault paths, Nomad Variables), as plain dicts: the vault
     # block mapper and the live Vault check (vault_check.py) use them. Never values.
     secret_refs: list[dict[str, Any]] = field(default_factory=list)
+    # Ledger entries whose message names upstreams waiting for a port, for the batch pass
+    # (mapping/passes/pending.py): they are found by identity and their message rebuilt from parts.
+    pending_messages: list[PendingMessage] = field(default_factory=list)
+
+
+    def namespace_for(self, obj: Any) -> str:
+        """The namespace an object of the store goes to: its group's, else the job's."""
+        owner = self.objects.owner(obj)
+        return owner.namespace if owner is not None else self.namespace
+
+
+def resolved_namespace(written: str | None, default: str, profile: Profile) -> str:
+    """Mappers may have written the profile's fixed namespace before hints/namespace.mode were known to
+    them; the resolved namespace `default` replaces it (an explicit other one stays)."""
+    return default if written in (None, profile.namespace.name) else written
 
 
 @dataclass
@@ -48,7 +64,7 @@ class GroupContext:
     pod_annotations: dict[str, str] = field(default_factory=dict)
     containers: dict[str, k8s.V1Container] = field(default_factory=dict)  # by task name
     # Workload spec fields set by mappers (replicas, strategy, schedule...), applied last.
-    workload_spec: dict[str, Any] = field(default_factory=dict)
+    workload_spec: WorkloadSpec = field(default_factory=WorkloadSpec)
     skip: bool = False  # nothing runnable: no workload is emitted
     ports: dict[str, Any] = field(default_factory=dict)  # port label -> network.PortInfo
     services: dict[str, Any] = field(default_factory=dict)  # k8s Service name -> V1Service
@@ -77,5 +93,4 @@ class GroupContext:
         return mains or list(self.group.task)
 
     def add_object(self, obj: Any) -> None:
-        self.job_ctx.objects.append(obj)
-        self.job_ctx.owners[id(obj)] = self
+        self.job_ctx.objects.add(obj, owner=self)

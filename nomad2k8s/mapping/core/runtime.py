@@ -41,6 +41,7 @@ from nomad2k8s.mapping.storage import taskdirs
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, env_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
+from nomad2k8s.mapping.passes.pending import track, waiting_note
 from nomad2k8s.mapping.core.values import as_int
 
 _RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
@@ -100,11 +101,14 @@ class RewriteResult:
             worst = Status.NEEDS_DECISION
         return worst
 
-    def message(self) -> str:
+    def message_parts(self) -> list[str]:
         parts = [n.message for n in self.notes]
         if self.remaining:
             parts.append("unresolved: " + ", ".join(self.remaining))
-        return "; ".join(parts)
+        return parts
+
+    def message(self) -> str:
+        return "; ".join(self.message_parts())
 
 
 @dataclass(frozen=True)
@@ -179,9 +183,7 @@ class _Rewriter:
             pending = {"destination": up.destination, "host": host, "bind_port": up.bind_port}
             if fixable and pending not in self.result.pending:
                 self.result.pending.append(pending)
-            self.note(Status.NEEDS_DECISION, "N2K-UPSTREAM-PORT",
-                      f"upstream {up.destination} -> {host}; its Service is not in this conversion, so the port is "
-                      f"the local bind port {up.bind_port}", pending=fixable)
+            self.note(Status.NEEDS_DECISION, "N2K-UPSTREAM-PORT", waiting_note(pending), pending=fixable)
         else:
             self.note(Status.MAPPED, "N2K-UPSTREAM", f"upstream {up.destination} -> {host}:{port}")
         return f"{host}:{port}" if part == "addr" else str(port)
@@ -351,7 +353,7 @@ def ensure_env_refs(container: k8s.V1Container, refs: list[str]) -> None:
 
 
 def pending_data(result: RewriteResult) -> dict | None:
-    """Ledger entry data for convert.link_batch: the upstreams waiting for a port, and the status then."""
+    """Ledger entry data for the batch pass (mapping/passes/batch_upstreams.py): the upstreams waiting for a port, and the status then."""
     if not result.pending:
         return None
     return {"pending_upstreams": result.pending, "resolved_status": result.linked_status.value}
@@ -379,11 +381,12 @@ def map_runtime(gctx: GroupContext) -> None:
             var.value = result.text
             refs += result.env_refs
             code = "N2K-ENV-RUNTIME" if result.remaining else "N2K-ENV-REWRITE" if result.changed_text else "N2K-ENV"
-            ledger.record(result.status, code, path, result.message() or "environment variable",
-                          k8s=f"{target} env {var.name}",
-                          suggestion="Replace the remaining ${...} with a Kubernetes equivalent (Service DNS, "
-                          "$(VAR), downward API)." if result.remaining else "",
-                          data=pending_data(result))
+            entry = ledger.record(result.status, code, path, result.message() or "environment variable",
+                                  k8s=f"{target} env {var.name}",
+                                  suggestion="Replace the remaining ${...} with a Kubernetes equivalent (Service "
+                                  "DNS, $(VAR), downward API)." if result.remaining else "",
+                                  data=pending_data(result))
+            track(gctx.job_ctx.pending_messages, entry, result.message_parts())
             if mesh and _LOOPBACK.search(result.text):
                 _loopback_hint(gctx, path, target)
         for attr, base in (("command", "command"), ("args", "args")):
@@ -395,9 +398,10 @@ def map_runtime(gctx: GroupContext) -> None:
                 refs += result.env_refs
                 if result.changed_text or result.remaining:
                     path = task.path_of("config") + f".{base}"
-                    ledger.record(result.status, "N2K-ARGS-REWRITE", path, f"{attr}[{i}]: {result.message()}",
-                                  k8s=f"{target} {attr}[{i}]", claims=False,
-                                  data=pending_data(result))
+                    entry = ledger.record(result.status, "N2K-ARGS-REWRITE", path, f"{attr}[{i}]: {result.message()}",
+                                          k8s=f"{target} {attr}[{i}]", claims=False,
+                                          data=pending_data(result))
+                    track(gctx.job_ctx.pending_messages, entry, result.message_parts(), head=f"{attr}[{i}]: ")
             if values:
                 setattr(container, attr, rewritten)
         ensure_env_refs(container, refs)

@@ -22,6 +22,7 @@ from nomad2k8s.ledger import Status
 from nomad2k8s.model import Service, Task
 from nomad2k8s.lang import traefik as tt
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.names import dns_label, is_host_name
 
 ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
@@ -321,28 +322,20 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
         route["priority"] = router.priority
     if refs:
         route["middlewares"] = refs
-    spec: dict[str, Any] = {"routes": [route]}
-    entrypoints = _entrypoints(gctx, router)
-    if entrypoints:
-        spec["entryPoints"] = entrypoints
+    tls: dict[str, Any] | None = None
     if router.tls:
-        tls: dict[str, Any] = {}
+        tls = {}
         if router.certresolver:
             tls["certResolver"] = router.certresolver
         elif gctx.profile.ingress.tls_secret:
             tls["secretName"] = gctx.profile.ingress.tls_secret
-        spec["tls"] = tls
-    meta = _metadata(gctx, name, {})
-    gctx.add_object({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
-                     "metadata": _plain_meta(meta), "spec": spec})
+    gctx.add_object(crds.ingress_route(metadata=_plain_meta(_metadata(gctx, name, {})), routes=[route],
+                                       entry_points=_entrypoints(gctx, router), tls=tls))
     return status
 
 
 def _plain_meta(meta: k8s.V1ObjectMeta) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": meta.name, "namespace": meta.namespace, "labels": meta.labels}
-    if meta.annotations:
-        out["annotations"] = meta.annotations
-    return out
+    return crds.metadata(meta.name, meta.namespace, meta.labels, meta.annotations)
 
 
 def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str],
@@ -368,12 +361,11 @@ def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str]
                         f"Set it on Middleware/{obj_name} by hand.")
             continue
         body[key] = _option_value(option, value)
-    objects = [o for o in gctx.job_ctx.objects if isinstance(o, dict) and o.get("kind") == "Middleware"
-               and o["metadata"]["name"] == obj_name]
-    if objects:
-        return objects[0]
-    obj = {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
-           "metadata": _plain_meta(_metadata(gctx, obj_name, {})), "spec": {field_name: body}}
+    existing = gctx.job_ctx.objects.get("Middleware", obj_name)
+    if existing is not None:
+        return existing
+    obj = crds.middleware(metadata=_plain_meta(_metadata(gctx, obj_name, {})), middleware_type=field_name,
+                          options=body)
     gctx.add_object(obj)
     report.objects.append(f"Middleware/{obj_name}")
     report.note(Status.CHANGED, f"middleware {name!r} ({kind}) -> Middleware/{obj_name}")

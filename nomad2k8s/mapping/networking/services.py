@@ -87,14 +87,10 @@ def _new_service(gctx: GroupContext, name: str, nomad_name: str) -> k8s.V1Servic
 ROUTING_KINDS = frozenset({"Ingress", "IngressRoute", "Middleware"})
 
 
-def _kind(obj: object) -> str | None:
-    return obj.get("kind") if isinstance(obj, dict) else getattr(obj, "kind", None)
-
-
 def _unexpose(gctx: GroupContext, first: int, service: Service, source: str | None) -> None:
     """expose=false hint: drop the routing objects this service's tags produced."""
     objects = gctx.job_ctx.objects
-    routed = [o for o in objects[first:] if _kind(o) in ROUTING_KINDS]
+    routed = objects.added_since(first, *ROUTING_KINDS)
     for obj in routed:
         objects.remove(obj)
     if routed:
@@ -156,7 +152,7 @@ def map_services(gctx: GroupContext) -> None:
                 svc.spec.ports += service_ports(number, info)
         if svc is not None and hints.service_type:
             types[svc.metadata.name] = (hints.service_type, hints.source("service_type"))
-        first = len(gctx.job_ctx.objects)
+        first = gctx.job_ctx.objects.mark()
         ingress.map_tags(gctx, service, svc, number, task)
         if hints.expose is False:
             _unexpose(gctx, first, service, hints.source("expose"))

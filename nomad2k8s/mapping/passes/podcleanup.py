@@ -108,7 +108,7 @@ def _prune_template_objects(gctx: GroupContext, in_pod: list[k8s.V1Container]) -
     task that is not emitted) are removed; volume items follow; an empty object is not emitted."""
     keys, read = _reads(gctx, in_pod)
     objects = gctx.job_ctx.objects
-    owned = [o for o in objects if gctx.job_ctx.owners.get(id(o)) is gctx]
+    owned = objects.by_owner(gctx)
     configmap = template_configmap(gctx)
     for obj in owned:
         if isinstance(obj, k8s.V1ConfigMap) and obj.data and obj.metadata.name == configmap:

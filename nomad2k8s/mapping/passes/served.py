@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubernetes import client as k8s
-
 from nomad2k8s.ledger import Ledger, Status
 from nomad2k8s.model import paths
 from nomad2k8s.mapping.core.context import GroupContext
@@ -33,10 +31,6 @@ def restate(ledger: Ledger, path: str, reason: str, keep: tuple[str, ...] = ()) 
         entry.status = Status.DROPPED
         entry.message = f"{reason} (would have been: {entry.message})"
         entry.k8s = "-"
-
-
-def _kind(obj: Any) -> str | None:
-    return obj.get("kind") if isinstance(obj, dict) else getattr(obj, "kind", None)
 
 
 def _placed(gctx: GroupContext) -> tuple[set[str], set[str]]:
@@ -90,15 +84,12 @@ def _prune_services(gctx: GroupContext, port_names: set[str]) -> set[str]:
     """Drop Service ports targeting a port no emitted container has; names of Services left empty."""
     removed: set[str] = set()
     objects = gctx.job_ctx.objects
-    for obj in list(objects):
-        if _kind(obj) != "Service" or gctx.job_ctx.owners.get(id(obj)) is not gctx:
-            continue
-        svc: k8s.V1Service = obj
+    for svc in objects.by_owner(gctx, "Service"):
         kept = [p for p in svc.spec.ports or [] if not isinstance(p.target_port, str) or p.target_port in port_names]
         if kept and not gctx.skip:
             svc.spec.ports = kept
             continue
-        objects.remove(obj)
+        objects.remove(svc)
         gctx.services.pop(svc.metadata.name, None)
         removed.add(svc.metadata.name)
     return removed
@@ -113,12 +104,12 @@ def _backends(obj: Any) -> set[str]:
 def _prune_routes(gctx: GroupContext, removed: set[str]) -> None:
     """Routes to a removed Service go too, and Middlewares only they referenced."""
     objects = gctx.job_ctx.objects
-    dropped_routes = [o for o in objects if _kind(o) in ROUTE_KINDS and _backends(o) & removed]
+    dropped_routes = [o for o in objects.of_kind(*ROUTE_KINDS) if _backends(o) & removed]
     for obj in dropped_routes:
         objects.remove(obj)
-    used = {m["name"] for o in objects if isinstance(o, dict) and o.get("kind") == "IngressRoute"
+    used = {m["name"] for o in objects.of_kind("IngressRoute")
             for r in o["spec"].get("routes", []) for m in r.get("middlewares", [])}
     orphaned = {m["name"] for o in dropped_routes if isinstance(o, dict)
                 for r in o["spec"].get("routes", []) for m in r.get("middlewares", [])} - used
-    for obj in [o for o in objects if _kind(o) == "Middleware" and o["metadata"]["name"] in orphaned]:
+    for obj in [o for o in objects.of_kind("Middleware") if o["metadata"]["name"] in orphaned]:
         objects.remove(obj)

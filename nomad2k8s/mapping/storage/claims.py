@@ -88,9 +88,8 @@ def claim_spec(gctx: GroupContext, *, access_mode: str, size: str, storage_class
 
 def add_pvc(gctx: GroupContext, claim_name: str, spec: k8s.V1PersistentVolumeClaimSpec) -> None:
     """A standalone PVC (once per name across the job: groups may share a Nomad volume)."""
-    for obj in gctx.job_ctx.objects:
-        if isinstance(obj, k8s.V1PersistentVolumeClaim) and obj.metadata.name == claim_name:
-            return
+    if gctx.job_ctx.objects.get("PersistentVolumeClaim", claim_name) is not None:
+        return
     gctx.add_object(k8s.V1PersistentVolumeClaim(
         api_version="v1", kind="PersistentVolumeClaim",
         metadata=k8s.V1ObjectMeta(name=claim_name, namespace=gctx.profile.namespace.name,
@@ -107,7 +106,7 @@ def mount_pvc(gctx: GroupContext, volume_name: str, claim_name: str, read_only: 
 
 def add_claim_template(gctx: GroupContext, volume_name: str, spec: k8s.V1PersistentVolumeClaimSpec) -> None:
     """A StatefulSet volumeClaimTemplates entry: one PVC per replica, like a per-alloc volume."""
-    templates = gctx.workload_spec.setdefault("volume_claim_templates", [])
+    templates = gctx.workload_spec.volume_claim_templates
     if any(t.metadata.name == volume_name for t in templates):
         return
     templates.append(k8s.V1PersistentVolumeClaim(metadata=k8s.V1ObjectMeta(name=volume_name), spec=spec))
@@ -115,7 +114,7 @@ def add_claim_template(gctx: GroupContext, volume_name: str, spec: k8s.V1Persist
 
 def single_writer_claims(gctx: GroupContext) -> list[str]:
     """Names of pod volumes backed by a read-write single-node PVC (standalone, not per replica)."""
-    claims = {o.metadata.name: o for o in gctx.job_ctx.objects if isinstance(o, k8s.V1PersistentVolumeClaim)}
+    claims = {o.metadata.name: o for o in gctx.job_ctx.objects.of_kind("PersistentVolumeClaim")}
     found = []
     for volume in gctx.pod_spec.volumes or []:
         source = volume.persistent_volume_claim

@@ -32,6 +32,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
+from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.quantity import cpu_millis, cpu_quantity, memory_mi, memory_quantity
 from nomad2k8s.model import Task
 from nomad2k8s.model.blocks import Scaling
@@ -137,25 +138,11 @@ def _vpa(gctx: GroupContext, mode: str) -> dict[str, Any]:
         task = by_container.get(id(container))
         if task is not None:
             _das_bounds(gctx, task, low, high)
-        policy: dict[str, Any] = {"containerName": container.name}
-        if container.name in off:
-            policy["mode"] = "Off"
-        if low:
-            policy["minAllowed"] = low
-        if high:
-            policy["maxAllowed"] = high
-        policies.append(policy)
-    return {
-        "apiVersion": "autoscaling.k8s.io/v1",
-        "kind": "VerticalPodAutoscaler",
-        "metadata": {"name": f"{gctx.workload_name}-vpa", "namespace": gctx.profile.namespace.name,
-                     "labels": dict(gctx.labels)},
-        "spec": {
-            "targetRef": {"apiVersion": "apps/v1", "kind": gctx.kind, "name": gctx.workload_name},
-            "updatePolicy": {"updateMode": mode},
-            "resourcePolicy": {"containerPolicies": policies},
-        },
-    }
+        policies.append(crds.vpa_container_policy(container.name, off=container.name in off, min_allowed=low,
+                                                  max_allowed=high))
+    return crds.vertical_pod_autoscaler(
+        metadata=crds.metadata(f"{gctx.workload_name}-vpa", gctx.profile.namespace.name, dict(gctx.labels)),
+        target_kind=gctx.kind, target_name=gctx.workload_name, update_mode=mode, container_policies=policies)
 
 
 def map_vpa(jctx: JobContext) -> None:
@@ -288,7 +275,7 @@ def _group_scaling(gctx: GroupContext, scaling: Scaling) -> None:
     notes = [n for _, n in results]
     maximum = as_int(scaling.max) if scaling.is_set("max") else None
     minimum = as_int(scaling.min) if scaling.is_set("min") else None
-    replicas = gctx.workload_spec.get("replicas", 1)
+    replicas = gctx.workload_spec.replicas if gctx.workload_spec.is_set("replicas") else 1
     if minimum is None:
         minimum = max(1, replicas or 1)  # Nomad's min defaults to the group count
     if not metrics or maximum is None or maximum < max(1, minimum):
@@ -335,7 +322,7 @@ def _group_scaling(gctx: GroupContext, scaling: Scaling) -> None:
 
 def _release_replicas(gctx: GroupContext, hpa_name: str, minimum: int) -> None:
     """The HPA owns the replica count: the workload must not pin spec.replicas as well."""
-    pinned = gctx.workload_spec.pop("replicas", None)
+    pinned, gctx.workload_spec.replicas = gctx.workload_spec.replicas, None
     group = gctx.group
     path = group.path_of("count") if group.is_set("count") else gctx.hints.source("replicas") or group.nomad_path
     for entry in gctx.ledger.entries:

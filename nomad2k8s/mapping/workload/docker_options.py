@@ -305,7 +305,9 @@ def _hostname(o: _Opts, key: str, value: Any) -> None:
 
 
 def _replicas(gctx: GroupContext) -> int | None:
-    return gctx.workload_spec.get("replicas", 1 if gctx.kind != "DaemonSet" else None)
+    if gctx.workload_spec.is_set("replicas"):
+        return gctx.workload_spec.replicas
+    return 1 if gctx.kind != "DaemonSet" else None
 
 
 def _valid_label(key: str, value: str) -> bool:

@@ -11,6 +11,7 @@ from nomad2k8s.profile import Profile
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.workload.spec import CRON_FIELDS, JOB_FIELDS
 
 MANAGED_BY = "nomad2k8s"
 SINGLE_WRITER_MODES = frozenset({"single-node-writer", "single-node-single-writer", "multi-node-single-writer"})
@@ -125,7 +126,7 @@ def map_count(gctx: GroupContext) -> None:
                       k8s=f"{target} replicas: 1", suggestion="Set the replica count by hand or pass --var.")
         count = 1
     if gctx.kind in ("Deployment", "StatefulSet"):
-        gctx.workload_spec["replicas"] = count
+        gctx.workload_spec.replicas = count
         if group.is_set("count"):
             ledger.mapped("N2K-COUNT", group.path_of("count"), "group count", k8s=f"{target} spec.replicas: {count}")
     elif gctx.kind == "DaemonSet":
@@ -133,8 +134,8 @@ def map_count(gctx: GroupContext) -> None:
             ledger.dropped("N2K-COUNT-SYSTEM", group.path_of("count"),
                            "system jobs run one copy per node; count does not apply", k8s=target)
     else:
-        gctx.workload_spec["completions"] = count
-        gctx.workload_spec["parallelism"] = count
+        gctx.workload_spec.completions = count
+        gctx.workload_spec.parallelism = count
         if group.is_set("count"):
             ledger.mapped("N2K-COUNT-BATCH", group.path_of("count"), "batch count -> completions and parallelism",
                           k8s=f"{target} completions/parallelism: {count}")
@@ -142,10 +143,10 @@ def map_count(gctx: GroupContext) -> None:
 
 def _set_count(gctx: GroupContext, count: int) -> None:
     if gctx.kind in ("Deployment", "StatefulSet"):
-        gctx.workload_spec["replicas"] = count
+        gctx.workload_spec.replicas = count
     elif gctx.kind in ("Job", "CronJob"):
-        gctx.workload_spec["completions"] = count
-        gctx.workload_spec["parallelism"] = count
+        gctx.workload_spec.completions = count
+        gctx.workload_spec.parallelism = count
 
 
 def _metadata(gctx: GroupContext, labels: dict[str, str]) -> k8s.V1ObjectMeta:
@@ -170,7 +171,7 @@ def build_workload(gctx: GroupContext) -> object:
         metadata=k8s.V1ObjectMeta(labels=dict(gctx.labels), annotations=dict(gctx.pod_annotations) or None),
         spec=gctx.pod_spec,
     )
-    spec = dict(gctx.workload_spec)
+    spec = gctx.workload_spec.for_kind(gctx.kind)
     selector = k8s.V1LabelSelector(match_labels=dict(gctx.selector))
     meta = _metadata(gctx, gctx.labels)
     if gctx.kind == "Deployment":
@@ -183,13 +184,10 @@ def build_workload(gctx: GroupContext) -> object:
     if gctx.kind == "DaemonSet":
         return k8s.V1DaemonSet(api_version="apps/v1", kind="DaemonSet", metadata=meta,
                                spec=k8s.V1DaemonSetSpec(selector=selector, template=template, **spec))
-    job_keys = {"completions", "parallelism", "backoff_limit", "active_deadline_seconds",
-                "ttl_seconds_after_finished", "suspend"}
-    job_spec = k8s.V1JobSpec(template=template, **{k: v for k, v in spec.items() if k in job_keys})
+    job_spec = k8s.V1JobSpec(template=template, **{k: v for k, v in spec.items() if k in JOB_FIELDS})
     if gctx.kind == "Job":
         return k8s.V1Job(api_version="batch/v1", kind="Job", metadata=meta, spec=job_spec)
-    cron_keys = {"schedule", "time_zone", "concurrency_policy", "starting_deadline_seconds", "suspend"}
-    cron_spec = {k: v for k, v in spec.items() if k in cron_keys}
+    cron_spec = {k: v for k, v in spec.items() if k in CRON_FIELDS}
     job_spec.suspend = None  # a suspended CronJob is expressed on the CronJob itself
     return k8s.V1CronJob(
         api_version="batch/v1", kind="CronJob", metadata=meta,

@@ -21,7 +21,7 @@ def map_parameterized(gctx: GroupContext) -> None:
     params = job.parameterized
     if params is None or gctx.kind != "Job" or gctx.skip:
         return
-    gctx.workload_spec["suspend"] = True
+    gctx.workload_spec.suspend = True
     defaults = {str(k): v for k, v in (job.meta or {}).items()}
     containers = list(gctx.pod_spec.init_containers or []) + list(gctx.pod_spec.containers or [])
     for key in _keys(params):

@@ -54,23 +54,23 @@ def map_periodic(gctx: GroupContext) -> None:
                 ledger.changed("N2K-CRON-SECONDS", path, note, k8s=f"{target} schedule: {schedule!r}")
             else:
                 ledger.mapped("N2K-CRON", path, "periodic schedule", k8s=f"{target} schedule: {schedule!r}")
-    gctx.workload_spec["schedule"] = schedule or "0 0 31 2 *"
+    gctx.workload_spec.schedule = schedule or "0 0 31 2 *"
     if schedule is None:
-        gctx.workload_spec["suspend"] = True  # never runs until a human writes the schedule
+        gctx.workload_spec.suspend = True  # never runs until a human writes the schedule
     if periodic.time_zone:
-        gctx.workload_spec["time_zone"] = periodic.time_zone
+        gctx.workload_spec.time_zone = periodic.time_zone
         if first_group:
             ledger.mapped("N2K-CRON-TZ", periodic.path_of("time_zone"), "time zone",
                           k8s=f"{target} timeZone: {periodic.time_zone}")
     if periodic.is_set("prohibit_overlap"):
         policy = "Forbid" if periodic.prohibit_overlap else "Allow"
-        gctx.workload_spec["concurrency_policy"] = policy
+        gctx.workload_spec.concurrency_policy = policy
         if first_group:
             ledger.mapped("N2K-CRON-OVERLAP", periodic.path_of("prohibit_overlap"), "overlap policy",
                           k8s=f"{target} concurrencyPolicy: {policy}")
     if periodic.is_set("enabled"):
         if periodic.enabled is False:
-            gctx.workload_spec["suspend"] = True
+            gctx.workload_spec.suspend = True
         if first_group:
             ledger.mapped("N2K-CRON-ENABLED", periodic.path_of("enabled"), "enabled flag",
                           k8s=f"{target} suspend: {periodic.enabled is False}")

@@ -26,6 +26,7 @@ from nomad2k8s.ledger import Status
 from nomad2k8s.model.blocks import Restart, Update
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
+from nomad2k8s.mapping.workload.spec import WorkloadSpec
 
 UPDATE_FIELDS = ("max_parallel", "health_check", "min_healthy_time", "healthy_deadline", "progress_deadline",
                  "auto_revert", "auto_promote", "canary", "stagger")
@@ -95,7 +96,7 @@ def _apply(gctx: GroupContext, name: str, value: Any, fields: dict[str, tuple[An
         seconds = _seconds(value)
         if seconds is None:
             return "needs-decision", "N2K-UPDATE-UNRESOLVED", "min_healthy_time is not a duration", target
-        spec["min_ready_seconds"] = seconds
+        spec.min_ready_seconds = seconds
         _fix_deadline(gctx)
         return "mapped", "N2K-UPDATE-MIN-HEALTHY", "time a new pod must stay ready", f"{target} minReadySeconds: {seconds}"
     if name in ("healthy_deadline", "progress_deadline"):
@@ -109,9 +110,9 @@ def _apply(gctx: GroupContext, name: str, value: Any, fields: dict[str, tuple[An
             return "needs-decision", "N2K-UPDATE-UNRESOLVED", f"{name} is not a duration", target
         if seconds == 0:
             return "dropped", "N2K-UPDATE-DEADLINE", "0 disables the deadline; the Kubernetes default (600s) applies", "-"
-        spec["progress_deadline_seconds"] = seconds
+        spec.progress_deadline_seconds = seconds
         _fix_deadline(gctx)
-        shown = f"{target} progressDeadlineSeconds: {spec['progress_deadline_seconds']}"
+        shown = f"{target} progressDeadlineSeconds: {spec.progress_deadline_seconds}"
         if name == "healthy_deadline":
             return ("changed", "N2K-UPDATE-DEADLINE", "per-allocation healthy deadline -> the rollout's progress "
                     "deadline (a rollout without progress for this long is marked failed)", shown)
@@ -142,9 +143,9 @@ def _apply(gctx: GroupContext, name: str, value: Any, fields: dict[str, tuple[An
 def _fix_deadline(gctx: GroupContext) -> None:
     """Kubernetes rejects progressDeadlineSeconds <= minReadySeconds."""
     spec = gctx.workload_spec
-    mrs, pds = spec.get("min_ready_seconds"), spec.get("progress_deadline_seconds")
+    mrs, pds = spec.min_ready_seconds, spec.progress_deadline_seconds
     if gctx.kind == "Deployment" and mrs is not None and pds is not None and pds <= mrs:
-        spec["progress_deadline_seconds"] = mrs + 1
+        spec.progress_deadline_seconds = mrs + 1
 
 
 def _max_parallel(gctx: GroupContext, value: Any) -> tuple[str, str, str, str]:
@@ -160,26 +161,26 @@ def _max_parallel(gctx: GroupContext, value: Any) -> tuple[str, str, str, str]:
     if kind == "StatefulSet":
         if count <= 1:
             return "mapped", "N2K-UPDATE-MAX-PARALLEL", "one pod at a time (the StatefulSet default)", target
-        spec["update_strategy"] = k8s.V1StatefulSetUpdateStrategy(
+        spec.update_strategy = k8s.V1StatefulSetUpdateStrategy(
             type="RollingUpdate", rolling_update=k8s.V1RollingUpdateStatefulSetStrategy(max_unavailable=count))
         return ("changed", "N2K-UPDATE-MAX-PARALLEL", "pods updated at a time; StatefulSets honour maxUnavailable "
                 "only with the MaxUnavailableStatefulSet feature gate", f"{target} rollingUpdate.maxUnavailable: {count}")
-    if "strategy" in spec:
-        return ("changed", "N2K-UPDATE-MAX-PARALLEL", f"the {spec['strategy'].type} strategy chosen for this "
+    if spec.strategy is not None:
+        return ("changed", "N2K-UPDATE-MAX-PARALLEL", f"the {spec.strategy.type} strategy chosen for this "
                 "workload's storage wins over max_parallel", target)
     if count == 0:
-        spec["strategy"] = k8s.V1DeploymentStrategy(type="Recreate")
+        spec.strategy = k8s.V1DeploymentStrategy(type="Recreate")
         return ("changed", "N2K-UPDATE-MAX-PARALLEL", "0: no rolling deployment, all allocations replaced at once "
                 "-> Recreate", f"{target} strategy: Recreate")
-    spec["strategy"] = k8s.V1DeploymentStrategy(
+    spec.strategy = k8s.V1DeploymentStrategy(
         type="RollingUpdate", rolling_update=k8s.V1RollingUpdateDeployment(max_surge=count, max_unavailable=0))
     return ("changed", "N2K-UPDATE-SURGE", f"{count} at a time; Nomad stops an old allocation before starting "
             "its replacement, Kubernetes starts the new pod first (no capacity lost, needs room for the surge)",
             f"{target} RollingUpdate maxSurge: {count}, maxUnavailable: 0")
 
 
-def _ds(spec: dict[str, Any], value: Any, target: str) -> str:
-    spec["update_strategy"] = k8s.V1DaemonSetUpdateStrategy(
+def _ds(spec: WorkloadSpec, value: Any, target: str) -> str:
+    spec.update_strategy = k8s.V1DaemonSetUpdateStrategy(
         type="RollingUpdate", rolling_update=k8s.V1RollingUpdateDaemonSet(max_unavailable=value, max_surge=0))
     return f"{target} rollingUpdate.maxUnavailable: {value}"
 
@@ -213,9 +214,9 @@ def _batch_restart(gctx: GroupContext, restart: Restart | None, task_blocks: lis
     policy = "Never" if attempts == 0 else "OnFailure"
     gctx.pod_spec.restart_policy = policy
     if mode != "delay":
-        gctx.workload_spec["backoff_limit"] = attempts
+        gctx.workload_spec.backoff_limit = attempts
     # mode delay restarts forever in Nomad; a Job keeps the Kubernetes default retry budget.
-    backoff = gctx.workload_spec.get("backoff_limit", "6 (default)")
+    backoff = gctx.workload_spec.backoff_limit if gctx.workload_spec.is_set("backoff_limit") else "6 (default)"
     if restart is None:
         ledger.mapped("N2K-RESTART-DEFAULT", gctx.group.nomad_path,
                       f"no restart block: Nomad's batch default ({NOMAD_BATCH_ATTEMPTS} attempts, mode fail)",

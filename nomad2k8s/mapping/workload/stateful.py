@@ -14,12 +14,12 @@ from nomad2k8s.mapping.storage.claims import single_writer_claims
 def map_single_writer_strategy(gctx: GroupContext) -> None:
     """A rolling update starts the new pod while the old one still holds a ReadWriteOnce volume:
     on another node it never attaches and the rollout deadlocks. Recreate stops the old pod first."""
-    if gctx.kind != "Deployment" or gctx.skip or not gctx.workload_spec.get("replicas", 1):
+    if gctx.kind != "Deployment" or gctx.skip or gctx.workload_spec.replicas == 0:
         return
     volumes = single_writer_claims(gctx)
     if not volumes:
         return
-    gctx.workload_spec["strategy"] = k8s.V1DeploymentStrategy(type="Recreate")
+    gctx.workload_spec.strategy = k8s.V1DeploymentStrategy(type="Recreate")
     gctx.ledger.changed("N2K-STRATEGY-RECREATE", gctx.group.nomad_path,
                         f"single-writer volume(s) {', '.join(volumes)}: RollingUpdate would deadlock, so "
                         "the old pod stops before the new one starts", k8s=f"Deployment/{gctx.workload_name} "
@@ -40,12 +40,12 @@ def map_governing_services(jctx: JobContext) -> None:
         if gctx.kind != "StatefulSet" or gctx.skip:
             continue
         taken = {name for name in map(_service_name, jctx.objects) if name}
-        wanted = gctx.workload_spec.get("service_name") or gctx.workload_name
+        wanted = gctx.workload_spec.service_name or gctx.workload_name
         if wanted in gctx.services:
             continue  # this group's own Service already governs it
         name = wanted if wanted not in taken else f"{gctx.workload_name}-headless"
-        gctx.workload_spec["service_name"] = name
-        jctx.objects.append(k8s.V1Service(
+        gctx.workload_spec.service_name = name
+        jctx.objects.add(k8s.V1Service(
             api_version="v1", kind="Service",
             metadata=k8s.V1ObjectMeta(name=name, namespace=jctx.profile.namespace.name, labels=dict(gctx.labels)),
             spec=k8s.V1ServiceSpec(cluster_ip="None", selector=dict(gctx.selector)),

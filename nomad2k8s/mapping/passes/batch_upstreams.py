@@ -1,0 +1,105 @@
+"""Batch pass: Connect upstreams whose destination Service is converted in the same batch.
+
+Runs once over every job converted together (a directory, or several jobs of one file), on their
+object stores before serialization. An upstream address written with the local bind port (env
+values, args, template files in ConfigMaps, ExternalSecret templates) or a `range service` port kept
+as Nomad text gets the destination Service's port; the ConfigMap checksum annotation follows; the
+ledger entries tracked in `jctx.pending_messages` take the status they have without the bind port,
+their message rebuilt from its parts (pending.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes import client as k8s
+
+from nomad2k8s.ledger import Status
+from nomad2k8s.mapping.config.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
+from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
+from nomad2k8s.mapping.core.store import name_of
+from nomad2k8s.mapping.passes.pending import namespace_of, service_of
+
+
+def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
+    """Settle the pending upstreams of `contexts`; returns the contexts whose objects changed."""
+    ports = _service_ports(contexts)
+    changed = []
+    for jctx in contexts:
+        edits: list[tuple[str, str]] = []
+        for message in jctx.pending_messages:
+            entry = message.entry
+            pending = entry.data["pending_upstreams"]
+            found = [(item, port) for item in pending
+                     if (port := ports.get((service_of(item), namespace_of(item)))) is not None]
+            if not found:
+                continue
+            for item, port in found:
+                message.settle(item, port)
+                edits += _edits(item, port)
+            entry.message = message.render()
+            left = [item for item in pending if not any(item is i for i, _ in found)]
+            entry.data["pending_upstreams"] = left
+            if not left:
+                entry.status = Status(entry.data.get("resolved_status", Status.MAPPED.value))
+                if entry.status is not Status.NEEDS_DECISION:
+                    entry.suggestion = ""
+        if edits:
+            for old, new in dict.fromkeys(edits):
+                _replace_address(jctx, old, new)
+            _refresh_checksums(jctx)
+            changed.append(jctx)
+    return changed
+
+
+def _service_ports(contexts: list[JobContext]) -> dict[tuple[str, str], int]:
+    """(Service name, namespace) -> its first port, over the batch (the first job's Service wins)."""
+    ports: dict[tuple[str, str], int] = {}
+    for jctx in contexts:
+        for svc in sorted(jctx.objects.of_kind("Service"), key=lambda s: name_of(s) or ""):  # emitted order
+            if not svc.spec.ports:
+                continue
+            namespace = resolved_namespace(svc.metadata.namespace, jctx.namespace_for(svc), jctx.profile)
+            ports.setdefault((svc.metadata.name, namespace), svc.spec.ports[0].port)
+    return ports
+
+
+def _edits(item: dict[str, Any], port: int) -> list[tuple[str, str]]:
+    if "placeholder" in item:  # raw Nomad text, or escaped in an ESO template
+        return [(old, str(port)) for old in dict.fromkeys((item["placeholder"], eso_literal(item["placeholder"])))]
+    return [(f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}")]
+
+
+def _replace_address(jctx: JobContext, old: str, new: str) -> None:
+    """Replace an address in the env values, command and args of every emitted container, in ConfigMap
+    data and in ExternalSecret target templates."""
+    for gctx in jctx.groups:
+        if gctx.skip:
+            continue
+        for container in list(gctx.pod_spec.containers or []) + list(gctx.pod_spec.init_containers or []):
+            for var in container.env or []:
+                if isinstance(var.value, str):
+                    var.value = var.value.replace(old, new)
+            for attr in ("command", "args"):
+                values = getattr(container, attr)
+                if values is not None:
+                    setattr(container, attr, [a.replace(old, new) for a in values])
+    for config in jctx.objects.of_kind("ConfigMap"):
+        if isinstance(config, k8s.V1ConfigMap) and isinstance(config.data, dict):
+            config.data = {k: v.replace(old, new) for k, v in config.data.items()}
+    for secret in jctx.objects.of_kind("ExternalSecret"):
+        data = secret.get("spec", {}).get("target", {}).get("template", {}).get("data")
+        if isinstance(data, dict):
+            secret["spec"]["target"]["template"]["data"] = {k: v.replace(old, new) for k, v in data.items()}
+
+
+def _refresh_checksums(jctx: JobContext) -> None:
+    """Pod templates that roll on a ConfigMap change carry its checksum: recompute it after an edit."""
+    config = {c.metadata.name: c.data or {} for c in jctx.objects.of_kind("ConfigMap")}
+    for gctx in jctx.groups:
+        if gctx.skip or CHECKSUM_ANNOTATION not in gctx.pod_annotations:
+            continue
+        for volume in gctx.pod_spec.volumes or []:
+            name = volume.config_map.name if volume.config_map else None
+            if name in config:
+                gctx.pod_annotations[CHECKSUM_ANNOTATION] = config_checksum(config[name])
