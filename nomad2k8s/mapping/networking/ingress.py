@@ -26,7 +26,6 @@ from nomad2k8s.k8s.names import dns_label
 
 ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 
 
 @dataclass
@@ -40,8 +39,7 @@ class TagReport:
     host_hint: str | None = None  # the effective `host` hint of the service's task (or group/job)
 
     def note(self, status: Status, detail: str, suggestion: str = "") -> None:
-        if _RANK[status] > _RANK[self.status]:
-            self.status = status
+        self.status = Status.worst(self.status, status)
         self.details.append(detail)
         if suggestion and suggestion not in self.suggestions:
             self.suggestions.append(suggestion)

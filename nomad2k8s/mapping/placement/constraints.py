@@ -103,11 +103,6 @@ def _values(label: Label, value: object, split: bool) -> list[str] | None:
     return list(dict.fromkeys(out))
 
 
-def _worst(*statuses: Status) -> Status:
-    order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
-    return max(statuses, key=order.index)
-
-
 def _expression(gctx, attribute, operator: str, value: object, what: str) -> Effect:
     """The node-selector requirement for `attribute operator value` (shared by constraints and affinities)."""
     label = node_label(gctx, attribute)
@@ -137,7 +132,7 @@ def _expression(gctx, attribute, operator: str, value: object, what: str) -> Eff
                           suggestion="Resolve the value and set the node affinity by hand.")
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator="NotIn" if operator in NE else "In", values=values)
         if operator == "set_contains" and len(values) > 1:
-            status = _worst(status, Status.CHANGED)
+            status = Status.worst(status, Status.CHANGED)
             notes.append("a node label holds one value: `In` matches any of them, not all")
     else:
         return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: unknown operator {operator!r}",

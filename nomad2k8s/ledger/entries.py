@@ -1,31 +1,15 @@
-"""The ledger: one entry per Nomad setting, saying what became of it.
-
-Statuses:
-- mapped: carried over with the same meaning;
-- changed: carried over, but approximated or with different semantics;
-- dropped: not carried over (the message says why);
-- needs-decision: a human must choose; the suggestion says what to choose between.
-"""
+"""Ledger entries and the ledger of one service."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-from .credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
-from .model import paths
+from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
+from ..model import paths
+from .status import STATUS_ORDER, Status
 
-
-class Status(str, Enum):
-    MAPPED = "mapped"
-    CHANGED = "changed"
-    DROPPED = "dropped"
-    NEEDS_DECISION = "needs-decision"
-
-
-STATUS_ORDER = [Status.NEEDS_DECISION, Status.DROPPED, Status.CHANGED, Status.MAPPED]
 
 MAX_VALUE_CHARS = 80
 
