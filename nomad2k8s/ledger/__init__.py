@@ -11,6 +11,7 @@ codes (the catalogue of every code, codes.yaml).
 """
 
 from .entries import MAX_VALUE_CHARS, Ledger, LedgerEntry, describe_value
+from .rules import FieldRule, FieldRules
 from .status import STATUS_ORDER, Status
 
-__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS"]
+__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules"]

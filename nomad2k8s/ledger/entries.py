@@ -123,6 +123,18 @@ class Ledger:
     def decide(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
         return self.record(Status.NEEDS_DECISION, code, path, message, **kw)
 
+    def claim(self, node: Any, field: str, status: Status, code: str, message: str,
+              **kw: Any) -> LedgerEntry | None:
+        """Record `node.field` (a typed model block) with `status`; nothing when the field is unset."""
+        if not node.is_set(field):
+            return None
+        return self.record(status, code, node.path_of(field), message, **kw)
+
+    def note(self, status: Status, code: str, path: str, message: str, *, k8s: str = "-",
+             **kw: Any) -> LedgerEntry:
+        """An entry that explains a choice without accounting for a setting (claims=False)."""
+        return self.record(status, code, path, message, k8s=k8s, claims=False, **kw)
+
     def _value_at(self, path: str) -> Any:
         if path in self.values:
             return self.values[path]
