@@ -300,6 +300,14 @@ def mappings() -> None:
 
 
 @app.command()
+def codes() -> None:
+    """Print the catalogue of ledger codes with severity, explanation and suggestion (docs/CODES.md)."""
+    from .ledger.codes import render_markdown
+
+    sys.stdout.write(render_markdown())
+
+
+@app.command()
 def diff(
     old: Path = typer.Argument(..., help="Earlier output directory (from convert --output)."),
     new: Path = typer.Argument(..., help="Later output directory."),

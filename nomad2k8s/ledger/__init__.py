@@ -10,8 +10,9 @@ Modules: status (the one status order), entries (Ledger, LedgerEntry), rules (Fi
 codes (the catalogue of every code, codes.yaml).
 """
 
+from .codes import Code, Severity
 from .entries import MAX_VALUE_CHARS, Ledger, LedgerEntry, describe_value
 from .rules import FieldRule, FieldRules
 from .status import STATUS_ORDER, Status
 
-__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules"]
+__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules", "Code", "Severity"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
 from ..model import paths
+from . import codes as catalogue
 from .status import STATUS_ORDER, Status
 
 
@@ -54,6 +55,11 @@ class LedgerEntry:
     # False for notes that explain a choice without accounting for a parsed setting.
     claims: bool = True
 
+    @property
+    def severity(self) -> catalogue.Severity:
+        """The code's severity for the go/no-go review (from the catalogue, nomad2k8s/ledger/codes.yaml)."""
+        return catalogue.lookup(self.code).severity
+
     def as_dict(self) -> dict[str, Any]:
         out = {
             "status": self.status.value,
@@ -93,6 +99,7 @@ class Ledger:
         data: dict[str, Any] | None = None,
         claims: bool = True,
     ) -> LedgerEntry:
+        catalogue.lookup(code)  # a ValueError naming an uncatalogued code
         if value is None:
             value = self._value_at(nomad_path)
         entry = LedgerEntry(
