@@ -61,7 +61,7 @@ class LedgerEntry:
         return catalogue.lookup(self.code).severity
 
     def as_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "status": self.status.value,
             "code": self.code,
             "nomad_path": self.nomad_path,
