@@ -18,7 +18,7 @@ from .intentions.apply import apply_intentions
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .intentions.model import IntentionSet
-from .ledger import Status
+from .ledger import STATUS_ORDER, Status
 from nomad2k8s.k8s.names import dns_label
 from .output import stdout_text, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
@@ -122,7 +122,7 @@ class _Profiles:
 
 def _summary(result: ServiceResult) -> str:
     counts = result.ledger.counts()
-    parts = [f"{counts[s]} {s.value}" for s in (Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION)]
+    parts = [f"{counts[s]} {s.value}" for s in reversed(STATUS_ORDER)]
     return f"{result.name}: {len(result.objects)} objects; " + ", ".join(parts)
 
 
@@ -309,6 +309,14 @@ def init(
 def mappings() -> None:
     """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
     sys.stdout.write(concepts.render())
+
+
+@app.command()
+def codes() -> None:
+    """Print the catalogue of ledger codes with severity, explanation and suggestion (docs/CODES.md)."""
+    from .ledger.codes import render_markdown
+
+    sys.stdout.write(render_markdown())
 
 
 @app.command()

@@ -13,7 +13,7 @@ from . import others
 from .catalog import Catalog
 from .common import EmitContext
 from .model import IntentionSet, OtherEntry, Pattern
-from .semantics import STATUS_RANK, Plan, resolve
+from .semantics import Plan, resolve
 from .values import plain
 
 POLICIES_DIR = "_policies"
@@ -88,7 +88,7 @@ def _source_entries(plan: Plan, catalog: Catalog, policies: ServiceResult) -> No
             ledger.dropped("N2K-INTENTION-NOOP", path, "evaluated; no destination it applies to needs a rule",
                            value=value, line=source.line, data={"file": source.file}, k8s="-")
             continue
-        worst = min(findings, key=lambda f: STATUS_RANK.index(f.status))
+        worst = max(findings, key=lambda f: f.status.rank)  # the first of the worst, like min() did
         message = "; ".join(f.message for f in findings)
         suggestion = next((f.suggestion for f in findings if f.status is worst.status and f.suggestion), "")
         k8s = ", ".join(f.message.split(": ", 1)[1] for f in findings if f.code == "N2K-INTENTION-ALLOW") or "-"

@@ -57,7 +57,6 @@ from nomad2k8s.k8s.names import dns_label
 from .catalog import Catalog, Workload
 from .model import WILDCARD, Intention, IntentionSet, Pattern, Permission, Source
 
-STATUS_RANK = [Status.NEEDS_DECISION, Status.CHANGED, Status.MAPPED, Status.DROPPED]
 
 
 def precedence(source: Pattern, destination: Pattern) -> int:

@@ -57,9 +57,7 @@ class Outcome:
     suggestion: str = ""  # a specific way to settle the decisions, ahead of the generic one
 
     def worse(self, status: Status) -> None:
-        order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
-        if order.index(status) > order.index(self.status):
-            self.status = status
+        self.status = Status.worst(self.status, status)
 
     def apply(self, result: runtime.RewriteResult, unresolved: str) -> None:
         """Record a runtime rewrite: each rewrite listed (changed), what is left a decision."""
@@ -613,7 +611,7 @@ def _record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: 
         # link_batch settles the bind-port decisions when the destination Service is in the batch.
         # The text was rewritten either way: at least changed.
         linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else \
-            Status.CHANGED if outcome.status is Status.MAPPED else outcome.status
+            Status.worst(outcome.status, Status.CHANGED)
         data = {"pending_upstreams": outcome.pending, "resolved_status": linked.value}
     if outcome.decisions:
         outcome.worse(Status.NEEDS_DECISION)

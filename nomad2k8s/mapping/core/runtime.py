@@ -44,7 +44,6 @@ from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.passes.pending import track, waiting_note
 from nomad2k8s.mapping.core.values import as_int
 
-_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 # Env vars filled from the downward API, referenced with Kubernetes `$(VAR)` dependent expansion.
 DOWNWARD = {
     "POD_IP": "status.podIP",
@@ -94,12 +93,9 @@ class RewriteResult:
         return not self.remaining
 
     def _worst(self, notes: list[Note]) -> Status:
-        worst = Status.MAPPED
-        for note in notes:
-            worst = note.status if _RANK[note.status] > _RANK[worst] else worst
         if self.remaining:
-            worst = Status.NEEDS_DECISION
-        return worst
+            return Status.NEEDS_DECISION
+        return Status.worst(note.status for note in notes)
 
     def message_parts(self) -> list[str]:
         parts = [n.message for n in self.notes]

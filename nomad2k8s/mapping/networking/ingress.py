@@ -11,7 +11,6 @@ The whole tag list is ONE setting: one entry claims it, with a per-tag account i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,6 @@ from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.names import dns_label, is_host_name
 
 ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
-_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 
 
 @dataclass
@@ -40,8 +38,7 @@ class TagReport:
     host_hint: str | None = None  # the effective `host` hint of the service's task (or group/job)
 
     def note(self, status: Status, detail: str, suggestion: str = "") -> None:
-        if _RANK[status] > _RANK[self.status]:
-            self.status = status
+        self.status = Status.worst(self.status, status)
         self.details.append(detail)
         if suggestion and suggestion not in self.suggestions:
             self.suggestions.append(suggestion)

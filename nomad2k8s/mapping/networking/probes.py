@@ -156,7 +156,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       k8s=f"{target} livenessProbe")
     status = _status(kind, check)
     if field_note is not None:
-        status = max(status, field_note[0], key=_RANK.__getitem__)
+        status = Status.worst(status, field_note[0])
     ledger.record(
         status, "N2K-CHECK", check.path_of("type"),
         f"{kind} check -> readinessProbe{liveness} ({detail})"
@@ -214,11 +214,9 @@ def _exec_command(gctx: GroupContext, task: Task, container: k8s.V1Container,
         out.append(text)
         if result.changed_text or result.remaining:
             notes.append(result.message() + (" (read by the shell from the container env)" if result.env_refs else ""))
-            status = max(status, result.status, key=_RANK.__getitem__)
+            status = Status.worst(status, result.status)
     return out, (status, "; ".join(notes))
 
-
-_RANK = {Status.MAPPED: 0, Status.CHANGED: 1, Status.DROPPED: 2, Status.NEEDS_DECISION: 3}
 
 
 def _status(kind: str, check: Check) -> Status:

@@ -103,11 +103,6 @@ def _values(label: Label, value: object, split: bool) -> list[str] | None:
     return list(dict.fromkeys(out))
 
 
-def _worst(*statuses: Status) -> Status:
-    order = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
-    return max(statuses, key=order.index)
-
-
 def _expression(gctx, attribute, operator: str, value: object, what: str) -> Effect:
     """The node-selector requirement for `attribute operator value` (shared by constraints and affinities)."""
     label = node_label(gctx, attribute)
@@ -137,7 +132,7 @@ def _expression(gctx, attribute, operator: str, value: object, what: str) -> Eff
                           suggestion="Resolve the value and set the node affinity by hand.")
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator="NotIn" if operator in NE else "In", values=values)
         if operator == "set_contains" and len(values) > 1:
-            status = _worst(status, Status.CHANGED)
+            status = Status.worst(status, Status.CHANGED)
             notes.append("a node label holds one value: `In` matches any of them, not all")
     else:
         return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: unknown operator {operator!r}",
@@ -286,9 +281,8 @@ def _spread(gctx: GroupContext, spread: Spread, record: bool) -> bool:
     path = spread.path_of("attribute") if spread.is_set("attribute") else spread.nomad_path
     ledger.record(label.status, "N2K-SPREAD", path, "spread allocations over nodes" +
                   (f" ({label.note})" if label.note else ""), k8s=target, suggestion=label.note)
-    if spread.is_set("weight"):
-        ledger.changed("N2K-SPREAD-WEIGHT", spread.path_of("weight"),
-                       "Kubernetes spreads evenly (maxSkew 1) as a soft preference; there is no weight", k8s=target)
+    ledger.claim(spread, "weight", Status.CHANGED, "N2K-SPREAD-WEIGHT",
+                 "Kubernetes spreads evenly (maxSkew 1) as a soft preference; there is no weight", k8s=target)
     for target_block in spread.target:
         ledger.decide("N2K-SPREAD-TARGET", target_block.nomad_path,
                       f"spread target {target_block.label!r}: percentage targets have no equivalent", k8s=target,
@@ -347,6 +341,6 @@ def map_placement(gctx: GroupContext) -> None:
     default_arch = [ARCH_VALUES.get(a, a) for a in gctx.profile.placement.default_arch]
     if default_arch and not arch_pinned and not gctx.skip:
         add_required(gctx, k8s.V1NodeSelectorRequirement(key=ARCH, operator="In", values=default_arch))
-        ledger.mapped("N2K-ARCH-DEFAULT", gctx.group.nomad_path,
-                      "no architecture constraint: the profile's default architectures are required",
-                      k8s=f"required node affinity {ARCH} In [{', '.join(default_arch)}]", claims=False)
+        ledger.note(Status.MAPPED, "N2K-ARCH-DEFAULT", gctx.group.nomad_path,
+                    "no architecture constraint: the profile's default architectures are required",
+                    k8s=f"required node affinity {ARCH} In [{', '.join(default_arch)}]")

@@ -99,14 +99,14 @@ def _map_device(gctx: GroupContext, task: Task, device: Device) -> None:
     generic = " (any vendor's GPU in Nomad; NVIDIA assumed)" if name == "gpu" else ""
     if device.is_set("count") and count == as_int(device.count):
         ledger.mapped("N2K-DEVICE-GPU", device.path_of("count"), f"{name} x{count}{generic}", k8s=target)
-    ledger.record(Status.CHANGED if name == "gpu" else Status.MAPPED, "N2K-DEVICE-GPU", device.nomad_path, f"{name} -> {GPU_RESOURCE}{generic}",
-                  k8s=target, claims=False)
+    ledger.note(Status.CHANGED if name == "gpu" else Status.MAPPED, "N2K-DEVICE-GPU", device.nomad_path,
+                f"{name} -> {GPU_RESOURCE}{generic}", k8s=target)
     parts = name.split("/")
     if len(parts) > 2:
         label = gctx.profile.gpu.product_label
         add_required(gctx, k8s.V1NodeSelectorRequirement(key=label, operator="In", values=[_product(parts[2])]))
-        ledger.changed("N2K-DEVICE-MODEL", device.nomad_path, f"GPU model {parts[2]!r} -> node label {label}",
-                       k8s=f"required node affinity {label} In [{_product(parts[2])}]", claims=False)
+        ledger.note(Status.CHANGED, "N2K-DEVICE-MODEL", device.nomad_path, f"GPU model {parts[2]!r} -> node label {label}",
+                    k8s=f"required node affinity {label} In [{_product(parts[2])}]")
     _device_rules(gctx, device)
 
 

@@ -26,7 +26,6 @@ from nomad2k8s.mapping.core.values import as_int
 
 PROPAGATION = {"rslave": "HostToContainer", "slave": "HostToContainer", "rshared": "Bidirectional",
                "shared": "Bidirectional", "private": None, "rprivate": None}
-SEVERITY = [Status.MAPPED, Status.CHANGED, Status.DROPPED, Status.NEEDS_DECISION]
 
 
 @dataclass
@@ -163,7 +162,7 @@ def _mount_block(gctx: GroupContext, task: Task, block: dict[str, Any], driver: 
 
 
 def _record(gctx: GroupContext, path: str, code: str, what: str, outcomes: list[Outcome]) -> None:
-    status = max((o.status for o in outcomes), key=SEVERITY.index, default=Status.MAPPED)
+    status = Status.worst(o.status for o in outcomes)
     k8s_text = "; ".join(o.text for o in outcomes) or "-"
     notes = "; ".join(dict.fromkeys(o.note for o in outcomes if o.note))
     message = what + (f" ({notes})" if notes else "")

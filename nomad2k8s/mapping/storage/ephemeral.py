@@ -14,6 +14,7 @@ from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
 from nomad2k8s.mapping.storage.claims import RWO, add_claim_template, claim_size, claim_spec, mib_quantity, size_origin, storage_class
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir
+from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.values import as_int
 
 NOMAD_DEFAULT_DISK_MB = 300
@@ -59,14 +60,12 @@ def map_ephemeral_disk(gctx: GroupContext) -> None:
                       suggestion="Copy the data into each replica's claim before switching over if it must be kept.")
         if size is not None:
             ledger.mapped("N2K-EPHEMERAL-SIZE", disk.path_of("size"), f"{mb} MB sticky disk -> PVC size", k8s=target)
-        if disk.is_set("sticky"):
-            ledger.mapped("N2K-EPHEMERAL-STICKY", disk.path_of("sticky"),
-                          "sticky alloc data -> a PVC per replica that survives pod replacement"
-                          if disk.sticky else "not sticky; migrate keeps the data", k8s=target)
-        if disk.is_set("migrate"):
-            ledger.changed("N2K-EPHEMERAL-MIGRATE", disk.path_of("migrate"),
-                           "Nomad copies the data to the new node; a PVC follows the pod only if its storage class "
-                           "is network storage (node-local PVCs pin the pod to its node)", k8s=target)
+        ledger.claim(disk, "sticky", Status.MAPPED, "N2K-EPHEMERAL-STICKY",
+                     "sticky alloc data -> a PVC per replica that survives pod replacement"
+                     if disk.sticky else "not sticky; migrate keeps the data", k8s=target)
+        ledger.claim(disk, "migrate", Status.CHANGED, "N2K-EPHEMERAL-MIGRATE",
+                     "Nomad copies the data to the new node; a PVC follows the pod only if its storage class "
+                     "is network storage (node-local PVCs pin the pod to its node)", k8s=target)
         return
     name = ensure_task_dir(gctx, mains[0] if mains else gctx.group.task[0], "alloc")
     for volume in gctx.pod_spec.volumes or []:

@@ -76,8 +76,7 @@ def _stated_size(volume: Volume) -> str | None:
 
 def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, message: str, k8s_text: str,
            suggestion: str = "") -> None:
-    if node.is_set(field):
-        gctx.ledger.record(status, code, node.path_of(field), message, k8s=k8s_text, suggestion=suggestion)
+    gctx.ledger.claim(node, field, status, code, message, k8s=k8s_text, suggestion=suggestion)
 
 
 def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
@@ -198,8 +197,7 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                           "an empty PVC is emitted meanwhile", k8s=target,
                           suggestion=f"Add `{source}: /path/on/node` to the profile's storage.host_volumes for a "
                           "hostPath, or copy the data into the PVC.", claims=source_path is not None)
-    if volume.is_set("type"):
-        ledger.mapped("N2K-VOLUME-HOST-TYPE", volume.path_of("type"), "host volume", k8s=target)
+    ledger.claim(volume, "type", Status.MAPPED, "N2K-VOLUME-HOST-TYPE", "host volume", k8s=target)
     _claim(gctx, volume, "read_only", Status.MAPPED, "N2K-VOLUME-READ-ONLY",
            "read-only volume" if read_only else "read-write volume", f"{target} readOnly: {str(read_only).lower()}")
     for field in ("access_mode", "attachment_mode", "per_alloc", "mount_options"):

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from nomad2k8s.ledger import FieldRules, rules
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.k8s.quantity import cpu_quantity as _cpu_quantity
 from nomad2k8s.mapping.core.values import as_int
+
+# resources fields Nomad itself no longer honours.
+_IGNORED_BY_NOMAD = FieldRules(
+    rules.dropped("disk", "N2K-DROP-DISK", "resources.disk is deprecated in Nomad; use ephemeral_disk"),
+    rules.dropped("iops", "N2K-DROP-IOPS", "iops is ignored by Nomad itself"),
+)
 
 
 def map_resources(gctx: GroupContext) -> None:
@@ -109,12 +116,7 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
                            f"Nomad cpu is a share, not a cap; the profile's cpu_limit_policy ({policy}) adds a cap",
                            k8s=f"{target} limits.cpu: {limits['cpu']}", claims=False)
     if res is not None:
-        for field_name, code, why in (
-            ("disk", "N2K-DROP-DISK", "resources.disk is deprecated in Nomad; use ephemeral_disk"),
-            ("iops", "N2K-DROP-IOPS", "iops is ignored by Nomad itself"),
-        ):
-            if res.is_set(field_name):
-                ledger.dropped(code, res.path_of(field_name), why, k8s="-")
+        _IGNORED_BY_NOMAD.apply(ledger, res)
     container.resources = k8s.V1ResourceRequirements(requests=requests, limits=limits)
 
 

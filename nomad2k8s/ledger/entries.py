@@ -1,31 +1,16 @@
-"""The ledger: one entry per Nomad setting, saying what became of it.
-
-Statuses:
-- mapped: carried over with the same meaning;
-- changed: carried over, but approximated or with different semantics;
-- dropped: not carried over (the message says why);
-- needs-decision: a human must choose; the suggestion says what to choose between.
-"""
+"""Ledger entries and the ledger of one service."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-from .credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
-from .model import paths
+from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
+from ..model import paths
+from . import codes as catalogue
+from .status import STATUS_ORDER, Status
 
-
-class Status(str, Enum):
-    MAPPED = "mapped"
-    CHANGED = "changed"
-    DROPPED = "dropped"
-    NEEDS_DECISION = "needs-decision"
-
-
-STATUS_ORDER = [Status.NEEDS_DECISION, Status.DROPPED, Status.CHANGED, Status.MAPPED]
 
 MAX_VALUE_CHARS = 80
 
@@ -70,8 +55,13 @@ class LedgerEntry:
     # False for notes that explain a choice without accounting for a parsed setting.
     claims: bool = True
 
+    @property
+    def severity(self) -> catalogue.Severity:
+        """The code's severity for the go/no-go review (from the catalogue, nomad2k8s/ledger/codes.yaml)."""
+        return catalogue.lookup(self.code).severity
+
     def as_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "status": self.status.value,
             "code": self.code,
             "nomad_path": self.nomad_path,
@@ -109,6 +99,7 @@ class Ledger:
         data: dict[str, Any] | None = None,
         claims: bool = True,
     ) -> LedgerEntry:
+        catalogue.lookup(code)  # a ValueError naming an uncatalogued code
         if value is None:
             value = self._value_at(nomad_path)
         entry = LedgerEntry(
@@ -138,6 +129,18 @@ class Ledger:
 
     def decide(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
         return self.record(Status.NEEDS_DECISION, code, path, message, **kw)
+
+    def claim(self, node: Any, field: str, status: Status, code: str, message: str,
+              **kw: Any) -> LedgerEntry | None:
+        """Record `node.field` (a typed model block) with `status`; nothing when the field is unset."""
+        if not node.is_set(field):
+            return None
+        return self.record(status, code, node.path_of(field), message, **kw)
+
+    def note(self, status: Status, code: str, path: str, message: str, *, k8s: str = "-",
+             **kw: Any) -> LedgerEntry:
+        """An entry that explains a choice without accounting for a setting (claims=False)."""
+        return self.record(status, code, path, message, k8s=k8s, claims=False, **kw)
 
     def _value_at(self, path: str) -> Any:
         if path in self.values:
