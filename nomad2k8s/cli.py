@@ -191,7 +191,8 @@ def convert(
             _err(str(exc))
             raise typer.Exit(2) from None
         try:
-            converted = convert_file(file, site, variables, local_var_files + list(var_file))
+            converted = convert_file(file, site, variables, local_var_files + list(var_file),
+                                     root=path if path.is_dir() else None)
         except ConversionError as exc:
             if path.is_dir() and "no job block" in exc.message:
                 _err(f"skipped {file}: not a jobspec (no job block)")
