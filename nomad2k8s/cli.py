@@ -26,7 +26,7 @@ from .profile import Profile
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
-from .vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
+from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable, check_results
 
 app = typer.Typer(
     add_completion=False,
@@ -377,7 +377,11 @@ def intentions_command(
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
     """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
-    settings = VaultSettings.from_env(addr, token_file)
+    try:
+        settings = VaultSettings.from_env(addr, token_file)
+    except VaultSettingsError as exc:  # unreadable token file, non-ASCII token: a usage error
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
     if settings is None:
         if required:
             _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
