@@ -323,9 +323,9 @@ def diff(
 
     try:
         result = diff_outputs(old, new)
-    except ConversionError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    except ConversionError as exc:  # unreadable or malformed output: an error, like diff(1)'s 2
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
     sys.stdout.write(render_markdown(result))
     changed = bool(result.added_services or result.removed_services or result.services)
     if fail_on_change and changed:
