@@ -6,6 +6,7 @@ mount table. Credentials in --vault-addr never reach an output."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nomad2k8s.cli import app
-from nomad2k8s.vault_check import redact_url
+from nomad2k8s.vault_check import Mount, NotKv, VaultChecker, redact_url
 from tests.test_vault_live import _fail_or_skip, _free_port
 
 SECRET_LINES = [
@@ -28,6 +29,7 @@ SECRET_LINES = [
     '{{ with secret "pki/issue/x" "common_name=a.example.com" }}{{ .Data.certificate }}{{ end }}',
     '{{ with secret "secret/data/../../sys/policy/root" }}X={{ .Data.data.X }}{{ end }}',
     '{{ with secret "cubbyhole/x" }}C={{ .Data.c }}{{ end }}',
+    '{{ if secret "secret/data/default/app" }}EXISTS=1{{ end }}',  # existence only: KV v2 metadata
 ]
 KV_MOUNTS = ("secret/", "kv1/")
 # The token check (auth/token/lookup-self) and the mount table are the only reads outside KV.
@@ -114,7 +116,7 @@ def test_no_request_outside_kv_mounts(audited: dict, tmp_path: Path) -> None:
     assert all(r["operation"] in ("read", "list") for r in requests), requests
     assert not any(".." in p for p in paths)
     # KV v2 reads go to data/ (key names) only where keys are checked; never a write endpoint.
-    assert {p for p in paths if p.startswith("secret/")} <= {"secret/data/default/app"}
+    assert {p for p in paths if p.startswith("secret/")} == {"secret/data/default/app", "secret/metadata/default/app"}
     ledger = (tmp_path / "out" / "ro" / "ledger.json").read_text()
     not_checked = [e for e in json.loads(ledger) if e["code"] == "N2K-VAULT-NOT-CHECKED"]
     assert {e["data"]["path"] for e in not_checked} == {
@@ -123,6 +125,38 @@ def test_no_request_outside_kv_mounts(audited: dict, tmp_path: Path) -> None:
     for needle in ("PW-LEAKCHECK-addr", audited["token"], "v1-LEAKCHECK", "v2-LEAKCHECK"):
         assert needle not in written
     assert "***@127.0.0.1" in ledger  # the address is shown, without its credentials
+
+
+# (template path, mounts) -> (mount, key) or the reason it is not read
+MOUNTS = [Mount("secret/", "kv", 2), Mount("kv1/", "kv", 1), Mount("secret/db/", "database", 0),
+          Mount("database/", "database", 0)]
+KV_PATHS = [
+    ("secret/data/default/app", ("secret/", "default/app")),
+    ("secret/default/app", ("secret/", "default/app")),  # consul-template adds data/ for KV v2
+    ("kv1/app", ("kv1/", "app")),
+    ("kv1/data/app", ("kv1/", "data/app")),  # KV v1 has no data/ prefix: a key named data/app
+    ("secret/db/creds/x", "'database' secrets engine"),  # the longest mount wins
+    ("database/creds/x", "'database' secrets engine"),
+    ("secret/data/../../sys/raw", "segment"),
+    ("secret/data/./x", "segment"),
+    ("secret/data/x?list=true", "segment"),
+    ("secret//x", "segment"),
+    ("secret/metadata/x", "'metadata' endpoint"),
+    ("secret/", "segment"),
+    ("other/x", "under no secrets engine"),
+]
+
+
+@pytest.mark.parametrize("path, expected", KV_PATHS, ids=[p for p, _ in KV_PATHS])
+def test_kv_path(path: str, expected: tuple[str, str] | str) -> None:
+    checker = VaultChecker.__new__(VaultChecker)  # no server: the mount table is given
+    checker._mounts = sorted(MOUNTS, key=lambda m: -len(m.path))
+    if isinstance(expected, tuple):
+        kv = checker.kv_path(path)
+        assert (kv.mount.path, kv.key) == expected
+    else:
+        with pytest.raises(NotKv, match=re.escape(expected)):
+            checker.kv_path(path)
 
 
 @pytest.mark.parametrize("addr, shown", [
