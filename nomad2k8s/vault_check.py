@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from . import fileaccess
 from .convert import ServiceResult
@@ -42,14 +41,14 @@ class VaultSettingsError(ConversionError):
 
 
 def redact_url(addr: str) -> str:
-    """`http://user:pw@host:8200` -> `http://***@host:8200`: credentials never reach an output."""
-    try:
-        parts = urlsplit(addr)
-    except ValueError:
-        return "<unparsable Vault address>"
-    if "@" not in parts.netloc:
+    """`http://user:pw@host:8200` -> `http://***@host:8200`: credentials never reach an output.
+    Not parsed as a URL: a malformed address (no scheme, a raw `/` in the password) is redacted too,
+    from after the scheme to the last `@`."""
+    if "@" not in addr:
         return addr
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", addr)
+    head = scheme.group(0) if scheme else ""
+    return head + "***@" + addr.rpartition("@")[2]
 
 
 def _checked_token(token: str, source: str) -> str:

@@ -163,6 +163,9 @@ def test_kv_path(path: str, expected: tuple[str, str] | str) -> None:
     ("http://user:pw@host:8200", "http://***@host:8200"),
     ("https://tok@vault.example.com/", "https://***@vault.example.com/"),
     ("http://127.0.0.1:8200", "http://127.0.0.1:8200"),
+    ("u:PW@host", "***@host"),  # no scheme
+    ("http://u:p/w@host:8200/x", "http://***@host:8200/x"),  # a raw slash in the password
+    ("http://u:PW@[bad", "http://***@[bad"),
 ])
 def test_redact_url(addr: str, shown: str) -> None:
     assert redact_url(addr) == shown
