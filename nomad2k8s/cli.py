@@ -26,7 +26,7 @@ from .profile import Profile
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
-from .vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
+from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable, check_results
 
 app = typer.Typer(
     add_completion=False,
@@ -191,7 +191,8 @@ def convert(
             _err(str(exc))
             raise typer.Exit(2) from None
         try:
-            converted = convert_file(file, site, variables, local_var_files + list(var_file))
+            converted = convert_file(file, site, variables, local_var_files + list(var_file),
+                                     root=path if path.is_dir() else None)
         except ConversionError as exc:
             if path.is_dir() and "no job block" in exc.message:
                 _err(f"skipped {file}: not a jobspec (no job block)")
@@ -330,9 +331,9 @@ def diff(
 
     try:
         result = diff_outputs(old, new)
-    except ConversionError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    except ConversionError as exc:  # unreadable or malformed output: an error, like diff(1)'s 2
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
     sys.stdout.write(render_markdown(result))
     changed = bool(result.added_services or result.removed_services or result.services)
     if fail_on_change and changed:
@@ -384,7 +385,11 @@ def intentions_command(
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
     """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
-    settings = VaultSettings.from_env(addr, token_file)
+    try:
+        settings = VaultSettings.from_env(addr, token_file)
+    except VaultSettingsError as exc:  # unreadable token file, non-ASCII token: a usage error
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
     if settings is None:
         if required:
             _err("error: --vault-required needs --vault-addr or VAULT_ADDR")

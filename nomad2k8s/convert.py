@@ -124,7 +124,8 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     service = dns_label(job.name)
     ledger = Ledger(service=service)
     ledger.values = dict(paths.iter_leaves(raw, job.nomad_path))
-    jctx = JobContext(job=job, ledger=ledger, profile=profile, service=service, source_file=str(parsed.path))
+    jctx = JobContext(job=job, ledger=ledger, profile=profile, service=service, source_file=str(parsed.path),
+                      source_root=str(parsed.root or parsed.path.parent))
     for diag in parsed.diagnostics:
         status = Status.NEEDS_DECISION if diag.code != "N2K-INFO-SERVER-STATE" else Status.DROPPED
         ledger.record(status, diag.code, diag.nomad_path or job.nomad_path, diag.message, line=diag.line,
@@ -172,8 +173,10 @@ def convert_file(
     variables: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
     transforms: Sequence[Transform] = TRANSFORMS,
+    root: Path | None = None,
 ) -> list[ServiceResult]:
-    parsed = load_jobspec(path, variables=variables, var_files=var_files)
+    """`root`: the repository being converted (default: the jobspec's directory); see fileaccess."""
+    parsed = load_jobspec(path, variables=variables, var_files=var_files, root=root)
     profile = profile or Profile()
     return [convert_job(raw, parsed, profile, transforms) for raw in parsed.jobs]
 

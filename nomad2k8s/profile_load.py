@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from . import fileaccess
 from .errors import ConversionError
 from .profile import MAPPINGS_DIR, Profile
 
@@ -166,7 +167,9 @@ def file_layers(name_or_path: str, relative_to: Path | None = None,
     if path in _seen:
         raise ProfileError(source, [f"{BASE_KEY}: circular base profile chain through {path}"])
     try:
-        data = load_yaml(path.read_text()) or {}
+        data = load_yaml(fileaccess.read_operator_text(path, "profile file")) or {}
+    except ConversionError as exc:  # unreadable, too large, not UTF-8
+        raise ProfileError(source, [exc.message]) from None
     except yaml.YAMLError as exc:
         raise ProfileError(source, [f"not valid YAML: {' '.join(str(exc).split())}"]) from None
     if not isinstance(data, dict):

@@ -43,4 +43,4 @@ def test_changed_memory_and_new_service_are_reported(tmp_path: Path) -> None:
 
 def test_diff_of_missing_directory_is_a_clean_error(tmp_path: Path) -> None:
     proc = _run("diff", str(tmp_path / "nope"), str(tmp_path / "nope2"))
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

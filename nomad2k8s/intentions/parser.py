@@ -19,6 +19,7 @@ from typing import Any
 
 import hcl
 
+from .. import fileaccess
 from ..errors import ConversionError
 from ..parse.expr import Evaluator, Runtime, Unresolved, parse_expression
 from ..parse.hcl2_reader import parse_hcl2
@@ -66,12 +67,7 @@ def dedupe(iset: IntentionSet) -> None:
 
 
 def load_file(path: Path) -> IntentionSet:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ConversionError(f"cannot read intentions file: {exc.strerror}", path) from None
-    except UnicodeDecodeError as exc:
-        raise ConversionError(f"intentions file is not UTF-8 text (byte {exc.start})", path) from None
+    text = fileaccess.read_operator_text(path, "intentions file")
     reader = _Reader(path, text)
     reader.read()
     return reader.result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ..errors import ConversionError
 from .functions import FUNCTIONS
 
 
@@ -314,9 +315,10 @@ def _binop(op: str, a: Any, b: Any) -> Any:
 class Evaluator:
     """Evaluates ASTs. `lookup(root)` returns a root value or raises Unresolved/Runtime."""
 
-    def __init__(self, lookup: Lookup, base_dir: Any = None) -> None:
+    def __init__(self, lookup: Lookup, base_dir: Any = None, root: Any = None) -> None:
         self.lookup = lookup
-        self.base_dir = base_dir
+        self.base_dir = base_dir  # file() names are relative to it (the jobspec's directory)
+        self.root = root  # file() may not read outside it (fileaccess)
 
     def eval(self, node: tuple) -> Any:
         kind = node[0]
@@ -375,7 +377,7 @@ class Evaluator:
                 args = args[:-1] + args[-1]
             try:
                 return fn(self, *args)
-            except Unresolved:
+            except (Unresolved, ConversionError):  # a refused file() read is an error, not text
                 raise
             except Exception as exc:  # bad arguments to a builtin are an input problem
                 raise Unresolved(f"{node[1]}(): {exc}") from None

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import fileaccess
+
 
 def _s(v: Any) -> str:
     from .expr import to_str  # local import: expr imports this module
@@ -98,15 +100,16 @@ def _merge(_ev: Any, *maps: dict) -> dict:
 
 
 def _file(ev: Any, path: str) -> str:
+    """file(): only inside the repository being converted (fileaccess); a missing file is left
+    as text (it may be generated before `nomad run`), any other refusal is a ConversionError."""
     from .expr import Unresolved
 
-    p = Path(path)
-    if not p.is_absolute() and ev.base_dir is not None:
-        p = Path(ev.base_dir) / p
-    try:
-        return p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Unresolved(f"file({path!r}) cannot be read: {exc.__class__.__name__}") from None
+    base = Path(ev.base_dir) if ev.base_dir is not None else Path.cwd()
+    root = Path(ev.root) if getattr(ev, "root", None) is not None else base
+    real = fileaccess.confined_path(path, base, root, "file()")
+    if not real.exists():
+        raise Unresolved(f"file({path!r}) cannot be read: no such file")
+    return fileaccess.read_text_confined(path, base, root, "file()")
 
 
 def _substr(_ev: Any, s: str, offset: int, length: int) -> str:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import fileaccess
 from ..errors import ConversionError
 from .hcl1_reader import parse_hcl1
 from .hcl2_reader import parse_hcl2
@@ -24,17 +25,14 @@ def load_jobspec(
     variables: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
     env: Mapping[str, str] | None = None,
+    root: Path | None = None,
 ) -> ParsedSource:
+    """`root`: the repository being converted; files the jobspec names must lie under it
+    (default: the jobspec's directory). See fileaccess."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConversionError(f"cannot read jobspec: {exc.strerror}", path) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConversionError(f"jobspec is not UTF-8 text (byte {exc.start})", path) from None
-    return load_text(text, path, variables, var_files, env)
+    # Jobspecs are the input itself (a 100,000-group job is a benchmark): a far higher cap.
+    text = fileaccess.read_operator_text(path, "jobspec", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
+    return load_text(text, path, variables, var_files, env, root)
 
 
 def load_text(
@@ -43,11 +41,16 @@ def load_text(
     variables: dict[str, str] | None = None,
     var_files: list[Path] | None = None,
     env: Mapping[str, str] | None = None,
+    root: Path | None = None,
 ) -> ParsedSource:
     """A jobspec given as text; `path` names it in errors and resolves `file()` relative to it."""
+    root = Path(root) if root is not None else path.parent
     if text.lstrip().startswith("{"):
-        return _load_json(path, text)
-    return _load_hcl(path, text, variables, var_files, os.environ if env is None else env)
+        parsed = _load_json(path, text)
+    else:
+        parsed = _load_hcl(path, text, variables, var_files, os.environ if env is None else env, root)
+    parsed.root = root
+    return parsed
 
 
 def _load_json(path: Path, text: str) -> ParsedSource:
@@ -76,6 +79,7 @@ def _load_hcl(
     variables: dict[str, str] | None,
     var_files: list[Path] | None,
     env: Mapping[str, str],
+    root: Path,
 ) -> ParsedSource:
     norm = normalise_text(text)
     try:
@@ -95,8 +99,11 @@ def _load_hcl(
     locals_raw: dict[str, Any] = {}
     for block in tree.get("locals", []):
         locals_raw.update({k: v for k, v in block.items() if not k.startswith("__")})
-    resolver = Resolver(values, locals_raw, path.parent)
-    jobs = resolver.attr(tree["job"], "job", None)
+    resolver = Resolver(values, locals_raw, path.parent, root)
+    try:
+        jobs = resolver.attr(tree["job"], "job", None)
+    except ConversionError as exc:  # a refused file(): located in this jobspec
+        raise ConversionError(exc.message, exc.file or path, exc.line, exc.col) from None
     return ParsedSource(path, "hcl2", strip_internal(jobs), resolver.diagnostics, text)
 
 

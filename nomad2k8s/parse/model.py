@@ -22,3 +22,4 @@ class ParsedSource:
     jobs: list[dict]
     diagnostics: list[ParseDiagnostic] = field(default_factory=list)
     text: str = ""
+    root: Path | None = None  # the repository being converted: files the jobspec names stay under it

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConversionError
 from .expr import Evaluator, Runtime, Unresolved
 from .template import render
 from .hcl2_reader import ATTR_LINES
@@ -46,11 +47,12 @@ class _Locals(dict):
 
 
 class Resolver:
-    def __init__(self, values: dict[str, Any], locals_raw: dict[str, Any], base_dir: Path | None) -> None:
+    def __init__(self, values: dict[str, Any], locals_raw: dict[str, Any], base_dir: Path | None,
+                 root: Path | None = None) -> None:
         self.vars = {k: v for k, v in values.items() if v is not UNSET}
         self.locals = _Locals(locals_raw, self)
         self.scopes: list[dict[str, Any]] = []  # dynamic-block iterators, innermost last
-        self.ev = Evaluator(self._lookup, base_dir)
+        self.ev = Evaluator(self._lookup, base_dir, root)
         self.diagnostics: list[ParseDiagnostic] = []
         self._var_cache: dict[str, Any] = {}
 
@@ -109,7 +111,10 @@ class Resolver:
             return out
         if isinstance(val, str):
             kept: list = []
-            result = self.value(val, kept)
+            try:
+                result = self.value(val, kept)
+            except ConversionError as exc:  # e.g. a refused file(): say where (loader adds the file)
+                raise ConversionError(f"{path}: {exc.message}", exc.file, exc.line or line) from None
             for src, reason in kept:
                 self.diagnostics.append(
                     ParseDiagnostic(UNRESOLVED, f"{src} left as text: {reason}", path, line)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import fileaccess
 from ..errors import ConversionError
 from .expr import Evaluator, Unresolved
 from .template import render
@@ -57,10 +58,7 @@ def coerce(raw: str, decl: dict) -> Any:
 
 
 def _read_var_file(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConversionError(f"cannot read var file: {exc.strerror}", path) from None
+    text = fileaccess.read_operator_text(path, "var file")
     if text.lstrip().startswith("{"):
         try:
             data = json.loads(text)

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from deepdiff import DeepDiff
 
+from .. import fileaccess
 from ..errors import ConversionError
 
 MANIFEST_SUFFIXES = (".yaml", ".json")
@@ -42,17 +43,41 @@ def _service_dirs(root: Path) -> dict[str, Path]:
     return {p.parent.relative_to(root).as_posix(): p.parent for p in sorted(root.rglob("ledger.json"))}
 
 
+def _read(path: Path) -> str:
+    # Output directories are the tool's own, but may be edited or truncated: one line, never a traceback.
+    return fileaccess.read_operator_text(path, "output file", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
+
+
+def _parse(path: Path) -> Any:
+    text = _read(path)
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ConversionError(f"not valid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConversionError(f"not valid YAML: {problem}", path,
+                              mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except RecursionError:
+        raise ConversionError("nested too deeply to compare", path) from None
+
+
 def _objects(service_dir: Path) -> dict[str, Any]:
     out = {}
     for path in sorted(service_dir.iterdir()):
         if path.is_file() and path.name.endswith(MANIFEST_SUFFIXES) and path.name not in NOT_OBJECTS:
-            text = path.read_text()
-            out[path.name] = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+            out[path.name] = _parse(path)
     return out
 
 
 def _ledger(service_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    entries = json.loads((service_dir / "ledger.json").read_text())
+    path = service_dir / "ledger.json"
+    entries = _parse(path)
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("nomad_path"), str) and isinstance(e.get("code"), str)
+            and "status" in e for e in entries):
+        raise ConversionError("not a conversion ledger (a list of entries with nomad_path, code and status)", path)
     return {(e["nomad_path"], e["code"]): e for e in entries}
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from kubernetes import client as k8s
 
+from nomad2k8s import fileaccess
 from nomad2k8s.ledger import Status
 from nomad2k8s.model import Task, Template, paths
 from nomad2k8s.lang.gotemplate import TemplateError
@@ -115,15 +116,14 @@ def _template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str |
     if isinstance(tpl.data, str):
         return tpl.data, None
     if isinstance(tpl.source, str) and tpl.source:
-        base = Path(gctx.job_ctx.source_file).parent
-        candidate = (base / tpl.source.lstrip("/")) if not tpl.source.startswith("/") else Path(tpl.source)
-        if tpl.source.startswith(("local/", "/local/")) or not candidate.is_file():
+        # Only inside the repository being converted (fileaccess); anything else is an error.
+        text = None if tpl.source.startswith(("local/", "/local/")) else fileaccess.jobspec_file_text(
+            tpl.source, gctx.job_ctx.source_file, gctx.job_ctx.source_root, "template source",
+            tpl.nomad_path, tpl.line)
+        if text is None:
             return None, (f"source {tpl.source!r} is read on the Nomad client (often an artifact); "
                           "its content is unknown here")
-        try:
-            return candidate.read_text(), None
-        except (OSError, UnicodeDecodeError) as exc:
-            return None, f"source {tpl.source!r} cannot be read: {exc}"
+        return text, None
     return None, "template has neither data nor source"
 
 

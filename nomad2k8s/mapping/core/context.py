@@ -24,6 +24,7 @@ class JobContext:
     profile: Profile
     service: str  # DNS-safe job name: the unit an operator migrates
     source_file: str = ""
+    source_root: str = ""  # the repository being converted: files the jobspec names stay under it
     namespace: str = "default"  # where the job's objects go (profile policy, Nomad namespace, hint)
     hints: Hints = field(default_factory=Hints)  # job-level hints
     # Objects that are not workloads (Services, Ingresses, ConfigMaps, CRDs), each with the group
