@@ -22,7 +22,7 @@ from nomad2k8s.emit.hcl import Attr, Block, render_file
 from nomad2k8s.emit.terraform import module_files
 from nomad2k8s.parse import discover_jobspecs
 from nomad2k8s.profile import Profile
-from tests.support import CORPUS_JOBS, FIXTURES, REPO, require_shared
+from tests.support import FIXTURES, REPO
 from tests.tf_inverse import OPTIONS, module_objects, parse
 from tests.tf_objects import CONFIG, OBJECTS
 
@@ -321,22 +321,19 @@ def test_overseerr_is_pattern_b() -> None:
 
 # ---- corpus -------------------------------------------------------------------------------------------
 
-def test_corpus_terraform_sweep(tmp_path: Path) -> None:
-    """Whole corpus through the CLI with --format terraform: no traceback, every file re-parses and is
-    `terraform fmt` clean."""
-    require_shared(CORPUS_JOBS)
-    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(CORPUS_JOBS), "--format", "terraform",
-                           "--output", str(tmp_path)], capture_output=True, text=True, cwd=REPO)
-    assert "Traceback" not in proc.stderr
-    assert proc.returncode in (0, 1)
-    files = sorted(tmp_path.rglob("*.tf"))
-    assert len(list(tmp_path.rglob("versions.tf"))) >= 398
+def test_corpus_terraform_sweep(corpus_terraform: Path) -> None:
+    """The whole corpus (converted once, tests/corpus_fixture.py) written as Terraform modules: every file
+    re-parses and is `terraform fmt` clean."""
+    files = sorted(corpus_terraform.rglob("*.tf"))
+    assert len(list(corpus_terraform.rglob("versions.tf"))) >= 398
+    assert (corpus_terraform / "main.tf").is_file()
     unparsed = []
     for path in files:
         try:
             parse(path.read_text())
         except Exception as exc:  # noqa: BLE001 - collect every failure
-            unparsed.append(f"{path.relative_to(tmp_path)}: {str(exc)[:200]}")
+            unparsed.append(f"{path.relative_to(corpus_terraform)}: {str(exc)[:200]}")
     assert not unparsed, "\n".join(unparsed[:20])
-    fmt = subprocess.run([_terraform(), "fmt", "-check", "-recursive", str(tmp_path)], capture_output=True, text=True)
+    fmt = subprocess.run([_terraform(), "fmt", "-check", "-recursive", str(corpus_terraform)], capture_output=True,
+                         text=True)
     assert fmt.returncode == 0, fmt.stdout[:2000]
