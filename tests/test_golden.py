@@ -3,8 +3,10 @@
 generated/ is README command 1's output (`nomad2k8s convert fixtures/nomad_jobs --output generated`) plus
 generated/<case>/terraform/ (each case converted on its own with --format terraform: <service>/*.tf, and
 main.tf wiring the modules when a case has several jobs). Only the manifests are golden, byte for byte:
-*.yaml (with kustomization.yaml) and *.tf, plus LEDGER.txt per YAML service, a compact view of its
-ledger (one line per entry: `nomad path | status | code`), so that rewording a message changes no golden.
+*.yaml (with kustomization.yaml) and *.tf, plus generated/<case>/<service>.ledger.txt per YAML service, a
+compact view of its ledger (one line per entry: `nomad path | status | code`), so that rewording a message
+changes no golden. The view sits beside the service directory, which the CLI replaces whole, so that
+re-running README command 1 over generated/ leaves the goldens intact.
 The reports (MIGRATION.md, ledger.json, SUMMARY.md) are not committed (generated/.gitignore); their
 wording is checked on one small service against tests/snapshots/. Regenerate everything with
 `pytest tests/test_golden.py --update-golden`."""
@@ -30,7 +32,7 @@ SNAPSHOTS = REPO / "tests" / "snapshots"
 # (file in a conversion, snapshot): the report wording, on the smallest fixture.
 WORDING = [("whoami/whoami/MIGRATION.md", "whoami.MIGRATION.md"),
            ("whoami/terraform/SUMMARY.md", "whoami.SUMMARY.md")]
-LEDGER_VIEW = "LEDGER.txt"
+LEDGER_VIEW = ".ledger.txt"  # generated/<case>/<service>.ledger.txt
 LEDGER_HEADER = "# nomad path | status | code  (one line per ledger entry; the wording is in MIGRATION.md)\n"
 
 
@@ -52,7 +54,11 @@ def ledger_view(entries: list[dict]) -> str:
 def _write_ledger_views(out: Path) -> None:
     for ledger in out.rglob("ledger.json"):
         if "terraform" not in ledger.relative_to(out).parts:  # the same ledger as the YAML service's
-            (ledger.parent / LEDGER_VIEW).write_text(ledger_view(json.loads(ledger.read_text())))
+            _view_path(ledger.parent).write_text(ledger_view(json.loads(ledger.read_text())))
+
+
+def _view_path(service_dir: Path) -> Path:
+    return service_dir.parent / f"{service_dir.name}{LEDGER_VIEW}"
 
 
 def _golden_files(root: Path) -> dict[str, bytes]:
@@ -97,8 +103,8 @@ def test_golden_matches(converted: Path, case: str) -> None:
 
 def test_every_yaml_service_has_a_ledger_view(converted: Path) -> None:
     services = [p.parent for p in converted.rglob("kustomization.yaml")]
-    assert services and all((s / LEDGER_VIEW).is_file() for s in services)
-    lines = (converted / "whoami" / "whoami" / LEDGER_VIEW).read_text().splitlines()
+    assert services and all(_view_path(s).is_file() for s in services)
+    lines = _view_path(converted / "whoami" / "whoami").read_text().splitlines()
     assert "job[whoami].group[whoami].task[whoami].config.image | mapped | N2K-IMAGE" in lines
 
 
