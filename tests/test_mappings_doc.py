@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 from nomad2k8s.hints import SPECS
 from nomad2k8s.mapping.core.registry import TRANSFORMS

@@ -3,9 +3,7 @@ and the `profile show` / `init` commands."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest

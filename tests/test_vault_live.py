@@ -17,7 +17,7 @@ import pytest
 
 from nomad2k8s.convert import convert_file
 from nomad2k8s.vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
-from tests.support import FIXTURES, REPO, run_cli
+from tests.support import FIXTURES, run_cli
 
 # Distinctive values: the leak test looks for each of them in every output.
 SEEDED = {

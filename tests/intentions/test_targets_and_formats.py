@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from nomad2k8s.intentions.parser import dedupe, load_file, load_intentions
 from nomad2k8s.ledger import Status
 from nomad2k8s.profile import Profile
 from tests.intentions.helpers import by_path, jobs, objects, run
-from tests.support import REPO, SHARED, require_shared, run_cli, validate_object
+from tests.support import SHARED, require_shared, run_cli, validate_object
 
 CORPUS_INTENTIONS = SHARED / "corpus" / "intentions"
 
