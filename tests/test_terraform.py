@@ -151,6 +151,8 @@ PROVIDER_SHAPES = [
     r"update_strategy \{\n +type = \"RollingUpdate\"\n +rolling_update \{\n +partition = 0",
     r"ttl_seconds_after_finished = \"600\"",
     r"timezone += \"Europe/London\"\n +job_template \{\n +spec \{\n +template \{",
+    r"cluster_ips += \[\"10.43.0.10\"\]",
+    r"external_ips += \[\"192.0.2.10\"\]",
     r"port \{\n +name        = \"http\"\n +port        = 80\n +protocol    = \"TCP\"\n +target_port = \"8080\"",
     r"ingress_class_name = \"traefik\"\n +rule \{\n +host = var.hostname\n +http \{\n +path \{\n +path      = \"/\"\n"
     r" +path_type = \"Prefix\"\n +backend \{\n +service \{\n +name = \"web\"\n +port \{\n +number = 80",
