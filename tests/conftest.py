@@ -1,7 +1,8 @@
-"""Test options: `--update-golden` rewrites generated/ from fixtures/nomad_jobs/.
+"""Test options: `--update-golden` rewrites the goldens under generated/ from fixtures/nomad_jobs/.
 
-Also the session-wide code collector (tests/code_usage.py): a run of the whole suite fails when a
-catalogued ledger code was never emitted by any test.
+Session fixtures: the shared corpus converted once (tests/corpus_fixture.py). Also the session-wide
+code collector (tests/code_usage.py): a run of the whole suite fails when a catalogued ledger code
+was never emitted by any test.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests import code_usage
+from tests.corpus_fixture import corpus_terraform, corpus_yaml  # noqa: F401 - session fixtures
 
 _RUN: dict[str, int] = {"items": 0, "ran": 0}
 _FILES: set[Path] = set()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="Rewrite generated/ from fixtures/nomad_jobs/.")
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite the goldens under generated/ from fixtures/nomad_jobs/.")
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.support import FIXTURES, REPO
+from tests.support import FIXTURES, run_cli
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nomad2k8s", *args], capture_output=True, text=True, cwd=REPO)
+    return run_cli(*args)
 
 
 def _convert(src: Path, out: Path) -> None:

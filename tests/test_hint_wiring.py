@@ -3,10 +3,10 @@ change in the manifests, and the claims=False note each effect leaves in the led
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from tests.cases.harness import convert_text
 from nomad2k8s.convert import ServiceResult, convert_file
 from nomad2k8s.profile import Profile
 from nomad2k8s.profile_load import resolve_profile
@@ -62,14 +62,15 @@ MOUNT_DATA = 'volume_mount {\n volume = "data"\n destination = "/var/lib/postgre
 MOUNT_CACHE = 'volume_mount {\n volume = "cache"\n destination = "/cache"\n }'
 
 
-def _convert(tmp_path: Path, text: str, profile: Profile | None = None) -> ServiceResult:
-    path = tmp_path / "shop.nomad.hcl"
-    path.write_text(text)
-    (result,) = convert_file(path, profile or Profile())
+def _convert(text: str, profile: Profile | None = None) -> ServiceResult:
+    """One job converted in memory (tests/cases/harness.py), as `convert_file` would: no batch pass."""
+    result = convert_text(text, profile, path="shop.nomad.hcl", batch=False).service
     for obj in result.objects:
         validate_object(obj)
     assert set(result.ledger.claims_per_leaf().values()) == {1}  # hints stay claimed once (N2K-HINT)
     return result
+
+
 
 
 def _objects(result: ServiceResult, kind: str) -> list[dict]:
@@ -102,13 +103,13 @@ PROFILE_CLASSES = {"storage": {"default_class": "standard", "class_by_volume": {
     (HOST, MOUNT_CACHE),                                    # host volume without a path -> PVC
     ('ephemeral_disk {\n sticky = true\n }', ""),           # sticky disk -> volumeClaimTemplates
 ], ids=["csi", "csi-per-alloc", "host-pvc", "sticky-disk"])
-def test_storage_class_hint_beats_the_profile(tmp_path: Path, level: str, group_extra: str, task_extra: str) -> None:
+def test_storage_class_hint_beats_the_profile(level: str, group_extra: str, task_extra: str) -> None:
     hint = '"nomad2k8s.storage-class" = "fast-ssd"'
     sticky = "per_alloc" in group_extra or "sticky" in group_extra
     workload = '"nomad2k8s.workload" = "StatefulSet"' if sticky else ""
     text = _job(job_meta=hint if level == "job" else "", group_meta="\n".join(
         x for x in (hint if level == "group" else "", workload) if x), group_extra=group_extra, task_extra=task_extra)
-    result = _convert(tmp_path, text, Profile.model_validate(PROFILE_CLASSES))
+    result = _convert(text, Profile.model_validate(PROFILE_CLASSES))
     (claim,) = _claims(result)
     assert claim["storageClassName"] == "fast-ssd"
     (note,) = _notes(result, "N2K-HINT-STORAGE-CLASS")
@@ -116,17 +117,17 @@ def test_storage_class_hint_beats_the_profile(tmp_path: Path, level: str, group_
     assert f'{level}' in note.message and "nomad2k8s.storage-class" in note.message
 
 
-def test_without_the_hint_the_profile_chooses(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(group_extra=CSI % "", task_extra=MOUNT_DATA),
+def test_without_the_hint_the_profile_chooses() -> None:
+    result = _convert(_job(group_extra=CSI % "", task_extra=MOUNT_DATA),
                       Profile.model_validate(PROFILE_CLASSES))
     assert [c["storageClassName"] for c in _claims(result)] == ["by-volume"]
     assert not _notes(result, "N2K-HINT-STORAGE-CLASS")
 
 
-def test_task_level_hints_apply_to_that_tasks_docker_volumes(tmp_path: Path) -> None:
+def test_task_level_hints_apply_to_that_tasks_docker_volumes() -> None:
     text = _job(task_config='mount {\n type = "volume"\n source = "pgdata"\n target = "/var/lib/postgresql"\n }',
                 task_meta='"nomad2k8s.storage-class" = "local-path"\n"nomad2k8s.volume-size" = "20Gi"')
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     (pvc,) = _objects(result, "PersistentVolumeClaim")
     assert pvc["metadata"]["name"] == "pgdata"
     assert pvc["spec"]["storageClassName"] == "local-path"
@@ -137,9 +138,9 @@ def test_task_level_hints_apply_to_that_tasks_docker_volumes(tmp_path: Path) -> 
         assert "task[pg].meta" in note.message
 
 
-def test_task_level_storage_class_does_not_reach_group_volumes(tmp_path: Path) -> None:
+def test_task_level_storage_class_does_not_reach_group_volumes() -> None:
     text = _job(group_extra=CSI % "", task_extra=MOUNT_DATA, task_meta='"nomad2k8s.storage-class" = "local-path"')
-    result = _convert(tmp_path, text, Profile.model_validate(PROFILE_CLASSES))
+    result = _convert(text, Profile.model_validate(PROFILE_CLASSES))
     assert [c["storageClassName"] for c in _claims(result)] == ["by-volume"]
 
 
@@ -154,13 +155,13 @@ def test_task_level_storage_class_does_not_reach_group_volumes(tmp_path: Path) -
     ('ephemeral_disk {\n sticky = true\n size = 2048\n }', "", True, "2Gi", False),
     ('ephemeral_disk {\n sticky = true\n }', "", False, "300Mi", None),          # Nomad's default disk
 ], ids=["csi", "csi-capacity-min", "csi-no-hint", "host-pvc", "sticky-unsized", "sticky-sized", "sticky-no-hint"])
-def test_volume_size_hint(tmp_path: Path, group_extra: str, task_extra: str, hinted: bool, expected: str,
+def test_volume_size_hint(group_extra: str, task_extra: str, hinted: bool, expected: str,
                           used: bool | None) -> None:
     meta = ['"nomad2k8s.volume-size" = "50Gi"'] if hinted else []
     if "sticky" in group_extra:
         meta.append('"nomad2k8s.workload" = "StatefulSet"')
     text = _job(group_meta="\n".join(meta), group_extra=group_extra, task_extra=task_extra)
-    result = _convert(tmp_path, text, Profile.model_validate({"storage": {"host_volumes_as": "pvc"}}))
+    result = _convert(text, Profile.model_validate({"storage": {"host_volumes_as": "pvc"}}))
     (claim,) = _claims(result)
     assert claim["resources"]["requests"]["storage"] == expected
     notes = _notes(result, "N2K-HINT-VOLUME-SIZE")
@@ -183,10 +184,10 @@ def test_volume_size_hint(tmp_path: Path, group_extra: str, task_extra: str, hin
     (None, ["vpa.enabled=false"], None),
     ("none", [], None),
 ])
-def test_vpa_hint_sets_the_update_mode(tmp_path: Path, hint: str | None, profile_sets: list[str],
+def test_vpa_hint_sets_the_update_mode(hint: str | None, profile_sets: list[str],
                                        mode: str | None) -> None:
     text = _job(job_meta=f'"nomad2k8s.vpa" = "{hint}"' if hint else "")
-    result = _convert(tmp_path, text, resolve_profile(None, None, profile_sets))
+    result = _convert(text, resolve_profile(None, None, profile_sets))
     vpas = _objects(result, "VerticalPodAutoscaler")
     if mode is None:
         assert not vpas
@@ -199,14 +200,14 @@ def test_vpa_hint_sets_the_update_mode(tmp_path: Path, hint: str | None, profile
         assert not notes[0].claims and 'job[shop].meta["nomad2k8s.vpa"]' in notes[0].message
 
 
-def test_group_vpa_hint_overrides_the_jobs(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(job_meta='"nomad2k8s.vpa" = "Auto"', group_meta='"nomad2k8s.vpa" = "none"'))
+def test_group_vpa_hint_overrides_the_jobs() -> None:
+    result = _convert(_job(job_meta='"nomad2k8s.vpa" = "Auto"', group_meta='"nomad2k8s.vpa" = "none"'))
     assert not _objects(result, "VerticalPodAutoscaler")
 
 
 @pytest.mark.parametrize("task_hint, container_mode", [("none", "Off"), ("Off", "Off"), ("Auto", None)])
-def test_task_vpa_hint_sets_the_container_policy(tmp_path: Path, task_hint: str, container_mode: str | None) -> None:
-    result = _convert(tmp_path, _job(group_meta='"nomad2k8s.vpa" = "Initial"',
+def test_task_vpa_hint_sets_the_container_policy(task_hint: str, container_mode: str | None) -> None:
+    result = _convert(_job(group_meta='"nomad2k8s.vpa" = "Initial"',
                                      task_meta=f'"nomad2k8s.vpa" = "{task_hint}"'))
     (vpa,) = _objects(result, "VerticalPodAutoscaler")
     assert vpa["spec"]["updatePolicy"] == {"updateMode": "Initial"}  # the workload's mode is the group's
@@ -218,9 +219,9 @@ def test_task_vpa_hint_sets_the_container_policy(tmp_path: Path, task_hint: str,
         assert "per workload" in note.message
 
 
-def test_vpa_hint_on_a_batch_job_is_noted_without_a_vpa(tmp_path: Path) -> None:
+def test_vpa_hint_on_a_batch_job_is_noted_without_a_vpa() -> None:
     text = _job(job_meta='"nomad2k8s.vpa" = "Auto"').replace('job "shop" {', 'job "shop" {\n type = "batch"')
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     assert not _objects(result, "VerticalPodAutoscaler")
     (note,) = _notes(result, "N2K-HINT-VPA")
     assert "no VPA for a Job" in note.message
@@ -249,12 +250,12 @@ def _scaling(query: str = "avg_cpu-allocated", max_: int = 5, min_: int | None =
     ("", None, "Deployment", 2),
     ("count = 3", "4", "StatefulSet", 2),
 ])
-def test_hpa_owns_the_replica_count(tmp_path: Path, count: str, replicas_hint: str | None, kind: str,
+def test_hpa_owns_the_replica_count(count: str, replicas_hint: str | None, kind: str,
                                     hpa_min: int) -> None:
     meta = [f'"nomad2k8s.workload" = "{kind}"']
     if replicas_hint:
         meta.append(f'"nomad2k8s.replicas" = "{replicas_hint}"')
-    result = _convert(tmp_path, _job(group_meta="\n".join(meta), group_extra=f"{count}\n{_scaling()}"))
+    result = _convert(_job(group_meta="\n".join(meta), group_extra=f"{count}\n{_scaling()}"))
     (workload,) = _objects(result, kind)
     assert "replicas" not in workload["spec"]
     (hpa,) = _objects(result, "HorizontalPodAutoscaler")
@@ -268,16 +269,16 @@ def test_hpa_owns_the_replica_count(tmp_path: Path, count: str, replicas_hint: s
     assert all("spec.replicas not set" in e.k8s for e in counted)
 
 
-def test_no_hpa_keeps_the_replica_count(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(group_extra=f"count = 3\n{_scaling(query='avg_cpu')}"))  # not -allocated
+def test_no_hpa_keeps_the_replica_count() -> None:
+    result = _convert(_job(group_extra=f"count = 3\n{_scaling(query='avg_cpu')}"))  # not -allocated
     assert not _objects(result, "HorizontalPodAutoscaler")
     (workload,) = _objects(result, "Deployment")
     assert workload["spec"]["replicas"] == 3
     assert not _notes(result, "N2K-COUNT-HPA")
 
 
-def test_hpa_min_defaults_to_the_count(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(group_extra=f"count = 3\n{_scaling(min_=None)}"))
+def test_hpa_min_defaults_to_the_count() -> None:
+    result = _convert(_job(group_extra=f"count = 3\n{_scaling(min_=None)}"))
     (hpa,) = _objects(result, "HorizontalPodAutoscaler")
     assert hpa["spec"]["minReplicas"] == 3
 
@@ -293,12 +294,12 @@ def test_hpa_min_defaults_to_the_count(tmp_path: Path) -> None:
     (["vpa.update_mode=Auto"], "none", None, False),
     (["vpa.update_mode=Auto"], None, "none", False),           # the only container is out of the VPA
 ])
-def test_hpa_vpa_conflict(tmp_path: Path, profile_sets: list[str], group_hint: str | None, task_hint: str | None,
+def test_hpa_vpa_conflict(profile_sets: list[str], group_hint: str | None, task_hint: str | None,
                           conflict: bool) -> None:
     text = _job(group_meta=f'"nomad2k8s.vpa" = "{group_hint}"' if group_hint else "",
                 task_meta=f'"nomad2k8s.vpa" = "{task_hint}"' if task_hint else "",
                 group_extra=_scaling(query="max_memory-allocated"))
-    result = _convert(tmp_path, text, resolve_profile(None, None, profile_sets))
+    result = _convert(text, resolve_profile(None, None, profile_sets))
     assert _objects(result, "HorizontalPodAutoscaler")
     notes = _notes(result, "N2K-HPA-VPA-CONFLICT")
     assert len(notes) == (1 if conflict else 0)
@@ -329,42 +330,42 @@ def _hosts(result: ServiceResult) -> list[str]:
 
 
 @pytest.mark.parametrize("level, at_task", [("job", False), ("group", False), ("task", True), ("job", True)])
-def test_host_hint_at_every_level(tmp_path: Path, level: str, at_task: bool) -> None:
+def test_host_hint_at_every_level(level: str, at_task: bool) -> None:
     hint = '"nomad2k8s.host" = "shop.k8s.example.org"'
     text = _routed(at_task=at_task, **{f"{level}_meta": hint})
-    result = _convert(tmp_path, text, resolve_profile(None, None, ["hosts.suffix=-new"]))
+    result = _convert(text, resolve_profile(None, None, ["hosts.suffix=-new"]))
     assert _hosts(result) == ["shop.k8s.example.org"]
     (note,) = _notes(result, "N2K-HINT-HOST")
     assert not note.claims and note.k8s == "Ingress/shop" and f"{level}" in note.message
 
 
-def test_task_host_hint_does_not_reach_group_services(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _routed(task_meta='"nomad2k8s.host" = "shop.k8s.example.org"'))
+def test_task_host_hint_does_not_reach_group_services() -> None:
+    result = _convert(_routed(task_meta='"nomad2k8s.host" = "shop.k8s.example.org"'))
     assert _hosts(result) == ["shop.example.com"]
     assert not _notes(result, "N2K-HINT-HOST")
 
 
-def test_host_hint_rewrites_an_ingressroute_match(tmp_path: Path) -> None:
+def test_host_hint_rewrites_an_ingressroute_match() -> None:
     text = _routed(group_meta='"nomad2k8s.host" = "shop.k8s.example.org"',
                    rule="Host(`shop.example.com`) && Headers(`X-Env`, `prod`)")
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     (match,) = _hosts(result)
     assert "Host(`shop.k8s.example.org`)" in match and "shop.example.com" not in match
 
 
 @pytest.mark.parametrize("level", ["job", "group", "task"])
-def test_expose_false_at_every_level(tmp_path: Path, level: str) -> None:
+def test_expose_false_at_every_level(level: str) -> None:
     text = _routed(at_task=level == "task", **{f"{level}_meta": '"nomad2k8s.expose" = "false"'})
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     assert not _objects(result, "Ingress") and _objects(result, "Service")
     (note,) = _notes(result, "N2K-HINT-EXPOSE")
     assert not note.claims
 
 
 @pytest.mark.parametrize("level", ["job", "group", "task"])
-def test_service_type_at_every_level(tmp_path: Path, level: str) -> None:
+def test_service_type_at_every_level(level: str) -> None:
     text = _routed(at_task=level == "task", **{f"{level}_meta": '"nomad2k8s.service-type" = "LoadBalancer"'})
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     (svc,) = _objects(result, "Service")
     assert svc["spec"]["type"] == "LoadBalancer"
     (note,) = _notes(result, "N2K-HINT-SERVICE-TYPE")
@@ -379,8 +380,8 @@ def test_service_type_at_every_level(tmp_path: Path, level: str) -> None:
     ({"min_allowed": {"cpu": "50m", "memory": "64Mi"}, "max_allowed": {"memory": "2Gi"}},
      {"cpu": "50m", "memory": "64Mi"}, {"cpu": "2", "memory": "2Gi"}),
 ])
-def test_vpa_fixed_bounds(tmp_path: Path, vpa: dict, low: dict, high: dict) -> None:
-    result = _convert(tmp_path, _job(), Profile.model_validate({"vpa": vpa}))
+def test_vpa_fixed_bounds(vpa: dict, low: dict, high: dict) -> None:
+    result = _convert(_job(), Profile.model_validate({"vpa": vpa}))
     (obj,) = _objects(result, "VerticalPodAutoscaler")
     (policy,) = obj["spec"]["resourcePolicy"]["containerPolicies"]
     assert (policy["minAllowed"], policy["maxAllowed"]) == (low, high)

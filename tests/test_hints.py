@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from tests.cases.harness import convert_text
 from nomad2k8s.convert import ServiceResult, convert_file
 from nomad2k8s.errors import ConversionError
 from nomad2k8s.hints import hints_for
@@ -40,11 +40,12 @@ job "web" {{
 """
 
 
-def _convert(tmp_path: Path, text: str, profile: Profile | None = None) -> ServiceResult:
-    path = tmp_path / "web.nomad.hcl"
-    path.write_text(text)
-    (result,) = convert_file(path, profile or Profile())
+def _convert(text: str, profile: Profile | None = None) -> ServiceResult:
+    """One job converted in memory (tests/cases/harness.py), as `convert_file` would: no batch pass."""
+    result = convert_text(text, profile, path="web.nomad.hcl", batch=False).service
     return result
+
+
 
 
 def _entries(result: ServiceResult, code: str) -> list:
@@ -57,9 +58,9 @@ def _kinds(result: ServiceResult) -> dict[str, dict]:
 
 # ---- parsing and errors ------------------------------------------------------------------------
 
-def test_unknown_hint_names_valid_hints_closest_first(tmp_path: Path) -> None:
+def test_unknown_hint_names_valid_hints_closest_first() -> None:
     with pytest.raises(ConversionError) as info:
-        _convert(tmp_path, _job(group_meta='"nomad2k8s.replica" = "2"'))
+        _convert(_job(group_meta='"nomad2k8s.replica" = "2"'))
     message = info.value.message
     assert "unknown hint 'nomad2k8s.replica'" in message
     valid = message.split("valid hints: ")[1].split(", ")
@@ -78,15 +79,15 @@ def test_unknown_hint_names_valid_hints_closest_first(tmp_path: Path) -> None:
     ('"nomad2k8s.volume-size" = "5 gigs"', "expected a quantity such as 5Gi"),
     ('"nomad2k8s.service-type" = "ExternalName"', "allowed: ClusterIP, NodePort, LoadBalancer"),
 ])
-def test_invalid_hint_value(tmp_path: Path, meta: str, fragment: str) -> None:
+def test_invalid_hint_value(meta: str, fragment: str) -> None:
     with pytest.raises(ConversionError, match="invalid value") as info:
-        _convert(tmp_path, _job(group_meta=meta))
+        _convert(_job(group_meta=meta))
     assert fragment in info.value.message
 
 
-def test_job_level_hint_at_task_level_is_an_error(tmp_path: Path) -> None:
+def test_job_level_hint_at_task_level_is_an_error() -> None:
     with pytest.raises(ConversionError, match="applies only at job or group level"):
-        _convert(tmp_path, _job(task_meta='"nomad2k8s.replicas" = "2"'))
+        _convert(_job(task_meta='"nomad2k8s.replicas" = "2"'))
 
 
 def test_task_overrides_group_overrides_job() -> None:
@@ -106,8 +107,8 @@ def test_task_overrides_group_overrides_job() -> None:
     assert got.storage_class is None and got.source("storage_class") is None
 
 
-def test_every_hint_is_claimed_once_as_mapped(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(job_meta='"nomad2k8s.vpa" = "Auto"\nowner = "me"',
+def test_every_hint_is_claimed_once_as_mapped() -> None:
+    result = _convert(_job(job_meta='"nomad2k8s.vpa" = "Auto"\nowner = "me"',
                                      group_meta='"nomad2k8s.storage-class" = "fast"',
                                      task_meta='"nomad2k8s.host" = "web.example.com"'))
     hints = _entries(result, "N2K-HINT")
@@ -125,8 +126,8 @@ def test_every_hint_is_claimed_once_as_mapped(tmp_path: Path) -> None:
 # ---- wired hints ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["StatefulSet", "DaemonSet", "Job"])
-def test_workload_hint(tmp_path: Path, kind: str) -> None:
-    result = _convert(tmp_path, _job(group_meta=f'"nomad2k8s.workload" = "{kind.lower()}"'))
+def test_workload_hint(kind: str) -> None:
+    result = _convert(_job(group_meta=f'"nomad2k8s.workload" = "{kind.lower()}"'))
     workload = _kinds(result)[kind]
     assert workload["metadata"]["name"] == "web"
     if kind == "Job":
@@ -135,47 +136,47 @@ def test_workload_hint(tmp_path: Path, kind: str) -> None:
     assert f"{kind} chosen by the workload hint" in note.message and "instead of Deployment" in note.message
 
 
-def test_cronjob_hint_needs_a_periodic_block(tmp_path: Path) -> None:
+def test_cronjob_hint_needs_a_periodic_block() -> None:
     with pytest.raises(ConversionError, match="needs a periodic block"):
-        _convert(tmp_path, _job(job_meta='"nomad2k8s.workload" = "CronJob"'))
+        _convert(_job(job_meta='"nomad2k8s.workload" = "CronJob"'))
 
 
-def test_replicas_hint_overrides_count(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(group_meta='"nomad2k8s.replicas" = "4"', count="count = 2"))
+def test_replicas_hint_overrides_count() -> None:
+    result = _convert(_job(group_meta='"nomad2k8s.replicas" = "4"', count="count = 2"))
     assert _kinds(result)["Deployment"]["spec"]["replicas"] == 4
     (entry,) = _entries(result, "N2K-COUNT-HINT")
     assert entry.nomad_path == "job[web].group[app].count" and entry.status.value == "changed"
 
 
-def test_replicas_hint_on_a_daemonset_is_an_error(tmp_path: Path) -> None:
+def test_replicas_hint_on_a_daemonset_is_an_error() -> None:
     with pytest.raises(ConversionError, match="does not apply to a DaemonSet"):
-        _convert(tmp_path, _job(job_type="system", job_meta='"nomad2k8s.replicas" = "2"'))
+        _convert(_job(job_type="system", job_meta='"nomad2k8s.replicas" = "2"'))
 
 
-def test_namespace_hint_applies_to_every_object(tmp_path: Path) -> None:
+def test_namespace_hint_applies_to_every_object() -> None:
     text = _job(job_meta='"nomad2k8s.namespace" = "shop"', extra='namespace = "retail"')
     text = text.replace('config { image = "nginx:1.27" }', 'config {\n image = "nginx:1.27"\n ports = ["http"]\n}')
     text = text.replace('group "app" {', 'group "app" {\n network {\n port "http" { to = 80 }\n }\n'
                         ' service {\n name = "web"\n port = "http"\n }\n')
-    result = _convert(tmp_path, text, resolve_profile(None, None, ["namespace.mode=nomad"]))
+    result = _convert(text, resolve_profile(None, None, ["namespace.mode=nomad"]))
     assert {o["kind"] for o in result.objects} - {"VerticalPodAutoscaler"} == {"Deployment", "Service"}
     assert {o["metadata"]["namespace"] for o in result.objects} == {"shop"}
     (entry,) = _entries(result, "N2K-NAMESPACE")
     assert entry.status.value == "changed" and "replaced by the namespace hint" in entry.message
 
 
-def test_skip_hint_on_the_job(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _job(job_meta='"nomad2k8s.skip" = "true"'))
+def test_skip_hint_on_the_job() -> None:
+    result = _convert(_job(job_meta='"nomad2k8s.skip" = "true"'))
     assert result.objects == []
     (entry,) = result.ledger.entries
     assert (entry.code, entry.nomad_path, entry.status.value) == ("N2K-HINT-SKIP", "job[web]", "dropped")
     assert set(result.ledger.claims_per_leaf().values()) == {1}
 
 
-def test_skip_hint_on_a_group(tmp_path: Path) -> None:
+def test_skip_hint_on_a_group() -> None:
     text = _job().replace('  group "app" {', '  group "old" {\n meta {\n "nomad2k8s.skip" = "true"\n }\n'
                           ' task "php" {\n driver = "docker"\n config { image = "php:8" }\n }\n }\n  group "app" {')
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     assert [o["metadata"]["name"] for o in result.objects if o["kind"] != "VerticalPodAutoscaler"] == ["web-app"]
     assert "old" not in str([o["metadata"]["name"] for o in result.objects])
     (entry,) = _entries(result, "N2K-HINT-SKIP")
@@ -192,9 +193,9 @@ def test_skip_hint_on_a_group(tmp_path: Path) -> None:
     ("nomad", "Retail_EU", "retail-eu", "changed"),
     ("nomad", None, "default", None),
 ])
-def test_namespace_mode(tmp_path: Path, mode: str, nomad_ns: str | None, expected: str, status: str | None) -> None:
+def test_namespace_mode(mode: str, nomad_ns: str | None, expected: str, status: str | None) -> None:
     extra = f'namespace = "{nomad_ns}"' if nomad_ns else ""
-    result = _convert(tmp_path, _job(extra=extra), resolve_profile(None, None, [f"namespace.mode={mode}"]))
+    result = _convert(_job(extra=extra), resolve_profile(None, None, [f"namespace.mode={mode}"]))
     assert _kinds(result)["Deployment"]["metadata"]["namespace"] == expected
     entries = _entries(result, "N2K-NAMESPACE")
     assert [e.status.value for e in entries] == ([status] if status else [])
@@ -208,18 +209,18 @@ def test_namespace_mode(tmp_path: Path, mode: str, nomad_ns: str | None, expecte
     (["resources.memory_limit_policy=none"], None),
     (["resources.memory_limit_policy=factor", "resources.memory_limit_factor=1.5"], {"memory": "192Mi"}),
 ])
-def test_limit_policies(tmp_path: Path, sets: list[str], limits: dict | None) -> None:
-    result = _convert(tmp_path, _job(), resolve_profile(None, None, sets))
+def test_limit_policies(sets: list[str], limits: dict | None) -> None:
+    result = _convert(_job(), resolve_profile(None, None, sets))
     resources = _kinds(result)["Deployment"]["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert resources["requests"] == {"cpu": "200m", "memory": "128Mi"}
     assert resources.get("limits") == limits
 
 
-def test_site_labels_annotations_and_pull_secrets(tmp_path: Path) -> None:
+def test_site_labels_annotations_and_pull_secrets() -> None:
     profile = resolve_profile(None, None, ["labels.example.com/team=web", "labels.app=not-this",
                                            "annotations.example.com/owner=ops", "image_pull_secrets=[regcred]"])
     text = _job(job_type="batch", extra='periodic {\n cron = "0 3 * * *"\n }')
-    result = _convert(tmp_path, text, profile)
+    result = _convert(text, profile)
     cron = _kinds(result)["CronJob"]
     metas = [cron["metadata"], cron["spec"]["jobTemplate"]["metadata"],
              cron["spec"]["jobTemplate"]["spec"]["template"]["metadata"]]
@@ -232,8 +233,8 @@ def test_site_labels_annotations_and_pull_secrets(tmp_path: Path) -> None:
     assert pod["restartPolicy"] == "OnFailure"
 
 
-def test_vanilla_output_has_no_site_extras(tmp_path: Path) -> None:
-    workload = _kinds(_convert(tmp_path, _job()))["Deployment"]
+def test_vanilla_output_has_no_site_extras() -> None:
+    workload = _kinds(_convert(_job()))["Deployment"]
     assert "annotations" not in workload["metadata"]
     assert "imagePullSecrets" not in workload["spec"]["template"]["spec"]
 
@@ -256,16 +257,16 @@ def _routed(group_meta: str = "", static: bool = False) -> str:
 ''')
 
 
-def test_host_hint_replaces_the_routed_host(tmp_path: Path) -> None:
+def test_host_hint_replaces_the_routed_host() -> None:
     profile = resolve_profile(None, None, ["hosts.suffix=-k8s"])
-    plain = _kinds(_convert(tmp_path, _routed(), profile))["Ingress"]
+    plain = _kinds(_convert(_routed(), profile))["Ingress"]
     assert [r["host"] for r in plain["spec"]["rules"]] == ["web-k8s.example.com"]  # profile rewrite
-    hinted = _kinds(_convert(tmp_path, _routed('"nomad2k8s.host" = "shop.example.org"'), profile))["Ingress"]
+    hinted = _kinds(_convert(_routed('"nomad2k8s.host" = "shop.example.org"'), profile))["Ingress"]
     assert [r["host"] for r in hinted["spec"]["rules"]] == ["shop.example.org"]  # the hint is final
 
 
-def test_expose_false_drops_the_ingress(tmp_path: Path) -> None:
-    result = _convert(tmp_path, _routed('"nomad2k8s.expose" = "false"'))
+def test_expose_false_drops_the_ingress() -> None:
+    result = _convert(_routed('"nomad2k8s.expose" = "false"'))
     assert {o["kind"] for o in result.objects} - {"VerticalPodAutoscaler"} == {"Deployment", "Service"}
     (note,) = _entries(result, "N2K-HINT-EXPOSE")
     assert "1 routing object(s) not emitted" in note.message
@@ -273,8 +274,8 @@ def test_expose_false_drops_the_ingress(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("static, wanted", [(False, "LoadBalancer"), (True, "ClusterIP"), (False, "NodePort")])
-def test_service_type_hint(tmp_path: Path, static: bool, wanted: str) -> None:
-    result = _convert(tmp_path, _routed(f'"nomad2k8s.service-type" = "{wanted}"', static=static))
+def test_service_type_hint(static: bool, wanted: str) -> None:
+    result = _convert(_routed(f'"nomad2k8s.service-type" = "{wanted}"', static=static))
     services = [o for o in result.objects if o["kind"] == "Service"]
     assert [s["spec"]["type"] for s in services] == [wanted]
     if wanted == "ClusterIP":
@@ -282,8 +283,8 @@ def test_service_type_hint(tmp_path: Path, static: bool, wanted: str) -> None:
     assert _entries(result, "N2K-HINT-SERVICE-TYPE")
 
 
-def test_hint_inside_an_unconverted_task_is_not_claimed_twice(tmp_path: Path) -> None:
+def test_hint_inside_an_unconverted_task_is_not_claimed_twice() -> None:
     text = _job(task_meta='"nomad2k8s.vpa" = "Off"').replace('driver = "docker"', 'driver = "qemu"')
-    result = _convert(tmp_path, text)
+    result = _convert(text)
     assert not _entries(result, "N2K-HINT")
     assert set(result.ledger.claims_per_leaf().values()) == {1}

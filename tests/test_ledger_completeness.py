@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import CORPUS_JOBS, FIXTURES, require_shared
+from tests.corpus_fixture import CorpusRun
+from tests.support import FIXTURES
 from nomad2k8s.convert import convert_file
-from nomad2k8s.errors import ConversionError
 from nomad2k8s.ledger import Status
 
 FIXTURE_FILES = sorted(
@@ -64,15 +64,9 @@ def test_removing_a_mapper_claim_is_detected(tmp_path: Path) -> None:
     assert any(e.code == "N2K-UNMAPPED" and e.nomad_path.endswith("config.image") for e in result.ledger.entries)
 
 
-def test_corpus_ledger_accounts_for_every_setting() -> None:
-    require_shared(CORPUS_JOBS)
-    files = sorted(p for p in CORPUS_JOBS.rglob("*") if p.is_file())
+def test_corpus_ledger_accounts_for_every_setting(corpus_yaml: CorpusRun) -> None:
     checked = 0
-    for path in files:
-        try:
-            results = convert_file(path)
-        except ConversionError:
-            continue
+    for path, results in corpus_yaml.by_file().items():
         for result in results:
             counts = result.ledger.claims_per_leaf()
             assert all(n == 1 for n in counts.values()), (

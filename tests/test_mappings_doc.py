@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 from nomad2k8s.hints import SPECS
 from nomad2k8s.mapping.core.registry import TRANSFORMS
 from nomad2k8s.mapping.core.unsupported import ROWS
-from tests.support import REPO
+from tests.support import REPO, run_cli
 
 DOC = REPO / "docs" / "MAPPINGS.md"
 
 
 def test_committed_doc_matches_the_command() -> None:
-    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "mappings"], cwd=REPO, capture_output=True,
-                          text=True, env={**os.environ, "NO_COLOR": "1"})
+    proc = run_cli("mappings")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == DOC.read_text(), (
         "docs/MAPPINGS.md is stale: run `python -m nomad2k8s mappings > docs/MAPPINGS.md`")

@@ -3,9 +3,7 @@ and the `profile show` / `init` commands."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,12 +14,11 @@ from nomad2k8s.profile_init import starter_yaml
 from nomad2k8s.profile_load import (
     CONFIG_NAME, ProfileError, discover_config, load_yaml, parse_set, resolve_profile,
 )
-from tests.support import REPO
+from tests.support import REPO, run_cli
 
 
 def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nomad2k8s", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)})
+    return run_cli(*args, cwd=cwd)
 
 
 def _write(path: Path, text: str) -> Path:

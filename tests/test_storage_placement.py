@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from nomad2k8s.convert import ServiceResult
+from tests.cases.harness import convert_text
 from nomad2k8s.convert import convert_file
 from nomad2k8s.mapping.storage import docker_mounts
 from nomad2k8s.profile import Profile
@@ -32,13 +34,14 @@ job "app" {
 '''
 
 
-def _convert(tmp_path: Path, text: str, profile: Profile | None = None):
-    job = tmp_path / "job.nomad.hcl"
-    job.write_text(text)
-    (result,) = convert_file(job, profile=profile)
+def _convert(text: str, profile: Profile | None = None) -> ServiceResult:
+    """One job converted in memory (tests/cases/harness.py), as `convert_file` would: no batch pass."""
+    result = convert_text(text, profile, path="job.nomad.hcl", batch=False).service
     for obj in result.objects:
         validate_object(obj)
     return result
+
+
 
 
 def _kind(result, kind: str) -> list[dict]:
@@ -58,10 +61,10 @@ def _pod(result) -> dict:
     ("multi-node-single-writer", False, "ReadWriteMany", None),
     ("multi-node-multi-writer", False, "ReadWriteMany", None),
 ])
-def test_csi_access_modes(tmp_path: Path, mode: str, rwop: bool, access: str, read_only: bool | None) -> None:
+def test_csi_access_modes(mode: str, rwop: bool, access: str, read_only: bool | None) -> None:
     profile = Profile.model_validate({"storage": {"read_write_once_pod": rwop, "default_class": "fast",
                                                   "default_size": "5Gi"}})
-    result = _convert(tmp_path, CSI_JOB % mode, profile)
+    result = _convert(CSI_JOB % mode, profile)
     (pvc,) = _kind(result, "PersistentVolumeClaim")
     assert pvc["metadata"]["name"] == "app-data"
     assert pvc["spec"] == {"accessModes": [access], "storageClassName": "fast",
@@ -70,17 +73,17 @@ def test_csi_access_modes(tmp_path: Path, mode: str, rwop: bool, access: str, re
     assert mount.get("readOnly") is read_only
 
 
-def test_csi_as_host_path_is_the_gluster_pattern(tmp_path: Path) -> None:
+def test_csi_as_host_path_is_the_gluster_pattern() -> None:
     profile = Profile.model_validate({"storage": {"csi_as": "hostPath", "host_path_root": "/storage/v"}})
-    result = _convert(tmp_path, CSI_JOB % "multi-node-multi-writer", profile)
+    result = _convert(CSI_JOB % "multi-node-multi-writer", profile)
     assert not _kind(result, "PersistentVolumeClaim")
     (volume,) = _pod(result)["volumes"]
     assert volume == {"name": "data", "hostPath": {"path": "/storage/v/app-data", "type": "Directory"}}
 
 
-def test_csi_as_nfs(tmp_path: Path) -> None:
+def test_csi_as_nfs() -> None:
     profile = Profile.model_validate({"storage": {"csi_as": "nfs", "nfs_server": "nas", "nfs_path": "/exports"}})
-    result = _convert(tmp_path, CSI_JOB % "multi-node-multi-writer", profile)
+    result = _convert(CSI_JOB % "multi-node-multi-writer", profile)
     (volume,) = _pod(result)["volumes"]
     assert volume["nfs"] == {"server": "nas", "path": "/exports/app-data"}
 
@@ -105,16 +108,16 @@ job "app" {
 '''
 
 
-def test_host_volume_from_profile_is_a_host_path(tmp_path: Path) -> None:
+def test_host_volume_from_profile_is_a_host_path() -> None:
     profile = Profile.model_validate({"storage": {"host_volumes": {"certs": "/srv/certs"}}})
-    result = _convert(tmp_path, HOST_JOB, profile)
+    result = _convert(HOST_JOB, profile)
     assert _pod(result)["volumes"] == [{"name": "certs", "hostPath": {"path": "/srv/certs", "type": "Directory"}}]
     (deployment,) = _kind(result, "Deployment")
     assert "strategy" not in deployment["spec"]
 
 
-def test_unknown_host_volume_is_a_decision_and_a_recreated_pvc(tmp_path: Path) -> None:
-    result = _convert(tmp_path, HOST_JOB)
+def test_unknown_host_volume_is_a_decision_and_a_recreated_pvc() -> None:
+    result = _convert(HOST_JOB)
     assert any(e.code == "N2K-VOLUME-HOST-UNKNOWN" and e.status.value == "needs-decision"
                for e in result.ledger.entries)
     (deployment,) = _kind(result, "Deployment")
@@ -172,8 +175,8 @@ job "p" {
     ('affinity {\n attribute = "${meta.spot}"\n value = "yes"\n weight = -100\n}', ("pref", 100, "NotIn")),
     ('affinity {\n attribute = "${meta.spot}"\n value = "yes"\n}', ("pref", 50, "In")),
 ])
-def test_placement_operators(tmp_path: Path, block: str, expected: tuple) -> None:
-    result = _convert(tmp_path, PLACEMENT_JOB % block)
+def test_placement_operators(block: str, expected: tuple) -> None:
+    result = _convert(PLACEMENT_JOB % block)
     pod = _pod(result)
     entry = next(e for e in result.ledger.entries if e.code in ("N2K-CONSTRAINT", "N2K-AFFINITY"))
     if expected[0] == "selector":
@@ -193,22 +196,22 @@ def test_placement_operators(tmp_path: Path, block: str, expected: tuple) -> Non
         assert (pref["weight"], pref["preference"]["matchExpressions"][0]["operator"]) == expected[1:]
 
 
-def test_default_arch_only_without_an_arch_constraint(tmp_path: Path) -> None:
+def test_default_arch_only_without_an_arch_constraint() -> None:
     profile = Profile.model_validate({"placement": {"default_arch": ["amd64", "arm64"]}})
-    pod = _pod(_convert(tmp_path, PLACEMENT_JOB % "", profile))
+    pod = _pod(_convert(PLACEMENT_JOB % "", profile))
     (expr,) = pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
         "nodeSelectorTerms"][0]["matchExpressions"]
     assert expr == {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64", "arm64"]}
-    pinned = _pod(_convert(tmp_path, PLACEMENT_JOB % 'constraint {\n attribute = "${attr.cpu.arch}"\n value = "arm64"\n}',
+    pinned = _pod(_convert(PLACEMENT_JOB % 'constraint {\n attribute = "${attr.cpu.arch}"\n value = "arm64"\n}',
                            profile))
     assert "affinity" not in pinned and pinned["nodeSelector"] == {"kubernetes.io/arch": "arm64"}
 
 
-def test_gpu_toleration_and_runtime_class_from_profile(tmp_path: Path) -> None:
+def test_gpu_toleration_and_runtime_class_from_profile() -> None:
     profile = Profile.model_validate({"gpu": {"runtime_class": "nvidia-cdi", "tolerate_taint": True}})
     job = PLACEMENT_JOB.replace('config { image = "nginx:1.25" }',
                                 'config { image = "cuda:12" }\n resources {\n device "nvidia/gpu" {}\n }')
-    pod = _pod(_convert(tmp_path, job % "", profile))
+    pod = _pod(_convert(job % "", profile))
     assert pod["runtimeClassName"] == "nvidia-cdi"
     assert pod["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
     assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"

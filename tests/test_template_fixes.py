@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.cases.harness import convert_text
 from nomad2k8s.convert import convert_file
 
 
-def _convert(tmp_path: Path, text: str, variables: dict[str, str] | None = None):
-    path = tmp_path / "j.nomad.hcl"
-    path.write_text(text)
-    return convert_file(path, variables=variables)
+def _convert(text: str, variables: dict[str, str] | None = None):
+    """The jobs of one jobspec converted in memory (tests/cases/harness.py), without the batch pass."""
+    return convert_text(text, variables=variables, path="j.nomad.hcl", batch=False).services
 
 
 _UNRESOLVED_JOB = '''variable "domain" { type = string }
@@ -43,9 +43,9 @@ EOT
     ("false", 'id=${uuidv5("dns", "${var.domain}.io")}', "N2K-TEMPLATE-CONFIGMAP", "var.domain"),
     ("false", "host=plain", "N2K-TEMPLATE-CONFIGMAP", None),
 ])
-def test_unresolved_hcl_reference_in_template_is_a_decision(tmp_path: Path, env: str, data: str, code: str,
+def test_unresolved_hcl_reference_in_template_is_a_decision(env: str, data: str, code: str,
                                                             name: str | None) -> None:
-    (result,) = _convert(tmp_path, _UNRESOLVED_JOB % {"env": env, "data": data})
+    (result,) = _convert(_UNRESOLVED_JOB % {"env": env, "data": data})
     (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
     assert entry.code == code
     if name is None:
@@ -56,8 +56,8 @@ def test_unresolved_hcl_reference_in_template_is_a_decision(tmp_path: Path, env:
     assert ("--var domain=VALUE" in entry.suggestion) is name.startswith("var.")
 
 
-def test_template_with_resolved_variable_is_mapped(tmp_path: Path) -> None:
-    (result,) = _convert(tmp_path, _UNRESOLVED_JOB % {"env": "false", "data": "host=${var.domain}"},
+def test_template_with_resolved_variable_is_mapped() -> None:
+    (result,) = _convert(_UNRESOLVED_JOB % {"env": "false", "data": "host=${var.domain}"},
                          variables={"domain": "example.org"})
     (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("template[0].data")]
     assert entry.status.value == "mapped" and entry.value.startswith("host=example.org")
@@ -69,9 +69,9 @@ def test_template_with_resolved_variable_is_mapped(tmp_path: Path) -> None:
     ("${NOMAD_TASK_DIR}/app.conf", "/local/app.conf", "mapped"),
     ("local/app.conf", "/local/app.conf", "mapped"),
 ])
-def test_template_destination_runtime_variables_are_filled(tmp_path: Path, destination: str, mount_path: str,
+def test_template_destination_runtime_variables_are_filled(destination: str, mount_path: str,
                                                            status: str) -> None:
-    (result,) = _convert(tmp_path, 'job "j" {\n  group "g" {\n    task "web" {\n      driver = "docker"\n'
+    (result,) = _convert('job "j" {\n  group "g" {\n    task "web" {\n      driver = "docker"\n'
                          '      config { image = "busybox:1.36" }\n      template {\n'
                          f'        destination = "{destination}"\n        data = "x=1"\n      }}\n    }}\n  }}\n}}\n')
     (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
@@ -124,9 +124,9 @@ def _env(result) -> dict[str, str]:
     ("", '{{ range service "influxdb" }}{{ .Port }}{{ end }}', "needs-decision"),  # another job: Nomad text kept
     (_INFLUX_GROUP, "8086", "changed"),  # same job: the Service's port
 ])
-def test_range_service_port_is_the_service_port_or_the_whole_nomad_text(tmp_path: Path, service: str, port: str,
+def test_range_service_port_is_the_service_port_or_the_whole_nomad_text(service: str, port: str,
                                                                         status: str) -> None:
-    (result,) = _convert(tmp_path, _RANGE_JOB % {"job": "app", "service": service})
+    (result,) = _convert(_RANGE_JOB % {"job": "app", "service": service})
     env = _env(result)
     assert env["DB_PORT"] == port and env["DB_PORT"] != "{{ .Port }}"
     assert env["DB_HOST"].startswith("influxdb.")
@@ -136,7 +136,7 @@ def test_range_service_port_is_the_service_port_or_the_whole_nomad_text(tmp_path
 
 def test_range_service_port_is_linked_in_the_batch(tmp_path: Path) -> None:
     from nomad2k8s.convert import link_batch
-    (app,) = _convert(tmp_path, _RANGE_JOB % {"job": "app", "service": ""})
+    (app,) = _convert(_RANGE_JOB % {"job": "app", "service": ""})
     db_file = tmp_path / "db.nomad.hcl"
     db_file.write_text('job "influx" {\n  group "db" {\n    network { port "http" { to = 8086 } }\n'
                        '    service { name = "influxdb" port = "http" }\n    task "influx" {\n      driver = "docker"\n'
@@ -181,8 +181,8 @@ _HOOK_JOB = '''job "db" {
     ("psql -c 'select 1'", "nomad-templates"),
     ('psql -c {{ with secret \\"kv/data/db\\" }}{{ .Data.data.pw }}{{ end }}', "tpl-db-secrets"),
 ])
-def test_hook_task_files_are_mounted_where_the_hook_runs(tmp_path: Path, data: str, volume: str) -> None:
-    (result,) = _convert(tmp_path, _HOOK_JOB % {"image": "postgres:16", "data": data})
+def test_hook_task_files_are_mounted_where_the_hook_runs(data: str, volume: str) -> None:
+    (result,) = _convert(_HOOK_JOB % {"image": "postgres:16", "data": data})
     (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
     (app,) = deploy["spec"]["template"]["spec"]["containers"]
     assert app["lifecycle"]["postStart"]["exec"]["command"] == ["/bin/sh", "/local/init.sh"]
@@ -246,8 +246,8 @@ _APP_TEMPLATES = '''      template {
     ("", None, None),  # only the left-out task had templates: no ConfigMap, no ExternalSecret
     (_APP_TEMPLATES, ["app.conf"], ["pw"]),  # the app's keys stay, the left-out task's are pruned
 ])
-def test_template_objects_of_tasks_not_in_the_pod_are_pruned(tmp_path: Path, app: str, config_keys, secret_keys) -> None:
-    (result,) = _convert(tmp_path, _LEFT_OUT_JOB % {"app": app})
+def test_template_objects_of_tasks_not_in_the_pod_are_pruned(app: str, config_keys, secret_keys) -> None:
+    (result,) = _convert(_LEFT_OUT_JOB % {"app": app})
     (deploy,) = [o for o in result.objects if o["kind"] == "Deployment"]
     assert [c["name"] for c in deploy["spec"]["template"]["spec"]["containers"]] == ["app"]
     configs = [o for o in result.objects if o["kind"] == "ConfigMap"]

@@ -17,7 +17,7 @@ import pytest
 
 from nomad2k8s.convert import convert_file
 from nomad2k8s.vault_check import VaultChecker, VaultSettings, VaultUnavailable, check_results
-from tests.support import FIXTURES, REPO
+from tests.support import FIXTURES, run_cli
 
 # Distinctive values: the leak test looks for each of them in every output.
 SEEDED = {
@@ -167,9 +167,7 @@ def test_wrong_token_is_rejected(bao: dict) -> None:
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VAULT_")}
-    return subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", *args], cwd=REPO, capture_output=True,
-                          text=True, env={**clean, "NO_COLOR": "1", **env})
+    return run_cli("convert", *args, env=env, clear_env_prefix="VAULT_")
 
 
 def test_unreachable_vault_warns_once_and_converts(job: Path, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Parsed with python-hcl2 and mapped back through the SAME exception table
 (nomad2k8s/emit/tf_schema.py), so any drift between the YAML and Terraform emitters shows
-up as a difference between the two object lists.
+up as a difference between the two object lists. Because of that, a wrong row of the table would
+round-trip unnoticed: tests/test_tf_schema_sources.py checks the table against the kubernetes client's
+model attribute maps instead.
 """
 
 from __future__ import annotations

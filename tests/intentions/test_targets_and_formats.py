@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from nomad2k8s.intentions.parser import dedupe, load_file, load_intentions
 from nomad2k8s.ledger import Status
 from nomad2k8s.profile import Profile
 from tests.intentions.helpers import by_path, jobs, objects, run
-from tests.support import REPO, SHARED, require_shared, validate_object
+from tests.support import SHARED, require_shared, run_cli, validate_object
 
 CORPUS_INTENTIONS = SHARED / "corpus" / "intentions"
 
@@ -191,9 +189,8 @@ def test_cli_intentions_command(tmp_path: Path) -> None:
     (tmp_path / "api.hcl").write_text(MIXED)
     (tmp_path / "bad.hcl").write_text('Name = "x"\n')
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "intentions", str(tmp_path / "api.hcl"),
-                           str(tmp_path / "bad.hcl"), "--output", str(out), "--default-policy", "deny",
-                           "--any-port"], capture_output=True, text=True, cwd=REPO)
+    proc = run_cli("intentions", str(tmp_path / "api.hcl"), str(tmp_path / "bad.hcl"), "--output", str(out),
+                   "--default-policy", "deny", "--any-port")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"{tmp_path / 'bad.hcl'}: " in proc.stderr
     names = sorted(p.name for p in (out / "_policies").iterdir())
@@ -209,9 +206,8 @@ def test_cli_convert_with_intentions(tmp_path: Path) -> None:
     (jobs_dir / "web.nomad.hcl").write_text(jobspec("web", upstreams=("api",)))
     (tmp_path / "i.hcl").write_text(MIXED)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", str(jobs_dir), "--output", str(out),
-                           "--intentions", str(tmp_path / "i.hcl"), "--policy-target", "istio",
-                           "--default-policy", "deny"], capture_output=True, text=True, cwd=REPO)
+    proc = run_cli("convert", str(jobs_dir), "--output", str(out), "--intentions", str(tmp_path / "i.hcl"),
+                   "--policy-target", "istio", "--default-policy", "deny")
     assert proc.returncode == 0, proc.stderr
     policy = yaml.safe_load((out / "api" / "authorizationpolicy-allow-web-to-api.yaml").read_text())
     assert policy["spec"]["action"] == "ALLOW"
@@ -223,9 +219,8 @@ def test_cli_convert_with_intentions(tmp_path: Path) -> None:
 def test_cli_intentions_command_success_exits_zero(tmp_path: Path) -> None:
     (tmp_path / "api.hcl").write_text(MIXED)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "nomad2k8s", "intentions", str(tmp_path / "api.hcl"),
-                           "--output", str(out), "--default-policy", "deny", "--any-port"],
-                          capture_output=True, text=True, cwd=REPO)
+    proc = run_cli("intentions", str(tmp_path / "api.hcl"), "--output", str(out), "--default-policy", "deny",
+                   "--any-port")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert (out / "SUMMARY.md").is_file() and (out / "_policies" / "MIGRATION.md").is_file()

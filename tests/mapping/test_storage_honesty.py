@@ -3,23 +3,25 @@ values never `mapped`, unmounted pod volumes dropped, NOMAD_ALLOC_INDEX per work
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from nomad2k8s.convert import ServiceResult
+from tests.cases.harness import convert_text
 from nomad2k8s.convert import convert_file
 from nomad2k8s.mapping.core.values import unresolved_reference
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 
 
-def _convert(tmp_path: Path, text: str, profile: Profile | None = None):
-    job = tmp_path / "job.nomad.hcl"
-    job.write_text(text)
-    (result,) = convert_file(job, profile=profile)
+def _convert(text: str, profile: Profile | None = None) -> ServiceResult:
+    """One job converted in memory (tests/cases/harness.py), as `convert_file` would: no batch pass."""
+    result = convert_text(text, profile, path="job.nomad.hcl", batch=False).service
     for obj in result.objects:
         validate_object(obj)
     return result
+
+
 
 
 def _pod(result) -> dict:
@@ -57,9 +59,9 @@ job "app" {
     ("alloc/host_vol", "/alloc/host_vol", "changed", "nomad-alloc"),
     ("/srv/data", "/srv/data", "mapped", None),
 ])
-def test_volume_mount_destination_resolves_task_dirs(tmp_path: Path, destination: str, mount_path: str, status: str,
+def test_volume_mount_destination_resolves_task_dirs(destination: str, mount_path: str, status: str,
                                                      task_dir_volume: str | None) -> None:
-    result = _convert(tmp_path, MOUNT_JOB % destination)
+    result = _convert(MOUNT_JOB % destination)
     container = _pod(result)["containers"][0]
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     assert mounts[mount_path] == "data"
@@ -100,9 +102,9 @@ job "app" {
     ("", 'meta { "nomad2k8s.volume-size" = "7Gi" }', "7Gi", "volume-size hint"),
     ("", "", "1Gi", "storage.default_size"),
 ])
-def test_csi_claim_says_it_is_new_and_where_its_size_comes_from(tmp_path: Path, extra: str, meta: str, size: str,
+def test_csi_claim_says_it_is_new_and_where_its_size_comes_from(extra: str, meta: str, size: str,
                                                                 origin: str) -> None:
-    result = _convert(tmp_path, CSI_SIZED % (extra, meta))
+    result = _convert(CSI_SIZED % (extra, meta))
     pvc = next(o for o in result.objects if o["kind"] == "PersistentVolumeClaim")
     assert pvc["spec"]["resources"]["requests"]["storage"] == size
     (note,) = _entries(result, "N2K-VOLUME-DATA")
@@ -132,8 +134,8 @@ job "app" {
     ("size = 2048", "2Gi", "ephemeral_disk size"),
     ("", "300Mi", "Nomad's default 300 MB"),
 ])
-def test_sticky_disk_claim_has_one_data_note(tmp_path: Path, size: str, quantity: str, origin: str) -> None:
-    result = _convert(tmp_path, STICKY_JOB % size)
+def test_sticky_disk_claim_has_one_data_note(size: str, quantity: str, origin: str) -> None:
+    result = _convert(STICKY_JOB % size)
     (note,) = _entries(result, "N2K-VOLUME-DATA")
     assert note.status.value == "needs-decision" and not note.claims
     assert quantity in note.message and origin in note.message and "not carried over" in note.message
@@ -172,9 +174,9 @@ job "app" {
     ("grafana/loki:${var.version}", "var.version", "--var version="),
     ("redis:${REDIS_VERSION}", "REDIS_VERSION", "run time"),
 ])
-def test_unresolved_image_is_a_placeholder_and_a_decision(tmp_path: Path, image: str, reference: str,
+def test_unresolved_image_is_a_placeholder_and_a_decision(image: str, reference: str,
                                                           suggestion: str) -> None:
-    result = _convert(tmp_path, IMAGE_JOB % image)
+    result = _convert(IMAGE_JOB % image)
     container = _pod(result)["containers"][0]
     assert "${" not in container["image"] and container["image"].startswith("registry.invalid/")
     (entry,) = _entries(result, "N2K-IMAGE-UNRESOLVED")
@@ -226,8 +228,8 @@ job "app" {
 '''
 
 
-def test_volumes_of_tasks_not_in_the_pod_are_dropped(tmp_path: Path) -> None:
-    result = _convert(tmp_path, HOOK_JOB)
+def test_volumes_of_tasks_not_in_the_pod_are_dropped() -> None:
+    result = _convert(HOOK_JOB)
     pod = _pod(result)
     assert [c["name"] for c in pod["containers"]] == ["app"]
     mounted = {m["name"] for c in pod["containers"] for m in c.get("volumeMounts", [])}
@@ -260,9 +262,9 @@ job "app" {
     ("StatefulSet", "1.27", "needs-decision", False, ">= 1.28"),
     ("Deployment", "1.33", "needs-decision", False, "StatefulSet"),
 ])
-def test_alloc_index(tmp_path: Path, kind: str, version: str, status: str, downward: bool, words: str) -> None:
+def test_alloc_index(kind: str, version: str, status: str, downward: bool, words: str) -> None:
     profile = Profile(kubernetes_version=version)
-    result = _convert(tmp_path, ALLOC_INDEX_JOB % kind, profile)
+    result = _convert(ALLOC_INDEX_JOB % kind, profile)
     env = {e["name"]: e for e in _pod(result)["containers"][0]["env"]}
     (entry,) = [e for e in result.ledger.entries if e.nomad_path.endswith("env.NODE_ID")]
     assert entry.status.value == status and words in entry.message
