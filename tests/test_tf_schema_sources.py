@@ -17,6 +17,7 @@ import pytest
 from kubernetes import client as k8s
 
 from nomad2k8s.emit import tf_schema as schema
+from nomad2k8s.text import snake_case
 
 _MODEL_REF = re.compile(r"^(?:list\[)?(V\d\w+)\]?$")
 
@@ -45,15 +46,15 @@ def table_problems(renames: dict[tuple[str, str], str], keyed: dict[str, set[tup
         api_fields = set(getattr(k8s, model).attribute_map.values()) if hasattr(k8s, model) else set()
         if field not in api_fields:
             problems.append(f"RENAMES {model}.{field}: no such API field")
-        elif target == schema.snake(field):
+        elif target == snake_case(field):
             problems.append(f"RENAMES {model}.{field}: {target} is the default name")
     for table, keys in keyed.items():
         problems += [f"{table} {m}.{f}: no such API field" for m, f in sorted(keys)
                      if not hasattr(k8s, m) or f not in getattr(k8s, m).attribute_map.values()]
     for model in _reachable_models():
         for python_name, field in getattr(k8s, model).attribute_map.items():
-            if (model, field) not in renames and schema.snake(field) != python_name:
-                problems.append(f"{model}.{field}: default name {schema.snake(field)}, client says {python_name}")
+            if (model, field) not in renames and snake_case(field) != python_name:
+                problems.append(f"{model}.{field}: default name {snake_case(field)}, client says {python_name}")
     return problems
 
 

@@ -59,7 +59,7 @@ RENAMES: dict[tuple[str, str], str] = {
     ("V1NodeSelector", "nodeSelectorTerms"): "node_selector_term",
     ("V1StatefulSetSpec", "volumeClaimTemplates"): "volume_claim_template",
     ("V1ServiceSpec", "ports"): "port",
-    ("V1ServiceSpec", "clusterIPs"): "cluster_ips",  # snake() would say cluster_i_ps
+    ("V1ServiceSpec", "clusterIPs"): "cluster_ips",  # snake_case() would say cluster_i_ps
     ("V1ServiceSpec", "externalIPs"): "external_ips",
     ("V1IngressSpec", "rules"): "rule",
     ("V1HTTPIngressRuleValue", "paths"): "path",

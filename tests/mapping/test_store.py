@@ -62,7 +62,7 @@ def test_workload_spec_rejects_unknown_and_misplaced_fields() -> None:
 
 def _entry(message: str, items: list[dict]) -> object:
     ledger = Ledger(service="x")
-    return ledger.record(Status.NEEDS_DECISION, "N2K-X", "job[x]", message, data={"pending_upstreams": items})
+    return ledger.record(Status.NEEDS_DECISION, "N2K-ENV-REWRITE", "job[x]", message, data={"pending_upstreams": items})
 
 
 def test_a_pending_message_is_rebuilt_from_its_parts() -> None:
