@@ -16,7 +16,8 @@ from nomad2k8s.mapping.workload import kinds as workload
 from nomad2k8s.mapping.core.context import JobContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.registry import TRANSFORMS
-from nomad2k8s.mapping.config.templates import CHECKSUM_ANNOTATION, config_checksum, eso_literal
+from nomad2k8s.mapping.config.template_files import eso_literal
+from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, config_checksum
 from nomad2k8s.mapping.networking.upstreams import collect_upstreams
 from .model import build_job, paths
 from .model.base import NomadBlock
