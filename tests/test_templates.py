@@ -161,7 +161,7 @@ def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypat
     from nomad2k8s.mapping.config import templates
 
     seen: dict = {}
-    original = templates._emit
+    original = templates.emit
 
     def spy(gt) -> None:
         original(gt)
@@ -169,7 +169,7 @@ def test_rendered_files_are_registered_for_bind_mounts(tmp_path: Path, monkeypat
 
     path = tmp_path / "j.nomad.hcl"
     path.write_text(JOB)
-    monkeypatch.setattr(templates, "_emit", spy)
+    monkeypatch.setattr(templates, "emit", spy)
     convert_file(path)
     assert seen[("t", "/local/x.conf")] == ("tpl-j-secrets", "x.conf")
 

@@ -10,7 +10,7 @@ from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.ledger import Status
 from nomad2k8s.lang import traefik as tt
 from nomad2k8s.mapping.networking.network import node_port, port_name, udp_port_name
-from nomad2k8s.mapping.config.templates import CHECKSUM_ANNOTATION, config_checksum
+from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, config_checksum
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
 

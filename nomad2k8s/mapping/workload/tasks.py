@@ -122,14 +122,14 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     env = list(container.env or [])
     for key, value in (task.env or {}).items():
         if is_plaintext_secret(str(key), value):
-            continue  # a clear-text secret: mapping/config/templates.py moves it to a Secret reference
+            continue  # a clear-text secret: mapping/config/plaintext.py moves it to a Secret reference
         path = paths.join(task.path_of("env"), str(key))
         name = env_name(str(key))
         text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
         text, helpers = split_value(name, text)
         env.append(k8s.V1EnvVar(name=name, value=text))
         if helpers:
-            # credentials inside the value became $(HELPER): templates.py defines the helpers from a
+            # credentials inside the value became $(HELPER): plaintext.py defines the helpers from a
             # Secret and records the decision (runtime.py still rewrites the rest of the value)
             continue
         if needs_rewrite(text):

@@ -1,0 +1,232 @@
+"""Ledger entries of a template: its content (translated, unreadable, or reading secrets in a way
+that cannot be expressed) and its other fields (destination, perms, change_mode, delimiters...).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kubernetes import client as k8s
+
+from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.ledger import Status
+from nomad2k8s.model import Task, Template
+from nomad2k8s.mapping.config import plaintext
+from nomad2k8s.mapping.config.template_files import destination, file_key, file_mode
+from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, GroupTemplates, Outcome, container_target
+from nomad2k8s.mapping.storage.taskdirs import resolve
+from nomad2k8s.lang.consul_template import NOMAD_VAR, Kept, SecretRef, Segment
+
+
+def record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
+                       text: str | None, problem: str, is_env: bool) -> None:
+    gctx = gt.gctx
+    target = container_target(gctx, container)
+    if text is not None and plaintext.find_in_text(text):
+        # Verbatim would copy the secret into the ConfigMap: write nothing, ask for a decision.
+        gctx.ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", tpl.nomad_path,
+                           "the untranslated template holds a secret in clear text; it is not written anywhere",
+                           k8s="-", claims=False, value="<redacted>",
+                           suggestion=f"Store it in Vault at {plaintext.secret_path_for_plaintext(gctx)}, rewrite the file as "
+                           "an ExternalSecret template, and rotate it: it is in the jobspec's history.")
+        problem += "; not written: it holds a secret in clear text"
+        target = "-"
+    elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
+        # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
+        dest = resolve(destination(gctx, task, tpl)[0])
+        key = file_key(tpl, task, gt.config, text, dest.container_path)
+        gt.config[key] = text
+        gt.config_mounts.append((container, key, dest.container_path))
+        gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
+        target = f"ConfigMap/{gt.configmap_name} key {key} (verbatim)"
+    for field_name in ("data", "source"):
+        if tpl.is_set(field_name):
+            gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.path_of(field_name), problem, k8s=target,
+                               value=_safe_value(text) if field_name == "data" else None,
+                               suggestion="Rewrite the file as a ConfigMap or an ExternalSecret template by hand.")
+    if not tpl.is_set("data") and not tpl.is_set("source"):
+        gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.nomad_path, problem, k8s="-", claims=False)
+
+
+def record_secret_kept(gt: GroupTemplates, task: Task, tpl: Template, content_path: str, text: str,
+                        kept: list[Kept], is_env: bool) -> None:
+    """A template that reads Vault in a way nomad2k8s cannot express (a PKI certificate, a dynamic
+    secret, a read inside logic): nothing is written for it. A ConfigMap would hold the unrendered
+    expressions (and ESO would evaluate them with other semantics), and no file beats a wrong one."""
+    pki = any(s.code == "N2K-TEMPLATE-PKI" for s in kept)
+    for seg in kept:
+        gt.note_ref("vault-dynamic" if seg.code == "N2K-TEMPLATE-PKI" else "vault-kept", seg.secret_path or "?",
+                    content_path)
+    paths_read = ", ".join(dict.fromkeys(s.secret_path or "?" for s in kept))
+    what = "issues a certificate or dynamic secret from Vault" if pki else "reads a secret inside logic"
+    dest = resolve(destination(gt.gctx, task, tpl)[0]).container_path \
+        if isinstance(tpl.destination, str) and tpl.destination else "-"
+    if pki:
+        suggestion = (f"Issue it with a cert-manager Certificate (Issuer of type Vault on {paths_read}) and mount "
+                      f"its Secret (tls.crt, tls.key, ca.crt) at {dest}.")
+    else:
+        suggestion = "Write the ExternalSecret (or a VaultDynamicSecret generator) for this file by hand."
+    gt.gctx.ledger.decide(
+        "N2K-TEMPLATE-PKI" if pki else "N2K-TEMPLATE-SECRET-KEPT", content_path,
+        f"{'env' if is_env else 'file'} template {what} ({paths_read}) in a way nomad2k8s cannot express: "
+        "nothing is written for it (no ConfigMap, no ExternalSecret); the pod misses "
+        + ("these variables" if is_env else f"the file {dest}"),
+        k8s="-", value=_safe_value(text), suggestion=suggestion)
+    # The template's other settings (destination, perms, change_mode...) describe a file that is not written.
+    ledger, prefix = gt.gctx.ledger, tpl.nomad_path + "."
+    fields = dict.fromkeys(re.split(r"[.\[]", leaf[len(prefix):])[0] for leaf in ledger.values
+                           if leaf.startswith(prefix))
+    for name in fields:
+        path = tpl.path_of(name)
+        if path != content_path and not ledger.is_claimed(path):
+            ledger.dropped("N2K-TEMPLATE-NOT-WRITTEN", path, "the template is not converted (see its content entry)",
+                           k8s="-")
+
+
+def _safe_value(text: str | None) -> str:
+    if text is None:
+        return ""
+    if plaintext.find_in_text(text) or any(plaintext.is_plaintext_secret(m.group(1), m.group(2))
+                                           for m in re.finditer(r"(\w+)=(\S+)", text)):
+        return "<redacted: contains a clear-text secret>"
+    return text
+
+
+def record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: str | None,
+                    segments: list[Segment], outcome: Outcome, clear: bool, is_env: bool) -> None:
+    ledger = gt.gctx.ledger
+    data = None
+    if outcome.pending:
+        # link_batch settles the bind-port decisions when the destination Service is in the batch.
+        # The text was rewritten either way: at least changed.
+        linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else \
+            Status.worst(outcome.status, Status.CHANGED)
+        data = {"pending_upstreams": outcome.pending, "resolved_status": linked.value}
+    if outcome.decisions:
+        outcome.worse(Status.NEEDS_DECISION)
+    kind = "env template" if is_env else "file template"
+    if outcome.uses_secrets:
+        code = "N2K-TEMPLATE-SECRET-ENV" if is_env else "N2K-TEMPLATE-SECRET-FILE"
+        message = f"{kind} reading secrets -> ExternalSecret"
+    else:
+        code = "N2K-TEMPLATE-ENV" if is_env else "N2K-TEMPLATE-CONFIGMAP"
+        message = f"{kind} -> {'env vars' if is_env else 'ConfigMap key'}"
+    head = message + ": "
+    details = list(dict.fromkeys(outcome.notes + outcome.decisions))
+    if details:
+        message += ": " + "; ".join(details)
+    suggestion = ""
+    if outcome.decisions:
+        suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
+        if outcome.suggestion:
+            suggestion = f"{outcome.suggestion} {suggestion}"
+    value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
+    entry = ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion,
+                          value=value, data=data)
+    track(gt.gctx.job_ctx.pending_messages, entry, details, head=head)
+    if tpl.is_set("data") and tpl.is_set("source"):
+        ledger.dropped("N2K-TEMPLATE-SOURCE-IGNORED", tpl.path_of("source"), "data wins over source in Nomad",
+                       k8s="-")
+    if clear:
+        ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", content_path,
+                      "the template holds a secret in clear text; it is not copied into any output",
+                      k8s=outcome.k8s, claims=False, value="<redacted>",
+                      suggestion=f"Store it in Vault at {plaintext.secret_path_for_plaintext(gt.gctx)} and rotate it: "
+                      "it is in the jobspec's history.")
+    suggestions = {
+        "N2K-TEMPLATE-CONSUL-KV": "Put the value in a ConfigMap key (consul kv get <key>) and reference it.",
+        "N2K-TEMPLATE-PKI": "Issue the certificate with cert-manager (Vault issuer) and mount its Secret.",
+    }
+    for seg in segments:
+        if isinstance(seg, Kept):
+            ledger.decide(seg.code, content_path, f"kept verbatim: `{seg.source}` ({seg.reason})", k8s=outcome.k8s,
+                          claims=False, value="", suggestion=suggestions.get(seg.code, "Rewrite this part by hand."))
+    for seg in segments:
+        if isinstance(seg, SecretRef) and seg.source_kind == NOMAD_VAR:
+            ledger.decide("N2K-TEMPLATE-NOMAD-VAR", content_path,
+                          f"copy Nomad Variable {seg.path} into the secret store "
+                          f"(key {gt.gctx.profile.secrets.nomad_vars_pattern.format(path=seg.path)})",
+                          k8s=outcome.k8s, claims=False, value="",
+                          suggestion="nomad var get -out json <path> | write each item into Vault.")
+            break
+
+
+def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
+    gctx, ledger = gt.gctx, gt.gctx.ledger
+    target = container_target(gctx, container)
+    is_env = tpl.env is True
+    if tpl.is_set("destination"):
+        if is_env:
+            ledger.changed("N2K-TEMPLATE-ENV-DESTINATION", tpl.path_of("destination"),
+                           "env template: its variables are set on the container; the file is not written",
+                           k8s=target)
+        else:
+            text, filled = destination(gctx, task, tpl)
+            dest = resolve(text).container_path
+            ledger.record(Status.CHANGED if filled else Status.MAPPED, "N2K-TEMPLATE-DESTINATION",
+                          tpl.path_of("destination"), "file destination" + (": " + "; ".join(filled) if filled else ""),
+                          k8s=f"{target} volumeMount {dest} (subPath)")
+    if tpl.is_set("env"):
+        ledger.mapped("N2K-TEMPLATE-ENV-FLAG", tpl.path_of("env"),
+                      "env template" if is_env else "file template", k8s=target)
+    _record_change_mode(gt, tpl, outcome, target)
+    if tpl.is_set("perms"):
+        mode = file_mode(tpl)
+        if is_env:
+            ledger.dropped("N2K-TEMPLATE-PERMS-ENV", tpl.path_of("perms"), "no file is written for env templates")
+        elif mode is None:
+            ledger.decide("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "perms is not an octal mode", k8s=target)
+        else:
+            ledger.mapped("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "file mode",
+                          k8s=f"volume items[].mode {mode} (0{mode:o})")
+    for owner in ("uid", "gid"):
+        if tpl.is_set(owner):
+            ledger.changed("N2K-TEMPLATE-OWNER", tpl.path_of(owner),
+                           "ConfigMap/Secret files are owned by root (group fsGroup when set)", k8s=target,
+                           suggestion=f"Set the pod securityContext.fsGroup to {tpl.gid or tpl.uid} "
+                           "if the app must own the file.")
+    for delim in ("left_delimiter", "right_delimiter"):
+        if tpl.is_set(delim):
+            ledger.mapped("N2K-TEMPLATE-DELIMITER", tpl.path_of(delim), "honoured when the template is translated",
+                          k8s="-")
+    for timing in ("splay", "wait", "vault_grace"):
+        if tpl.is_set(timing):
+            ledger.dropped("N2K-TEMPLATE-TIMING", tpl.path_of(timing),
+                           "render timing: the kubelet and External Secrets decide when content changes", k8s="-")
+    if tpl.is_set("error_on_missing_key"):
+        ledger.changed("N2K-TEMPLATE-MISSING-KEY", tpl.path_of("error_on_missing_key"),
+                       "a missing secret key makes the ExternalSecret not Ready and the pod not start",
+                       k8s="-")
+
+
+def _record_change_mode(gt: GroupTemplates, tpl: Template, outcome: Outcome, target: str) -> None:
+    ledger = gt.gctx.ledger
+    mode = tpl.change_mode if tpl.is_set("change_mode") else None
+    path = tpl.path_of("change_mode")
+    if mode in ("signal", "script"):
+        extra = tpl.change_signal if mode == "signal" else "change_script"
+        ledger.decide("N2K-TEMPLATE-CHANGE-" + mode.upper(), path,
+                      f"change_mode {mode} ({extra}): Kubernetes does not signal or run a script on config change",
+                      k8s=target, suggestion="Let the app watch the file (configMap volume without subPath) or "
+                      "roll the pods on change (checksum annotation / Reloader).")
+    elif mode == "noop":
+        ledger.mapped("N2K-TEMPLATE-CHANGE-NOOP", path, "changes are not pushed to the running task", k8s=target)
+    elif mode == "restart":
+        if outcome.uses_secrets:
+            ledger.changed("N2K-TEMPLATE-CHANGE-RESTART-SECRET", path,
+                           "a changed secret is refreshed into the Secret, but running pods are not restarted",
+                           k8s=target, suggestion="Use Reloader (or similar) to roll pods when the Secret changes.")
+        else:
+            ledger.mapped("N2K-TEMPLATE-CHANGE-RESTART", path,
+                          f"a changed file rolls the pods ({CHECKSUM_ANNOTATION} annotation)", k8s=target)
+    elif tpl.is_set("change_mode"):
+        ledger.decide("N2K-TEMPLATE-CHANGE-UNKNOWN", path, f"unknown change_mode {tpl.change_mode!r}", k8s=target)
+    for field_name, own_mode in (("change_signal", "signal"), ("change_script", "script")):
+        if not tpl.is_set(field_name):
+            continue
+        if mode == own_mode:
+            ledger.decide("N2K-TEMPLATE-CHANGE-" + own_mode.upper(), tpl.path_of(field_name),
+                          f"{field_name} of change_mode {own_mode}", k8s=target)
+        else:
+            ledger.dropped("N2K-TEMPLATE-CHANGE-UNUSED", tpl.path_of(field_name),
+                           f"{field_name} only applies with change_mode {own_mode}", k8s="-")
