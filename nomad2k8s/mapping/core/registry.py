@@ -1,11 +1,11 @@
 """The one table of mappers, in the order they run (like sqlglot's TRANSFORMS).
 
-Each concept package declares its rows (`<package>/rows.py`: concept, scope, mapper, description and
+Each concept package declares its rows (`<package>/transforms.yaml`: concept, scope, mapper, description and
 the concepts it must run `after`); this module puts them in one order. Group-scope mappers run once
 per task group with its GroupContext; job-scope mappers run once per job with the JobContext, after
 every group is built; batch-scope passes run once over every job converted together, before their
 objects are serialized. `order_problems(TRANSFORMS)` is empty (tests/test_registry.py): every row runs
-after what it declares. A new concept is one module, one row in its package's rows.py and its name in
+after what it declares. A new concept is one module, one row in its package's transforms.yaml and its name in
 ORDER below; its description is the concept table in docs/MAPPINGS.md (`nomad2k8s mappings`).
 """
 
@@ -13,21 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nomad2k8s.mapping.config import rows as config_rows
-from nomad2k8s.mapping.core import rows as core_rows
-from nomad2k8s.mapping.core.transform import ALL, Transform, order_problems
-from nomad2k8s.mapping.networking import rows as networking_rows
-from nomad2k8s.mapping.passes import rows as passes_rows
-from nomad2k8s.mapping.placement import rows as placement_rows
-from nomad2k8s.mapping.storage import rows as storage_rows
-from nomad2k8s.mapping.workload import rows as workload_rows
+from nomad2k8s.mapping.core.transform import ALL, Transform, load_rows, order_problems
 
 __all__ = ["ALL", "ORDER", "TRANSFORMS", "Transform", "assemble", "concepts", "order_problems"]
 
-PACKAGE_ROWS: tuple[tuple[Transform, ...], ...] = (
-    workload_rows.TRANSFORMS, networking_rows.TRANSFORMS, core_rows.TRANSFORMS, config_rows.TRANSFORMS,
-    storage_rows.TRANSFORMS, placement_rows.TRANSFORMS, passes_rows.TRANSFORMS,
-)
+PACKAGES = ("workload", "networking", "core", "config", "storage", "placement", "passes")
+PACKAGE_ROWS: tuple[tuple[Transform, ...], ...] = tuple(load_rows(f"nomad2k8s.mapping.{p}") for p in PACKAGES)
 
 ORDER: tuple[str, ...] = (
     # group scope

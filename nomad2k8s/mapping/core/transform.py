@@ -1,13 +1,17 @@
 """One row of the mapper table: what a concept mapper is, when it runs and what it must run after.
 
-Kept apart from registry.py so each concept package can declare its rows (`<package>/rows.py`)
+Kept apart from registry.py so each concept package can declare its rows (`<package>/transforms.yaml`)
 without importing the registry that assembles them."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
+from importlib import resources
 from dataclasses import dataclass
 from typing import Literal
+
+import yaml
 
 Scope = Literal["group", "job", "batch"]
 SCOPES: tuple[Scope, ...] = ("group", "job", "batch")  # the order the pipeline runs the scopes in
@@ -54,3 +58,19 @@ def order_problems(table: Sequence[Transform]) -> list[str]:
             elif position[dep] > i:
                 problems.append(f"{row.concept}: runs before {dep}, which it must run after")
     return problems
+
+
+def load_rows(package: str) -> tuple[Transform, ...]:
+    """The rows a concept package declares in its `transforms.yaml` (data: the table reads as one, and
+    the same-shape rows are not code). `fn` names `module.function` inside the package, or a dotted
+    path from `nomad2k8s.`; a wrong name fails at import, so a renamed mapper cannot go unnoticed."""
+    text = resources.files(package).joinpath("transforms.yaml").read_text(encoding="utf-8")
+    rows = []
+    for item in yaml.safe_load(text):
+        module_name, _, fn_name = item["fn"].rpartition(".")
+        if not module_name.startswith("nomad2k8s."):
+            module_name = f"{package}.{module_name}"
+        fn = getattr(importlib.import_module(module_name), fn_name)
+        rows.append(Transform(item["concept"], item["scope"], fn, item.get("description", ""),
+                              tuple(item.get("after", ()))))
+    return tuple(rows)
