@@ -64,7 +64,7 @@ def prune_pod(gctx: GroupContext) -> None:
         for entry in gctx.ledger.entries:
             if (entry.nomad_path.startswith(prefix) and not entry.code.startswith("N2K-LIFECYCLE")
                     and _names(entry.k8s, f"container {container.name}")):
-                entry.k8s = NOT_EMITTED
+                gctx.ledger.retarget(entry, None, NOT_EMITTED)
 
 
 def _reads(gctx: GroupContext, containers: list[k8s.V1Container]) -> tuple[dict[str, set[str] | None], set[str]]:
