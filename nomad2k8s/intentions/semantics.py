@@ -256,9 +256,10 @@ def _grant(plan: Plan, dp: DestPlan, rule: Source) -> None:
         return
     permissions: list[Permission] = []
     if rule.is_l7:
-        permissions = _l7(plan, dp, rule)
-        if permissions is None:
+        found = _l7(plan, dp, rule)
+        if found is None:
             return
+        permissions = found
         if dp.default == "allow":
             plan.add(rule, Status.CHANGED, "N2K-INTENTION-L7-NOOP",
                      f"to {dp.key}: only allow permissions under the allow default: every request is allowed")

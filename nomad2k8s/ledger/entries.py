@@ -10,6 +10,7 @@ from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a rep
 from ..model import paths
 from . import codes as catalogue
 from .status import STATUS_ORDER, Status
+from .target import Target
 
 
 MAX_VALUE_CHARS = 80
@@ -47,13 +48,15 @@ class LedgerEntry:
     nomad_path: str
     service: str
     message: str
-    k8s: str = ""
+    k8s: str = ""  # the text reports print: rendered from `target` when there is one
     suggestion: str = ""
     value: str = ""
     line: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
     # False for notes that explain a choice without accounting for a parsed setting.
     claims: bool = True
+    # What the setting became, as data: passes that re-point rows read this, not the text.
+    target: Target | None = None
 
     @property
     def severity(self) -> catalogue.Severity:
@@ -93,6 +96,7 @@ class Ledger:
         message: str,
         *,
         k8s: str = "",
+        target: Target | None = None,
         suggestion: str = "",
         line: int | None = None,
         value: Any = None,
@@ -100,6 +104,10 @@ class Ledger:
         claims: bool = True,
     ) -> LedgerEntry:
         catalogue.lookup(code)  # a ValueError naming an uncatalogued code
+        if target is not None:
+            if k8s:
+                raise ValueError(f"{code} at {nomad_path}: give k8s text or a target, not both")
+            k8s = target.render()
         if value is None:
             value = self._value_at(nomad_path)
         entry = LedgerEntry(
@@ -114,9 +122,29 @@ class Ledger:
             line=line,
             data=data or {},
             claims=claims,
+            target=target,
         )
         self.entries.append(entry)
         return entry
+
+    def retarget(self, entry: LedgerEntry, target: Target | None, text: str | None = None) -> None:
+        """Point `entry` (found by identity, not by its text) somewhere else: at `target`, or, with no
+        target, at what `text` says (e.g. "not emitted: ..."); the report text follows."""
+        self._own(entry)
+        entry.target = target
+        entry.k8s = target.render() if target is not None else (text if text is not None else "-")
+
+    def supersede(self, entry: LedgerEntry, status: Status, why: str) -> None:
+        """A later pass re-states `entry`: its new status, and why, with what it said before; it no
+        longer names a Kubernetes target."""
+        self._own(entry)
+        entry.status = status
+        entry.message = f"{why} (would have been: {entry.message})"
+        self.retarget(entry, None, "-")
+
+    def _own(self, entry: LedgerEntry) -> None:
+        if not any(e is entry for e in self.entries):
+            raise ValueError(f"{entry.code} at {entry.nomad_path} is not an entry of this ledger")
 
     def mapped(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
         return self.record(Status.MAPPED, code, path, message, **kw)
@@ -140,6 +168,8 @@ class Ledger:
     def note(self, status: Status, code: str, path: str, message: str, *, k8s: str = "-",
              **kw: Any) -> LedgerEntry:
         """An entry that explains a choice without accounting for a setting (claims=False)."""
+        if kw.get("target") is not None:
+            k8s = ""  # rendered from the target
         return self.record(status, code, path, message, k8s=k8s, claims=False, **kw)
 
     def _value_at(self, path: str) -> Any:

@@ -79,8 +79,8 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
     report = TagReport(host_hint=hints.host)
     if parsed.plain:
         if svc is not None:
-            svc.metadata.annotations = {**(svc.metadata.annotations or {}),
-                                        "nomad2k8s.io/consul-tags": ",".join(parsed.plain)}
+            meta = _service_meta(svc)
+            meta.annotations = {**(meta.annotations or {}), "nomad2k8s.io/consul-tags": ",".join(parsed.plain)}
         report.note(Status.CHANGED, f"catalog tags {parsed.plain} kept as annotation nomad2k8s.io/consul-tags "
                     "(nothing in Kubernetes filters on them)")
     if parsed.enabled is False:
@@ -140,8 +140,9 @@ def _backend(parsed: tt.TagSet, router: tt.Router, svc: k8s.V1Service, port: int
         wanted = parsed.services.get(name or "", {}).get(BACKEND_PORT)
         if wanted and wanted.isdigit():
             number = int(wanted)
-            if not any(p.port == number for p in svc.spec.ports):
-                svc.spec.ports.append(k8s.V1ServicePort(name=f"lb-{number}", port=number, target_port=number,
+            ports = _service_ports(svc)
+            if not any(p.port == number for p in ports):
+                ports.append(k8s.V1ServicePort(name=f"lb-{number}", port=number, target_port=number,
                                                         protocol="TCP"))
             return number, parsed.services.get(name or "", {})
     return port, options
@@ -151,9 +152,10 @@ def _service_annotations(svc: k8s.V1Service, options: dict[str, str], report: Ta
     """Ingress backends: the Traefik service options become annotations of the Kubernetes Service."""
     added = {SERVICE_ANNOTATION + SERVICE_OPTIONS[k][0]: v for k, v in sorted(options.items()) if k in SERVICE_OPTIONS}
     if added:
-        svc.metadata.annotations = {**(svc.metadata.annotations or {}), **added}
+        meta = _service_meta(svc)
+        meta.annotations = {**(meta.annotations or {}), **added}
         report.note(Status.MAPPED, f"Traefik service options {sorted(k for k in options if k in SERVICE_OPTIONS)} "
-                    f"-> Service/{svc.metadata.name} annotations {SERVICE_ANNOTATION}*")
+                    f"-> Service/{_service_name(svc)} annotations {SERVICE_ANNOTATION}*")
 
 
 def _route_service_fields(entry: dict[str, Any], options: dict[str, str], report: TagReport) -> None:
@@ -195,7 +197,7 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
              report: TagReport) -> None:
     count = len(parsed.routers)
     for router in parsed.routers.values():
-        name = _object_name(svc.metadata.name, router.name, count)
+        name = _object_name(_service_name(svc), router.name, count)
         if not router.rule:
             report.note(Status.NEEDS_DECISION, f"router {router.name!r} has no rule (Traefik's defaultRule applied)",
                         "Write the host rule explicitly.")
@@ -220,13 +222,13 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
         routes = tt.simple_routes(tree)
         legacy = " (Traefik v1 frontend rule)" if router.legacy else ""
         if routes is not None and not router.middlewares and router.priority is None:
-            _ingress(gctx, name, router, routes, svc.metadata.name, backend, report.host_hint)
+            _ingress(gctx, name, router, routes, _service_name(svc), backend, report.host_hint)
             _service_annotations(svc, options, report)
             report.objects.append(f"Ingress/{name}")
             report.note(Status.CHANGED if router.legacy else Status.MAPPED,
                         f"router {router.name!r}{legacy}: {router.rule} -> Ingress/{name}")
         else:
-            status = _ingress_route(gctx, name, router, tree, parsed, svc.metadata.name, backend, report, options)
+            status = _ingress_route(gctx, name, router, tree, parsed, _service_name(svc), backend, report, options)
             report.objects.append(f"IngressRoute/{name}")
             report.note(status, f"router {router.name!r}{legacy}: {router.rule} -> IngressRoute/{name} "
                         "(not expressible as a plain Ingress)")
@@ -326,13 +328,34 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
             tls["certResolver"] = router.certresolver
         elif gctx.profile.ingress.tls_secret:
             tls["secretName"] = gctx.profile.ingress.tls_secret
-    gctx.add_object(crds.ingress_route(metadata=_plain_meta(_metadata(gctx, name, {})), routes=[route],
+    gctx.add_object(crds.ingress_route(metadata=_plain_meta(gctx, name), routes=[route],
                                        entry_points=_entrypoints(gctx, router), tls=tls))
     return status
 
 
-def _plain_meta(meta: k8s.V1ObjectMeta) -> dict[str, Any]:
-    return crds.metadata(meta.name, meta.namespace, meta.labels, meta.annotations)
+def _plain_meta(gctx: GroupContext, name: str) -> dict[str, Any]:
+    meta = _metadata(gctx, name, {})
+    return crds.metadata(name, meta.namespace, meta.labels, meta.annotations)
+
+
+# The Services routed here are built by services.py, always with a name and a spec with ports.
+def _service_meta(svc: k8s.V1Service) -> k8s.V1ObjectMeta:
+    if svc.metadata is None:
+        raise ValueError("a routed Service has no metadata")
+    return svc.metadata
+
+
+def _service_name(svc: k8s.V1Service) -> str:
+    name = _service_meta(svc).name
+    if not name:
+        raise ValueError("a routed Service has no name")
+    return name
+
+
+def _service_ports(svc: k8s.V1Service) -> list[k8s.V1ServicePort]:
+    if svc.spec is None or svc.spec.ports is None:
+        raise ValueError(f"Service/{_service_name(svc)} has no ports")
+    return svc.spec.ports
 
 
 def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str],
@@ -361,7 +384,7 @@ def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str]
     existing = gctx.job_ctx.objects.get("Middleware", obj_name)
     if existing is not None:
         return existing
-    obj = crds.middleware(metadata=_plain_meta(_metadata(gctx, obj_name, {})), middleware_type=field_name,
+    obj = crds.middleware(metadata=_plain_meta(gctx, obj_name), middleware_type=field_name,
                           options=body)
     gctx.add_object(obj)
     report.objects.append(f"Middleware/{obj_name}")
@@ -391,10 +414,10 @@ def _fabio(gctx: GroupContext, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
             report.note(Status.NEEDS_DECISION, f"Fabio tag {tag!r}: host {bad[0]!r} is not a DNS name",
                         "Resolve the host and convert again.")
             continue
-        name = svc.metadata.name if len(parsed.fabio) == 1 and not parsed.routers else dns_label(
-            f"{svc.metadata.name}-fabio-{i}")
+        name = _service_name(svc) if len(parsed.fabio) == 1 and not parsed.routers else dns_label(
+            f"{_service_name(svc)}-fabio-{i}")
         router = tt.Router(name=name, entrypoints=[])
-        _ingress(gctx, name, router, [route], svc.metadata.name, port, report.host_hint)
+        _ingress(gctx, name, router, [route], _service_name(svc), port, report.host_hint)
         report.objects.append(f"Ingress/{name}")
         extra = ""
         if "strip" in options:

@@ -50,8 +50,8 @@ def prune_pod(gctx: GroupContext) -> None:
         dropped = [v.name for v in volumes if v.name not in used]
         for entry in gctx.ledger.entries:
             # A row whose only effect was the dropped volume (e.g. a host volume -> hostPath).
-            if any(entry.k8s.startswith(f"volume {name} ") for name in dropped):
-                entry.k8s = UNMOUNTED
+            if entry.target is not None and entry.target.kind == "volume" and entry.target.name in dropped:
+                gctx.ledger.retarget(entry, None, UNMOUNTED)
     _prune_template_objects(gctx, in_pod)
     # Rows of tasks whose container is not in the pod (a poststart/poststop task that became
     # an exec hook or nothing): the container they name does not exist.
@@ -64,7 +64,7 @@ def prune_pod(gctx: GroupContext) -> None:
         for entry in gctx.ledger.entries:
             if (entry.nomad_path.startswith(prefix) and not entry.code.startswith("N2K-LIFECYCLE")
                     and _names(entry.k8s, f"container {container.name}")):
-                entry.k8s = NOT_EMITTED
+                gctx.ledger.retarget(entry, None, NOT_EMITTED)
 
 
 def _reads(gctx: GroupContext, containers: list[k8s.V1Container]) -> tuple[dict[str, set[str] | None], set[str]]:
@@ -81,26 +81,38 @@ def _reads(gctx: GroupContext, containers: list[k8s.V1Container]) -> tuple[dict[
     for container in containers:
         for mount in container.volume_mounts or []:
             volume = volumes.get(mount.name)
-            source = volume and (volume.config_map or volume.secret)
-            if source is None:
+            name, items = _object_source(volume) if volume is not None else (None, None)
+            if name is None:
                 continue
-            name = source.name if volume.config_map else source.secret_name
             if mount.sub_path:
                 add(name, mount.sub_path)
+            elif not items:
+                add(name, None)  # the whole object
             else:
-                for item in source.items or [None]:
-                    add(name, item.key if item else None)
+                for item in items:
+                    add(name, item.key)
         for var in container.env or []:
-            ref = var.value_from and (var.value_from.secret_key_ref or var.value_from.config_map_key_ref)
-            if ref is not None:
-                add(ref.name, ref.key)
-        for source in container.env_from or []:
-            ref = source.secret_ref or source.config_map_ref
-            if ref is not None:
-                add(ref.name, None)
-    for ref in gctx.pod_spec.image_pull_secrets or []:
-        add(ref.name, None)
+            source = var.value_from
+            key_ref = (source.secret_key_ref or source.config_map_key_ref) if source is not None else None
+            if key_ref is not None and key_ref.name:
+                add(key_ref.name, key_ref.key)
+        for env_from in container.env_from or []:
+            whole = env_from.secret_ref or env_from.config_map_ref
+            if whole is not None and whole.name:
+                add(whole.name, None)
+    for pull in gctx.pod_spec.image_pull_secrets or []:
+        if pull.name:
+            add(pull.name, None)
     return keys, set(keys)
+
+
+def _object_source(volume: k8s.V1Volume) -> tuple[str | None, list[k8s.V1KeyToPath] | None]:
+    """(ConfigMap/Secret name, its items) of a volume that projects one; (None, None) otherwise."""
+    if volume.config_map is not None:
+        return volume.config_map.name, volume.config_map.items
+    if volume.secret is not None:
+        return volume.secret.secret_name, volume.secret.items
+    return None, None
 
 
 def _prune_template_objects(gctx: GroupContext, in_pod: list[k8s.V1Container]) -> None:
@@ -111,8 +123,8 @@ def _prune_template_objects(gctx: GroupContext, in_pod: list[k8s.V1Container]) -
     owned = objects.by_owner(gctx)
     configmap = template_configmap(gctx)
     for obj in owned:
-        if isinstance(obj, k8s.V1ConfigMap) and obj.data and obj.metadata.name == configmap:
-            wanted = keys.get(obj.metadata.name, set()) if obj.metadata.name in read else set()
+        if isinstance(obj, k8s.V1ConfigMap) and obj.data and obj.metadata and obj.metadata.name == configmap:
+            wanted = keys.get(configmap, set()) if configmap in read else set()
             if wanted is None:
                 continue
             data = {k: v for k, v in obj.data.items() if k in wanted}
@@ -130,13 +142,16 @@ def _prune_template_objects(gctx: GroupContext, in_pod: list[k8s.V1Container]) -
             if not _prune_external_secret(obj, wanted):
                 objects.remove(obj)
     for volume in gctx.pod_spec.volumes or []:
-        source = volume.config_map or volume.secret
-        if source is None or not source.items:
+        name, items = _object_source(volume)
+        if name is None or not items:
             continue
-        name = source.name if volume.config_map else source.secret_name
         wanted = keys.get(name, set())
         if wanted is not None:
-            source.items = [i for i in source.items if i.key in wanted] or source.items
+            kept = [i for i in items if i.key in wanted] or items
+            if volume.config_map is not None:
+                volume.config_map.items = kept
+            elif volume.secret is not None:
+                volume.secret.items = kept
 
 
 def _prune_external_secret(obj: dict, wanted: set[str]) -> bool:

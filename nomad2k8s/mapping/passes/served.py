@@ -28,9 +28,7 @@ def restate(ledger: Ledger, path: str, reason: str, keep: tuple[str, ...] = ()) 
             continue
         if not paths.covers(path, entry.nomad_path) or any(paths.covers(k, entry.nomad_path) for k in keep):
             continue
-        entry.status = Status.DROPPED
-        entry.message = f"{reason} (would have been: {entry.message})"
-        entry.k8s = "-"
+        ledger.supersede(entry, Status.DROPPED, reason)
 
 
 def _placed(gctx: GroupContext) -> tuple[set[str], set[str]]:
@@ -56,8 +54,8 @@ def map_served(gctx: GroupContext) -> None:
     removed = _prune_services(gctx, port_names)
     if not removed:
         return
-    for service, task in all_services(gctx):
-        if dns_label(service_name(gctx, service, task)) in removed:
+    for service, owner in all_services(gctx):
+        if dns_label(service_name(gctx, service, owner)) in removed:
             reason = ("no workload is emitted for this group (N2K-GROUP-NO-CONTAINER): no Service" if gctx.skip
                       else "no emitted container serves this port: no Service")
             restate(ledger, service.nomad_path, reason)

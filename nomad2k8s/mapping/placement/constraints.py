@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kubernetes import client as k8s
+from kubernetes.client import V1NodeSelectorRequirement
 
 from nomad2k8s.ledger import Status
 from nomad2k8s.model import Affinity, Constraint, Spread
@@ -53,8 +54,9 @@ class Effect:
     k8s: str = "-"
     suggestion: str = ""
     selector: tuple[str, str] | None = None
-    required: k8s.V1NodeSelectorRequirement | None = None
-    preferred: tuple[int, k8s.V1NodeSelectorRequirement] | None = None
+    # (the `k8s` field above hides the module inside this class body)
+    required: V1NodeSelectorRequirement | None = None
+    preferred: tuple[int, V1NodeSelectorRequirement] | None = None
     anti_affinity: bool = False
     touches_arch: bool = False
     notes: list[str] = field(default_factory=list)
@@ -169,7 +171,7 @@ def constraint_effect(gctx, constraint: Constraint) -> Effect:
                       suggestion="Use topologySpreadConstraints (maxSkew 1, DoNotSchedule) on the matching node label.")
     effect = _expression(gctx, constraint.attribute, operator, constraint.value, "constraint")
     req = effect.required
-    if req is not None and req.operator == "In" and len(req.values) == 1 and operator in EQ:
+    if req is not None and req.operator == "In" and req.values and len(req.values) == 1 and operator in EQ:
         effect.selector, effect.required = (req.key, req.values[0]), None
         effect.k8s = f"nodeSelector {req.key}: {req.values[0]}"
     elif req is not None:
@@ -215,7 +217,9 @@ def add_required(gctx: GroupContext, req: k8s.V1NodeSelectorRequirement) -> None
         node.required_during_scheduling_ignored_during_execution = k8s.V1NodeSelector(
             node_selector_terms=[k8s.V1NodeSelectorTerm(match_expressions=[])])
     term = node.required_during_scheduling_ignored_during_execution.node_selector_terms[0]
-    if not any(_describe(e) == _describe(req) for e in term.match_expressions):
+    if term.match_expressions is None:
+        term.match_expressions = [req]
+    elif not any(_describe(e) == _describe(req) for e in term.match_expressions):
         term.match_expressions.append(req)
 
 
@@ -240,7 +244,7 @@ def add_anti_affinity(gctx: GroupContext, match_labels: dict[str, str]) -> None:
     aff = _affinity(gctx)
     aff.pod_anti_affinity = aff.pod_anti_affinity or k8s.V1PodAntiAffinity()
     terms = aff.pod_anti_affinity.required_during_scheduling_ignored_during_execution or []
-    if not any(t.label_selector.match_labels == match_labels for t in terms):
+    if not any(t.label_selector is not None and t.label_selector.match_labels == match_labels for t in terms):
         terms.append(k8s.V1PodAffinityTerm(topology_key=HOSTNAME,
                                            label_selector=k8s.V1LabelSelector(match_labels=dict(match_labels))))
     aff.pod_anti_affinity.required_during_scheduling_ignored_during_execution = terms
@@ -329,8 +333,8 @@ def map_placement(gctx: GroupContext) -> None:
     affinities += [(a, False) for t in gctx.group.task if t.name in gctx.containers for a in t.affinity]
     for affinity, job_level in affinities:
         effect = affinity_effect(gctx, affinity)
-        arch_pinned |= node_label(gctx, affinity.attribute) is not None and \
-            node_label(gctx, affinity.attribute).key == ARCH
+        label = node_label(gctx, affinity.attribute)
+        arch_pinned |= label is not None and label.key == ARCH
         _apply(gctx, effect, job_level)
         if not job_level:
             _record(ledger, affinity.nomad_path, "N2K-AFFINITY", effect, "")

@@ -62,7 +62,8 @@ def _device_rules(gctx: GroupContext, device: Device) -> None:
         attribute = str(rule.attribute or "").strip()
         operator = str(rule.operator or "=")
         if attribute in ("${device.model}", "device.model") and operator in ("=", "==") and rule.value:
-            req = k8s.V1NodeSelectorRequirement(key=label, operator="In", values=[_product(str(rule.value))])
+            product = _product(str(rule.value))
+            req = k8s.V1NodeSelectorRequirement(key=label, operator="In", values=[product])
             if is_affinity:
                 weight = max(1, min(100, abs(as_int(getattr(rule, "weight", None)) or 50)))
                 add_preferred(gctx, weight, req)
@@ -70,7 +71,7 @@ def _device_rules(gctx: GroupContext, device: Device) -> None:
                 add_required(gctx, req)
             ledger.changed("N2K-DEVICE-MODEL", rule.nomad_path,
                            f"GPU model -> node label {label} (set by GPU feature discovery)",
-                           k8s=f"{'preferred' if is_affinity else 'required'} node affinity {label} In [{req.values[0]}]",
+                           k8s=f"{'preferred' if is_affinity else 'required'} node affinity {label} In [{product}]",
                            suggestion="Check the label value your nodes carry.")
         else:
             ledger.decide("N2K-DEVICE-CONSTRAINT", rule.nomad_path,
@@ -88,11 +89,11 @@ def _map_device(gctx: GroupContext, task: Task, device: Device) -> None:
                       k8s="-", suggestion="Install the vendor's device plugin and request its extended resource "
                       "(e.g. gpu.intel.com/i915) in the container limits.")
         return
-    count = as_int(device.count) if device.is_set("count") else 1
-    if device.is_set("count") and (count is None or count < 1):
+    stated = as_int(device.count) if device.is_set("count") else 1
+    if device.is_set("count") and (stated is None or stated < 1):
         ledger.decide("N2K-DEVICE-COUNT", device.path_of("count"), f"device count {device.count!r} is not a number",
                       k8s=f"container {container.name} limits.{GPU_RESOURCE}: 1", suggestion="Set the GPU count.")
-        count = 1
+    count = stated if stated is not None and stated >= 1 else 1
     _request_gpus(container, count)
     _gpu_pod(gctx)
     target = f"container {container.name} limits/requests {GPU_RESOURCE}: {count}{_gpu_target(gctx)}"

@@ -107,7 +107,7 @@ def mount_pvc(gctx: GroupContext, volume_name: str, claim_name: str, read_only: 
 def add_claim_template(gctx: GroupContext, volume_name: str, spec: k8s.V1PersistentVolumeClaimSpec) -> None:
     """A StatefulSet volumeClaimTemplates entry: one PVC per replica, like a per-alloc volume."""
     templates = gctx.workload_spec.volume_claim_templates
-    if any(t.metadata.name == volume_name for t in templates):
+    if any(t.metadata is not None and t.metadata.name == volume_name for t in templates):
         return
     templates.append(k8s.V1PersistentVolumeClaim(metadata=k8s.V1ObjectMeta(name=volume_name), spec=spec))
 

@@ -25,7 +25,7 @@ ALLOC_DATA_PATH = "/alloc/data"
 def sticky_data_volume(gctx: GroupContext) -> str | None:
     """The per-replica volume holding /alloc/data, when the ephemeral disk is sticky."""
     templates = gctx.workload_spec.volume_claim_templates
-    return ALLOC_DATA_VOLUME if any(t.metadata.name == ALLOC_DATA_VOLUME for t in templates) else None
+    return ALLOC_DATA_VOLUME if any(t.metadata is not None and t.metadata.name == ALLOC_DATA_VOLUME for t in templates) else None
 
 
 def map_ephemeral_disk(gctx: GroupContext) -> None:

@@ -8,11 +8,11 @@ Nomad never shows, so they need the profile's path table (or become PVCs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Volume, VolumeMount
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
@@ -74,9 +74,17 @@ def _stated_size(volume: Volume) -> str | None:
     return None
 
 
-def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, message: str, k8s_text: str,
+def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, message: str, k8s_text: str | Target,
            suggestion: str = "") -> None:
-    gctx.ledger.claim(node, field, status, code, message, k8s=k8s_text, suggestion=suggestion)
+    if isinstance(k8s_text, Target):
+        gctx.ledger.claim(node, field, status, code, message, target=k8s_text, suggestion=suggestion)
+    else:
+        gctx.ledger.claim(node, field, status, code, message, k8s=k8s_text, suggestion=suggestion)
+
+
+def _more(target: Target, words: str) -> Target:
+    """The same target, one field further ("... readOnly: true")."""
+    return replace(target, field=f"{target.field} {words}" if target.field else words)
 
 
 def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
@@ -98,14 +106,14 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
         pod_volume = PodVolume(name, read_only, f"hostPath {path}")
         ledger.changed("N2K-CSI-HOSTPATH", volume.nomad_path,
                        "CSI volume -> host directory (profile storage.csi_as = hostPath): the storage must be "
-                       "mounted on every node", k8s=f"volume {name} hostPath {path}", claims=False)
+                       "mounted on every node", target=Target("volume", name, field=f"hostPath {path}"), claims=False)
     elif storage.csi_as == "nfs" and storage.nfs_server and storage.nfs_path:
         path = f"{storage.nfs_path.rstrip('/')}/{source}"
         add_volume(gctx, k8s.V1Volume(name=name, nfs=k8s.V1NFSVolumeSource(server=storage.nfs_server, path=path,
                                                                         read_only=True if read_only else None)))
         pod_volume = PodVolume(name, read_only, f"nfs {storage.nfs_server}:{path}")
         ledger.changed("N2K-CSI-NFS", volume.nomad_path, "CSI volume -> NFS export (profile storage.csi_as = nfs)",
-                       k8s=f"volume {name} nfs {storage.nfs_server}:{path}", claims=False)
+                       target=Target("volume", name, field=f"nfs {storage.nfs_server}:{path}"), claims=False)
     else:
         if storage.csi_as != "pvc":
             ledger.decide("N2K-CSI-PROFILE-INCOMPLETE", volume.nomad_path,
@@ -173,10 +181,10 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
     if host_path:
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=host_path,
                                                                                    type="Directory")))
-        target = f"volume {name} hostPath {host_path}"
+        where = Target("volume", name, field=f"hostPath {host_path}")
         ledger.changed("N2K-VOLUME-HOST", source_path or volume.nomad_path,
                        f"host volume {source!r} -> hostPath from the profile: the pod must run where the "
-                       "directory exists", k8s=target,
+                       "directory exists", target=where,
                        suggestion="Pin the pod to those nodes (constraint/nodeSelector) or move the data to a PVC.",
                        claims=source_path is not None)
     else:
@@ -185,25 +193,25 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                           storage_class_name=storage_class(gctx, source, at=volume.nomad_path))
         add_pvc(gctx, claim_name, spec)
         mount_pvc(gctx, name, claim_name, read_only)
-        target = f"PersistentVolumeClaim/{claim_name}"
+        where = Target("PersistentVolumeClaim", claim_name)
         path = source_path or volume.nomad_path
         if storage.host_volumes_as == "pvc":
             ledger.changed("N2K-VOLUME-HOST-PVC", path, f"host volume {source!r} -> PVC (profile host_volumes_as = pvc)",
-                           k8s=target, suggestion="Copy the existing data from the Nomad node into the new volume.",
+                           target=where, suggestion="Copy the existing data from the Nomad node into the new volume.",
                            claims=source_path is not None)
         else:
             ledger.decide("N2K-VOLUME-HOST-UNKNOWN", path,
                           f"host volume {source!r}: its path is Nomad client config the jobspec does not show; "
-                          "an empty PVC is emitted meanwhile", k8s=target,
+                          "an empty PVC is emitted meanwhile", target=where,
                           suggestion=f"Add `{source}: /path/on/node` to the profile's storage.host_volumes for a "
                           "hostPath, or copy the data into the PVC.", claims=source_path is not None)
-    ledger.claim(volume, "type", Status.MAPPED, "N2K-VOLUME-HOST-TYPE", "host volume", k8s=target)
+    ledger.claim(volume, "type", Status.MAPPED, "N2K-VOLUME-HOST-TYPE", "host volume", target=where)
     _claim(gctx, volume, "read_only", Status.MAPPED, "N2K-VOLUME-READ-ONLY",
-           "read-only volume" if read_only else "read-write volume", f"{target} readOnly: {str(read_only).lower()}")
+           "read-only volume" if read_only else "read-write volume", _more(where, f"readOnly: {str(read_only).lower()}"))
     for field in ("access_mode", "attachment_mode", "per_alloc", "mount_options"):
         _claim(gctx, volume, field, Status.DROPPED, "N2K-VOLUME-HOST-OPTION",
-               f"{field} only matters for dynamic host volumes; the claim/hostPath decides", target)
-    return PodVolume(name, read_only, target)
+               f"{field} only matters for dynamic host volumes; the claim/hostPath decides", where)
+    return PodVolume(name, read_only, where.render())
 
 
 def map_group_volumes(gctx: GroupContext) -> dict[str, PodVolume]:

@@ -33,6 +33,7 @@ from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
 from nomad2k8s.k8s import crds
+from nomad2k8s.ledger import Target
 from nomad2k8s.k8s.quantity import cpu_millis, cpu_quantity, memory_mi, memory_quantity
 from nomad2k8s.model import Task
 from nomad2k8s.model.blocks import Scaling
@@ -311,7 +312,7 @@ def _group_scaling(gctx: GroupContext, scaling: Scaling) -> None:
     _release_replicas(gctx, name, max(1, minimum))
     if vpa_acts(gctx):
         plan = vpa_plan(gctx)
-        resources = sorted({m.resource.name for m in metrics})
+        resources = sorted({m.resource.name for m in metrics if m.resource is not None})
         ledger.decide("N2K-HPA-VPA-CONFLICT", scaling.nomad_path,
                       f"the HPA scales on {'/'.join(resources)} utilization of the requests, which the VPA "
                       f"(updateMode {plan.mode}, {'vpa hint' if plan.source else 'profile vpa'}) rewrites: "
@@ -328,7 +329,7 @@ def _release_replicas(gctx: GroupContext, hpa_name: str, minimum: int) -> None:
     for entry in gctx.ledger.entries:
         # The count's own entry named spec.replicas; point it at the HPA that now holds the count.
         if entry.claims and entry.nomad_path == path and entry.code in ("N2K-COUNT", "N2K-COUNT-HINT"):
-            entry.k8s = f"HorizontalPodAutoscaler/{hpa_name} (spec.replicas not set)"
+            gctx.ledger.retarget(entry, Target("HorizontalPodAutoscaler", hpa_name, field="(spec.replicas not set)"))
     gctx.ledger.changed("N2K-COUNT-HPA", path, f"spec.replicas not set ({pinned} dropped): "
                         f"HorizontalPodAutoscaler/{hpa_name} owns the replica count (a new workload starts with 1 pod "
                         f"until the HPA raises it to minReplicas {minimum}); a pinned count would be reset by every "

@@ -18,6 +18,7 @@ import shlex
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.handlers import exec_handler
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
@@ -82,7 +83,7 @@ def _set_hook(target: k8s.V1Container, which: str, command: list[str]) -> bool:
     lifecycle = target.lifecycle or k8s.V1Lifecycle()
     if getattr(lifecycle, which) is not None:
         return False
-    setattr(lifecycle, which, k8s.V1LifecycleHandler(_exec=k8s.V1ExecAction(command=command)))
+    setattr(lifecycle, which, exec_handler(command))
     target.lifecycle = lifecycle
     return True
 

@@ -81,7 +81,7 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
 
     cores = as_int(res.cores) if res is not None and res.is_set("cores") else None
     cpu = as_int(res.cpu) if res is not None and res.is_set("cpu") else None
-    if cores:
+    if cores and res is not None:  # (cores is only read from a resources block)
         requests["cpu"] = str(cores)
         limits["cpu"] = str(cores)  # reserved cores are exclusive in Nomad: a hard cap is faithful
         ledger.mapped("N2K-CPU-CORES", res.path_of("cores"), "reserved cores -> whole CPUs",
@@ -94,7 +94,7 @@ def _map_task(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
         mhz = cpu if cpu is not None else profile.resources.nomad_default_cpu
         millicores = max(1, round(mhz * profile.resources.cpu_factor))
         requests["cpu"] = _cpu_quantity(millicores)
-        if cpu is not None:
+        if cpu is not None and res is not None:
             ledger.mapped("N2K-CPU", res.path_of("cpu"),
                           f"{mhz} MHz x {profile.resources.cpu_factor:g} -> {requests['cpu']} (a share, not a cap)",
                           k8s=f"{target} requests.cpu: {requests['cpu']}")

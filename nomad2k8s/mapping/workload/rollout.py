@@ -57,12 +57,12 @@ def map_update(jctx: JobContext) -> None:
             outcome = _apply(gctx, name, value, fields)
             if path not in notes:
                 notes[path] = outcome
-    for block in (job.update, *(g.update for g in job.group)):
-        if block is None:
+    for update in (job.update, *(g.update for g in job.group)):
+        if update is None:
             continue
         for name in UPDATE_FIELDS:
-            path = block.path_of(name)
-            if not block.is_set(name):
+            path = update.path_of(name)
+            if not update.is_set(name):
                 continue
             status, code, message, k8s_text = notes.get(
                 path, ("dropped", "N2K-UPDATE-OVERRIDDEN", "overridden by every group's own update block"

@@ -20,6 +20,7 @@ from kubernetes import client as k8s
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.workload.lifecycle import version_tuple
+from nomad2k8s.k8s.handlers import exec_handler
 from nomad2k8s.mapping.core.values import duration_seconds
 
 NOMAD_DEFAULT_KILL_TIMEOUT = 5
@@ -100,8 +101,8 @@ def map_shutdown(gctx: GroupContext) -> None:
         delay = group_delay + (task_delay or 0.0)
         signal = _signal_name(task.kill_signal) if task.is_set("kill_signal") and task.kill_signal else "TERM"
         _map_stop(gctx, task, container, delay, signal, sleep_handler, claim_delay=task_delay is not None)
-        totals[task.name] = delay + (timeouts[task.name] if timeouts[task.name] is not None
-                                     else NOMAD_DEFAULT_KILL_TIMEOUT)
+        timeout = timeouts[task.name]
+        totals[task.name] = delay + (timeout if timeout is not None else NOMAD_DEFAULT_KILL_TIMEOUT)
     grace = math.ceil(max(totals.values())) if totals else None
     stated = any(v is not None for v in timeouts.values())
     delayed = group_delay > 0 or any(t.is_set("shutdown_delay") for t in tasks)
@@ -137,7 +138,7 @@ def _map_stop(gctx: GroupContext, task: Task, container: k8s.V1Container, delay:
     task_delay = claim_delay  # False when unset or already claimed as unresolved
     if signal != "TERM" and _runs_shell(container):
         script = (f"sleep {seconds}; " if seconds else "") + f"kill -{signal} 1"
-        ok = _pre_stop(container, k8s.V1LifecycleHandler(_exec=k8s.V1ExecAction(command=["/bin/sh", "-c", script])))
+        ok = _pre_stop(container, exec_handler(["/bin/sh", "-c", script]))
         ledger.changed("N2K-KILL-SIGNAL", task.path_of("kill_signal"),
                        f"SIG{signal} is sent by a preStop hook (`{script}`); Kubernetes then sends SIGTERM"
                        if ok else f"SIG{signal}: preStop is already used by a poststop hook; not carried",
@@ -158,7 +159,7 @@ def _map_stop(gctx: GroupContext, task: Task, container: k8s.V1Container, delay:
             handler = k8s.V1LifecycleHandler(sleep=k8s.V1SleepAction(seconds=seconds))
             shown = f"preStop sleep.seconds: {seconds}"
         else:
-            handler = k8s.V1LifecycleHandler(_exec=k8s.V1ExecAction(command=["sleep", str(seconds)]))
+            handler = exec_handler(["sleep", str(seconds)])
             shown = f"preStop exec sleep {seconds}"
         ok = _pre_stop(container, handler)
         if task_delay:

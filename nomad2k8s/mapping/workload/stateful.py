@@ -28,7 +28,7 @@ def map_single_writer_strategy(gctx: GroupContext) -> None:
 
 def _service_name(obj: Any) -> str | None:
     if isinstance(obj, k8s.V1Service):
-        return obj.metadata.name
+        return obj.metadata.name if obj.metadata is not None else None
     if isinstance(obj, dict) and obj.get("kind") == "Service":
         return obj.get("metadata", {}).get("name")
     return None
