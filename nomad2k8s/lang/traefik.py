@@ -72,10 +72,17 @@ class TagSet:
     fabio: list[str] = field(default_factory=list)  # urlprefix- tags
     other_traefik: list[str] = field(default_factory=list)  # traefik.* tags with no Kubernetes rendering
     plain: list[str] = field(default_factory=list)  # catalog tags that are not routing
+    udp_routing: bool = False  # `traefik.udp.*` tags: Traefik routes UDP to the service's port
 
     @property
     def routing(self) -> bool:
         return bool(self.routers or self.fabio)
+
+    @property
+    def serves_udp(self) -> bool:
+        """UDP routing tags, or a plain catalog tag naming udp as a word (`udp`, `dns-udp`) — never a
+        substring of a router rule or host (``Host(`udp-stats.example.com`)`` is HTTP)."""
+        return self.udp_routing or any("udp" in re.split(r"[^a-z0-9]+", t.lower()) for t in self.plain)
 
 
 def _split_list(value: str) -> list[str]:
@@ -113,6 +120,7 @@ def parse_tags(tags: list[str] | None) -> TagSet:
         elif lower.startswith("traefik.frontend."):
             _legacy_option(out, lower[len("traefik.frontend."):], value, tag)
         else:
+            out.udp_routing = out.udp_routing or lower.startswith("traefik.udp.")
             out.other_traefik.append(tag)
     return out
 

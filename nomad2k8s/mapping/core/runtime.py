@@ -15,7 +15,8 @@ Public API (also used by the templates mapper for rendered file text):
   `$(POD_IP):<port>`, `${NOMAD_IP_<label>}` -> `$(POD_IP)`; `${NOMAD_ALLOC_DIR}`/`TASK_DIR`/`SECRETS_DIR` ->
   /alloc, /local, /secrets; job/group/task names and `NOMAD_META_*` -> literals; `NOMAD_ALLOC_ID`/`NAME`/`INDEX`
   -> downward-API env vars referenced as `$(NAME)`.
-In template text (mode="file") `{{ env "NOMAD_..." }}` is rewritten too, `${...}` is only touched when it
+In template text (mode="file": the literal text between the parsed actions; `{{ env "NOMAD_..." }}` actions
+are resolved one by one through `resolve`, with the template's own delimiters) `${...}` is only touched when it
 names a NOMAD_* variable (Nomad does not interpolate template text: other `${X}` belong to the file, e.g. a
 shell script's own variables), and values that need `$(VAR)` expansion (only env and args have it) stay
 unresolved. `resolve(name, gctx, task, mode)` translates one variable name the same way (templates use it
@@ -40,6 +41,7 @@ from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.storage import taskdirs
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, env_name
+from nomad2k8s.mapping.core import interpolate
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.passes.pending import track, waiting_note
 from nomad2k8s.mapping.core.values import as_int
@@ -54,7 +56,6 @@ DOWNWARD = {
 TASK_DIR_VARS = {"NOMAD_ALLOC_DIR": "alloc", "NOMAD_TASK_DIR": "local", "NOMAD_SECRETS_DIR": "secrets"}
 
 _INTERP = re.compile(r"\$\{([^}]+)\}")
-_TEMPLATE_ENV = re.compile(r"\{\{-?\s*env\s+\"([^\"]+)\"\s*-?\}\}")
 _CONSUL = re.compile(r"(?<![\w.-])(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9-]+)\.(service|virtual)(?:\.([A-Za-z0-9-]+))?"
                      r"\.consul(?![\w-])")
 _LOOPBACK = re.compile(r"(?<![\w.])(localhost|127\.0\.0\.1):(\d+)(?!\d)")
@@ -235,10 +236,7 @@ class _Rewriter:
 
     def literal(self, name: str) -> str | None:
         gctx, task, job = self.gctx, self.task, self.gctx.job
-        values = {"NOMAD_JOB_NAME": job.name, "NOMAD_JOB_ID": job.name, "NOMAD_GROUP_NAME": gctx.group.name,
-                  "NOMAD_NAMESPACE": namespace_of(gctx)}
-        if task is not None:
-            values["NOMAD_TASK_NAME"] = task.name
+        values = interpolate.name_values(job, gctx.group, task, namespace_of(gctx))
         if name in values:
             self.note(Status.MAPPED, "N2K-RUNTIME-NAME", f"{name} -> {values[name]!r}")
             return values[name]
@@ -249,14 +247,10 @@ class _Rewriter:
         if name == "NOMAD_DC" and len(dcs) == 1 and "*" not in str(dcs[0]) and "${" not in str(dcs[0]):
             self.note(Status.CHANGED, "N2K-RUNTIME-DC", f"NOMAD_DC -> the job's only datacenter {dcs[0]!r}")
             return str(dcs[0])
-        if name.startswith("NOMAD_META_"):
-            key = name[len("NOMAD_META_"):]
-            merged: dict = {}
-            for block in (job.meta or {}, gctx.group.meta or {}, (task.meta if task else None) or {}):
-                merged.update({env_name(str(k)): v for k, v in block.items()})
-            if key in merged:
-                self.note(Status.MAPPED, "N2K-RUNTIME-META", f"{name} -> its meta value")
-                return str(merged[key])
+        meta = interpolate.meta_values(job, gctx.group, task)
+        if name in meta:
+            self.note(Status.MAPPED, "N2K-RUNTIME-META", f"{name} -> its meta value")
+            return meta[name]
         return None
 
     def consul(self, match: re.Match) -> str:
@@ -292,9 +286,9 @@ class _Rewriter:
                 self.result.remaining.append(match.group(0))
                 return match.group(0)
 
+        # Template actions (`{{ env "NOMAD_X" }}`) are read from the parsed template, with its own
+        # delimiters (lang/gotemplate.py); text given here is literal, so `{{ ... }}` in it stays as it is.
         out = _INTERP.sub(interp, text)
-        if self.mode == "file":
-            out = _TEMPLATE_ENV.sub(interp, out)
         out = _CONSUL.sub(self.consul, out)
         if self.upstreams:
             out = _LOOPBACK.sub(self.loopback, out)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from kubernetes import client as k8s
 
+from nomad2k8s.lang import traefik
 from nomad2k8s.ledger import LedgerEntry, Status
 from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
@@ -104,12 +105,12 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
 
 
 def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
-    """Port labels of services whose tags mention udp (e.g. `traefik.udp.routers...`, `udp`)."""
+    """Port labels of services whose parsed tags route UDP (`traefik.udp.routers...`, a plain `udp` tag)."""
     services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
     labels = set()
     for service in services:
         tags = service.tags if isinstance(service.tags, list) else [service.tags] if service.tags else []
-        if service.port is not None and any("udp" in str(tag).lower() for tag in tags):
+        if service.port is not None and traefik.parse_tags([str(t) for t in tags]).serves_udp:
             labels.add(str(service.port))
     return labels
 

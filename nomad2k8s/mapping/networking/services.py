@@ -21,6 +21,7 @@ from nomad2k8s.mapping.networking import probes
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, is_qualified_name_part
 from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
+from nomad2k8s.mapping.core import interpolate
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.core.values import as_int
 
@@ -35,13 +36,11 @@ def default_service_name(gctx: GroupContext, task: Task | None) -> str:
 
 
 def service_name(gctx: GroupContext, service: Service, task: Task | None) -> str:
-    """The Nomad service name with Nomad's own runtime names (${JOB}, ${NOMAD_TASK_NAME}...) filled in."""
+    """The Nomad service name with what Nomad interpolates there (${JOB}, ${NOMAD_TASK_NAME},
+    ${NOMAD_META_x}...) filled in from the one table the env and template rewrites use too."""
     if not service.name:
         return default_service_name(gctx, task)
-    values = {"JOB": gctx.job.name, "NOMAD_JOB_NAME": gctx.job.name, "NOMAD_JOB_ID": gctx.job.name,
-              "TASKGROUP": gctx.group.name, "NOMAD_GROUP_NAME": gctx.group.name,
-              "TASK": task.name if task else "", "NOMAD_TASK_NAME": task.name if task else "",
-              "BASE": default_service_name(gctx, task)}
+    values = interpolate.service_name_values(gctx.job, gctx.group, task, namespace_of(gctx))
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), str(service.name))
 
 
