@@ -70,12 +70,19 @@ class TagSet:
     services: dict[str, dict[str, str]] = field(default_factory=dict)  # traefik service -> {option: value}
     middlewares: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # name -> (type, options)
     fabio: list[str] = field(default_factory=list)  # urlprefix- tags
+    udp: dict[str, dict[str, str]] = field(default_factory=dict)  # "routers.<name>"/"services.<name>" -> options
     other_traefik: list[str] = field(default_factory=list)  # traefik.* tags with no Kubernetes rendering
     plain: list[str] = field(default_factory=list)  # catalog tags that are not routing
 
     @property
     def routing(self) -> bool:
         return bool(self.routers or self.fabio)
+
+    @property
+    def carries_udp(self) -> bool:
+        """The service is reached over UDP: a Traefik UDP router or service, or a catalog tag that is
+        the word udp (`udp`, `proto=udp`, `dns-udp`). Rules and names are never searched for it."""
+        return bool(self.udp) or any("udp" in re.split(r"[^a-z0-9]+", tag.lower()) for tag in self.plain)
 
 
 def _split_list(value: str) -> list[str]:
@@ -110,6 +117,11 @@ def parse_tags(tags: list[str] | None) -> TagSet:
             _, options = out.middlewares.setdefault(name, (kind.lower(), {}))
             if option:
                 options[option.lower()] = value
+        elif lower.startswith(("traefik.udp.routers.", "traefik.udp.services.")):
+            kind, _, rest = key.strip()[len("traefik.udp."):].partition(".")
+            name, _, option = rest.partition(".")
+            out.udp.setdefault(f"{kind.lower()}.{name}", {})[option.lower()] = value
+            out.other_traefik.append(tag)  # no Kubernetes rendering: reported like other traefik tags
         elif lower.startswith("traefik.frontend."):
             _legacy_option(out, lower[len("traefik.frontend."):], value, tag)
         else:

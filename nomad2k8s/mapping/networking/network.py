@@ -6,7 +6,7 @@ another port of the group already uses. Two labels that really map to the same c
 port share one containerPort (the first label's name).
 
 Nomad publishes a port for TCP and UDP alike; Kubernetes ports are one protocol each. Ports
-that are evidently UDP (UDP_PORTS, a label or service tag saying udp/dns) get a TCP and a UDP
+that are evidently UDP (UDP_PORTS, a label saying udp/dns, service tags parsed as UDP by lang/traefik.py) get a TCP and a UDP
 containerPort/Service port; every other port is TCP, and the report says so once per group.
 """
 
@@ -20,6 +20,7 @@ from nomad2k8s.ledger import LedgerEntry, Status
 from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.lang.traefik import parse_tags
 from nomad2k8s.mapping.core.values import as_int
 
 BRIDGE_LIKE = frozenset({"bridge", "cni"})
@@ -104,12 +105,12 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
 
 
 def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
-    """Port labels of services whose tags mention udp (e.g. `traefik.udp.routers...`, `udp`)."""
+    """Port labels of services whose parsed tags say UDP (a `traefik.udp.*` router or service, a `udp` tag)."""
     services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
     labels = set()
     for service in services:
         tags = service.tags if isinstance(service.tags, list) else [service.tags] if service.tags else []
-        if service.port is not None and any("udp" in str(tag).lower() for tag in tags):
+        if service.port is not None and parse_tags([str(t) for t in tags]).carries_udp:
             labels.add(str(service.port))
     return labels
 

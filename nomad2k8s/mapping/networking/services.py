@@ -19,6 +19,7 @@ from nomad2k8s.mapping.networking import connect
 from nomad2k8s.mapping.networking import ingress
 from nomad2k8s.mapping.networking import probes
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.mapping.core.interpolate import Interpolator, default_service_name
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
@@ -29,21 +30,12 @@ META_ANNOTATION_PREFIX = "nomad.service.meta/"
 _ANNOTATION_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 
 
-def default_service_name(gctx: GroupContext, task: Task | None) -> str:
-    # Nomad's own default: ${JOB}-${TASKGROUP}-${TASK} (group-level services omit the task).
-    parts = [gctx.job.name, gctx.group.name] + ([task.name] if task is not None else [])
-    return "-".join(parts)
-
-
 def service_name(gctx: GroupContext, service: Service, task: Task | None) -> str:
-    """The Nomad service name with Nomad's own runtime names (${JOB}, ${NOMAD_TASK_NAME}...) filled in."""
+    """The Nomad service name with the runtime values Nomad fills in (`${JOB}`, `${NOMAD_TASK_NAME}`,
+    `${NOMAD_META_x}`...) from the one variable table, as for env values; anything else stays as written."""
     if not service.name:
         return default_service_name(gctx, task)
-    values = {"JOB": gctx.job.name, "NOMAD_JOB_NAME": gctx.job.name, "NOMAD_JOB_ID": gctx.job.name,
-              "TASKGROUP": gctx.group.name, "NOMAD_GROUP_NAME": gctx.group.name,
-              "TASK": task.name if task else "", "NOMAD_TASK_NAME": task.name if task else "",
-              "BASE": default_service_name(gctx, task)}
-    return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), str(service.name))
+    return Interpolator(gctx, task, mode="service").substitute(str(service.name))
 
 
 def all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
