@@ -18,7 +18,7 @@ from .intentions.apply import apply_intentions
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .intentions.model import IntentionSet
-from .ledger import STATUS_ORDER, Status
+from .ledger import STATUS_ORDER
 from nomad2k8s.k8s.names import dns_label
 from .output import stdout_text, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs

@@ -208,11 +208,11 @@ def flag_name_clashes(results: list[ServiceResult]) -> list[str]:
                 owners[key].append(result)
     clashes: dict[tuple[int, int], list[str]] = {}
     by_id = {id(r): r for r in results}
-    for (kind, namespace, name), clashing in sorted(owners.items()):
+    for (kind, ns, name), clashing in sorted(owners.items()):
         for result in clashing:
             for other in clashing:
                 if other is not result:
-                    clashes.setdefault((id(result), id(other)), []).append(f"{kind} {namespace}/{name}")
+                    clashes.setdefault((id(result), id(other)), []).append(f"{kind} {ns}/{name}")
     warnings = []
     for (mine, theirs), objects in clashes.items():
         result, other = by_id[mine], by_id[theirs]

@@ -22,7 +22,7 @@ from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.mapping.passes.pending import waiting_note
 from nomad2k8s.lang.consul_template import NOMAD_VAR, VAULT_V2, Kept, Lit, RuntimeRef, SecretRange, SecretRef, Segment
 
-_TASK_DIR_VARS = ("NOMAD_TASK_DIR ", "NOMAD_LOCAL_DIR ", "NOMAD_SECRETS_DIR ", "NOMAD_ALLOC_DIR ")
+_TASK_DIR_NOTES = tuple(f"{var} " for var in runtime.TASK_DIR_VARS)  # the notes of task-dir variables
 
 
 def template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str | None]:
@@ -134,7 +134,7 @@ def destination(gctx: GroupContext, task: Task, tpl: Template) -> tuple[str, lis
     result = runtime.rewrite_text(text, gctx, task, mode="file")
     # The task dirs keep their paths (/local, /secrets, /alloc): filling them in changes nothing.
     return result.text, [n.message for n in result.notes if n.status is not Status.NEEDS_DECISION
-                         and not n.message.startswith(_TASK_DIR_VARS)]
+                         and not n.message.startswith(_TASK_DIR_NOTES)]
 
 
 def file_key(tpl: Template, task: Task, taken: dict[str, str], text: str, dest: str) -> str:

@@ -46,7 +46,6 @@ def map_templates(gctx: GroupContext) -> None:
 
 def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template) -> None:
     gctx = gt.gctx
-    ledger = gctx.ledger
     content_path = tpl.path_of("data") if tpl.is_set("data") else tpl.path_of("source")
     text, problem = template_text(gctx, tpl)
     outcome = Outcome()

@@ -11,16 +11,13 @@ Public API (also used by the templates mapper for rendered file text):
   `127.0.0.1:<bind port>` of a declared upstream -> `<svc>.<namespace>.svc.<cluster_domain>:<port>`; the port
   is the destination Service's when it is converted in the same job (or the same batch: `link_batch` in
   convert.py), else the bind port, reported in `pending` for the batch pass;
-- `${NOMAD_PORT_<label>}`/`${NOMAD_HOST_PORT_<label>}` -> the container port; `${NOMAD_ADDR_<label>}` ->
-  `$(POD_IP):<port>`, `${NOMAD_IP_<label>}` -> `$(POD_IP)`; `${NOMAD_ALLOC_DIR}`/`TASK_DIR`/`SECRETS_DIR` ->
-  /alloc, /local, /secrets; job/group/task names and `NOMAD_META_*` -> literals; `NOMAD_ALLOC_ID`/`NAME`/`INDEX`
-  -> downward-API env vars referenced as `$(NAME)`.
-In template text (mode="file": the literal text between the parsed actions; `{{ env "NOMAD_..." }}` actions
-are resolved one by one through `resolve`, with the template's own delimiters) `${...}` is only touched when it
-names a NOMAD_* variable (Nomad does not interpolate template text: other `${X}` belong to the file, e.g. a
-shell script's own variables), and values that need `$(VAR)` expansion (only env and args have it) stay
-unresolved. `resolve(name, gctx, task, mode)` translates one variable name the same way (templates use it
-for `env "NAME"` calls).
+- `${...}` Nomad runtime variables -> their value in the pod, from the one variable table of
+  mapping/core/interpolate.py (`Interpolator`).
+In template text (mode="file") `${...}` is only touched when it names a NOMAD_* variable (Nomad does not
+interpolate template text: other `${X}` belong to the file, e.g. a shell script's own variables), and values
+that need `$(VAR)` expansion (only env and args have it) stay unresolved. Template actions (`{{ env "X" }}`)
+are never read here: the template translator reads them from the parsed tree and calls `resolve(name, gctx,
+task, mode)`, which translates one variable name the same way.
 
 RewriteResult: `text` (rewritten), `notes` (Note(status, code, message)), `remaining` (expressions left
 unresolved), `env_refs` (downward-API env vars the text now references: call `ensure_env_refs(container,
@@ -38,35 +35,16 @@ from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Status
 from nomad2k8s.model import Task, paths
-from nomad2k8s.mapping.storage import taskdirs
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.k8s.names import dns_label, env_name
-from nomad2k8s.mapping.core import interpolate
-from nomad2k8s.mapping.networking.upstreams import namespace_of
-from nomad2k8s.mapping.passes.pending import track, waiting_note
-from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.k8s.names import env_name
+from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.mapping.core.interpolate import (  # noqa: F401 (re-exported: runtime is the public face)
+    DOWNWARD, TASK_DIR_VARS, Interpolator, Note, Unresolved, cluster_host, group_upstreams, service_port)
 
-# Env vars filled from the downward API, referenced with Kubernetes `$(VAR)` dependent expansion.
-DOWNWARD = {
-    "POD_IP": "status.podIP",
-    "NOMAD_ALLOC_ID": "metadata.uid",
-    "NOMAD_ALLOC_NAME": "metadata.name",
-    "NOMAD_ALLOC_INDEX": "metadata.labels['apps.kubernetes.io/pod-index']",
-}
-TASK_DIR_VARS = {"NOMAD_ALLOC_DIR": "alloc", "NOMAD_TASK_DIR": "local", "NOMAD_SECRETS_DIR": "secrets"}
 
-_INTERP = re.compile(r"\$\{([^}]+)\}")
 _CONSUL = re.compile(r"(?<![\w.-])(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9-]+)\.(service|virtual)(?:\.([A-Za-z0-9-]+))?"
                      r"\.consul(?![\w-])")
 _LOOPBACK = re.compile(r"(?<![\w.])(localhost|127\.0\.0\.1):(\d+)(?!\d)")
-
-
-@dataclass
-class Note:
-    status: Status
-    code: str
-    message: str
-    pending: bool = False  # a bind port that link_batch replaces when the destination is in the batch
 
 
 @dataclass
@@ -108,150 +86,22 @@ class RewriteResult:
         return "; ".join(self.message_parts())
 
 
-@dataclass(frozen=True)
-class _Upstream:
-    destination: str
-    bind_port: int | None
-
-    @property
-    def key(self) -> str:
-        return re.sub(r"[^A-Za-z0-9]", "_", self.destination).lower()
-
-
-def group_upstreams(gctx: GroupContext) -> list[_Upstream]:
-    out = []
-    services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
-    for service in services:
-        sidecar = service.connect.sidecar_service if service.connect else None
-        if sidecar is None or sidecar.proxy is None:
-            continue
-        out += [_Upstream(str(u.destination_name), as_int(u.local_bind_port))
-                for u in sidecar.proxy.upstreams if u.destination_name]
-    return out
-
-
 def uses_connect(gctx: GroupContext) -> bool:
     services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
     return any(s.connect is not None and s.connect.sidecar_service is not None for s in services)
 
 
-def cluster_host(gctx: GroupContext, service: str) -> str:
-    """The cluster DNS name of a Service converted for `service` (profile cluster_domain)."""
-    return f"{dns_label(service)}.{namespace_of(gctx)}.svc.{gctx.profile.cluster_domain}"
-
-
-def service_port(gctx: GroupContext, service: str) -> int | None:
-    """The first port of the Service converted for `service` in this job, if any."""
-    name = dns_label(service)
-    for group in gctx.job_ctx.groups:
-        svc = group.services.get(name)
-        if svc is not None and svc.spec.ports:
-            return svc.spec.ports[0].port
-    return None
-
-
 class _Rewriter:
+    """Text scanning around the Interpolator: `${...}`, Consul DNS names, upstream loopback addresses."""
+
     def __init__(self, gctx: GroupContext, task: Task | None, mode: str) -> None:
-        self.gctx, self.task, self.mode = gctx, task, mode
-        self.result = RewriteResult(text="")
-        self.upstreams = group_upstreams(gctx)
-
-    def note(self, status: Status, code: str, message: str, pending: bool = False) -> None:
-        if not any(n.message == message for n in self.result.notes):
-            self.result.notes.append(Note(status, code, message, pending))
-
-    def ref(self, name: str) -> str:
-        if self.mode != "env":
-            raise _Unresolved
-        if name not in self.result.env_refs:
-            self.result.env_refs.append(name)
-        return f"$({name})"
-
-    def upstream_addr(self, up: _Upstream, part: str) -> str:
-        host = cluster_host(self.gctx, up.destination)
-        if part == "ip":
-            self.note(Status.MAPPED, "N2K-UPSTREAM", f"upstream {up.destination} -> {host}")
-            return host
-        port = service_port(self.gctx, up.destination)
-        if port is None:
-            port = up.bind_port
-            # Only a host:port text can be fixed by link_batch; a bare port stays a decision.
-            fixable = part == "addr"
-            pending = {"destination": up.destination, "host": host, "bind_port": up.bind_port}
-            if fixable and pending not in self.result.pending:
-                self.result.pending.append(pending)
-            self.note(Status.NEEDS_DECISION, "N2K-UPSTREAM-PORT", waiting_note(pending), pending=fixable)
-        else:
-            self.note(Status.MAPPED, "N2K-UPSTREAM", f"upstream {up.destination} -> {host}:{port}")
-        return f"{host}:{port}" if part == "addr" else str(port)
-
-    def variable(self, name: str) -> str:
-        gctx, task = self.gctx, self.task
-        m = re.fullmatch(r"NOMAD_UPSTREAM_(ADDR|IP|PORT)_(.+)", name)
-        if m:
-            key = m.group(2).lower()
-            for up in self.upstreams:
-                if up.key == key:
-                    return self.upstream_addr(up, m.group(1).lower())
-            raise _Unresolved
-        m = re.fullmatch(r"NOMAD_(HOST_)?(PORT|ADDR|IP)_(.+)", name)
-        if m:
-            info = gctx.ports.get(m.group(3))
-            if info is None:
-                raise _Unresolved
-            port = str(info.container_port)
-            if m.group(2) == "PORT":
-                self.note(Status.MAPPED, "N2K-RUNTIME-PORT", f"{name} -> container port {port}")
-                return port
-            ip = self.ref("POD_IP")
-            self.note(Status.MAPPED, "N2K-RUNTIME-ADDR", f"{name} -> pod IP (downward API status.podIP)")
-            return f"{ip}:{port}" if m.group(2) == "ADDR" else ip
-        if name in TASK_DIR_VARS:
-            if task is not None:
-                taskdirs.ensure_task_dir(gctx, task, TASK_DIR_VARS[name])
-            self.note(Status.MAPPED, "N2K-RUNTIME-DIR", f"{name} -> /{TASK_DIR_VARS[name]}")
-            return f"/{TASK_DIR_VARS[name]}"
-        literal = self.literal(name)
-        if literal is not None:
-            return literal
-        if name in ("NOMAD_ALLOC_ID", "NOMAD_SHORT_ALLOC_ID", "NOMAD_ALLOC_NAME"):
-            target = "NOMAD_ALLOC_NAME" if name == "NOMAD_ALLOC_NAME" else "NOMAD_ALLOC_ID"
-            value = self.ref(target)
-            self.note(Status.CHANGED, "N2K-RUNTIME-ALLOC",
-                      f"{name} -> pod {'name' if target == 'NOMAD_ALLOC_NAME' else 'uid'} (downward API)")
-            return value
-        if name == "NOMAD_ALLOC_INDEX" and gctx.kind == "StatefulSet" and _pod_index_label(gctx):
-            value = self.ref("NOMAD_ALLOC_INDEX")
-            self.note(Status.MAPPED, "N2K-RUNTIME-ALLOC-INDEX", "NOMAD_ALLOC_INDEX -> StatefulSet pod ordinal "
-                      "(label apps.kubernetes.io/pod-index)")
-            return value
-        if name == "NOMAD_ALLOC_INDEX":
-            why = (f"the pod-index label needs Kubernetes >= 1.28 (profile: {gctx.profile.kubernetes_version})"
-                   if gctx.kind == "StatefulSet" else
-                   f"a {gctx.kind} has no pod ordinal: run the group as a StatefulSet "
-                   '(meta "nomad2k8s.workload" = "StatefulSet")')
-            self.note(Status.NEEDS_DECISION, "N2K-RUNTIME-ALLOC-INDEX", f"NOMAD_ALLOC_INDEX: {why}")
-            raise _Unresolved
-        raise _Unresolved
-
-    def literal(self, name: str) -> str | None:
-        gctx, task, job = self.gctx, self.task, self.gctx.job
-        values = interpolate.name_values(job, gctx.group, task, namespace_of(gctx))
-        if name in values:
-            self.note(Status.MAPPED, "N2K-RUNTIME-NAME", f"{name} -> {values[name]!r}")
-            return values[name]
-        if name == "NOMAD_REGION" and isinstance(job.region, str) and "${" not in job.region:
-            self.note(Status.CHANGED, "N2K-RUNTIME-REGION", f"NOMAD_REGION -> the job's region {job.region!r}")
-            return job.region
-        dcs = job.datacenters if isinstance(job.datacenters, list) else [job.datacenters] if job.datacenters else []
-        if name == "NOMAD_DC" and len(dcs) == 1 and "*" not in str(dcs[0]) and "${" not in str(dcs[0]):
-            self.note(Status.CHANGED, "N2K-RUNTIME-DC", f"NOMAD_DC -> the job's only datacenter {dcs[0]!r}")
-            return str(dcs[0])
-        meta = interpolate.meta_values(job, gctx.group, task)
-        if name in meta:
-            self.note(Status.MAPPED, "N2K-RUNTIME-META", f"{name} -> its meta value")
-            return meta[name]
-        return None
+        self.gctx = gctx
+        self.interp = Interpolator(gctx, task, mode)
+        # The result shares the interpolator's lists: one record of what was filled in.
+        self.result = RewriteResult(text="", notes=self.interp.notes, remaining=self.interp.remaining,
+                                    env_refs=self.interp.env_refs, pending=self.interp.pending)
+        self.upstreams = self.interp.upstreams
+        self.note = self.interp.note
 
     def consul(self, match: re.Match) -> str:
         tag, svc, kind, dc = match.groups()
@@ -268,45 +118,20 @@ class _Rewriter:
         self.note(status, "N2K-CONSUL-DNS", f"{match.group(0)} -> {host}" + (f" ({', '.join(extra)})" if extra else ""))
         return host
 
-    def loopback(self, match: re.Match) -> str:
+    def loopback_addr(self, match: re.Match) -> str:
         port = int(match.group(2))
         for up in self.upstreams:
             if up.bind_port == port:
-                return self.upstream_addr(up, "addr")
+                return self.interp.upstream_addr(up, "addr")
         return match.group(0)
 
     def run(self, text: str) -> RewriteResult:
-        def interp(match: re.Match) -> str:
-            expr = match.group(1).strip()
-            if self.mode == "file" and not re.fullmatch(r"NOMAD_\w+", expr):
-                return match.group(0)
-            try:
-                return self.variable(expr)
-            except _Unresolved:
-                self.result.remaining.append(match.group(0))
-                return match.group(0)
-
-        # Template actions (`{{ env "NOMAD_X" }}`) are read from the parsed template, with its own
-        # delimiters (lang/gotemplate.py); text given here is literal, so `{{ ... }}` in it stays as it is.
-        out = _INTERP.sub(interp, text)
+        out = self.interp.substitute(text)
         out = _CONSUL.sub(self.consul, out)
         if self.upstreams:
-            out = _LOOPBACK.sub(self.loopback, out)
+            out = _LOOPBACK.sub(self.loopback_addr, out)
         self.result.text = out
         return self.result
-
-
-class _Unresolved(Exception):
-    pass
-
-
-POD_INDEX_LABEL_MIN = (1, 28)
-
-
-def _pod_index_label(gctx: GroupContext) -> bool:
-    """StatefulSet pods carry apps.kubernetes.io/pod-index from Kubernetes 1.28 on."""
-    parts = [int(p) if p.isdigit() else 0 for p in gctx.profile.kubernetes_version.lstrip("v").split(".")[:2]]
-    return tuple(parts) >= POD_INDEX_LABEL_MIN
 
 
 def needs_rewrite(text: str) -> bool:
@@ -323,8 +148,8 @@ def resolve(name: str, gctx: GroupContext, task: Task | None, mode: str = "env")
     """One variable `name` (as `env "name"` reads it): `text` is its value, or None when unresolved."""
     rewriter = _Rewriter(gctx, task, mode)
     try:
-        rewriter.result.text = rewriter.variable(name)
-    except _Unresolved:
+        rewriter.result.text = rewriter.interp.value(name)
+    except Unresolved:
         rewriter.result.remaining.append(name)
         rewriter.result.text = None  # type: ignore[assignment]
     return rewriter.result

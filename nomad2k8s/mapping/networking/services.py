@@ -9,7 +9,6 @@ mapping/networking/connect.py.
 
 from __future__ import annotations
 
-import re
 
 from kubernetes import client as k8s
 
@@ -22,6 +21,7 @@ from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, is_qualified_name_part
 from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
 from nomad2k8s.mapping.core import interpolate
+from nomad2k8s.mapping.core.interpolate import default_service_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.core.values import as_int
 
@@ -29,19 +29,12 @@ NOMAD_NAME_ANNOTATION = "nomad2k8s.io/nomad-service-name"
 META_ANNOTATION_PREFIX = "nomad.service.meta/"
 
 
-def default_service_name(gctx: GroupContext, task: Task | None) -> str:
-    # Nomad's own default: ${JOB}-${TASKGROUP}-${TASK} (group-level services omit the task).
-    parts = [gctx.job.name, gctx.group.name] + ([task.name] if task is not None else [])
-    return "-".join(parts)
-
-
 def service_name(gctx: GroupContext, service: Service, task: Task | None) -> str:
-    """The Nomad service name with what Nomad interpolates there (${JOB}, ${NOMAD_TASK_NAME},
-    ${NOMAD_META_x}...) filled in from the one table the env and template rewrites use too."""
+    """The Nomad service name with the runtime values Nomad fills in (`${JOB}`, `${NOMAD_TASK_NAME}`,
+    `${NOMAD_META_x}`...) from the one variable table, as for env values; anything else stays as written."""
     if not service.name:
         return default_service_name(gctx, task)
-    values = interpolate.service_name_values(gctx.job, gctx.group, task, namespace_of(gctx))
-    return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), str(service.name))
+    return interpolate.Interpolator(gctx, task, mode="service").substitute(str(service.name))
 
 
 def all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:

@@ -15,6 +15,7 @@ from kubernetes import client as k8s
 
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.mapping.core.interpolate import task_dir_prefix
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
 
@@ -38,10 +39,9 @@ class TaskPath:
 def resolve(path: str) -> TaskPath:
     """`local/x`, `/local/x`, `${NOMAD_TASK_DIR}/x`, `secrets/x`, `../alloc/x`, `alloc/data` -> TaskPath."""
     text = path.strip()
-    for var, task_dir in (("${NOMAD_TASK_DIR}", "local"), ("${NOMAD_SECRETS_DIR}", "secrets"),
-                          ("${NOMAD_ALLOC_DIR}", "alloc")):
-        if text.startswith(var):
-            text = task_dir + text[len(var):]
+    prefixed = task_dir_prefix(text)
+    if prefixed is not None:
+        text = prefixed[0] + prefixed[1]
     normalised = posixpath.normpath(text.lstrip("/")) if not text.startswith("../") else posixpath.normpath(text[3:])
     head, _, rest = normalised.partition("/")
     relative_input = not text.startswith("/")

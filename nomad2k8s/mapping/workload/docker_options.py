@@ -8,7 +8,6 @@ tasks disagree. Storage options (volumes, mounts, shm_size, devices, runtime) ar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
