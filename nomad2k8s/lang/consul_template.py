@@ -243,7 +243,8 @@ class Translator:
             return "func", text
         else:
             raise _Untranslatable(f"unexpected {text!r}")
-        if r.peek() is not None and r.peek()[0] == "field":
+        following = r.peek()
+        if following is not None and following[0] == "field":
             value = _fields(value, tuple(f for f in r.take()[1].split(".") if f))
         return "value", value
 
@@ -278,9 +279,10 @@ class Translator:
                                "N2K-TEMPLATE-CONSUL-KV", default))
         if name == "index" and len(args) == 2 and isinstance(args[0], _Service) and args[0].many:
             return _Service(args[0].name, many=False)
-        if name == "printf" and lits and all(lit is not None for lit in lits):
+        known = [lit for lit in lits if lit is not None]
+        if name == "printf" and lits and len(known) == len(lits):
             try:
-                return _Value(Lit(_go_printf(lits[0], lits[1:])))
+                return _Value(Lit(_go_printf(known[0], known[1:])))
             except (TypeError, ValueError):
                 raise _Untranslatable("printf format") from None
         if name == "nomadVarList":

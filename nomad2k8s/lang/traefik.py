@@ -282,9 +282,12 @@ def _dnf(node) -> list[list[Matcher]] | None:
         return [[node]]
     if node.op == "!":
         return None
-    parts = [_dnf(i) for i in node.items]
-    if any(p is None for p in parts):
-        return None
+    parts: list[list[list[Matcher]]] = []
+    for item in node.items:
+        part = _dnf(item)
+        if part is None:
+            return None
+        parts.append(part)
     if node.op == "||":
         return [conj for p in parts for conj in p]
     out: list[list[Matcher]] = [[]]

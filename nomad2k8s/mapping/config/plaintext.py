@@ -63,7 +63,9 @@ def split_value(name: str, text: str) -> tuple[str, list[tuple[str, str]]]:
     found = credentials(text)
     if not found:
         return text, []
-    out, helpers, pos = [], [], 0
+    out: list[str] = []
+    helpers: list[tuple[str, str]] = []
+    pos = 0
     for start, end, kind in found:
         helper = re.sub(r"[^A-Za-z0-9_]", "_", f"{name}_{kind}").upper()
         if helper == name.upper() or any(h == helper for h, _ in helpers):

@@ -153,8 +153,8 @@ def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name:
             runtime.ensure_env_refs(container, result.env_refs)
             parts.append(result.text if result.resolved else seg.source)
         elif isinstance(seg, RuntimeRef):
-            text = runtime_text(gctx, task, seg, outcome)
-            parts.append(text if text is not None else seg.source)
+            runtime_value = runtime_text(gctx, task, seg, outcome)
+            parts.append(runtime_value if runtime_value is not None else seg.source)
         elif isinstance(seg, Kept):
             parts.append(kept_text(seg, outcome))
         else:

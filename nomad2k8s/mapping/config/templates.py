@@ -57,7 +57,7 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
                                     lambda n: nomad_env.static_value(gctx, task, n))
         except TemplateError as exc:
             problem = f"template does not parse ({exc}); kept verbatim"
-    if translation is None:
+    if text is None or translation is None:  # a translation always has its text
         record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
         record_fields(gt, task, tpl, container, Outcome(status=Status.NEEDS_DECISION))
         return

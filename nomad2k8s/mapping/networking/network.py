@@ -63,9 +63,9 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     """All declared ports (group network, then legacy task-level resources.network)."""
     declared: list[tuple[str, int | None, int | None, str, Task | None]] = []
     sources: list[tuple[Network, Task | None]] = [(n, None) for n in gctx.group.network]
-    for task in gctx.group.task:
-        if task.resources is not None:
-            sources += [(n, task) for n in task.resources.network]
+    for legacy_task in gctx.group.task:
+        if legacy_task.resources is not None:
+            sources += [(n, legacy_task) for n in legacy_task.resources.network]
     for network, task in sources:
         port_map = (task.config or {}).get("port_map") if task is not None else None
         port_map = _merge(port_map)
@@ -159,7 +159,7 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo) -> LedgerEntr
     to = as_int(port.to)
     static = info.static
     if static:
-        return _record_static(gctx, port, info, target, to)
+        return _record_static(gctx, port, info, static, target, to)
     if to and to > 0:
         return ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port",
                              k8s=target)
@@ -169,9 +169,10 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo) -> LedgerEntr
                        f"(Nomad told it through NOMAD_PORT_{info.label}).")
 
 
-def _record_static(gctx: GroupContext, port: Port, info: PortInfo, target: str, to: int | None) -> LedgerEntry:
-    """Static host ports: on the node itself (host network), a hostPort, or a NodePort (profile)."""
-    ledger, static = gctx.ledger, info.static
+def _record_static(gctx: GroupContext, port: Port, info: PortInfo, static: int, target: str,
+                   to: int | None) -> LedgerEntry:
+    """Static host ports (`static` is info.static): on the node itself (host network), a hostPort, or a NodePort."""
+    ledger = gctx.ledger
     mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
     if _host_network(gctx):
         return ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,

@@ -125,7 +125,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         argv, field_note = _exec_command(gctx, task, container, command + [str(a) for a in check.args or []])
         probe._exec = k8s.V1ExecAction(command=argv)
         handled |= {"command", "args"}
-        detail = "exec " + " ".join(probe._exec.command)
+        detail = "exec " + " ".join(argv)
     else:
         ledger.decide("N2K-CHECK-TYPE", check.nomad_path, f"check type {kind or '?'!r} has no probe equivalent",
                       k8s="-", suggestion="Write a probe by hand (exec, httpGet, tcpSocket or grpc).")
@@ -231,7 +231,7 @@ def _no_port(gctx: GroupContext, check: Check) -> None:
 
 
 # Check settings besides those the probe consumed: (status, code, message).
-_REST = {
+_REST: dict[str, tuple[str | None, str, str]] = {
     "name": ("mapped", "N2K-CHECK-NAME", "check name (probes are unnamed; kept in this report)"),
     "method": (None, "N2K-CHECK-METHOD", ""),
     "body": ("dropped", "N2K-CHECK-BODY", "probes send no request body"),
@@ -251,7 +251,7 @@ _REST = {
 def _rest(gctx: GroupContext, check: Check, handled: set[str], target: str) -> None:
     ledger = gctx.ledger
     for name in sorted((check.model_fields_set & set(type(check).model_fields)) - handled - {"label", "line", "check_restart"}):
-        status, code, message = _REST.get(name, (None, None, None))
+        status, code, message = _REST.get(name, (None, "N2K-CHECK-OPTION", ""))
         if name == "method":
             method = str(check.method or "GET").upper()
             if method == "GET":

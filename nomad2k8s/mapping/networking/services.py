@@ -76,6 +76,17 @@ def _new_service(gctx: GroupContext, name: str, nomad_name: str) -> k8s.V1Servic
     )
 
 
+def _spec(svc: k8s.V1Service) -> k8s.V1ServiceSpec:
+    """The spec of a Service built by _new_service (which always sets one)."""
+    if svc.spec is None:
+        raise ValueError(f"Service {_name(svc)!r} has no spec")
+    return svc.spec
+
+
+def _name(svc: k8s.V1Service) -> str:
+    return str(svc.metadata.name) if svc.metadata is not None else "?"
+
+
 ROUTING_KINDS = frozenset({"Ingress", "IngressRoute", "Middleware"})
 
 
@@ -92,15 +103,16 @@ def _unexpose(gctx: GroupContext, first: int, service: Service, source: str | No
 
 
 def _service_type(gctx: GroupContext, svc: k8s.V1Service, wanted: str, source: str | None) -> None:
-    if svc.spec.type == wanted:
+    spec = _spec(svc)
+    if spec.type == wanted:
         return
     if wanted == "ClusterIP":
-        for port in svc.spec.ports:
+        for port in spec.ports or []:
             port.node_port = None
     gctx.ledger.mapped("N2K-HINT-SERVICE-TYPE", gctx.group.nomad_path,
-                       f"service-type hint ({source}): {wanted} instead of {svc.spec.type}",
-                       k8s=f"Service/{svc.metadata.name} type: {wanted}", claims=False)
-    svc.spec.type = wanted
+                       f"service-type hint ({source}): {wanted} instead of {spec.type}",
+                       k8s=f"Service/{_name(svc)} type: {wanted}", claims=False)
+    spec.type = wanted
 
 
 def map_services(gctx: GroupContext) -> None:
@@ -140,10 +152,12 @@ def map_services(gctx: GroupContext) -> None:
                 gctx.add_object(svc)
             ledger.mapped("N2K-SERVICE-PORT", service.path_of("port"), "service port",
                           k8s=f"{target} port {number} -> {target_name or number}")
-            if not any(p.port == number for p in svc.spec.ports):
-                svc.spec.ports += service_ports(number, info)
+            spec = _spec(svc)
+            ports = spec.ports or []
+            if not any(p.port == number for p in ports):
+                spec.ports = ports + service_ports(number, info)
         if svc is not None and hints.service_type:
-            types[svc.metadata.name] = (hints.service_type, hints.source("service_type"))
+            types[name] = (hints.service_type, hints.source("service_type"))
         first = gctx.job_ctx.objects.mark()
         ingress.map_tags(gctx, service, svc, number, task)
         if hints.expose is False:
@@ -175,9 +189,9 @@ def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, t
                       suggestion="Use an ExternalName Service or Endpoints if clients must reach that address.")
     for key, value in (service.meta or {}).items():
         path = paths.join(service.path_of("meta"), str(key))
-        if svc is not None and is_qualified_name_part(str(key)):
-            svc.metadata.annotations = {**(svc.metadata.annotations or {}),
-                                        META_ANNOTATION_PREFIX + str(key): str(value)}
+        metadata = svc.metadata if svc is not None else None
+        if metadata is not None and is_qualified_name_part(str(key)):
+            metadata.annotations = {**(metadata.annotations or {}), META_ANNOTATION_PREFIX + str(key): str(value)}
             ledger.changed("N2K-SERVICE-META", path, "Consul service meta kept as a Service annotation "
                            "(nothing reads it in Kubernetes)", k8s=f"{target} annotation {META_ANNOTATION_PREFIX}{key}")
         else:
@@ -198,24 +212,27 @@ def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None
     """NodePort policy: a Service exposing a static port becomes NodePort with that (clamped) port."""
     if gctx.profile.ports.static_port_policy != "NodePort" or gctx.pod_spec.host_network:
         return
-    statics = {info.container_port: info for info in gctx.ports.values() if info.static}
+    # container port -> (its declared port, the static host port)
+    statics = {info.container_port: (info, info.static) for info in gctx.ports.values() if info.static}
     if not statics:
         return
     exposed: set[int] = set()
     for svc in by_name.values():
-        for port in svc.spec.ports:
-            info = statics.get(port.port)
-            if info is not None:
-                svc.spec.type = "NodePort"
-                port.node_port = node_port(info.static)
+        spec = _spec(svc)
+        for port in spec.ports or []:
+            found = statics.get(port.port)
+            if found is not None:
+                spec.type = "NodePort"
+                port.node_port = node_port(found[1])
                 exposed.add(port.port)
-    rest = [info for number, info in sorted(statics.items()) if number not in exposed]
+    rest = [info for number, (info, _) in sorted(statics.items()) if number not in exposed]
     if rest:
         # The static port was reachable on every node running the job: keep that with a NodePort Service.
         name = dns_label(f"{gctx.workload_name}-static")
         svc = _new_service(gctx, name, name)
-        svc.spec.type = "NodePort"
-        svc.spec.ports = [port for i in rest for port in service_ports(i.container_port, i)]
-        for port in svc.spec.ports:
-            port.node_port = node_port(statics[port.port].static)
+        spec = _spec(svc)
+        spec.type = "NodePort"
+        spec.ports = [port for i in rest for port in service_ports(i.container_port, i)]
+        for port in spec.ports:
+            port.node_port = node_port(statics[port.port][1])
         gctx.add_object(svc)

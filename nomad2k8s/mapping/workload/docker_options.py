@@ -128,11 +128,14 @@ def _memory_hard_limit(o: _Opts, key: str, value: Any) -> None:
 
 def _cpu_hard_limit(o: _Opts, key: str, value: Any) -> None:
     resources = o.container.resources
-    if value is True and resources is not None and (resources.requests or {}).get("cpu"):
-        resources.limits = dict(resources.limits or {})
-        resources.limits["cpu"] = resources.requests["cpu"]
+    cpu = ((resources.requests if resources is not None else None) or {}).get("cpu")
+    if value is True and resources is not None and cpu:
+        # the model copies an assigned dict: fill it before assigning
+        limits = dict(resources.limits or {})
+        limits["cpu"] = cpu
+        resources.limits = limits
         o.ledger.mapped("N2K-CPU-HARD-LIMIT", o.path(key), "Nomad caps CPU at the reservation: limit = request",
-                        k8s=f"{o.where} limits.cpu: {resources.requests['cpu']}")
+                        k8s=f"{o.where} limits.cpu: {cpu}")
     else:
         o.ledger.mapped("N2K-CPU-HARD-LIMIT", o.path(key), "no CPU cap", k8s=o.where)
 
