@@ -83,6 +83,20 @@ def _fail_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+def wait_until_ready(client: object, proc: subprocess.Popen, log: Path) -> None:
+    """Poll a just-started `bao server -dev` until it answers, or fail/skip with the end of its log."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if client.sys.is_initialized() and client.is_authenticated():
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _fail_or_skip(f"bao dev server did not start: {log.read_text()[-500:]}")
+        time.sleep(0.2)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,16 +118,7 @@ def bao(tmp_path_factory: pytest.TempPathFactory):
         import hvac
 
         client = hvac.Client(url=addr, token=token, timeout=2)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.sys.is_initialized() and client.is_authenticated():
-                    break
-            except Exception:  # noqa: BLE001 - not up yet
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                _fail_or_skip(f"bao dev server did not start: {log.read_text()[-500:]}")
-            time.sleep(0.2)
+        wait_until_ready(client, proc, log)
         client.sys.enable_secrets_engine("kv", path="nomad", options={"version": "2"})
         for path, values in SEEDED.items():
             mount, _, rest = path.partition("/")

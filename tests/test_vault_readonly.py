@@ -11,7 +11,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from typer.testing import CliRunner
 
 from nomad2k8s.cli import app
 from nomad2k8s.vault_check import Mount, NotKv, VaultChecker, redact_url
-from tests.test_vault_live import _fail_or_skip, _free_port
+from tests.test_vault_live import _fail_or_skip, _free_port, wait_until_ready
 
 SECRET_LINES = [
     '{{ with secret "secret/data/default/app" }}U={{ .Data.data.DB_USER }}{{ end }}',
@@ -62,16 +61,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory):
     addr = f"http://127.0.0.1:{port}"
     try:
         client = hvac.Client(url=addr, token=token, timeout=2)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.sys.is_initialized() and client.is_authenticated():
-                    break
-            except Exception:  # noqa: BLE001 - not up yet
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                _fail_or_skip(f"bao dev server did not start: {(work / 'server.log').read_text()[-500:]}")
-            time.sleep(0.2)
+        wait_until_ready(client, proc, work / "server.log")
         client.secrets.kv.v2.create_or_update_secret(path="default/app", secret={"DB_USER": "v2-LEAKCHECK"},
                                                      mount_point="secret")
         client.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"})
