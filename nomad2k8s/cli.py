@@ -11,22 +11,18 @@ from typing import Optional, Protocol, runtime_checkable
 import typer
 
 from . import __version__
-from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
+from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
+from .convert import ServiceResult
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
-from .intentions.parser import dedupe as dedupe_intentions
-from .intentions.parser import load_file as load_intention_file
-from .intentions.model import IntentionSet
 from .ledger import STATUS_ORDER
-from nomad2k8s.k8s.names import dns_label
-from .output import stdout_text, write_root_module, write_service, write_summary
-from .parse import discover, discover_jobspecs
-from .profile import Profile
+from .output import stdout_text, write_service, write_summary
+from .parse import discover
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
-from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable, check_results
+from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
 
 app = typer.Typer(
     add_completion=False,
@@ -101,25 +97,6 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-class _Profiles:
-    """Effective profile per discovered nomad2k8s.yaml, resolved once each."""
-
-    def __init__(self, profile: str | None, sets: list[str]) -> None:
-        self.profile, self.sets = profile, sets
-        self.cache: dict[Path | None, Profile] = {None: resolve_profile(profile, None, sets)}
-
-    @property
-    def default(self) -> Profile:
-        return self.cache[None]
-
-    def for_file(self, file: Path) -> Profile:
-        config = discover_config(file)
-        if config not in self.cache:
-            _err(f"site settings: {config}")
-            self.cache[config] = resolve_profile(self.profile, config, self.sets)
-        return self.cache[config]
-
-
 def _summary(result: ServiceResult) -> str:
     counts = result.ledger.counts()
     parts = [f"{counts[s]} {s.value}" for s in reversed(STATUS_ORDER)]
@@ -160,9 +137,9 @@ def convert(
     and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
     Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
     """
-    variables = _parse_vars(var)
+    warn = _err
     try:
-        profiles = _Profiles(profile, set_)
+        profiles = Profiles(profile, set_, warn)
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
@@ -170,98 +147,24 @@ def convert(
     if output is not None and output.exists() and not output.is_dir():
         _err(f"error: --output {output} exists and is not a directory")
         raise typer.Exit(2)
-    failures = 0
-    results: list[ServiceResult] = []
-    if path.is_dir():
-        files = discover_jobspecs(path)
-        if not files:
-            _err(f"{path}: no jobspec found (*.nomad, *.hcl, *.json, *.job)")
-            raise typer.Exit(1)
-    else:
-        files = [path]
-    written: dict[Path, Path] = {}
-    converted_files: list[tuple[Path, Profile, list[ServiceResult]]] = []
-    for file in files:
-        local_var_files = []
+    options = BatchOptions(
+        path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
+        intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
+        default_policy=default_policy.value if default_policy else None, any_port=any_port,
+        vault_required=vault_required)
+    try:
+        outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except BatchError as exc:
+        _err(exc.message)
+        raise typer.Exit(exc.exit_code) from None
+    if output is None and outcome.pending:
+        sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
+    if outcome.failures:
         if path.is_dir():
-            local_var_files = sorted(p for p in file.parent.iterdir() if p.name.endswith(VAR_FILE_SUFFIXES))
-        try:
-            site = profiles.for_file(file)
-        except ProfileError as exc:
-            _err(str(exc))
-            raise typer.Exit(2) from None
-        try:
-            converted = convert_file(file, site, variables, local_var_files + list(var_file),
-                                     root=path if path.is_dir() else None)
-        except ConversionError as exc:
-            if path.is_dir() and "no job block" in exc.message:
-                _err(f"skipped {file}: not a jobspec (no job block)")
-                continue
-            _err(str(exc))
-            failures += 1
-            continue
-        if checker is not None:
-            try:
-                check_results(converted, checker)
-            except VaultUnavailable as exc:
-                if vault_required:
-                    _err(f"error: {exc}")
-                    raise typer.Exit(1) from None
-                _err(f"warning: {exc}; live Vault check skipped")
-                checker = None
-        converted_files.append((file, site, converted))
-    # Upstream ports resolve across every job converted together (e.g. a directory).
-    link_batch([r for _, _, converted in converted_files for r in converted])
-    # Name clashes only matter among jobs headed for the same site (one effective profile).
-    by_site: dict[int, list[ServiceResult]] = {}
-    for _, site, converted in converted_files:
-        by_site.setdefault(id(site), []).extend(converted)
-    for batch in by_site.values():
-        for warning in flag_name_clashes(batch):
-            _err(f"warning: {warning}")
-    # (result, output directory, jobspec, profile): written once intentions are applied.
-    pending: list[tuple[ServiceResult, Path, Path, Profile]] = []
-    for file, site, converted in converted_files:
-        for result in converted:
-            sub = file.parent.relative_to(path) if path.is_dir() else Path(".")
-            if output is not None:
-                target = output / sub
-                previous = written.get(target / result.name)
-                if previous is not None:
-                    # Two jobspecs with one job name: keep both, told apart by file name.
-                    base = dns_label(f"{result.name}-{file.name.split('.')[0]}")
-                    result.name, n = base, 2
-                    while target / result.name in written:
-                        result.name, n = f"{base}-{n}", n + 1
-                    _err(f"warning: {file}: job also defined in {previous}; written as {result.name}")
-                written[target / result.name] = file
-            pending.append((result, (output or Path(".")) / sub, file, site))
-            results.append(result)
-    for run in intention_runs.runs(path, intentions, [f for _, _, f, _ in pending]):
-        iset, bad = _load_intentions(run.files)
-        failures += bad
-        members = [pending[i] for i in run.members]
-        site = members[0][3] if members else profiles.default
-        policies = apply_intentions(iset, [m[0] for m in members], site,
-                                    target=policy_target.value if policy_target else None,
-                                    default_policy=default_policy.value if default_policy else None,
-                                    any_port=any_port)
-        if policies is not None:
-            pending.append((policies, (output or Path(".")) / run.subdir, Path("."), site))
-            results.append(policies)
-    for result, target, _, site in pending:
-        if output is not None:
-            write_service(result, target, fmt.value, site)
-            _err(_summary(result))
-    if output is not None and pending:
-        write_summary(output, [(result, target) for result, target, _, _ in pending])
-    if output is not None and fmt is OutputFormat.terraform and len(written) > 1:
-        write_root_module(output, list(written))
-    if output is None and results:
-        sys.stdout.write(stdout_text(results, fmt.value, pending[0][3] if pending else profiles.default))
-    if failures:
-        if path.is_dir():
-            _err(f"{failures} of {len(files)} file(s) failed to convert")
+            _err(f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert")
         raise typer.Exit(1)
 
 
@@ -340,19 +243,6 @@ def diff(
         raise typer.Exit(3)
 
 
-def _load_intentions(files: list[Path]) -> tuple[IntentionSet, int]:
-    """Every file parses or fails with one line; the others still count."""
-    iset, failures = IntentionSet(), 0
-    for file in files:
-        try:
-            iset.extend(load_intention_file(file))
-        except ConversionError as exc:
-            _err(str(exc))
-            failures += 1
-    dedupe_intentions(iset)
-    return iset, failures
-
-
 @app.command("intentions")
 def intentions_command(
     paths: list[Path] = typer.Argument(..., help="Consul intention files or directories.", exists=True),
@@ -365,11 +255,11 @@ def intentions_command(
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
     try:
-        site = _Profiles(profile, []).default  # same loading and error format as `convert`
+        site = Profiles(profile, [], _err).default  # same loading and error format as `convert`
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
-    iset, failures = _load_intentions(intention_runs.expand(paths))
+    iset, failures = load_intentions(intention_runs.expand(paths), _err)
     policies = apply_intentions(iset, [], site, target=policy_target.value if policy_target else None,
                                 default_policy=default_policy.value if default_policy else None, any_port=any_port)
     if policies is not None:

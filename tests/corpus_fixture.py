@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from nomad2k8s import cli, output
+from nomad2k8s import batch, output
 from nomad2k8s.convert import ServiceResult
 from nomad2k8s.profile import Profile
 from tests.support import CORPUS_JOBS, require_shared, run_cli
@@ -64,12 +64,13 @@ def corpus_yaml(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusRun]
     run = CorpusRun(out, subprocess.CompletedProcess([], 0))
     real_write = output.write_service
 
-    def recording_write(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None) -> Path:
+    def recording_write(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None,
+                        *args: object, **kwargs: object) -> Path:
         run.written.append(Written(result, directory, profile))
-        return real_write(result, directory, fmt, profile)
+        return real_write(result, directory, fmt, profile, *args, **kwargs)  # type: ignore[arg-type]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "write_service", recording_write)
+        patch.setattr(batch, "write_service", recording_write)
         run.proc = run_cli("convert", CORPUS_JOBS, "--output", out)
     yield run
 
