@@ -120,7 +120,7 @@ def _services_table(services: list[Mapping[str, Any]], ids: dict[str, str]) -> s
             f'<td data-sort="{rank}">{_verdict(verdict)}</td>{nums}'
             f'<td class="num" data-sort="{len(objects)}" title="{_e(", ".join(map(str, objects)))}">{len(objects)}</td>'
             f'<td><code>{_e(svc.get("source", ""))}</code></td>'
-            f"<td>{_link(md, 'MIGRATION.md')}</td></tr>")
+            f"<td class=\"nowrap\">{_link(md, 'MIGRATION.md')}</td></tr>")
     return (f'<section id="services"><h2>Services</h2>{bar}<table id="services-table">{head}'
             f'<tbody>{"".join(body)}</tbody></table></section>')
 

@@ -77,8 +77,8 @@ th[aria-sort="descending"] button.sort::after { content: " \\25BC"; font-size: 1
 details.mapped { margin: 2px 0 10px; }
 details.mapped > summary { cursor: pointer; color: var(--muted); font-size: 12px; }
 table.rows { table-layout: fixed; }
-col.c-set { width: 34%; } col.c-k8s { width: 32%; } col.c-st { width: 13%; } col.c-sev { width: 7%; }
-col.c-code { width: 14%; }
+col.c-st { width: 9em; } col.c-sev { width: 5.5em; } col.c-code { width: 13em; }
+.nowrap { white-space: nowrap; }
 tr.concept th { background: #fff; border-bottom: 1px solid var(--line); padding-top: 12px; font-size: 12px;
   text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .card.sev-blocker .n { color: var(--nogo); }
