@@ -90,6 +90,9 @@ def test_hostile_values_are_escaped() -> None:
     assert not [a for _, attrs in parsed.tags for a in attrs if a.startswith("on")]
     assert "&lt;script&gt;console.error(&quot;xss&quot;)&lt;/script&gt;" in text
     assert "rsync&#x27;d &lt;ok&gt;" in text
+    report = small()
+    report["services"][1]["migration_md"] = "javascript:alert(1)"
+    assert 'href="javascript%3Aalert%281%29"' in render(report), "a link from the data stays a relative path"
 
 
 def test_one_table_row_per_service_and_links() -> None:

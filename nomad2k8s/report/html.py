@@ -35,7 +35,7 @@ def _e(value: object) -> str:
 
 def _href(path: object) -> str:
     """A relative link from report data: percent-quoted, so a name like `javascript:x` stays a file name."""
-    return _e(quote(str(path), safe="/#"))
+    return _e(quote(str(path), safe="/"))
 
 
 def _link(path: object, text: str) -> str:
