@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -90,8 +91,8 @@ class _Reader:
     def answer(self, node: yaml.Node) -> dict[str, str]:
         out: dict[str, str] = {}
         for key, (key_node, value_node) in self.mapping(node, "answer").items():
-            out[hint_name(key, lambda m: self.error(m, key_node))] = check_hint(
-                key, self.text(value_node, key) or "", lambda m: self.error(m, value_node))
+            out[hint_name(key, partial(self.error, node=key_node))] = check_hint(
+                key, self.text(value_node, key) or "", partial(self.error, node=value_node))
         return out
 
 
@@ -100,7 +101,7 @@ Fail = Callable[[str], DecisionsError]
 
 def hint_name(key: str, fail: Fail) -> str:
     """`storage-class` or `nomad2k8s.storage-class` -> `storage-class`; `fail(message)` builds the error."""
-    name = key[len(hints.PREFIX):] if key.startswith(hints.PREFIX) else key
+    name = key.removeprefix(hints.PREFIX)
     if name not in hints.BY_NAME:
         raise fail(f"unknown hint {key!r}{_closest(name, list(hints.BY_NAME))}; hints: {', '.join(hints.BY_NAME)}")
     return name
