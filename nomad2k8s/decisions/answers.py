@@ -56,15 +56,14 @@ class Overrides:
         self.meta: dict[str, dict[str, str]] = {}
         self.by_key_path: dict[str, Decision] = {}
 
-    def add(self, decision: Decision, row_path: str, job_path: str, where: str) -> None:
+    def add(self, decision: Decision, row_path: str, job_path: str, file: str) -> None:
         for hint, value in decision.answer.items():
             block = block_for(hint, row_path, job_path)
             key_path = meta_key_path(block, hint)
             earlier = self.by_key_path.get(key_path)
             if earlier is not None and earlier.answer[hint] != value:
                 raise DecisionsError(f"answer {hint}={value} for {block} conflicts with {hint}="
-                                     f"{earlier.answer[hint]} at line {earlier.line}", where.rsplit(":", 1)[0],
-                                     decision.line)
+                                     f"{earlier.answer[hint]} at line {earlier.line}", file, decision.line)
             self.meta.setdefault(block, {})[hints.PREFIX + hint] = value
             self.by_key_path.setdefault(key_path, decision)
 

@@ -82,8 +82,7 @@ def apply_decisions(file: Path, results: list[ServiceResult], dfile: DecisionsFi
         if rows is not None:
             answered.append(decision)
             for i in rows:
-                overrides.add(decision, result.ledger.entries[i].nomad_path, _job_path(result),
-                              dfile.where(decision))
+                overrides.add(decision, result.ledger.entries[i].nomad_path, _job_path(result), dfile.shown)
     final = reconvert(overrides.meta) if overrides.meta else results
     closures: dict[str, dict[int, Closure]] = {r.ledger.service: {} for r in final}
     for decision, _ in mine:
