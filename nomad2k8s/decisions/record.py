@@ -140,9 +140,12 @@ def _hint(word: str, choices: list[str]) -> str:
 
 
 def _convert(jobspec: Path, request: DecideRequest) -> Callable[[MetaOverrides | None], list[ServiceResult]]:
-    """How `convert` of this jobspec's directory converts it (site settings, variable files beside it)."""
+    """The jobspec converted as `convert TARGET` converts it: its nearest nomad2k8s.yaml, and, when TARGET
+    is a directory (of jobspecs, or an output), the variable files beside it. The same values give the
+    same fingerprints, so the next convert does not see the decision's settings as changed."""
     profile = resolve_profile(request.profile, discover_config(jobspec), [])
-    beside = sorted(p for p in jobspec.parent.iterdir() if p.name.endswith(discover.VAR_FILE_SUFFIXES))
+    beside = [] if request.target.is_file() else sorted(
+        p for p in jobspec.parent.iterdir() if p.name.endswith(discover.VAR_FILE_SUFFIXES))
     root = repo_root(jobspec)
 
     def convert(meta: MetaOverrides | None = None) -> list[ServiceResult]:
