@@ -12,7 +12,7 @@ from pathlib import Path
 from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
 from .decisions import load as decisions_load
 from .decisions.answers import MetaOverrides
-from .decisions.apply import apply_decisions, unconverted_services
+from .decisions.apply import apply_decisions, close_decisions, unconverted_services
 from .decisions.model import DecisionsError
 from .errors import ConversionError
 from .intentions import runs as intention_runs
@@ -135,7 +135,7 @@ def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, 
                                 local_vars.get(file.parent, []) + list(options.var_files),
                                 root=options.path if options.is_dir else None, meta=meta)
         try:
-            results = apply_decisions(file, convert(), decisions.for_file(file), convert, warn)
+            results = apply_decisions(file, convert(), decisions.for_file(file), convert, warn, close=False)
         except DecisionsError as exc:  # a bad decisions file stops the run: a usage error
             raise BatchError(f"error: {exc}", 2) from None
         except ConversionError as exc:
@@ -260,5 +260,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
+    close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     write_outputs(options, outcome.pending, on_written)
     return outcome

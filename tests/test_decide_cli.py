@@ -163,3 +163,47 @@ def test_append_keeps_the_file_layout(before: str, expected: str, tmp_path: Path
     assert load(path).decisions[-1].reason == 'needs "it"'
     if "# tail" in before:
         assert text.endswith("# tail\n")
+
+
+SHARED = '''
+job "%s" {
+  group "%s" {
+    network {
+      port "http" { to = 80 }
+    }
+    service {
+      name = "shared"
+      port = "http"
+    }
+    task "t" {
+      driver = "docker"
+      config { image = "nginx:1.27" }
+    }
+  }
+}
+'''
+
+
+def test_rows_the_batch_adds_can_be_decided(tmp_path: Path) -> None:
+    """A name clash is found only when jobs are converted together: decided from the output directory,
+    closed by the next convert of the directory; an answer cannot reach it."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "jobs").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "jobs" / f"{name}.nomad.hcl").write_text(SHARED % (name, name))
+    assert run_cli("convert", "jobs", "--output", "out", cwd=tmp_path).returncode == 0
+    answer = run_cli("decide", "out", "a", "N2K-OBJECT-NAME-CLASH", "--answer", "namespace=a", "--reason", "x",
+                     cwd=tmp_path)
+    assert answer.returncode == 2 and "an answer cannot reach it; use --done or --accept" in answer.stderr
+    from_jobspec = run_cli("decide", "jobs/a.nomad.hcl", "a", "N2K-OBJECT-NAME-CLASH", "--accept", "--reason", "x",
+                           cwd=tmp_path)
+    assert from_jobspec.returncode == 2 and "has no N2K-OBJECT-NAME-CLASH row" in from_jobspec.stderr
+    accepted = run_cli("decide", "out", "a", "N2K-OBJECT-NAME-CLASH", "--accept", "--reason", "b is retired next week",
+                       cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    outcome = run_batch(BatchOptions(path=tmp_path / "jobs"), Profiles(None, [], lambda _: None), None,
+                        lambda _: None)
+    by_service = {r.name: r for r in outcome.results}
+    closed = [by_service["a"].ledger.entries[i].code for i in by_service["a"].extra["closures"]]
+    assert closed == ["N2K-OBJECT-NAME-CLASH"]
+    assert by_service["b"].extra["closures"] == {} and by_service["b"].extra["stale_decisions"] == []

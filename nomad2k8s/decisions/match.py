@@ -22,7 +22,7 @@ from typing import Any
 
 from ..credentials import SECRET_KEY_PATTERN, mask
 from ..k8s.names import dns_label
-from ..ledger import Ledger, LedgerEntry
+from ..ledger import Ledger
 from ..model import paths
 from .model import Decision
 
@@ -33,15 +33,15 @@ def same_service(decision: Decision, ledger: Ledger) -> bool:
     return decision.service == ledger.service or dns_label(decision.service) == ledger.service
 
 
-def matches(decision: Decision, entry: LedgerEntry) -> bool:
-    return entry.code == decision.code and (decision.path is None or paths.covers(decision.path, entry.nomad_path))
+def matches(decision: Decision, code: str, nomad_path: str) -> bool:
+    return code == decision.code and (decision.path is None or paths.covers(decision.path, nomad_path))
 
 
 def matching_rows(decision: Decision, ledger: Ledger) -> list[int]:
     """Indexes into `ledger.entries` of the rows the decision speaks about."""
     if not same_service(decision, ledger):
         return []
-    return [i for i, entry in enumerate(ledger.entries) if matches(decision, entry)]
+    return [i for i, entry in enumerate(ledger.entries) if matches(decision, entry.code, entry.nomad_path)]
 
 
 def _last_key(path: str) -> str:
@@ -71,7 +71,11 @@ def setting(values: dict[str, Any], path: str) -> Any:
 
 
 def fingerprint(ledger: Ledger, rows: list[int]) -> str:
-    pairs = sorted({entry.nomad_path for entry in (ledger.entries[i] for i in rows)})
-    data = [[path, setting(ledger.values, path)] for path in pairs]
+    return fingerprint_of(ledger.values, [ledger.entries[i].nomad_path for i in rows])
+
+
+def fingerprint_of(values: dict[str, Any], row_paths: list[str]) -> str:
+    """Of the parsed values (`Ledger.values`) behind rows at `row_paths`."""
+    data = [[path, setting(values, path)] for path in sorted(set(row_paths))]
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_CHARS]

@@ -28,7 +28,7 @@ from .answers import MetaOverrides
 from .apply import apply_decisions
 from .load import check_hint, hint_name, load
 from .load import discover as discover_decisions
-from .match import fingerprint, matching_rows, same_service
+from .match import fingerprint_of, matches, same_service
 from .model import ACCEPTED, ANSWERED, DONE, FILE_NAME, Decision, DecisionsError, DecisionsFile, repo_root
 from .write import append
 
@@ -90,7 +90,25 @@ def _find_source(data: Any, service: str) -> str | None:
     return None
 
 
-def _from_output(out: Path, service: str) -> Path:
+@dataclass
+class Located:
+    jobspec: Path
+    rows: list[tuple[str, str]] | None = None  # (code, nomad path) of the output's ledger.json, when given one
+
+
+def _output_rows(service_dir: Path) -> list[tuple[str, str]] | None:
+    """The rows of the latest conversion, batch-stage rows included (name clashes, intentions, Vault)."""
+    ledger = service_dir / "ledger.json"
+    if not ledger.is_file():
+        return None
+    try:
+        rows = json.loads(ledger.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DecisionsError(f"cannot read {ledger}: {exc}") from None
+    return [(str(r.get("code")), str(r.get("nomad_path"))) for r in rows if isinstance(r, dict)]
+
+
+def _from_output(out: Path, service: str) -> Located:
     dirs = sorted({p.parent for name in REPORT_FILES for p in out.rglob(name) if p.parent.name == service})
     if not dirs:
         known = sorted({p.parent.name for p in out.rglob("MIGRATION.md")})
@@ -104,7 +122,7 @@ def _from_output(out: Path, service: str) -> Path:
     if not jobspec.is_file():
         raise DecisionsError(f"{dirs[0]} was converted from {source}, which is not a file from here; "
                              "run decide where you ran convert, or pass the jobspec")
-    return jobspec
+    return Located(jobspec, _output_rows(dirs[0]))
 
 
 def _is_output(directory: Path) -> bool:
@@ -125,12 +143,12 @@ def _from_sources(directory: Path, service: str) -> Path:
     return names[dns_label(service)]
 
 
-def find_jobspec(target: Path, service: str) -> Path:
+def find_jobspec(target: Path, service: str) -> Located:
     if target.is_file():
-        return target
+        return Located(target)
     if _is_output(target):
         return _from_output(target, service)
-    return _from_sources(target, service)
+    return Located(_from_sources(target, service))
 
 
 def _hint(word: str, choices: list[str]) -> str:
@@ -154,15 +172,16 @@ def _convert(jobspec: Path, request: DecideRequest) -> Callable[[MetaOverrides |
     return convert
 
 
-def _rows(decision: Decision, result: ServiceResult) -> list[int]:
-    rows = matching_rows(decision, result.ledger)
-    if rows:
-        return rows
-    codes = sorted({e.code for e in result.ledger.entries})
+def _matched(decision: Decision, rows: list[tuple[str, str]], service: str) -> list[str]:
+    """The paths of the rows the decision names; refused (with the closest names) when there are none."""
+    found = [path for code, path in rows if matches(decision, code, path)]
+    if found:
+        return found
+    codes = sorted({code for code, _ in rows})
     if decision.code not in codes:
-        raise DecisionsError(f"service {result.ledger.service} has no {decision.code} row{_hint(decision.code, codes)}")
-    where = sorted({e.nomad_path for e in result.ledger.entries if e.code == decision.code})
-    raise DecisionsError(f"service {result.ledger.service} has no {decision.code} row at {decision.path}; "
+        raise DecisionsError(f"service {service} has no {decision.code} row{_hint(decision.code, codes)}")
+    where = sorted({path for code, path in rows if code == decision.code})
+    raise DecisionsError(f"service {service} has no {decision.code} row at {decision.path}; "
                          f"its {decision.code} rows: {', '.join(where[:8])}")
 
 
@@ -172,21 +191,27 @@ def decide(request: DecideRequest, warn: Warn) -> tuple[Path, Decision]:
         raise DecisionsError(f"unknown code {request.code!r}{_hint(request.code, list(catalogue()))}")
     if not request.reason.strip():
         raise DecisionsError("--reason must say why (it is shown beside the closed row)")
-    jobspec = find_jobspec(request.target, request.service)
+    located = find_jobspec(request.target, request.service)
+    jobspec = located.jobspec
     convert = _convert(jobspec, request)
-    first = convert(None)
     file = request.decisions or discover_decisions(jobspec) or (repo_root(jobspec) or jobspec.parent) / FILE_NAME
     existing = load(file) if file.exists() else None
-    final = apply_decisions(jobspec, list(first), existing, convert, lambda _: None)
+    # The conversion with the recorded answers applied, as the next convert makes it.
+    final = apply_decisions(jobspec, convert(None), existing, convert, lambda _: None)
     draft = Decision(service=request.service, code=request.code, path=request.path, resolution=request.resolution,
                      reason=request.reason.strip(), answer=request.answer)
-    # An answer is matched before any answer is applied, the others after (as apply_decisions does).
-    pool = first if request.resolution == ANSWERED else final
-    result = next((r for r in pool if same_service(draft, r.ledger)), None)
+    result = next((r for r in final if same_service(draft, r.ledger)), None)
     if result is None:
-        raise DecisionsError(f"{jobspec}: no service {request.service!r}{_hint(request.service, [r.name for r in pool])}")
-    rows = _rows(draft, result)
-    decision = replace(draft, service=result.ledger.service, fingerprint=fingerprint(result.ledger, rows))
+        names = [r.name for r in final]
+        raise DecisionsError(f"{jobspec}: no service {request.service!r}{_hint(request.service, names)}")
+    own = [(e.code, e.nomad_path) for e in result.ledger.entries]
+    if request.resolution == ANSWERED and located.rows is not None and not any(
+            matches(draft, c, p) for c, p in own) and any(matches(draft, c, p) for c, p in located.rows):
+        raise DecisionsError(f"{draft.describe()} is a row of the batch (jobs converted together, intentions, "
+                             "Vault), not of the jobspec: an answer cannot reach it; use --done or --accept")
+    rows = _matched(draft, own if request.resolution == ANSWERED or located.rows is None else located.rows,
+                    result.ledger.service)
+    decision = replace(draft, service=result.ledger.service, fingerprint=fingerprint_of(result.ledger.values, rows))
     if existing is not None:
         _check_repeat(existing, decision, result, warn)
     append(file, decision)

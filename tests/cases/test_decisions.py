@@ -52,7 +52,8 @@ class Outcome:
 
     def closed(self) -> dict[tuple[str, str], str]:
         entries = self.result.ledger.entries
-        return {(entries[i].code, entries[i].nomad_path): c.resolution for i, c in self.result.extra["closures"].items()}
+        closures = self.result.extra["closures"]
+        return {(entries[i].code, entries[i].nomad_path): c.resolution for i, c in closures.items()}
 
     def stale(self) -> list[tuple[str, str]]:
         return [(s.code, s.reason) for s in self.result.extra["stale_decisions"]]
@@ -106,7 +107,8 @@ ROWS = [
         objects={"PersistentVolumeClaim": {"metadata": {"name": "web-data"}}}),
     Row("accepted-every-row-of-the-code", "decisions:\n" + entry("N2K-PRIVILEGED", "accepted"),
         closed={("N2K-PRIVILEGED", PRIVILEGED_ROW): "accepted"}),
-    Row("path-is-a-block-holding-the-row", "decisions:\n" + entry("N2K-VOLUME-HOST-UNKNOWN", "done", "job[web].group[web]"),
+    Row("path-is-a-block-holding-the-row",
+        "decisions:\n" + entry("N2K-VOLUME-HOST-UNKNOWN", "done", "job[web].group[web]"),
         closed={("N2K-VOLUME-HOST-UNKNOWN", VOLUME_ROW): "done"}),
     # group[we] is not a prefix block of group[web]: a path matches whole segments only.
     Row("path-prefix-is-by-segment", "decisions:\n" + entry("N2K-VOLUME-HOST-UNKNOWN", "done", "job[web].group[we]"),
@@ -123,6 +125,12 @@ ROWS = [
     Row("answer-that-settles-its-row", "decisions:\n"
         + entry("N2K-STRATEGY-RECREATE", "answered", "job[web].group[web]", "workload: StatefulSet"),
         objects={"StatefulSet": {"spec": {"replicas": 2}}}, absent_codes=("N2K-STRATEGY-RECREATE",)),
+    # The second answer's row exists only once the first answer applies (listed first: order does not matter).
+    Row("answer-on-a-row-an-answer-brought", "decisions:\n"
+        + entry("N2K-STATEFULSET-SERVICE", "answered", "job[web].group[web]", "replicas: 1")
+        + entry("N2K-STRATEGY-RECREATE", "answered", "job[web].group[web]", "workload: StatefulSet"),
+        closed={("N2K-STATEFULSET-SERVICE", "job[web].group[web]"): "answered"},
+        objects={"StatefulSet": {"spec": {"replicas": 1}}}),
     Row("stale-code", "decisions:\n" + entry("N2K-VAULT-ACCESS", "done"), stale=[("N2K-VAULT-ACCESS", NO_ROW)]),
     Row("first-decision-wins", "decisions:\n" + entry("N2K-PRIVILEGED", "accepted") + entry("N2K-PRIVILEGED", "done"),
         closed={("N2K-PRIVILEGED", PRIVILEGED_ROW): "accepted"}),
@@ -223,7 +231,8 @@ BAD = [
     ("unknown-key", "decisions:\n" + entry("N2K-PRIVILEGED", "done") + "    fingerprnt: abc\n",
      6, "unknown key 'fingerprnt' (did you mean 'fingerprint'?)"),
     ("unknown-code", "decisions:\n" + entry("N2K-PRIVILEGD", "done"), 3, "unknown code 'N2K-PRIVILEGD'"),
-    ("duplicate-key", "decisions:\n" + entry("N2K-PRIVILEGED", "done") + "    reason: again\n", 6, "'reason' given twice"),
+    ("duplicate-key", "decisions:\n" + entry("N2K-PRIVILEGED", "done") + "    reason: again\n",
+     6, "'reason' given twice"),
     ("not-a-list", "decisions:\n  service: web\n", 2, "decisions: expected a list"),
     ("top-level", "decision:\n  - service: web\n", 1, "unknown top-level key 'decision'"),
     ("yaml-syntax", "decisions:\n  - service: [web\n", 3, "not valid YAML"),
