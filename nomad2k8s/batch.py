@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
+from .decisions import load as decisions_load
+from .decisions.answers import MetaOverrides
+from .decisions.apply import apply_decisions, close_decisions, unconverted_services
+from .decisions.model import DecisionsError
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
@@ -46,6 +50,7 @@ class BatchOptions:
     default_policy: str | None = None
     any_port: bool = False
     vault_required: bool = False
+    decisions: Path | None = None  # --decisions FILE; None: the nomad2k8s.decisions.yaml nearest each jobspec
 
     @property
     def is_dir(self) -> bool:
@@ -121,12 +126,18 @@ def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, 
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, files)
+    decisions = decisions_load.Finder(options.decisions, warn)
     for file in files:
         site = profiles.for_file(file)
+
+        def convert(meta: MetaOverrides | None = None, file: Path = file, site: Profile = site) -> list[ServiceResult]:
+            return convert_file(file, site, options.variables,
+                                local_vars.get(file.parent, []) + list(options.var_files),
+                                root=options.path if options.is_dir else None, meta=meta)
         try:
-            results = convert_file(file, site, options.variables,
-                                   local_vars.get(file.parent, []) + list(options.var_files),
-                                   root=options.path if options.is_dir else None)
+            results = apply_decisions(file, convert(), decisions.for_file(file), convert, warn, close=False)
+        except DecisionsError as exc:  # a bad decisions file stops the run: a usage error
+            raise BatchError(f"error: {exc}", 2) from None
         except ConversionError as exc:
             if options.is_dir and "no job block" in exc.message:
                 warn(f"skipped {file}: not a jobspec (no job block)")
@@ -136,7 +147,20 @@ def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, 
             continue
         checker = _check_vault(results, checker, options.vault_required, warn)
         converted.append(ConvertedFile(file, site, results))
+    _unconverted_decisions(options, decisions, converted, warn)
     return converted, failures
+
+
+def _unconverted_decisions(options: BatchOptions, decisions: decisions_load.Finder, converted: list[ConvertedFile],
+                           warn: Warn) -> None:
+    """Decisions naming no converted service, for the decisions files whose every jobspec was converted
+    (the file lies inside the converted directory)."""
+    if not options.is_dir:
+        return
+    services = {r.ledger.service for c in converted for r in c.results}
+    for dfile in decisions.cache.values():
+        if dfile.path.resolve().is_relative_to(options.path.resolve()):
+            unconverted_services(dfile, services, warn)
 
 
 def _check_vault(results: list[ServiceResult], checker: VaultChecker | None, required: bool,
@@ -236,5 +260,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
+    close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     write_outputs(options, outcome.pending, on_written)
     return outcome

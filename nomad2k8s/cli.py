@@ -13,6 +13,7 @@ import typer
 from . import __version__
 from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
 from .convert import ServiceResult
+from .decisions.model import DecisionsError
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
@@ -129,6 +130,9 @@ def convert(
         None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
         dir_okay=False),
     vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
+    decisions: Optional[Path] = typer.Option(
+        None, "--decisions", exists=True, dir_okay=False,
+        help="Decisions file for every jobspec (default: the nomad2k8s.decisions.yaml nearest to each)."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -151,7 +155,7 @@ def convert(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
-        vault_required=vault_required)
+        vault_required=vault_required, decisions=decisions)
     try:
         outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
     except ProfileError as exc:
@@ -166,6 +170,37 @@ def convert(
         if path.is_dir():
             _err(f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert")
         raise typer.Exit(1)
+
+
+@app.command()
+def decide(
+    target: Path = typer.Argument(..., exists=True, help="The jobspec, a directory of jobspecs, or a convert --output directory."),
+    service: str = typer.Argument(..., help="The service (job) name, as in its report."),
+    code: str = typer.Argument(..., help="The ledger code of the row(s), e.g. N2K-VOLUME-DATA."),
+    path: Optional[str] = typer.Option(None, "--path", help="The row's Nomad path (or a block holding it); default: every row of CODE."),
+    done: bool = typer.Option(False, "--done", help="The step is done."),
+    accept: bool = typer.Option(False, "--accept", help="The difference is accepted as it is."),
+    answer: list[str] = typer.Option([], "--answer", help="Answer with a hint, HINT=VALUE (repeatable), applied as if in the block's meta."),
+    reason: str = typer.Option(..., "--reason", help="Why: shown beside the closed row."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", dir_okay=False, help="The decisions file to append to (default: the nearest one, else a new one at the repository root)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
+    var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
+    var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
+) -> None:
+    """Record a decision on a service's row(s) in nomad2k8s.decisions.yaml; the next convert shows them closed."""
+    from .decisions.record import DecideRequest, decide as record, resolution_of
+
+    try:
+        resolution, answers = resolution_of(done, accept, answer)
+        written, entry = record(DecideRequest(target, service, code, resolution, reason, path, answers, decisions,
+                                              profile, _parse_vars(var), list(var_file)), _err)
+    except ProfileError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except DecisionsError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2) from None
+    _err(f"recorded {entry.resolution}: {entry.describe()} in {written}")
 
 
 @profile_app.command("show")

@@ -18,6 +18,7 @@ from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.registry import TRANSFORMS, Transform
 from nomad2k8s.mapping.networking.upstreams import collect_upstreams
+from .decisions.answers import MetaOverrides, inject
 from .model import build_job, paths
 from .model.base import NomadBlock
 from .parse import ParsedSource, load_jobspec
@@ -117,10 +118,14 @@ def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -
 
 
 def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
-                transforms: Sequence[Transform] = TRANSFORMS) -> ServiceResult:
+                transforms: Sequence[Transform] = TRANSFORMS, meta: MetaOverrides | None = None) -> ServiceResult:
     """Run the group- and job-scope transforms of `transforms` (default: the registry's table) on one job
-    and serialize its objects; the batch-scope ones run in link_batch, over every job converted together."""
+    and serialize its objects; the batch-scope ones run in link_batch, over every job converted together.
+    `meta`: extra meta keys per block path (answered decisions, nomad2k8s/decisions/), added before any
+    mapper reads the job, as if written in the jobspec."""
     job = build_job(raw, str(parsed.path))
+    if meta:
+        inject(job, meta)
     service = dns_label(job.name)
     ledger = Ledger(service=service)
     ledger.values = dict(paths.iter_leaves(raw, job.nomad_path))
@@ -174,11 +179,13 @@ def convert_file(
     var_files: list[Path] | None = None,
     transforms: Sequence[Transform] = TRANSFORMS,
     root: Path | None = None,
+    meta: MetaOverrides | None = None,
 ) -> list[ServiceResult]:
-    """`root`: the repository being converted (default: the jobspec's directory); see fileaccess."""
+    """`root`: the repository being converted (default: the jobspec's directory); see fileaccess.
+    `meta`: see convert_job."""
     parsed = load_jobspec(path, variables=variables, var_files=var_files, root=root)
     profile = profile or Profile()
-    return [convert_job(raw, parsed, profile, transforms) for raw in parsed.jobs]
+    return [convert_job(raw, parsed, profile, transforms, meta) for raw in parsed.jobs]
 
 
 def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = TRANSFORMS) -> None:

@@ -184,12 +184,12 @@ def file_layers(name_or_path: str, relative_to: Path | None = None,
     return [*layers, (source, data)]
 
 
-def discover_config(start: Path) -> Path | None:
-    """The nearest nomad2k8s.yaml from `start` (a jobspec or a directory) upwards, not past the
-    directory that holds `.git`, nor past the filesystem root."""
+def discover_config(start: Path, name: str = CONFIG_NAME) -> Path | None:
+    """The nearest nomad2k8s.yaml (or other `name`, e.g. the decisions file) from `start` (a jobspec or
+    a directory) upwards, not past the directory that holds `.git`, nor past the filesystem root."""
     directory = (start if start.is_dir() else start.parent).resolve()
     while True:
-        candidate = directory / CONFIG_NAME
+        candidate = directory / name
         if candidate.is_file():
             return candidate
         if (directory / ".git").exists() or directory.parent == directory:

@@ -1,0 +1,1 @@
+"""The go/no-go review: severities, verdicts, grouped actions, waves, report.json."""
