@@ -50,7 +50,8 @@ def prune_pod(gctx: GroupContext) -> None:
         dropped = [v.name for v in volumes if v.name not in used]
         for entry in gctx.ledger.entries:
             # A row whose only effect was the dropped volume (e.g. a host volume -> hostPath).
-            if entry.target is not None and entry.target.kind == "volume" and entry.target.name in dropped:
+            if entry.target is not None and all(t.kind == "volume" and t.name in dropped
+                                                for t in entry.target.parts()):
                 gctx.ledger.retarget(entry, None, UNMOUNTED)
     _prune_template_objects(gctx, in_pod)
     # Rows of tasks whose container is not in the pod (a poststart/poststop task that became
