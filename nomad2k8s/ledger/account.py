@@ -40,7 +40,7 @@ class Account:
     what: str = ""
     style: str = "colon"  # "colon": `what: parts`; "paren": `what (parts)`
     empty: str = ""  # the message when there is neither `what` nor a part
-    status: Status = Status.MAPPED
+    status: Status = Status.MAPPED  # the worst so far, pending parts left out (final_status has them)
     parts: list[_Part] = field(default_factory=list)
     decisions: list[_Part] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
@@ -51,6 +51,10 @@ class Account:
     suggestion: str | None = None  # set to override the joined suggestions
     message_override: str | None = None
     data: dict[str, Any] | None = None
+    # Connect upstreams waiting for their destination's port (mapping/passes/pending.py): recorded
+    # in `data` with the status the entry has once the batch pass settles them (never below `floor`).
+    upstreams: list[dict[str, Any]] = field(default_factory=list)
+    floor: Status = Status.MAPPED
     value: Any = None
     claims: bool = True
     entry: LedgerEntry | None = None  # the entry, once recorded
@@ -71,6 +75,8 @@ class Account:
     def decide(self, text: str, suggestion: str = "", pending: bool = False) -> None:
         """A part a human must decide; listed after the other parts. A pending one (a port the batch
         pass may find) does not make the status a decision until the entry is recorded."""
+        if not pending:
+            self.worse(Status.NEEDS_DECISION)
         if not any(d.text == text for d in self.decisions):
             self.decisions.append(_Part(Status.NEEDS_DECISION, text, pending))
         self.suggest(suggestion)
@@ -111,14 +117,20 @@ class Account:
             return self.what + self.tail
         return self.head + texts + (")" if self.style == "paren" else "") + self.tail
 
+    def wait_for(self, item: dict[str, Any]) -> None:
+        """An upstream whose port the batch pass may find (each item once)."""
+        if item not in self.upstreams:
+            self.upstreams.append(item)
+
     @property
     def final_status(self) -> Status:
-        return Status.worst(self.status, [d.status for d in self.decisions])
+        return Status.worst(self.status, [p.status for p in self.parts + self.decisions])
 
-    def linked_status(self, floor: Status = Status.MAPPED) -> Status:
+    @property
+    def linked_status(self) -> Status:
         """The status once the batch pass has settled every pending part."""
         settled = [p.status for p in self.parts + self.decisions if not p.pending]
-        return Status.worst(self.status, floor, settled)
+        return Status.worst(self.status, self.floor, settled)
 
     def where(self) -> Target | Targets | None:
         if self.target is not None:
@@ -128,6 +140,11 @@ class Account:
         if self.targets:
             return Targets(tuple(self.targets), self.target_sep)
         return None
+
+    def target_kw(self) -> dict[str, Any]:
+        """Where the setting went, as keywords for another entry about it (ledger.record)."""
+        where = self.where()
+        return {"target": where} if where is not None else {"k8s": self.k8s}
 
     def record(self, ledger: Ledger | None = None, path: str | None = None,
                code: str | None = None) -> LedgerEntry | None:
@@ -139,15 +156,19 @@ class Account:
             return None
         where = self.where()
         suggestion = self.suggestion if self.suggestion is not None else " ".join(self.suggestions)
+        data = self.data
+        if self.upstreams:
+            data = {**(data or {}), "pending_upstreams": self.upstreams,
+                    "resolved_status": self.linked_status.value}
         self.entry = self.ledger.record(
             self.final_status, self.code, self.path, self.message,
             target=where, k8s="" if where is not None else self.k8s,
-            suggestion=suggestion, value=self.value, data=self.data, claims=self.claims)
+            suggestion=suggestion, value=self.value, data=data, claims=self.claims)
         return self.entry
 
-    def __enter__(self) -> Account:
+    def __enter__(self) -> Account:  # noqa: PYI034 (subclasses add fields, not behaviour)
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
             self.record()

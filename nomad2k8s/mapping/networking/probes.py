@@ -213,8 +213,9 @@ def _exec_command(gctx: GroupContext, task: Task, container: k8s.V1Container,
         runtime.ensure_env_refs(container, result.env_refs)
         out.append(text)
         if result.changed_text or result.remaining:
-            notes.append(result.message() + (" (read by the shell from the container env)" if result.env_refs else ""))
-            status = Status.worst(status, result.status)
+            acc = runtime.folded(result)
+            notes.append(acc.message + (" (read by the shell from the container env)" if result.env_refs else ""))
+            status = Status.worst(status, acc.final_status)
     return out, (status, "; ".join(notes))
 
 
