@@ -67,8 +67,7 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
         if legacy_task.resources is not None:
             sources += [(n, legacy_task) for n in legacy_task.resources.network]
     for network, task in sources:
-        port_map = (task.config or {}).get("port_map") if task is not None else None
-        port_map = _merge(port_map)
+        port_map = task.docker.port_map if task is not None else {}
         for port in network.port:
             label = port.label or "port"
             to = as_int(port.to)
@@ -115,16 +114,6 @@ def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
     return labels
 
 
-def _merge(value: object) -> dict:
-    if isinstance(value, list):
-        out: dict = {}
-        for item in value:
-            if isinstance(item, dict):
-                out.update({k: v for k, v in item.items() if not k.startswith("__")})
-        return out
-    return value if isinstance(value, dict) else {}
-
-
 NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
 
 
@@ -138,7 +127,7 @@ def node_port(static: int) -> int:
 def _host_network(gctx: GroupContext) -> bool:
     if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
         return True
-    return any(str((t.config or {}).get("network_mode")) == "host" for t in gctx.group.task)
+    return any(t.docker.network_mode == "host" for t in gctx.group.task)
 
 
 def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
@@ -216,8 +205,8 @@ def map_network(gctx: GroupContext) -> None:
     # Which containers expose which port: docker `ports`, legacy task networks, else the first main task.
     claimed_labels: set[str] = set()
     for task in gctx.group.task:
-        config = task.config or {}
-        wanted = [str(p) for p in config.get("ports", []) or []] if isinstance(config.get("ports"), list) else []
+        config = task.docker
+        wanted = config.ports
         wanted += [label for label, info in ports.items() if task.name in info.tasks]
         if task.name not in gctx.containers:
             continue  # its config is accounted for with the driver
@@ -293,7 +282,7 @@ def _network_mode(gctx: GroupContext) -> None:
                 ledger.dropped("N2K-NETWORK-MBITS", network.path_of(field_name),
                                "bandwidth reservation has no Kubernetes equivalent", k8s="-")
     for task in gctx.group.task:
-        config = task.config or {}
+        config = task.docker
         if "network_mode" in config:
             mode = str(config["network_mode"])
             path = task.path_of("config") + ".network_mode"

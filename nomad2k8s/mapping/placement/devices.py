@@ -166,7 +166,7 @@ def map_devices(gctx: GroupContext) -> None:
         if task.resources is not None:
             for device in task.resources.device:
                 _map_device(gctx, task, device)
-        config, config_path = task.config or {}, task.path_of("config")
+        config, config_path = task.docker, task.path_of("config")
         if claimed_as_a_whole(ledger, config_path):
             continue
         if "runtime" in config:

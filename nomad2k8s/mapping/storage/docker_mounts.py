@@ -14,7 +14,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Account, Status, Target
-from nomad2k8s.model import Task, paths
+from nomad2k8s.model import Task, nested, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.storage.ephemeral import ALLOC_DATA_VOLUME, sticky_data_volume
 from nomad2k8s.k8s.names import dns_label
@@ -25,16 +25,6 @@ from nomad2k8s.mapping.core.values import as_int
 
 PROPAGATION = {"rslave": "HostToContainer", "slave": "HostToContainer", "rshared": "Bidirectional",
                "shared": "Bidirectional", "private": None, "rprivate": None}
-
-
-def _first(value: Any) -> dict[str, Any]:
-    if isinstance(value, list):
-        merged: dict[str, Any] = {}
-        for item in value:
-            if isinstance(item, dict):
-                merged.update({k: v for k, v in item.items() if k not in paths.INTERNAL_KEYS})
-        return merged
-    return {k: v for k, v in value.items() if k not in paths.INTERNAL_KEYS} if isinstance(value, dict) else {}
 
 
 def _host_volume_name(path: str) -> str:
@@ -148,15 +138,15 @@ def _mount_block(gctx: GroupContext, task: Task, block: dict[str, Any], driver: 
     if kind == "bind":
         if not source:
             return acc.note(Status.NEEDS_DECISION, "bind mount without a source")
-        propagation = PROPAGATION.get(str(_first(block.get("bind_options")).get("propagation")))
+        propagation = PROPAGATION.get(str(nested(block, "bind_options").get("propagation")))
         return _bind(gctx, task, source, target, read_only, propagation, acc)
     if kind == "tmpfs":
-        return _tmpfs(gctx, task, target, _first(block.get("tmpfs_options")).get("size"), acc)
+        return _tmpfs(gctx, task, target, nested(block, "tmpfs_options").get("size"), acc)
     if kind == "volume":
-        driver_config = _first(_first(block.get("volume_options")).get("driver_config"))
+        driver_config = nested(block, "volume_options", "driver_config")
         name = driver_config.get("name") or driver
         return _named_volume(gctx, task, source, target, read_only, str(name) if name else None,
-                             _first(driver_config.get("options")), acc)
+                             nested(driver_config, "options"), acc)
     acc.note(Status.NEEDS_DECISION, f"mount type {kind!r} has no equivalent")
 
 
@@ -197,13 +187,13 @@ def _block_items(config_path: str, key: str, value: Any) -> list[tuple[str, dict
 def map_docker_mounts(gctx: GroupContext) -> None:
     ledger = gctx.ledger
     for task in gctx.group.task:
-        config = task.config or {}
+        config = task.docker
         config_path = task.path_of("config")
         if task.name not in gctx.containers or claimed_as_a_whole(ledger, config_path):
             continue  # an unconverted task, or a host-command config accounted for as a whole
-        driver = str(config["volume_driver"]) if config.get("volume_driver") else None
+        driver = config.volume_driver
         if "volumes" in config:
-            specs = config["volumes"] if isinstance(config["volumes"], list) else [config["volumes"]]
+            specs = config.volumes
             with _account(gctx, paths.join(config_path, "volumes"), "N2K-DOCKER-VOLUMES", "docker volumes") as acc:
                 for spec in specs:
                     _volume_string(gctx, task, spec, driver, acc)

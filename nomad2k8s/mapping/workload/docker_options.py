@@ -48,24 +48,12 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _mapping(value: Any) -> dict[str, Any] | None:
-    """`labels { a = "b" }` arrives as a one-element list of bodies, `labels = { a = "b" }` as a dict."""
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if k not in paths.INTERNAL_KEYS}
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        merged: dict[str, Any] = {}
-        for item in value:
-            merged.update({k: v for k, v in item.items() if k not in paths.INTERNAL_KEYS})
-        return merged
-    return None
-
-
 class _Opts:
     """The options of one task, with the path and ledger helpers every handler needs."""
 
     def __init__(self, gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
         self.gctx, self.task, self.container = gctx, task, container
-        self.config = task.config or {}
+        self.config = task.docker
         self.ledger = gctx.ledger
         self.where = _where(gctx, container)
 
@@ -317,7 +305,7 @@ def _valid_label(key: str, value: str) -> bool:
 
 
 def _labels(o: _Opts, key: str, value: Any) -> None:
-    items = _mapping(value)
+    items = o.config.map_at(key)
     if items is None:
         o.ledger.decide("N2K-DOCKER-LABELS", o.path(key), "labels are not a literal map", k8s=o.where,
                         suggestion="Copy them to pod labels/annotations by hand.")
@@ -341,7 +329,7 @@ def _labels(o: _Opts, key: str, value: Any) -> None:
 
 
 def _sysctl(o: _Opts, key: str, value: Any) -> None:
-    items = _mapping(value)
+    items = o.config.map_at(key)
     if items is None or (isinstance(value, list) and len(value) != 1):
         o.ledger.decide("N2K-SYSCTL", o.path(key), "sysctls are not a literal map", k8s=o.where,
                         suggestion="Set securityContext.sysctls by hand.")

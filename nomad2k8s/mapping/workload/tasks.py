@@ -32,7 +32,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
-    ledger, config = gctx.ledger, task.config or {}
+    ledger, config = gctx.ledger, task.docker
     target = _task_target(gctx, task)
     config_path = task.path_of("config")
     image = config.get("image")
@@ -90,7 +90,7 @@ def _placeholder(gctx: GroupContext, task: Task) -> str:
 
 def _command_container(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     """exec/raw_exec/java run a host binary: keep the command line in a placeholder container."""
-    ledger, config = gctx.ledger, task.config or {}
+    ledger, config = gctx.ledger, task.docker
     target = _task_target(gctx, task)
     container.image = _placeholder(gctx, task)
     config_path = task.path_of("config")
