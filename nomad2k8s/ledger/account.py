@@ -38,7 +38,7 @@ class Account:
     code: str
     target: Target | Targets | None = None
     what: str = ""
-    style: str = "colon"  # "colon": `what: parts`; "paren": `what (parts)`
+    style: str = "colon"  # "colon": `what: parts`; "paren": `what (parts)`; "list": `what; parts`
     empty: str = ""  # the message when there is neither `what` nor a part
     status: Status = Status.MAPPED  # the worst so far, pending parts left out (final_status has them)
     parts: list[_Part] = field(default_factory=list)
@@ -104,7 +104,7 @@ class Account:
         """What comes before the parts in the message (for pending.track)."""
         if not self.what:
             return ""
-        return self.what + (": " if self.style == "colon" else " (")
+        return self.what + {"colon": ": ", "paren": " (", "list": "; "}[self.style]
 
     @property
     def message(self) -> str:

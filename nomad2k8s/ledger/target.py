@@ -37,6 +37,15 @@ class Target:
             text += f" -> {self.into.render()}"
         return text
 
+    def at(self, words: str) -> Target:
+        """The same target, one field further ("... readOnly: true")."""
+        return dataclasses.replace(self, field=f"{self.field} {words}" if self.field else words)
+
+    @property
+    def container_name(self) -> str | None:
+        """The container this target names: its `container`, or its name when it is a bare container."""
+        return self.container if self.container is not None else self.name if self.kind == "container" else None
+
     def parts(self) -> tuple[Target, ...]:
         return (self,)
 
@@ -48,11 +57,13 @@ class Target:
             here = here.into
 
     def names_container(self, name: str) -> bool:
-        return any(t.container == name for t in self.chain())
+        return any(t.container_name == name for t in self.chain())
 
     def with_container(self, old: str, new: str) -> Target:
         """The same target with container `old` (anywhere in the chain) replaced by `new`."""
         into = self.into.with_container(old, new) if self.into is not None else None
+        if self.kind == "container" and self.name == old:
+            return dataclasses.replace(self, name=new, into=into)
         container = new if self.container == old else self.container
         return dataclasses.replace(self, container=container, into=into)
 

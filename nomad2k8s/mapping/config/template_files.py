@@ -176,7 +176,7 @@ def file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         mode = file_mode(tpl)
         if mode is not None:
             gt.secret_modes[(secret_name, key)] = mode
-        gctx.rendered_files[(task.name, dest.container_path)] = (volume, key)
+        gctx.render_file(task.name, dest.container_path, volume, key, tpl.nomad_path)
         outcome.uses_secrets = True
         outcome.target = Target("ExternalSecret", secret_name, field=f"template {key}",
                                 into=container_target(gctx, container, dest.container_path))
@@ -190,7 +190,7 @@ def file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
     if mode is not None:
         gt.config_modes[key] = mode
     gt.config_mounts.append((container, key, dest.container_path))
-    gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
+    gctx.render_file(task.name, dest.container_path, "nomad-templates", key, tpl.nomad_path)
     outcome.target = Target("ConfigMap", gt.configmap_name, field=f"key {key}",
                             into=container_target(gctx, container, dest.container_path))
     if tpl.change_mode in (None, "restart"):

@@ -38,7 +38,7 @@ def record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container
         key = file_key(tpl, task, gt.config, text, dest.container_path)
         gt.config[key] = text
         gt.config_mounts.append((container, key, dest.container_path))
-        gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
+        gctx.render_file(task.name, dest.container_path, "nomad-templates", key, tpl.nomad_path)
         target = Target("ConfigMap", gt.configmap_name, field=f"key {key} (verbatim)")
     for field_name in ("data", "source"):
         if tpl.is_set(field_name):

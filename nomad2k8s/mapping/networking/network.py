@@ -12,12 +12,12 @@ containerPort/Service port; every other port is TCP, and the report says so once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kubernetes import client as k8s
 
 from nomad2k8s.lang import traefik
-from nomad2k8s.ledger import LedgerEntry, Status
+from nomad2k8s.ledger import Account, Status, Target
 from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
@@ -131,59 +131,57 @@ def _host_network(gctx: GroupContext) -> bool:
 
 
 def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
-    entry = _record_number(gctx, port, info)
-    if info.shares is not None:
-        # Same container port as an earlier label: one containerPort serves both names.
-        entry.status = Status.CHANGED if entry.status is Status.MAPPED else entry.status
-        entry.message += (f"; same container port {info.container_port} as port {info.shares!r}: one "
-                          f"containerPort named {info.name} serves both, Services/probes use that name")
-    if info.udp:
-        entry.message += f"; exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})"
-        entry.k8s += f" + UDP ({info.udp_name})"
+    """One entry per port: how its number is reached, then what it shares and which protocols."""
+    with gctx.ledger.account(port.nomad_path, "N2K-PORT", style="list") as acc:
+        _record_number(gctx, port, info, acc)
+        if info.shares is not None:
+            # Same container port as an earlier label: one containerPort serves both names.
+            acc.note(Status.CHANGED, f"same container port {info.container_port} as port {info.shares!r}: one "
+                     f"containerPort named {info.name} serves both, Services/probes use that name")
+        if info.udp and isinstance(acc.target, Target):
+            acc.note(Status.MAPPED, f"exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})")
+            acc.target = acc.target.at(f"+ UDP ({info.udp_name})")
 
 
-def _record_number(gctx: GroupContext, port: Port, info: PortInfo) -> LedgerEntry:
-    ledger = gctx.ledger
-    target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({info.name})"
+def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account) -> None:
+    target = Target(gctx.kind, gctx.workload_name, field=f"containerPort {info.container_port} ({info.name})")
+    acc.target = target
     to = as_int(port.to)
     static = info.static
     if static:
-        return _record_static(gctx, port, info, static, target, to)
+        return _record_static(gctx, info, static, target, acc)
     if to and to > 0:
-        return ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port",
-                             k8s=target)
-    return ledger.changed("N2K-PORT-DYNAMIC", port.nomad_path,
-                       f"dynamic port without `to`: the app must listen on {info.container_port}",
-                       k8s=target, suggestion=f"Make the app listen on {info.container_port} "
-                       f"(Nomad told it through NOMAD_PORT_{info.label}).")
+        acc.what = "dynamic host port mapped to a fixed container port"
+        return
+    acc.code, acc.what = "N2K-PORT-DYNAMIC", f"dynamic port without `to`: the app must listen on {info.container_port}"
+    acc.note(Status.CHANGED, suggestion=f"Make the app listen on {info.container_port} "
+             f"(Nomad told it through NOMAD_PORT_{info.label}).")
 
 
-def _record_static(gctx: GroupContext, port: Port, info: PortInfo, static: int, target: str,
-                   to: int | None) -> LedgerEntry:
+def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Target, acc: Account) -> None:
     """Static host ports (`static` is info.static): on the node itself (host network), a hostPort, or a NodePort."""
-    ledger = gctx.ledger
     mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
     if _host_network(gctx):
-        return ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,
-                             f"static port {static} on the host network: the pod listens on the node's port",
-                             k8s=target)
+        acc.code = "N2K-PORT-STATIC-HOST"
+        acc.what = f"static port {static} on the host network: the pod listens on the node's port"
+        return
     if gctx.profile.ports.static_port_policy == "hostPort":
         info.host_port = True
-        return ledger.mapped("N2K-PORT-STATIC-HOSTPORT", port.nomad_path,
-                             f"static host port {static}{mapped_note} -> hostPort {static}",
-                             k8s=f"{target} hostPort {static}", suggestion="hostPort pins one pod per node and "
-                             "port; consider a NodePort/LoadBalancer Service.")
+        acc.code, acc.what = "N2K-PORT-STATIC-HOSTPORT", f"static host port {static}{mapped_note} -> hostPort {static}"
+        acc.target = target.at(f"hostPort {static}")
+        acc.suggest("hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
+        return
     number = node_port(static)
+    acc.code = "N2K-PORT-STATIC"
+    acc.target = replace(target, field=f"{target.field}; NodePort {number}")
     if number == static:
-        return ledger.mapped("N2K-PORT-STATIC", port.nomad_path, f"static host port {static}{mapped_note} -> "
-                             f"Service nodePort {number}", k8s=f"{target}; NodePort {number}")
-    return ledger.changed("N2K-PORT-STATIC", port.nomad_path,
-                          f"static host port {static}{mapped_note}: outside the NodePort range "
-                          f"{NODE_PORT_MIN}-{NODE_PORT_MAX}, exposed on nodes as nodePort {number}; inside the "
-                          f"cluster the Service keeps port {info.container_port}",
-                          k8s=f"{target}; NodePort {number}",
-                          suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
-                          "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
+        acc.what = f"static host port {static}{mapped_note} -> Service nodePort {number}"
+        return
+    acc.what = (f"static host port {static}{mapped_note}: outside the NodePort range {NODE_PORT_MIN}-{NODE_PORT_MAX}, "
+                f"exposed on nodes as nodePort {number}; inside the cluster the Service keeps port "
+                f"{info.container_port}")
+    acc.note(Status.CHANGED, suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
+             "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
 
 
 def map_network(gctx: GroupContext) -> None:

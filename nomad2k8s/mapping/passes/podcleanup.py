@@ -34,10 +34,6 @@ def _used_volumes(containers: list[k8s.V1Container]) -> set[str]:
     return used
 
 
-def _names(text: str, name: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
-
-
 def prune_pod(gctx: GroupContext) -> None:
     if gctx.skip:
         return
@@ -64,7 +60,7 @@ def prune_pod(gctx: GroupContext) -> None:
         prefix = task.nomad_path + "."
         for entry in gctx.ledger.entries:
             if (entry.nomad_path.startswith(prefix) and not entry.code.startswith("N2K-LIFECYCLE")
-                    and _names(entry.k8s, f"container {container.name}")):
+                    and entry.target is not None and entry.target.names_container(container.name)):
                 gctx.ledger.retarget(entry, None, NOT_EMITTED)
 
 
