@@ -57,6 +57,7 @@ class _Opts:
         self.config = task.docker
         self.ledger = gctx.ledger
         self.where = _where(gctx, container)
+        self.pod = Target(gctx.kind, gctx.workload_name)  # pod-wide settings
 
     def path(self, key: str) -> str:
         return paths.join(self.task.path_of("config"), key)
@@ -178,7 +179,7 @@ def _host_namespace(o: _Opts, key: str, value: Any) -> None:
     if value == "host":
         setattr(o.gctx.pod_spec, field, True)
         o.ledger.mapped("N2K-HOST-NAMESPACE", o.path(key), "host namespace (pod-wide in Kubernetes)",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} {shown}: true")
+                        target=o.pod.at(f"{shown}: true"))
     elif value in ("", "private", "none", "shareable"):
         o.ledger.mapped("N2K-HOST-NAMESPACE", o.path(key), "private namespace (the Kubernetes default)", target=o.where)
     else:
@@ -201,7 +202,7 @@ def _auth(o: _Opts, key: str, value: Any) -> None:
     if secrets:
         _add_pull_secrets(o.gctx, secrets)
         o.ledger.mapped("N2K-REGISTRY-AUTH", o.path(key), "registry credentials -> the profile's image pull secrets",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} imagePullSecrets: {secrets}")
+                        target=o.pod.at(f"imagePullSecrets: {secrets}"))
     else:
         o.ledger.decide("N2K-REGISTRY-AUTH", o.path(key), "registry credentials; no image pull secret is configured",
                         target=o.where, suggestion="Create a kubernetes.io/dockerconfigjson Secret (from Vault via an "
@@ -237,13 +238,13 @@ def _dns(o: _Opts, key: str, value: Any) -> None:
     if field == "nameservers":
         # Only the listed servers are used, as with docker --dns.
         pod.dns_policy = "None"
-    shown = f"{o.gctx.kind}/{o.gctx.workload_name} dnsConfig.{field}" + (", dnsPolicy: None" if field == "nameservers" else "")
+    shown = o.pod.at(f"dnsConfig.{field}" + (", dnsPolicy: None" if field == "nameservers" else ""))
     if field == "nameservers" and any(i.startswith("127.") or i.startswith("172.17.") for i in items):
         o.ledger.decide("N2K-DNS", o.path(key), "DNS server is a node-local address (Consul DNS on the host?)",
-                        k8s=shown, suggestion="Use cluster DNS (remove dnsConfig and dnsPolicy) unless the "
+                        target=shown, suggestion="Use cluster DNS (remove dnsConfig and dnsPolicy) unless the "
                         "address is reachable from pods.")
     else:
-        o.ledger.mapped("N2K-DNS", o.path(key), "pod DNS configuration (pod-wide in Kubernetes)", k8s=shown)
+        o.ledger.mapped("N2K-DNS", o.path(key), "pod DNS configuration (pod-wide in Kubernetes)", target=shown)
 
 
 def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
@@ -266,7 +267,7 @@ def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
             names.append(host)
     o.gctx.pod_spec.host_aliases = [k8s.V1HostAlias(ip=ip, hostnames=names) for ip, names in by_ip.items()]
     o.ledger.mapped("N2K-EXTRA-HOSTS", o.path(key), "/etc/hosts entries (pod-wide in Kubernetes)",
-                    k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostAliases")
+                    target=o.pod.at(f"hostAliases"))
 
 
 def _hostname(o: _Opts, key: str, value: Any) -> None:
@@ -279,20 +280,20 @@ def _hostname(o: _Opts, key: str, value: Any) -> None:
         return
     if pod.hostname not in (None, first):
         o.ledger.changed("N2K-HOSTNAME", o.path(key), f"the pod has one hostname; {pod.hostname!r} is kept",
-                         k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {pod.hostname}")
+                         target=o.pod.at(f"hostname: {pod.hostname}"))
         return
     pod.hostname = first
     if rest:
         pod.subdomain = rest.split(".")[0]
         o.ledger.changed("N2K-HOSTNAME", o.path(key), "FQDN hostname -> hostname + subdomain (the domain comes "
-                         "from the governing Service)", k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}, "
-                         f"subdomain: {pod.subdomain}")
+                         "from the governing Service)", target=o.pod.at(f"hostname: {first}, "
+                         f"subdomain: {pod.subdomain}"))
     elif o.gctx.kind in ("Deployment", "StatefulSet", "DaemonSet") and _replicas(o.gctx) != 1:
         o.ledger.changed("N2K-HOSTNAME", o.path(key), "every replica gets the same hostname (as in Nomad)",
-                         k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}")
+                         target=o.pod.at(f"hostname: {first}"))
     else:
         o.ledger.mapped("N2K-HOSTNAME", o.path(key), "pod hostname (pod-wide in Kubernetes)",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}")
+                        target=o.pod.at(f"hostname: {first}"))
 
 
 def _replicas(gctx: GroupContext) -> int | None:
@@ -320,13 +321,13 @@ def _labels(o: _Opts, key: str, value: Any) -> None:
         elif str(name) not in o.gctx.labels:
             o.gctx.pod_annotations[str(name)] = text
             as_annotations.append(str(name))
-    k8s_text = f"{o.gctx.kind}/{o.gctx.workload_name} pod labels: {as_labels}"
+    shown = f"pod labels: {as_labels}"
     if as_annotations:
         o.ledger.changed("N2K-DOCKER-LABELS", o.path(key),
                          "container labels -> pod labels; keys/values Kubernetes rejects as labels -> annotations",
-                         k8s=f"{k8s_text}, annotations: {as_annotations}")
+                         target=o.pod.at(f"{shown}, annotations: {as_annotations}"))
     else:
-        o.ledger.mapped("N2K-DOCKER-LABELS", o.path(key), "container labels -> pod labels", k8s=k8s_text)
+        o.ledger.mapped("N2K-DOCKER-LABELS", o.path(key), "container labels -> pod labels", target=o.pod.at(shown))
 
 
 def _sysctl(o: _Opts, key: str, value: Any) -> None:
@@ -342,7 +343,7 @@ def _sysctl(o: _Opts, key: str, value: Any) -> None:
             current = [s for s in (security.sysctls or []) if s.name != name]
             security.sysctls = current + [k8s.V1Sysctl(name=str(name), value=str(raw))]
             o.ledger.mapped("N2K-SYSCTL", path, "safe sysctl (pod-wide in Kubernetes)",
-                            k8s=f"{o.gctx.kind}/{o.gctx.workload_name} securityContext.sysctls {name}")
+                            target=o.pod.at(f"securityContext.sysctls {name}"))
         else:
             o.ledger.decide("N2K-SYSCTL-UNSAFE", path, f"{name} is not a safe sysctl; the kubelet rejects pods "
                             "that set it unless allowed", k8s="not set",
