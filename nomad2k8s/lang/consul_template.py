@@ -168,12 +168,15 @@ class Translator:
         return segs
 
     # Actions --------------------------------------------------------------------------------
+    def _read(self, pipeline: str, dot: Any, scope: dict[str, Any]) -> tuple[list[str], Any]:
+        """(the variables a `$x := ...` declares, the pipeline's symbolic value)."""
+        names, tokens = _split_decl(expr_tokens(pipeline))
+        return names, self._pipeline(_Reader(tokens), dot, scope)
+
     def _action(self, node: Action, dot: Any, scope: dict[str, Any]) -> list[Segment]:
         source = self._src(node)
         try:
-            tokens = expr_tokens(node.body)
-            names, tokens = _split_decl(tokens)
-            value = self._pipeline(_Reader(tokens), dot, scope)
+            names, value = self._read(node.body, dot, scope)
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [Kept(source, str(exc) or "not translatable")]
         if names:
@@ -295,9 +298,7 @@ class Translator:
     def _block(self, node: Block, dot: Any, scope: dict[str, Any]) -> list[Segment]:
         source = self._src(node)
         try:
-            tokens = expr_tokens(node.head)
-            names, tokens = _split_decl(tokens)
-            value = self._pipeline(_Reader(tokens), dot, scope)
+            names, value = self._read(node.head, dot, scope)
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [self._kept_block(source, str(exc))]
         inner = dict(scope)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from kubernetes import client as k8s
 
 from nomad2k8s.lang import traefik
-from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.ledger import Account, FieldRules, Status, Target, rules
 from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
@@ -115,6 +115,15 @@ def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
 
 
 NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
+
+# A task's legacy `resources { network { ... } }`: its ports are read with the group's (see _group_ports).
+_MBITS = rules.dropped("mbits", "N2K-NETWORK-MBITS", "bandwidth reservation has no Kubernetes equivalent")
+_LEGACY_TASK_NETWORK = FieldRules(
+    rules.dropped("mode", "N2K-NETWORK-LEGACY-MODE", "legacy task network mode; the group's pod network applies",
+                  k8s="pod network"),
+    _MBITS,
+)
+_MBITS_ONLY = FieldRules(_MBITS)
 
 
 def node_port(static: int) -> int:
@@ -275,10 +284,7 @@ def _network_mode(gctx: GroupContext) -> None:
             else:
                 ledger.decide("N2K-NETWORK-MODE", network.path_of("mode"), f"network mode {mode!r}",
                               k8s="pod network", suggestion="Check what the mode provided (e.g. a CNI network).")
-        for field_name in ("mbits",):
-            if network.is_set(field_name):
-                ledger.dropped("N2K-NETWORK-MBITS", network.path_of(field_name),
-                               "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+        _MBITS_ONLY.apply(ledger, network)
     for task in gctx.group.task:
         config = task.docker
         if "network_mode" in config:
@@ -297,12 +303,7 @@ def _network_mode(gctx: GroupContext) -> None:
                               "other docker networks have no equivalent.")
         if task.resources is not None and task.name in gctx.containers:
             for network in task.resources.network:
-                if network.is_set("mode"):
-                    ledger.dropped("N2K-NETWORK-LEGACY-MODE", network.path_of("mode"),
-                                   "legacy task network mode; the group's pod network applies", k8s="pod network")
-                if network.is_set("mbits"):
-                    ledger.dropped("N2K-NETWORK-MBITS", network.path_of("mbits"),
-                                   "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+                _LEGACY_TASK_NETWORK.apply(ledger, network)
     if host:
         gctx.pod_spec.host_network = True
         gctx.pod_spec.dns_policy = "ClusterFirstWithHostNet"

@@ -62,6 +62,15 @@ class _Opts:
     def path(self, key: str) -> str:
         return paths.join(self.task.path_of("config"), key)
 
+    def literal_list(self, key: str, value: Any, code: str, what: str, suggestion: str) -> list[str] | None:
+        """`value` as a list of literal strings; else a decision for `key` and None."""
+        items = _strings(value)
+        if items is None or any(has_interpolation(i) for i in items):
+            self.ledger.decide(code, self.path(key), f"{what} not a literal list", target=self.where,
+                               suggestion=suggestion)
+            return None
+        return items
+
 
 def _privileged(o: _Opts, key: str, value: Any) -> None:
     if value is True:
@@ -76,10 +85,9 @@ def _capability(name: str) -> str:
 
 
 def _caps(o: _Opts, key: str, value: Any) -> None:
-    names = _strings(value)
-    if names is None or any(has_interpolation(n) for n in names):
-        o.ledger.decide("N2K-CAPABILITIES", o.path(key), "capabilities are not a literal list", target=o.where,
-                        suggestion="Set securityContext.capabilities by hand.")
+    names = o.literal_list(key, value, "N2K-CAPABILITIES", "capabilities are",
+                           "Set securityContext.capabilities by hand.")
+    if names is None:
         return
     caps = [_capability(n) for n in names]
     security = _security(o.container)
@@ -218,10 +226,8 @@ def _add_pull_secrets(gctx: GroupContext, names: list[str]) -> None:
 
 
 def _dns(o: _Opts, key: str, value: Any) -> None:
-    items = _strings(value)
-    if items is None or any(has_interpolation(i) for i in items):
-        o.ledger.decide("N2K-DNS", o.path(key), "DNS setting is not a literal list", target=o.where,
-                        suggestion="Set dnsConfig by hand.")
+    items = o.literal_list(key, value, "N2K-DNS", "DNS setting is", "Set dnsConfig by hand.")
+    if items is None:
         return
     pod = o.gctx.pod_spec
     config = pod.dns_config or k8s.V1PodDNSConfig()
