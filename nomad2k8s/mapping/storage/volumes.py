@@ -8,7 +8,7 @@ Nomad never shows, so they need the profile's path table (or become PVCs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from kubernetes import client as k8s
 

@@ -273,7 +273,7 @@ def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
             names.append(host)
     o.gctx.pod_spec.host_aliases = [k8s.V1HostAlias(ip=ip, hostnames=names) for ip, names in by_ip.items()]
     o.ledger.mapped("N2K-EXTRA-HOSTS", o.path(key), "/etc/hosts entries (pod-wide in Kubernetes)",
-                    target=o.pod.at(f"hostAliases"))
+                    target=o.pod.at("hostAliases"))
 
 
 def _hostname(o: _Opts, key: str, value: Any) -> None:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from kubernetes import client as k8s
