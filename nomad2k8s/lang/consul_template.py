@@ -9,7 +9,7 @@ kept as its exact source text in a Kept segment, for the report and a needs-deci
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -159,19 +159,24 @@ class Translator:
         for node in nodes:
             if isinstance(node, Text):
                 segs.append(Lit(node.text))
-            elif isinstance(node, Action):
-                segs += self._action(node, dot, scope)
-            else:
-                segs += self._block(node, dot, scope)
-        return [_tag_secret(s) if isinstance(s, Kept) else s for s in segs]
+                continue
+            produced = self._action(node, dot, scope) if isinstance(node, Action) else self._block(node, dot, scope)
+            # A node kept whole: does it read a secret? (asked of its parsed actions, not of its text)
+            source = self._src(node)
+            segs += [_tag_secret(seg, node) if isinstance(seg, Kept) and seg.source == source else seg
+                     for seg in produced]
+        return segs
 
     # Actions --------------------------------------------------------------------------------
+    def _read(self, pipeline: str, dot: Any, scope: dict[str, Any]) -> tuple[list[str], Any]:
+        """(the variables a `$x := ...` declares, the pipeline's symbolic value)."""
+        names, tokens = _split_decl(expr_tokens(pipeline))
+        return names, self._pipeline(_Reader(tokens), dot, scope)
+
     def _action(self, node: Action, dot: Any, scope: dict[str, Any]) -> list[Segment]:
         source = self._src(node)
         try:
-            tokens = expr_tokens(node.body)
-            names, tokens = _split_decl(tokens)
-            value = self._pipeline(_Reader(tokens), dot, scope)
+            names, value = self._read(node.body, dot, scope)
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [Kept(source, str(exc) or "not translatable")]
         if names:
@@ -293,9 +298,7 @@ class Translator:
     def _block(self, node: Block, dot: Any, scope: dict[str, Any]) -> list[Segment]:
         source = self._src(node)
         try:
-            tokens = expr_tokens(node.head)
-            names, tokens = _split_decl(tokens)
-            value = self._pipeline(_Reader(tokens), dot, scope)
+            names, value = self._read(node.head, dot, scope)
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [self._kept_block(source, str(exc))]
         inner = dict(scope)
@@ -347,20 +350,53 @@ class Translator:
         return Kept(source, reason)
 
 
-# A call that reads a secret: `secret "path" ...`, `pkiCert "path" ...`, `nomadVar "path"`.
-_SECRET_CALL = re.compile(r"""\b(secret|pkiCert|nomadVar)\s+(?:"([^"]*)"|`([^`]*)`)?(\s+["`$(])?""")
+# Functions that read a secret: `secret "path" ...`, `pkiCert "path" ...`, `nomadVar "path"`.
+SECRET_FUNCS = frozenset({"secret", "pkiCert", "nomadVar"})
 
 
-def _tag_secret(seg: Kept) -> Kept:
-    """A kept text that reads a secret: which path, and N2K-TEMPLATE-PKI when it issues a certificate or
-    a dynamic secret (pkiCert, arguments, a pki issue/sign path). Such text must never become a ConfigMap."""
+def _action_bodies(node: Action | Block) -> Iterator[str]:
+    """The pipelines of a parsed node in source order: an action's, or a block's head and then those of
+    its branches. Literal text is not a pipeline (whatever words it holds, and whatever the delimiters)."""
+    if isinstance(node, Action):
+        yield node.body
+        return
+    yield node.head
+    for child in node.body + node.alt:
+        if not isinstance(child, Text):
+            yield from _action_bodies(child)
+
+
+def secret_call(node: Action | Block) -> tuple[str, str, bool] | None:
+    """The first call of a secret function in `node`: (function, its literal path or "?", whether more
+    arguments follow: a PKI certificate or dynamic secret writes to Vault)."""
+    for body in _action_bodies(node):
+        try:
+            tokens = expr_tokens(body)
+        except TemplateError:
+            continue
+        for i, (kind, text) in enumerate(tokens):
+            if kind != "ident" or text not in SECRET_FUNCS:
+                continue
+            rest = tokens[i + 1:]
+            if not rest or rest[0][0] != "str":
+                return text, "?", False  # a path computed at run time (`secret $key`): read, not issued
+            after = rest[1:]
+            more = bool(after) and (after[0][0] in ("str", "var") or after[0] == ("punct", "("))
+            return text, rest[0][1], more
+    return None
+
+
+def _tag_secret(seg: Kept, node: Action | Block) -> Kept:
+    """A node kept verbatim that reads a secret: which path, and N2K-TEMPLATE-PKI when it issues a
+    certificate or a dynamic secret (pkiCert, arguments, a pki issue/sign path). Such text must never
+    become a ConfigMap."""
     if seg.secret_path is not None:
         return seg
-    match = _SECRET_CALL.search(seg.source)
-    if match is None:
+    call = secret_call(node)
+    if call is None:
         return seg
-    func, path = match.group(1), match.group(2) or match.group(3) or "?"
-    pki = func == "pkiCert" or match.group(4) is not None or bool(re.search(r"(^|/)(issue|sign)/", path))
+    func, path, more = call
+    pki = func == "pkiCert" or more or bool(re.search(r"(^|/)(issue|sign)/", path))
     code = "N2K-TEMPLATE-PKI" if pki else ("N2K-TEMPLATE-SECRET-KEPT" if seg.code == "N2K-TEMPLATE-UNTRANSLATED"
                                            else seg.code)
     return replace(seg, code=code, secret_path=path)

@@ -6,7 +6,8 @@ Statuses:
 - dropped: not carried over (the message says why);
 - needs-decision: a human must choose; the suggestion says what to choose between.
 
-Modules: status (the one status order), entries (Ledger, LedgerEntry), target (Target: where a
+Modules: status (the one status order), entries (Ledger, LedgerEntry), account (Ledger.account: partial
+results folded into one entry), target (Target: where a
 setting went, as data), rules (FieldRules),
 codes (the catalogue of every code, codes.yaml).
 """
@@ -15,6 +16,7 @@ from .codes import Code, Severity
 from .entries import MAX_VALUE_CHARS, Ledger, LedgerEntry, describe_value
 from .rules import FieldRule, FieldRules
 from .status import STATUS_ORDER, Status
-from .target import Target
+from .account import Account
+from .target import Target, Targets
 
-__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules", "Code", "Severity", "Target"]
+__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules", "Code", "Severity", "Target", "Targets", "Account"]

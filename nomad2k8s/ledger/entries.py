@@ -10,7 +10,8 @@ from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a rep
 from ..model import paths
 from . import codes as catalogue
 from .status import STATUS_ORDER, Status
-from .target import Target
+from .account import Account
+from .target import Target, Targets
 
 
 MAX_VALUE_CHARS = 80
@@ -56,7 +57,7 @@ class LedgerEntry:
     # False for notes that explain a choice without accounting for a parsed setting.
     claims: bool = True
     # What the setting became, as data: passes that re-point rows read this, not the text.
-    target: Target | None = None
+    target: Target | Targets | None = None
 
     @property
     def severity(self) -> catalogue.Severity:
@@ -96,7 +97,7 @@ class Ledger:
         message: str,
         *,
         k8s: str = "",
-        target: Target | None = None,
+        target: Target | Targets | None = None,
         suggestion: str = "",
         line: int | None = None,
         value: Any = None,
@@ -127,7 +128,7 @@ class Ledger:
         self.entries.append(entry)
         return entry
 
-    def retarget(self, entry: LedgerEntry, target: Target | None, text: str | None = None) -> None:
+    def retarget(self, entry: LedgerEntry, target: Target | Targets | None, text: str | None = None) -> None:
         """Point `entry` (found by identity, not by its text) somewhere else: at `target`, or, with no
         target, at what `text` says (e.g. "not emitted: ..."); the report text follows."""
         self._own(entry)
@@ -157,6 +158,11 @@ class Ledger:
 
     def decide(self, code: str, path: str, message: str, **kw: Any) -> LedgerEntry:
         return self.record(Status.NEEDS_DECISION, code, path, message, **kw)
+
+    def account(self, path: str, code: str, target: Target | Targets | None = None, **kw: Any) -> Account:
+        """`with ledger.account(path, code, target) as acc:` folds partial results into one entry
+        on exit (see ledger/account.py)."""
+        return Account(self, path, code, target, **kw)
 
     def claim(self, node: Any, field: str, status: Status, code: str, message: str,
               **kw: Any) -> LedgerEntry | None:

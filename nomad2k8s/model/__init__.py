@@ -11,6 +11,7 @@ from .blocks import (  # noqa: F401 - re-exported for mappers
     Check, Constraint, Affinity, Device, EphemeralDisk, Group, Job, Network, Port, Resources, Service, Spread,
     Task, Template, Volume, VolumeMount,
 )
+from .docker import DockerConfig, block_map, nested  # noqa: F401
 from . import paths
 
 

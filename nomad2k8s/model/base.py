@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from . import paths
+from .docker import block_map
 
 
 def _block_class(annotation: Any) -> tuple[type[NomadBlock] | None, bool]:
@@ -38,12 +39,12 @@ def _block_class(annotation: Any) -> tuple[type[NomadBlock] | None, bool]:
 
 
 def merge_maps(value: Any) -> Any:
-    """`env { A = "1" }` arrives as a list of block bodies, `env = { A = "1" }` as a dict."""
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        merged: dict[str, Any] = {}
-        for item in value:
-            merged.update({k: v for k, v in item.items() if k not in paths.INTERNAL_KEYS})
-        return merged
+    """`env { A = "1" }` arrives as a list of block bodies, `env = { A = "1" }` as a dict; the
+    bodies are merged by docker.block_map (an attribute map is kept as written)."""
+    if isinstance(value, list):
+        merged = block_map(value)
+        if merged is not None or not value:
+            return merged or {}
     return value
 
 

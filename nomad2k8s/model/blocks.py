@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import field_validator
+
 from .base import NomadBlock
+from .docker import DockerConfig
 
 Scalar = str | int | float | bool
 Num = int | float | str
@@ -285,7 +288,7 @@ class Scaling(NomadBlock):
 class Task(NomadBlock):
     MAP_FIELDS: ClassVar[frozenset[str]] = frozenset({"env", "meta", "config"})
     driver: str | None = None
-    config: dict[str, Any] | None = None
+    config: DockerConfig | None = None
     env: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None
     user: str | None = None
@@ -307,9 +310,19 @@ class Task(NomadBlock):
     leader: bool | None = None
     kind: str | None = None
 
+    @field_validator("config", mode="before")
+    @classmethod
+    def _typed_config(cls, value: Any) -> Any:
+        return DockerConfig(value) if isinstance(value, dict) else value
+
     @property
     def name(self) -> str:
         return self.label or "task"
+
+    @property
+    def docker(self) -> DockerConfig:
+        """The driver config, empty when the task has none."""
+        return self.config if self.config is not None else DockerConfig()
 
 
 class Group(NomadBlock):

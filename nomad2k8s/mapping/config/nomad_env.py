@@ -20,7 +20,7 @@ def static_value(gctx: GroupContext, task: Task, name: str) -> tuple[str, str] |
     (with the bind port) so that convert.link_batch can settle it."""
     result = runtime.resolve(name, gctx, task, mode="file")
     if result.resolved and not result.pending:
-        return result.text, result.message()
+        return result.text, runtime.folded(result).message
     value = (task.env or {}).get(name)
     if value is not None and not isinstance(value, (dict, list)) and not has_interpolation(str(value)):
         return str(value), f"env {name} is the task's env value {value!r}"

@@ -152,7 +152,7 @@ def plaintext_task_env(gt: GroupTemplates) -> None:
                 "N2K-SECURITY-PLAINTEXT-SECRET", paths.join(task.path_of("env"), str(key)),
                 "secret in clear text in the jobspec: not copied into any output; the env var reads it from "
                 "the ExternalSecret instead", value="<redacted>",
-                k8s=f"{container_target(gctx, container)} env {name} <- Secret/{secret_name} key {data_key}",
+                target=container_target(gctx, container, f"env {name} <- Secret/{secret_name} key {data_key}"),
                 suggestion=f"Store it in Vault at {path} key {name} (remote key {remote.key}) and rotate it: "
                 "it is in the jobspec's history.",
             )
@@ -180,7 +180,7 @@ def _credentials_in_task_env(gt: GroupTemplates, task: Task, container: k8s.V1Co
         "credential in clear text inside the value (URL userinfo or password= pair): not copied into any "
         "output; the value expands $(" + "), $(".join(h for h, _ in helpers) + ") read from the ExternalSecret",
         value="<redacted>", claims=not gctx.ledger.is_claimed(env_path),
-        k8s=f"{container_target(gctx, container)} env {name}",
+        target=container_target(gctx, container, f"env {name}"),
         suggestion=f"Store it in Vault at {path}: " + ", ".join(defined) + "; rotate it: it is in the jobspec's "
         "history.",
     )

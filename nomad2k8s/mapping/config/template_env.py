@@ -14,7 +14,7 @@ from nomad2k8s.lang import envparse as envfile
 from nomad2k8s.mapping.config import nomad_env
 from nomad2k8s.mapping.config import plaintext
 from nomad2k8s.mapping.config.template_files import kept_text, runtime_text
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, Outcome, remote_problem, secret_env, container_target
+from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, remote_problem, secret_env, container_target
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.k8s.names import env_name
 from nomad2k8s.mapping.core.podspec import add_env
@@ -55,7 +55,7 @@ def _source_text(line: list[Segment]) -> str:
 
 
 def env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
-                  segments: list[Segment], outcome: Outcome) -> None:
+                  segments: list[Segment], outcome: TemplateAccount) -> None:
     gctx = gt.gctx
     settings = gctx.profile.secrets
     stripped = [s for s in segments if not (isinstance(s, Lit) and not s.text.strip())]
@@ -67,10 +67,9 @@ def env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl
         env_from.append(k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=name)))
         container.env_from = env_from
         gt.note_ref(rng.source_kind, rng.path, tpl.path_of("data"), whole=True)
-        outcome.worse(Status.CHANGED)
         outcome.uses_secrets = True
-        outcome.k8s = f"{container_target(gctx, container)} envFrom Secret/{name}"
-        outcome.notes.append("every key of the secret becomes an env var (ExternalSecret dataFrom.extract)")
+        outcome.target = container_target(gctx, container, f"envFrom Secret/{name}")
+        outcome.note(Status.CHANGED, "every key of the secret becomes an env var (ExternalSecret dataFrom.extract)")
         return
     names: list[str] = []
     for line in _lines(segments):
@@ -79,26 +78,26 @@ def env_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl
             continue
         head = line[0]
         if not isinstance(head, Lit) or "=" not in head.text:
-            outcome.decisions.append(f"env line kept out: `{_source_text(line)}` is not KEY=value")
+            outcome.decide(f"env line kept out: `{_source_text(line)}` is not KEY=value")
             continue
         key, _, rest = head.text.partition("=")
         key = key.strip()
         if key.startswith("export "):
             key = key[len("export "):].strip()
         if not _ENV_KEY.match(key):
-            outcome.decisions.append(f"env line kept out: {key!r} is not a variable name")
+            outcome.decide(f"env line kept out: {key!r} is not a variable name")
             continue
         try:
             value = envfile.parse_value(([Lit(rest)] if rest else []) + line[1:])
         except envfile.EnvValueError as exc:
-            outcome.decisions.append(f"env line kept out: {key} ({exc}; Nomad rejects the template)")
+            outcome.decide(f"env line kept out: {key} ({exc}; Nomad rejects the template)")
             continue
         name = env_name(key)
         _env_value(gt, task, container, name, value, outcome, settings.env_from)
         names.append(name)
-    outcome.k8s = f"{container_target(gctx, container)} env " + (", ".join(names) or "-")
+    outcome.target = container_target(gctx, container, "env " + (", ".join(names) or "-"))
     if not names:
-        outcome.decisions.append("no env var could be read from this template")
+        outcome.decide("no env var could be read from this template")
 
 
 def _is_env_range(rng: SecretRange) -> bool:
@@ -108,13 +107,13 @@ def _is_env_range(rng: SecretRange) -> bool:
 
 
 def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name: str, value: list[Segment],
-               outcome: Outcome, env_from: bool) -> None:
+               outcome: TemplateAccount, env_from: bool) -> None:
     gctx = gt.gctx
     if all(isinstance(s, Lit) for s in value):
         text = "".join(s.text for s in value)  # type: ignore[union-attr]
         if plaintext.is_plaintext_secret(name, text):
             value = [SecretRef(plaintext.secret_path_for_plaintext(gctx), name, VAULT_V2, "<clear text>")]
-            outcome.decisions.append(f"{name} is a secret in clear text: moved to a Vault reference")
+            outcome.decide(f"{name} is a secret in clear text: moved to a Vault reference")
         else:
             add_env(container, k8s.V1EnvVar(name=name, value=text))
             return
@@ -145,8 +144,7 @@ def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name:
             add_env(container, secret_env(helper, secret_name, key))
             parts.append(f"$({helper})")
             outcome.uses_secrets = True
-            outcome.worse(Status.CHANGED)
-            outcome.notes.append(f"{name} is composed with $({helper}) (dependent env expansion)")
+            outcome.note(Status.CHANGED, f"{name} is composed with $({helper}) (dependent env expansion)")
         elif isinstance(seg, RuntimeRef) and seg.kind == "env":
             result = nomad_env.env_reference(gctx, task, seg.name)
             outcome.apply(result, "env {expr} is only known in the running task")
@@ -158,6 +156,6 @@ def _env_value(gt: GroupTemplates, task: Task, container: k8s.V1Container, name:
         elif isinstance(seg, Kept):
             parts.append(kept_text(seg, outcome))
         else:
-            outcome.decisions.append(f"env {name}: a loop cannot be a single value")
+            outcome.decide(f"env {name}: a loop cannot be a single value")
             parts.append(getattr(seg, "source", ""))
     add_env(container, k8s.V1EnvVar(name=name, value="".join(parts)))

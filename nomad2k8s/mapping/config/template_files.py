@@ -11,12 +11,12 @@ import re
 from kubernetes import client as k8s
 
 from nomad2k8s import fileaccess
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Task, Template
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.config.externalsecrets import secret_key_name
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, Outcome, remote_problem, container_target
+from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, remote_problem, container_target
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.mapping.passes.pending import waiting_note
@@ -42,12 +42,11 @@ def template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str | 
     return None, "template has neither data nor source"
 
 
-def runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outcome) -> str | None:
+def runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: TemplateAccount) -> str | None:
     """A run-time reference in a file: a fixed text when Kubernetes makes it one, else None."""
     if seg.kind == "service-addr":
         host = runtime.cluster_host(gctx, seg.name)
-        outcome.worse(Status.CHANGED)
-        outcome.notes.append(f"service {seg.name} -> {host}")
+        outcome.note(Status.CHANGED, f"service {seg.name} -> {host}")
         return host
     if seg.kind == "service-port":
         port = runtime.service_port(gctx, seg.name)
@@ -57,18 +56,15 @@ def runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: Outco
         # The Nomad text stays (a complete expression, see tpltranslate); link_batch puts the port of
         # the Service in its place when the service is converted in the same batch.
         item = {"destination": seg.name, "host": runtime.cluster_host(gctx, seg.name), "placeholder": seg.source}
-        message = waiting_note(item)
-        outcome.decisions.append(message)
-        outcome.pending_decisions.append(message)
-        if item not in outcome.pending:
-            outcome.pending.append(item)
+        outcome.decide(waiting_note(item), pending=True)
+        outcome.wait_for(item)
         return None
     result = runtime.resolve(seg.name, gctx, task, mode="file")
     outcome.apply(result, "env {expr} is only known in the running task")
     return result.text
 
 
-def rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome) -> list[Segment]:
+def rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], outcome: TemplateAccount) -> list[Segment]:
     """Consul DNS names, upstream loopback addresses and `${NOMAD_*}` in the literal text -> what the pod
     sees (runtime.py, as for env values). Adjacent literals are joined first: a name can span several."""
     joined: list[Segment] = []
@@ -87,13 +83,13 @@ def rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], ou
     return out
 
 
-def kept_text(seg: Kept, outcome: Outcome) -> str:
+def kept_text(seg: Kept, outcome: TemplateAccount) -> str:
     what = seg.reason + (f" (default {seg.default!r})" if seg.default is not None else "")
-    outcome.decisions.append(f"kept verbatim `{seg.source}`: {what}")
+    outcome.decide(f"kept verbatim `{seg.source}`: {what}")
     return seg.source
 
 
-def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcome: Outcome, secret_key) -> str:
+def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcome: TemplateAccount, secret_key) -> str:
     """Text of the file; in ESO syntax when `secret_key` (ref -> data key) is given."""
     # In an ESO template every text that is not a secret reference is escaped: External Secrets would
     # otherwise evaluate a kept `{{ env "X" }}` with its own (Sprig) functions, in its controller.
@@ -111,7 +107,7 @@ def _render_file(gctx: GroupContext, task: Task, segments: list[Segment], outcom
         elif isinstance(seg, Kept):
             out.append(literal(kept_text(seg, outcome)))
         elif isinstance(seg, SecretRange):
-            outcome.decisions.append(f"kept verbatim `{seg.source}`: a loop over every key of a secret in a file")
+            outcome.decide(f"kept verbatim `{seg.source}`: a loop over every key of a secret in a file")
             out.append(literal(seg.source))
         else:
             out.append("")
@@ -158,7 +154,7 @@ def file_mode(tpl: Template) -> int | None:
 
 
 def file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
-                   segments: list[Segment], outcome: Outcome) -> None:
+                   segments: list[Segment], outcome: TemplateAccount) -> None:
     gctx = gt.gctx
     dest = resolve(destination(gctx, task, tpl)[0])
     has_secret = any(isinstance(s, SecretRef) for s in segments)
@@ -180,12 +176,12 @@ def file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         mode = file_mode(tpl)
         if mode is not None:
             gt.secret_modes[(secret_name, key)] = mode
-        gctx.rendered_files[(task.name, dest.container_path)] = (volume, key)
-        outcome.worse(Status.CHANGED)
+        gctx.render_file(task.name, dest.container_path, volume, key, tpl.nomad_path)
         outcome.uses_secrets = True
-        outcome.k8s = f"ExternalSecret/{secret_name} template {key} -> {container_target(gctx, container)} {dest.container_path}"
-        outcome.notes.append("rendered by External Secrets (template engine v2) into a Secret mounted at the "
-                             "destination")
+        outcome.target = Target("ExternalSecret", secret_name, field=f"template {key}",
+                                into=container_target(gctx, container, dest.container_path))
+        outcome.note(Status.CHANGED, "rendered by External Secrets (template engine v2) into a Secret mounted at "
+                     "the destination")
         return
     text = _render_file(gctx, task, segments, outcome, None)
     key = file_key(tpl, task, gt.config, text, dest.container_path)
@@ -194,7 +190,8 @@ def file_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
     if mode is not None:
         gt.config_modes[key] = mode
     gt.config_mounts.append((container, key, dest.container_path))
-    gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
-    outcome.k8s = f"ConfigMap/{gt.configmap_name} key {key} -> {container_target(gctx, container)} {dest.container_path}"
+    gctx.render_file(task.name, dest.container_path, "nomad-templates", key, tpl.nomad_path)
+    outcome.target = Target("ConfigMap", gt.configmap_name, field=f"key {key}",
+                            into=container_target(gctx, container, dest.container_path))
     if tpl.change_mode in (None, "restart"):
         gt.restart_on_config = True

@@ -1,8 +1,8 @@
 """The state one group's templates build up, and the objects it becomes.
 
 GroupTemplates collects the ConfigMap keys, Secret files and mounts of every template of a group;
-emit() turns them into the ConfigMap, the volumes and mounts, and the ExternalSecrets. Outcome folds
-what became of one template's content into its ledger entry.
+emit() turns them into the ConfigMap, the volumes and mounts, and the ExternalSecrets. A TemplateAccount
+(a ledger account, ledger/account.py) folds what became of one template's content into its ledger entry.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Account, Status, Target
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets, RemoteRef
@@ -24,33 +24,31 @@ CHECKSUM_ANNOTATION = "checksum/config"
 
 
 @dataclass
-class Outcome:
-    """What became of one template's content, for its ledger entry."""
+class TemplateAccount(Account):
+    """The account of one template's content: what its parts became (notes: changed; decisions),
+    where it went, and whether it reads secrets (which decides the entry's code)."""
 
-    status: Status = Status.MAPPED
-    k8s: str = ""
-    notes: list[str] = field(default_factory=list)
-    decisions: list[str] = field(default_factory=list)
     uses_secrets: bool = False
-    pending: list[dict] = field(default_factory=list)  # upstreams whose port link_batch may find
-    pending_decisions: list[str] = field(default_factory=list)  # the decisions those ports settle
-    suggestion: str = ""  # a specific way to settle the decisions, ahead of the generic one
-
-    def worse(self, status: Status) -> None:
-        self.status = Status.worst(self.status, status)
+    hint: str = ""  # a specific way to settle the decisions, ahead of the generic one
 
     def apply(self, result: runtime.RewriteResult, unresolved: str) -> None:
-        """Record a runtime rewrite: each rewrite listed (changed), what is left a decision."""
+        """A runtime rewrite: each rewrite listed (changed), what is left a decision; a bind port the
+        batch pass may replace a pending decision."""
         for note in result.notes:
             if note.status is Status.NEEDS_DECISION:
-                self.decisions.append(note.message)
-                if note.pending:
-                    self.pending_decisions.append(note.message)
+                self.decide(note.message, pending=note.pending)
             else:
-                self.worse(Status.CHANGED)
-                self.notes.append(note.message)
-        self.decisions += [unresolved.format(expr=expr) for expr in result.remaining]
-        self.pending += [p for p in result.pending if p not in self.pending]
+                self.note(Status.CHANGED, note.message)
+        for expr in result.remaining:
+            self.decide(unresolved.format(expr=expr))
+        for item in result.pending:
+            self.wait_for(item)
+
+
+def new_account(gctx: GroupContext, path: str) -> TemplateAccount:
+    """The code and message are chosen when the content is recorded (template_record.record_content);
+    the text was rewritten either way, so once the batch settles the ports it is at least changed."""
+    return TemplateAccount(gctx.ledger, path, "", floor=Status.CHANGED)
 
 
 @dataclass
@@ -84,13 +82,13 @@ def template_configmap(gctx: GroupContext) -> str:
     return dns_label(f"{gctx.workload_name}-config", max_len=253)
 
 
-def container_target(gctx: GroupContext, container: k8s.V1Container) -> str:
-    return f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+def container_target(gctx: GroupContext, container: k8s.V1Container, field: str | None = None) -> Target:
+    return Target(gctx.kind, gctx.workload_name, container=container.name, field=field)
 
 
-def remote_problem(outcome: Outcome, remote: RemoteRef) -> None:
-    if remote.problem and remote.problem not in outcome.decisions:
-        outcome.decisions.append(remote.problem)
+def remote_problem(outcome: TemplateAccount, remote: RemoteRef) -> None:
+    if remote.problem:
+        outcome.decide(remote.problem)
 
 
 def secret_env(name: str, secret_name: str, key: str) -> k8s.V1EnvVar:

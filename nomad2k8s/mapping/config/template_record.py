@@ -5,15 +5,16 @@ that cannot be expressed) and its other fields (destination, perms, change_mode,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kubernetes import client as k8s
 
 from nomad2k8s.mapping.passes.pending import track
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Task, Template
 from nomad2k8s.mapping.config import plaintext
 from nomad2k8s.mapping.config.template_files import destination, file_key, file_mode
-from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, GroupTemplates, Outcome, container_target
+from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, GroupTemplates, TemplateAccount, container_target
 from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.lang.consul_template import NOMAD_VAR, Kept, SecretRef, Segment
 
@@ -21,7 +22,7 @@ from nomad2k8s.lang.consul_template import NOMAD_VAR, Kept, SecretRef, Segment
 def record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,
                        text: str | None, problem: str, is_env: bool) -> None:
     gctx = gt.gctx
-    target = container_target(gctx, container)
+    target: Target | None = container_target(gctx, container)
     if text is not None and plaintext.find_in_text(text):
         # Verbatim would copy the secret into the ConfigMap: write nothing, ask for a decision.
         gctx.ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", tpl.nomad_path,
@@ -30,18 +31,19 @@ def record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container
                            suggestion=f"Store it in Vault at {plaintext.secret_path_for_plaintext(gctx)}, rewrite the file as "
                            "an ExternalSecret template, and rotate it: it is in the jobspec's history.")
         problem += "; not written: it holds a secret in clear text"
-        target = "-"
+        target = None
     elif text is not None and not is_env and isinstance(tpl.destination, str) and tpl.destination:
         # Keep the text as it is, so the file exists and the reviewer sees what to rewrite.
         dest = resolve(destination(gctx, task, tpl)[0])
         key = file_key(tpl, task, gt.config, text, dest.container_path)
         gt.config[key] = text
         gt.config_mounts.append((container, key, dest.container_path))
-        gctx.rendered_files[(task.name, dest.container_path)] = ("nomad-templates", key)
-        target = f"ConfigMap/{gt.configmap_name} key {key} (verbatim)"
+        gctx.render_file(task.name, dest.container_path, "nomad-templates", key, tpl.nomad_path)
+        target = Target("ConfigMap", gt.configmap_name, field=f"key {key} (verbatim)")
     for field_name in ("data", "source"):
         if tpl.is_set(field_name):
-            gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.path_of(field_name), problem, k8s=target,
+            gctx.ledger.decide("N2K-TEMPLATE-UNTRANSLATED", tpl.path_of(field_name), problem,
+                               **({"target": target} if target is not None else {"k8s": "-"}),
                                value=_safe_value(text) if field_name == "data" else None,
                                suggestion="Rewrite the file as a ConfigMap or an ExternalSecret template by hand.")
     if not tpl.is_set("data") and not tpl.is_set("source"):
@@ -93,44 +95,33 @@ def _safe_value(text: str | None) -> str:
 
 
 def record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: str | None,
-                    segments: list[Segment], outcome: Outcome, clear: bool, is_env: bool) -> None:
+                    segments: list[Segment], outcome: TemplateAccount, clear: bool, is_env: bool) -> None:
+    """Record the content's entry from its account (the batch pass settles the pending bind ports
+    when the destination Service is in the batch), then the notes about the same content."""
     ledger = gt.gctx.ledger
-    data = None
-    if outcome.pending:
-        # link_batch settles the bind-port decisions when the destination Service is in the batch.
-        # The text was rewritten either way: at least changed.
-        linked = Status.NEEDS_DECISION if set(outcome.decisions) - set(outcome.pending_decisions) else \
-            Status.worst(outcome.status, Status.CHANGED)
-        data = {"pending_upstreams": outcome.pending, "resolved_status": linked.value}
-    if outcome.decisions:
-        outcome.worse(Status.NEEDS_DECISION)
     kind = "env template" if is_env else "file template"
     if outcome.uses_secrets:
-        code = "N2K-TEMPLATE-SECRET-ENV" if is_env else "N2K-TEMPLATE-SECRET-FILE"
-        message = f"{kind} reading secrets -> ExternalSecret"
+        outcome.code = "N2K-TEMPLATE-SECRET-ENV" if is_env else "N2K-TEMPLATE-SECRET-FILE"
+        outcome.what = f"{kind} reading secrets -> ExternalSecret"
     else:
-        code = "N2K-TEMPLATE-ENV" if is_env else "N2K-TEMPLATE-CONFIGMAP"
-        message = f"{kind} -> {'env vars' if is_env else 'ConfigMap key'}"
-    head = message + ": "
-    details = list(dict.fromkeys(outcome.notes + outcome.decisions))
-    if details:
-        message += ": " + "; ".join(details)
-    suggestion = ""
+        outcome.code = "N2K-TEMPLATE-ENV" if is_env else "N2K-TEMPLATE-CONFIGMAP"
+        outcome.what = f"{kind} -> {'env vars' if is_env else 'ConfigMap key'}"
+    outcome.suggestion = ""
     if outcome.decisions:
-        suggestion = "Resolve the listed parts by hand (ConfigMap value, Service DNS name, or a Vault key)."
-        if outcome.suggestion:
-            suggestion = f"{outcome.suggestion} {suggestion}"
-    value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
-    entry = ledger.record(outcome.status, code, content_path, message, k8s=outcome.k8s, suggestion=suggestion,
-                          value=value, data=data)
-    track(gt.gctx.job_ctx.pending_messages, entry, details, head=head)
+        outcome.suggestion = " ".join(filter(None, [outcome.hint, "Resolve the listed parts by hand (ConfigMap "
+                                                    "value, Service DNS name, or a Vault key)."]))
+    outcome.value = "<redacted: contains a clear-text secret>" if clear else _safe_value(text)
+    entry = outcome.record()
+    assert entry is not None
+    track(gt.gctx.job_ctx.pending_messages, entry, outcome.texts, head=outcome.head)
+    where = outcome.target_kw()
     if tpl.is_set("data") and tpl.is_set("source"):
         ledger.dropped("N2K-TEMPLATE-SOURCE-IGNORED", tpl.path_of("source"), "data wins over source in Nomad",
                        k8s="-")
     if clear:
         ledger.decide("N2K-SECURITY-PLAINTEXT-SECRET", content_path,
                       "the template holds a secret in clear text; it is not copied into any output",
-                      k8s=outcome.k8s, claims=False, value="<redacted>",
+                      claims=False, value="<redacted>", **where,
                       suggestion=f"Store it in Vault at {plaintext.secret_path_for_plaintext(gt.gctx)} and rotate it: "
                       "it is in the jobspec's history.")
     suggestions = {
@@ -139,19 +130,19 @@ def record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: s
     }
     for seg in segments:
         if isinstance(seg, Kept):
-            ledger.decide(seg.code, content_path, f"kept verbatim: `{seg.source}` ({seg.reason})", k8s=outcome.k8s,
+            ledger.decide(seg.code, content_path, f"kept verbatim: `{seg.source}` ({seg.reason})", **where,
                           claims=False, value="", suggestion=suggestions.get(seg.code, "Rewrite this part by hand."))
     for seg in segments:
         if isinstance(seg, SecretRef) and seg.source_kind == NOMAD_VAR:
             ledger.decide("N2K-TEMPLATE-NOMAD-VAR", content_path,
                           f"copy Nomad Variable {seg.path} into the secret store "
                           f"(key {gt.gctx.profile.secrets.nomad_vars_pattern.format(path=seg.path)})",
-                          k8s=outcome.k8s, claims=False, value="",
+                          claims=False, value="", **where,
                           suggestion="nomad var get -out json <path> | write each item into Vault.")
             break
 
 
-def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: Outcome) -> None:
+def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: TemplateAccount) -> None:
     gctx, ledger = gt.gctx, gt.gctx.ledger
     target = container_target(gctx, container)
     is_env = tpl.env is True
@@ -159,30 +150,30 @@ def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.
         if is_env:
             ledger.changed("N2K-TEMPLATE-ENV-DESTINATION", tpl.path_of("destination"),
                            "env template: its variables are set on the container; the file is not written",
-                           k8s=target)
+                           target=target)
         else:
             text, filled = destination(gctx, task, tpl)
             dest = resolve(text).container_path
             ledger.record(Status.CHANGED if filled else Status.MAPPED, "N2K-TEMPLATE-DESTINATION",
                           tpl.path_of("destination"), "file destination" + (": " + "; ".join(filled) if filled else ""),
-                          k8s=f"{target} volumeMount {dest} (subPath)")
+                          target=replace(target, field=f"volumeMount {dest} (subPath)"))
     if tpl.is_set("env"):
         ledger.mapped("N2K-TEMPLATE-ENV-FLAG", tpl.path_of("env"),
-                      "env template" if is_env else "file template", k8s=target)
+                      "env template" if is_env else "file template", target=target)
     _record_change_mode(gt, tpl, outcome, target)
     if tpl.is_set("perms"):
         mode = file_mode(tpl)
         if is_env:
             ledger.dropped("N2K-TEMPLATE-PERMS-ENV", tpl.path_of("perms"), "no file is written for env templates")
         elif mode is None:
-            ledger.decide("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "perms is not an octal mode", k8s=target)
+            ledger.decide("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "perms is not an octal mode", target=target)
         else:
             ledger.mapped("N2K-TEMPLATE-PERMS", tpl.path_of("perms"), "file mode",
-                          k8s=f"volume items[].mode {mode} (0{mode:o})")
+                          target=Target("volume", field=f"items[].mode {mode} (0{mode:o})"))
     for owner in ("uid", "gid"):
         if tpl.is_set(owner):
             ledger.changed("N2K-TEMPLATE-OWNER", tpl.path_of(owner),
-                           "ConfigMap/Secret files are owned by root (group fsGroup when set)", k8s=target,
+                           "ConfigMap/Secret files are owned by root (group fsGroup when set)", target=target,
                            suggestion=f"Set the pod securityContext.fsGroup to {tpl.gid or tpl.uid} "
                            "if the app must own the file.")
     for delim in ("left_delimiter", "right_delimiter"):
@@ -199,7 +190,7 @@ def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.
                        k8s="-")
 
 
-def _record_change_mode(gt: GroupTemplates, tpl: Template, outcome: Outcome, target: str) -> None:
+def _record_change_mode(gt: GroupTemplates, tpl: Template, outcome: TemplateAccount, target: Target) -> None:
     ledger = gt.gctx.ledger
     mode = tpl.change_mode if tpl.is_set("change_mode") else None
     path = tpl.path_of("change_mode")
@@ -207,26 +198,26 @@ def _record_change_mode(gt: GroupTemplates, tpl: Template, outcome: Outcome, tar
         extra = tpl.change_signal if mode == "signal" else "change_script"
         ledger.decide("N2K-TEMPLATE-CHANGE-" + mode.upper(), path,
                       f"change_mode {mode} ({extra}): Kubernetes does not signal or run a script on config change",
-                      k8s=target, suggestion="Let the app watch the file (configMap volume without subPath) or "
+                      target=target, suggestion="Let the app watch the file (configMap volume without subPath) or "
                       "roll the pods on change (checksum annotation / Reloader).")
     elif mode == "noop":
-        ledger.mapped("N2K-TEMPLATE-CHANGE-NOOP", path, "changes are not pushed to the running task", k8s=target)
+        ledger.mapped("N2K-TEMPLATE-CHANGE-NOOP", path, "changes are not pushed to the running task", target=target)
     elif mode == "restart":
         if outcome.uses_secrets:
             ledger.changed("N2K-TEMPLATE-CHANGE-RESTART-SECRET", path,
                            "a changed secret is refreshed into the Secret, but running pods are not restarted",
-                           k8s=target, suggestion="Use Reloader (or similar) to roll pods when the Secret changes.")
+                           target=target, suggestion="Use Reloader (or similar) to roll pods when the Secret changes.")
         else:
             ledger.mapped("N2K-TEMPLATE-CHANGE-RESTART", path,
-                          f"a changed file rolls the pods ({CHECKSUM_ANNOTATION} annotation)", k8s=target)
+                          f"a changed file rolls the pods ({CHECKSUM_ANNOTATION} annotation)", target=target)
     elif tpl.is_set("change_mode"):
-        ledger.decide("N2K-TEMPLATE-CHANGE-UNKNOWN", path, f"unknown change_mode {tpl.change_mode!r}", k8s=target)
+        ledger.decide("N2K-TEMPLATE-CHANGE-UNKNOWN", path, f"unknown change_mode {tpl.change_mode!r}", target=target)
     for field_name, own_mode in (("change_signal", "signal"), ("change_script", "script")):
         if not tpl.is_set(field_name):
             continue
         if mode == own_mode:
             ledger.decide("N2K-TEMPLATE-CHANGE-" + own_mode.upper(), tpl.path_of(field_name),
-                          f"{field_name} of change_mode {own_mode}", k8s=target)
+                          f"{field_name} of change_mode {own_mode}", target=target)
         else:
             ledger.dropped("N2K-TEMPLATE-CHANGE-UNUSED", tpl.path_of(field_name),
                            f"{field_name} only applies with change_mode {own_mode}", k8s="-")

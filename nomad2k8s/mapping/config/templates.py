@@ -22,7 +22,7 @@ from nomad2k8s.mapping.config import nomad_env
 from nomad2k8s.mapping.config.plaintext import plaintext_task_env, split_plaintext
 from nomad2k8s.mapping.config.template_env import env_template
 from nomad2k8s.mapping.config.template_files import file_template, rewrite_literals, template_text
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, Outcome, emit
+from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, emit, new_account
 from nomad2k8s.mapping.config.template_record import record_content, record_fields, record_secret_kept, record_unreadable
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
@@ -48,7 +48,7 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
     gctx = gt.gctx
     content_path = tpl.path_of("data") if tpl.is_set("data") else tpl.path_of("source")
     text, problem = template_text(gctx, tpl)
-    outcome = Outcome()
+    outcome = new_account(gctx, content_path)
     is_env = tpl.env is True
     translation: Translation | None = None
     if text is not None:
@@ -59,7 +59,7 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
             problem = f"template does not parse ({exc}); kept verbatim"
     if text is None or translation is None:  # a translation always has its text
         record_unreadable(gt, task, container, tpl, text, problem or "template content unknown", is_env)
-        record_fields(gt, task, tpl, container, Outcome(status=Status.NEEDS_DECISION))
+        record_fields(gt, task, tpl, container, TemplateAccount(None, content_path, ""))
         return
     secret_kept = [s for s in translation.segments if isinstance(s, Kept) and s.secret_path is not None]
     if secret_kept:
@@ -68,33 +68,32 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
     segments, clear = split_plaintext(gctx, translation.segments)
     segments = rewrite_literals(gctx, task, segments, outcome)
     for name in clear:
-        outcome.decisions.append(f"{name} is a secret in clear text: moved to a Vault reference")
+        outcome.decide(f"{name} is a secret in clear text: moved to a Vault reference")
     for seg in segments:
         if isinstance(seg, SecretRef):
             gt.note_ref(seg.source_kind, seg.path, content_path, key=seg.key)
         elif isinstance(seg, SecretRange):
             gt.note_ref(seg.source_kind, seg.path, content_path, whole=True)
-    outcome.notes += translation.notes
+    for note in translation.notes:
+        outcome.note(Status.CHANGED, note)
     if is_env:
         env_template(gt, task, container, tpl, segments, outcome)
     elif tpl.is_set("destination") and isinstance(tpl.destination, str) and tpl.destination:
         file_template(gt, task, container, tpl, segments, outcome)
     else:
-        outcome.decisions.append("template has no destination")
+        outcome.decide("template has no destination")
     _unresolved_hcl(text, outcome)
-    if outcome.notes and outcome.status is Status.MAPPED:
-        outcome.worse(Status.CHANGED)
     record_content(gt, tpl, content_path, text, segments, outcome, bool(clear), is_env)
     record_fields(gt, task, tpl, container, outcome)
 
 
-def _unresolved_hcl(text: str, outcome: Outcome) -> None:
+def _unresolved_hcl(text: str, outcome: TemplateAccount) -> None:
     """A `${var.x}`/`${local.x}` the parser could not resolve is written as text: the same rule as
     values.claim_value, so the template is a decision naming the variable, never mapped."""
     reference = unresolved_reference(text)
     if reference is not None:
-        outcome.decisions.append(f"${{{reference}}} is unresolved and is copied as text")
-        outcome.suggestion = unresolved_suggestion(reference)
+        outcome.decide(f"${{{reference}}} is unresolved and is copied as text")
+        outcome.hint = unresolved_suggestion(reference)
 
 
 def _delim(value: object) -> str | None:

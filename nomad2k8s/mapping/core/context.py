@@ -72,6 +72,13 @@ class GroupContext:
     # Files rendered by templates, so other mappers (docker bind mounts) can mount the same
     # content elsewhere: (task name, container path like "/local/nginx.conf") -> (volume name, key).
     rendered_files: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # ... and the template block that renders each of them (its Nomad path), so that a pass moving
+    # the file to another container finds the template's ledger rows without reading their text.
+    rendered_by: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def render_file(self, task: str, path: str, volume: str, key: str, template_path: str) -> None:
+        self.rendered_files[(task, path)] = (volume, key)
+        self.rendered_by[(task, path)] = template_path
 
     @property
     def job(self) -> Job:

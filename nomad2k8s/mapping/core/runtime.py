@@ -21,19 +21,20 @@ task, mode)`, which translates one variable name the same way.
 
 RewriteResult: `text` (rewritten), `notes` (Note(status, code, message)), `remaining` (expressions left
 unresolved), `env_refs` (downward-API env vars the text now references: call `ensure_env_refs(container,
-refs)`), `pending` (upstreams waiting for their destination's port), `status` (worst note status,
-needs-decision when anything remains), `linked_status` (the status once `link_batch` has found every
-pending port).
+refs)`), `pending` (upstreams waiting for their destination's port). It folds nothing itself: `fold(acc,
+result)` puts it on the ledger account of the row it fills (ledger/account.py: the worst status, the
+parts of the message, the status once the batch pass has found every pending port); `folded(result)`
+is that account detached, for callers that only want its message and status.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Account, Status, Target
 from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import env_name
@@ -60,30 +61,26 @@ class RewriteResult:
         return bool(self.notes)
 
     @property
-    def status(self) -> Status:
-        return self._worst(self.notes)
-
-    @property
-    def linked_status(self) -> Status:
-        return self._worst([n for n in self.notes if not n.pending])
-
-    @property
     def resolved(self) -> bool:
         return not self.remaining
 
-    def _worst(self, notes: list[Note]) -> Status:
-        if self.remaining:
-            return Status.NEEDS_DECISION
-        return Status.worst(note.status for note in notes)
 
-    def message_parts(self) -> list[str]:
-        parts = [n.message for n in self.notes]
-        if self.remaining:
-            parts.append("unresolved: " + ", ".join(self.remaining))
-        return parts
+def fold(acc: Account, result: RewriteResult) -> None:
+    """Put a rewrite on the account of the row it fills: each note a part (a pending upstream port one
+    the batch pass may settle), what is left unresolved one needs-decision part."""
+    for note in result.notes:
+        acc.note(note.status, note.message, pending=note.pending)
+    if result.remaining:
+        acc.note(Status.NEEDS_DECISION, "unresolved: " + ", ".join(result.remaining))
+    for item in result.pending:
+        acc.wait_for(item)
 
-    def message(self) -> str:
-        return "; ".join(self.message_parts())
+
+def folded(result: RewriteResult) -> Account:
+    """`result` on a detached account (nothing recorded): its `message` and `final_status`."""
+    acc = Account(None, "", "")
+    fold(acc, result)
+    return acc
 
 
 def uses_connect(gctx: GroupContext) -> bool:
@@ -167,13 +164,6 @@ def ensure_env_refs(container: k8s.V1Container, refs: list[str]) -> None:
     container.env = head + env
 
 
-def pending_data(result: RewriteResult) -> dict | None:
-    """Ledger entry data for the batch pass (mapping/passes/batch_upstreams.py): the upstreams waiting for a port, and the status then."""
-    if not result.pending:
-        return None
-    return {"pending_upstreams": result.pending, "resolved_status": result.linked_status.value}
-
-
 def map_runtime(gctx: GroupContext) -> None:
     """Rewrite env values, args and command of every container; record the env entries."""
     ledger = gctx.ledger
@@ -182,7 +172,7 @@ def map_runtime(gctx: GroupContext) -> None:
         container = gctx.containers.get(task.name)
         if container is None:
             continue
-        target = f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+        target = Target(gctx.kind, gctx.workload_name, container=container.name)
         refs: list[str] = []
         by_name = {e.name: e for e in container.env or []}
         for key, value in (task.env or {}).items():
@@ -196,12 +186,14 @@ def map_runtime(gctx: GroupContext) -> None:
             var.value = result.text
             refs += result.env_refs
             code = "N2K-ENV-RUNTIME" if result.remaining else "N2K-ENV-REWRITE" if result.changed_text else "N2K-ENV"
-            entry = ledger.record(result.status, code, path, result.message() or "environment variable",
-                                  k8s=f"{target} env {var.name}",
-                                  suggestion="Replace the remaining ${...} with a Kubernetes equivalent (Service "
-                                  "DNS, $(VAR), downward API)." if result.remaining else "",
-                                  data=pending_data(result))
-            track(gctx.job_ctx.pending_messages, entry, result.message_parts())
+            with ledger.account(path, code, replace(target, field=f"env {var.name}"),
+                                empty="environment variable") as acc:
+                fold(acc, result)
+                if result.remaining:
+                    acc.suggest("Replace the remaining ${...} with a Kubernetes equivalent (Service DNS, $(VAR), "
+                                "downward API).")
+            assert acc.entry is not None
+            track(gctx.job_ctx.pending_messages, acc.entry, acc.texts)
             if mesh and _LOOPBACK.search(result.text):
                 _loopback_hint(gctx, path, target)
         for attr, base in (("command", "command"), ("args", "args")):
@@ -213,17 +205,18 @@ def map_runtime(gctx: GroupContext) -> None:
                 refs += result.env_refs
                 if result.changed_text or result.remaining:
                     path = task.path_of("config") + f".{base}"
-                    entry = ledger.record(result.status, "N2K-ARGS-REWRITE", path, f"{attr}[{i}]: {result.message()}",
-                                          k8s=f"{target} {attr}[{i}]", claims=False,
-                                          data=pending_data(result))
-                    track(gctx.job_ctx.pending_messages, entry, result.message_parts(), head=f"{attr}[{i}]: ")
+                    with ledger.account(path, "N2K-ARGS-REWRITE", replace(target, field=f"{attr}[{i}]"),
+                                        what=f"{attr}[{i}]", claims=False) as acc:
+                        fold(acc, result)
+                    assert acc.entry is not None
+                    track(gctx.job_ctx.pending_messages, acc.entry, acc.texts, head=acc.head)
             if values:
                 setattr(container, attr, rewritten)
         ensure_env_refs(container, refs)
 
 
-def _loopback_hint(gctx: GroupContext, path: str, target: str) -> None:
+def _loopback_hint(gctx: GroupContext, path: str, target: Target) -> None:
     gctx.ledger.decide("N2K-MESH-LOOPBACK-BIND", path,
                        "loopback address in a Connect group: the app may bind 127.0.0.1 because Envoy fronted it",
-                       k8s=target, suggestion="Without the sidecar the Service reaches the pod IP: bind 0.0.0.0.",
+                       target=target, suggestion="Without the sidecar the Service reaches the pod IP: bind 0.0.0.0.",
                        claims=False)

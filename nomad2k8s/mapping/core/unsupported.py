@@ -24,6 +24,11 @@ class Row:
 
 D, N, C = Status.DROPPED, Status.NEEDS_DECISION, Status.CHANGED
 
+
+def _rows(shapes: tuple[str, ...], status: Status, code: str, message: str, suggestion: str = "") -> tuple[Row, ...]:
+    """The same row for several shapes (a block Nomad allows at more than one level)."""
+    return tuple(Row(shape, status, code, message, suggestion) for shape in shapes)
+
 ROWS: tuple[Row, ...] = (
     # Job level
     Row("job.datacenters", D, "N2K-DROP-DATACENTERS", "Kubernetes has no datacenters; the cluster you apply to is the placement",
@@ -37,10 +42,9 @@ ROWS: tuple[Row, ...] = (
     Row("job.multiregion", N, "N2K-MULTIREGION", "multi-region deployment", "Deploy per cluster with your GitOps tool."),
     Row("job.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
     Row("job.ui", D, "N2K-DROP-UI", "Nomad UI description and links"),
-    Row("job.migrate", D, "N2K-DROP-MIGRATE", "node-drain migration: Kubernetes uses PodDisruptionBudgets",
-        "Add a PodDisruptionBudget if drains must be gradual."),
-    Row("job.group.migrate", D, "N2K-DROP-MIGRATE", "node-drain migration: Kubernetes uses PodDisruptionBudgets",
-        "Add a PodDisruptionBudget if drains must be gradual."),
+    *_rows(("job.migrate", "job.group.migrate"), D, "N2K-DROP-MIGRATE",
+           "node-drain migration: Kubernetes uses PodDisruptionBudgets",
+           "Add a PodDisruptionBudget if drains must be gradual."),
     # Task level, permanent
     Row("job.group.task.artifact", D, "N2K-DROP-ARTIFACT", "artifacts are downloaded by the Nomad client at start",
         "Bake the file into the image, or fetch it in an init container into a shared emptyDir."),
@@ -50,17 +54,16 @@ ROWS: tuple[Row, ...] = (
         "Kubernetes has no leader container; make the other containers exit with it."),
     Row("job.group.task.identity", D, "N2K-DROP-IDENTITY", "workload identity token for Nomad/Consul/Vault",
         "Use the pod's ServiceAccount token with the secret store's Kubernetes auth."),
-    Row("job.group.task.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
-    Row("job.group.consul", D, "N2K-DROP-CONSUL-NS", "Consul namespace/cluster selection has no meaning without Consul"),
+    *_rows(("job.group.task.consul", "job.group.consul"), D, "N2K-DROP-CONSUL-NS",
+           "Consul namespace/cluster selection has no meaning without Consul"),
     Row("job.group.task.csi_plugin", N, "N2K-CSI-PLUGIN", "this task is a CSI plugin",
         "Install the driver's Kubernetes CSI deployment (Helm chart) instead of converting it."),
     Row("job.group.task.dispatch_payload", N, "N2K-DISPATCH-PAYLOAD", "dispatch payload file",
         "Pass the payload as a ConfigMap/Secret mounted into the Job."),
     Row("job.group.stop_after_client_disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's"),
-    Row("job.group.max_client_disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's",
-        "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
-    Row("job.group.disconnect", D, "N2K-DROP-DISCONNECT", "client disconnect handling is the node controller's",
-        "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
+    *_rows(("job.group.max_client_disconnect", "job.group.disconnect"), D, "N2K-DROP-DISCONNECT",
+           "client disconnect handling is the node controller's",
+           "Tune tolerations for node.kubernetes.io/unreachable (tolerationSeconds)."),
     Row("job.group.prevent_reschedule_on_lost", D, "N2K-DROP-DISCONNECT", "lost-allocation handling is the node controller's"),
     # Blocks Nomad allows once, repeated: the mappers convert the first one only.
     *(

@@ -11,13 +11,13 @@ The whole tag list is ONE setting: one entry claims it, with a per-tag account i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Account, Status, Target
 from nomad2k8s.model import Service, Task
 from nomad2k8s.lang import traefik as tt
 from nomad2k8s.mapping.core.context import GroupContext
@@ -28,20 +28,15 @@ ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
 
 
 @dataclass
-class TagReport:
-    """What became of a service's tags; folded into the one ledger entry for `tags`."""
+class TagReport(Account):
+    """The account of a service's tags (the one ledger entry for `tags`): every routing object it
+    emits is a target; `host_hint` is the effective `host` hint of the service's task (or group/job)."""
 
-    status: Status = Status.MAPPED
-    objects: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
-    host_hint: str | None = None  # the effective `host` hint of the service's task (or group/job)
+    host_hint: str | None = None
 
-    def note(self, status: Status, detail: str, suggestion: str = "") -> None:
-        self.status = Status.worst(self.status, status)
-        self.details.append(detail)
-        if suggestion and suggestion not in self.suggestions:
-            self.suggestions.append(suggestion)
+    @property
+    def objects(self) -> list[str]:
+        return [t.render() for t in self.targets]
 
 
 def rewrite_host(gctx: GroupContext, host: str, hint: str | None = None) -> str:
@@ -76,7 +71,8 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
     tags = [str(t) for t in (service.tags or [])] if isinstance(service.tags, list) else [str(service.tags)]
     parsed = tt.parse_tags(tags)
     hints = hints_for(gctx.job, gctx.group, task)
-    report = TagReport(host_hint=hints.host)
+    report = TagReport(gctx.ledger, service.path_of("tags"), "N2K-SERVICE-TAGS", empty="service tags",
+                       target_sep=", ", host_hint=hints.host)
     if parsed.plain:
         if svc is not None:
             meta = _service_meta(svc)
@@ -98,15 +94,12 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
                         "rule (from its provider's defaultRule) applied", "Write the host rule explicitly.")
     for tag in parsed.other_traefik:
         report.note(Status.DROPPED, f"{tag!r}: no Kubernetes rendering")
-    if hints.host and report.objects:
+    if hints.host and report.targets:
         gctx.ledger.mapped("N2K-HINT-HOST", service.nomad_path, f"host hint ({hints.source('host')}): every "
-                           f"routed host of this service is {hints.host}", k8s=", ".join(report.objects),
+                           f"routed host of this service is {hints.host}", target=report.where(),
                            claims=False)
-    gctx.ledger.record(
-        report.status, "N2K-SERVICE-TAGS", service.path_of("tags"), "; ".join(report.details) or "service tags",
-        k8s=", ".join(report.objects) or "-", suggestion=" ".join(report.suggestions),
-        data={"tags": tags, "objects": report.objects},
-    )
+    report.data = {"tags": tags, "objects": report.objects}
+    report.record()
 
 
 def _object_name(svc_name: str, router: str, count: int) -> str:
@@ -224,12 +217,12 @@ def _routers(gctx: GroupContext, service: Service, parsed: tt.TagSet, svc: k8s.V
         if routes is not None and not router.middlewares and router.priority is None:
             _ingress(gctx, name, router, routes, _service_name(svc), backend, report.host_hint)
             _service_annotations(svc, options, report)
-            report.objects.append(f"Ingress/{name}")
+            report.to(Target("Ingress", name))
             report.note(Status.CHANGED if router.legacy else Status.MAPPED,
                         f"router {router.name!r}{legacy}: {router.rule} -> Ingress/{name}")
         else:
             status = _ingress_route(gctx, name, router, tree, parsed, _service_name(svc), backend, report, options)
-            report.objects.append(f"IngressRoute/{name}")
+            report.to(Target("IngressRoute", name))
             report.note(status, f"router {router.name!r}{legacy}: {router.rule} -> IngressRoute/{name} "
                         "(not expressible as a plain Ingress)")
         for key in router.others:
@@ -387,7 +380,7 @@ def middleware(gctx: GroupContext, name: str, kind: str, options: dict[str, str]
     obj = crds.middleware(metadata=_plain_meta(gctx, obj_name), middleware_type=field_name,
                           options=body)
     gctx.add_object(obj)
-    report.objects.append(f"Middleware/{obj_name}")
+    report.to(Target("Middleware", obj_name))
     report.note(Status.CHANGED, f"middleware {name!r} ({kind}) -> Middleware/{obj_name}")
     return obj
 
@@ -418,7 +411,7 @@ def _fabio(gctx: GroupContext, parsed: tt.TagSet, svc: k8s.V1Service, port: int,
             f"{_service_name(svc)}-fabio-{i}")
         router = tt.Router(name=name, entrypoints=[])
         _ingress(gctx, name, router, [route], _service_name(svc), port, report.host_hint)
-        report.objects.append(f"Ingress/{name}")
+        report.to(Target("Ingress", name))
         extra = ""
         if "strip" in options:
             extra = f"; strip={options['strip']} needs a stripPrefix Middleware"

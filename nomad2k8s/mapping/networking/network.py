@@ -12,12 +12,12 @@ containerPort/Service port; every other port is TCP, and the report says so once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kubernetes import client as k8s
 
 from nomad2k8s.lang import traefik
-from nomad2k8s.ledger import LedgerEntry, Status
+from nomad2k8s.ledger import Account, FieldRules, Status, Target, rules
 from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
@@ -67,8 +67,7 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
         if legacy_task.resources is not None:
             sources += [(n, legacy_task) for n in legacy_task.resources.network]
     for network, task in sources:
-        port_map = (task.config or {}).get("port_map") if task is not None else None
-        port_map = _merge(port_map)
+        port_map = task.docker.port_map if task is not None else {}
         for port in network.port:
             label = port.label or "port"
             to = as_int(port.to)
@@ -115,17 +114,16 @@ def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
     return labels
 
 
-def _merge(value: object) -> dict:
-    if isinstance(value, list):
-        out: dict = {}
-        for item in value:
-            if isinstance(item, dict):
-                out.update({k: v for k, v in item.items() if not k.startswith("__")})
-        return out
-    return value if isinstance(value, dict) else {}
-
-
 NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
+
+# A task's legacy `resources { network { ... } }`: its ports are read with the group's (see _group_ports).
+_MBITS = rules.dropped("mbits", "N2K-NETWORK-MBITS", "bandwidth reservation has no Kubernetes equivalent")
+_LEGACY_TASK_NETWORK = FieldRules(
+    rules.dropped("mode", "N2K-NETWORK-LEGACY-MODE", "legacy task network mode; the group's pod network applies",
+                  k8s="pod network"),
+    _MBITS,
+)
+_MBITS_ONLY = FieldRules(_MBITS)
 
 
 def node_port(static: int) -> int:
@@ -138,63 +136,61 @@ def node_port(static: int) -> int:
 def _host_network(gctx: GroupContext) -> bool:
     if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
         return True
-    return any(str((t.config or {}).get("network_mode")) == "host" for t in gctx.group.task)
+    return any(t.docker.network_mode == "host" for t in gctx.group.task)
 
 
 def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
-    entry = _record_number(gctx, port, info)
-    if info.shares is not None:
-        # Same container port as an earlier label: one containerPort serves both names.
-        entry.status = Status.CHANGED if entry.status is Status.MAPPED else entry.status
-        entry.message += (f"; same container port {info.container_port} as port {info.shares!r}: one "
-                          f"containerPort named {info.name} serves both, Services/probes use that name")
-    if info.udp:
-        entry.message += f"; exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})"
-        entry.k8s += f" + UDP ({info.udp_name})"
+    """One entry per port: how its number is reached, then what it shares and which protocols."""
+    with gctx.ledger.account(port.nomad_path, "N2K-PORT", style="list") as acc:
+        _record_number(gctx, port, info, acc)
+        if info.shares is not None:
+            # Same container port as an earlier label: one containerPort serves both names.
+            acc.note(Status.CHANGED, f"same container port {info.container_port} as port {info.shares!r}: one "
+                     f"containerPort named {info.name} serves both, Services/probes use that name")
+        if info.udp and isinstance(acc.target, Target):
+            acc.note(Status.MAPPED, f"exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})")
+            acc.target = acc.target.at(f"+ UDP ({info.udp_name})")
 
 
-def _record_number(gctx: GroupContext, port: Port, info: PortInfo) -> LedgerEntry:
-    ledger = gctx.ledger
-    target = f"{gctx.kind}/{gctx.workload_name} containerPort {info.container_port} ({info.name})"
+def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account) -> None:
+    target = Target(gctx.kind, gctx.workload_name, field=f"containerPort {info.container_port} ({info.name})")
+    acc.target = target
     to = as_int(port.to)
     static = info.static
     if static:
-        return _record_static(gctx, port, info, static, target, to)
+        return _record_static(gctx, info, static, target, acc)
     if to and to > 0:
-        return ledger.mapped("N2K-PORT", port.nomad_path, "dynamic host port mapped to a fixed container port",
-                             k8s=target)
-    return ledger.changed("N2K-PORT-DYNAMIC", port.nomad_path,
-                       f"dynamic port without `to`: the app must listen on {info.container_port}",
-                       k8s=target, suggestion=f"Make the app listen on {info.container_port} "
-                       f"(Nomad told it through NOMAD_PORT_{info.label}).")
+        acc.what = "dynamic host port mapped to a fixed container port"
+        return
+    acc.code, acc.what = "N2K-PORT-DYNAMIC", f"dynamic port without `to`: the app must listen on {info.container_port}"
+    acc.note(Status.CHANGED, suggestion=f"Make the app listen on {info.container_port} "
+             f"(Nomad told it through NOMAD_PORT_{info.label}).")
 
 
-def _record_static(gctx: GroupContext, port: Port, info: PortInfo, static: int, target: str,
-                   to: int | None) -> LedgerEntry:
+def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Target, acc: Account) -> None:
     """Static host ports (`static` is info.static): on the node itself (host network), a hostPort, or a NodePort."""
-    ledger = gctx.ledger
     mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
     if _host_network(gctx):
-        return ledger.mapped("N2K-PORT-STATIC-HOST", port.nomad_path,
-                             f"static port {static} on the host network: the pod listens on the node's port",
-                             k8s=target)
+        acc.code = "N2K-PORT-STATIC-HOST"
+        acc.what = f"static port {static} on the host network: the pod listens on the node's port"
+        return
     if gctx.profile.ports.static_port_policy == "hostPort":
         info.host_port = True
-        return ledger.mapped("N2K-PORT-STATIC-HOSTPORT", port.nomad_path,
-                             f"static host port {static}{mapped_note} -> hostPort {static}",
-                             k8s=f"{target} hostPort {static}", suggestion="hostPort pins one pod per node and "
-                             "port; consider a NodePort/LoadBalancer Service.")
+        acc.code, acc.what = "N2K-PORT-STATIC-HOSTPORT", f"static host port {static}{mapped_note} -> hostPort {static}"
+        acc.target = target.at(f"hostPort {static}")
+        acc.suggest("hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
+        return
     number = node_port(static)
+    acc.code = "N2K-PORT-STATIC"
+    acc.target = replace(target, field=f"{target.field}; NodePort {number}")
     if number == static:
-        return ledger.mapped("N2K-PORT-STATIC", port.nomad_path, f"static host port {static}{mapped_note} -> "
-                             f"Service nodePort {number}", k8s=f"{target}; NodePort {number}")
-    return ledger.changed("N2K-PORT-STATIC", port.nomad_path,
-                          f"static host port {static}{mapped_note}: outside the NodePort range "
-                          f"{NODE_PORT_MIN}-{NODE_PORT_MAX}, exposed on nodes as nodePort {number}; inside the "
-                          f"cluster the Service keeps port {info.container_port}",
-                          k8s=f"{target}; NodePort {number}",
-                          suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
-                          "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
+        acc.what = f"static host port {static}{mapped_note} -> Service nodePort {number}"
+        return
+    acc.what = (f"static host port {static}{mapped_note}: outside the NodePort range {NODE_PORT_MIN}-{NODE_PORT_MAX}, "
+                f"exposed on nodes as nodePort {number}; inside the cluster the Service keeps port "
+                f"{info.container_port}")
+    acc.note(Status.CHANGED, suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
+             "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
 
 
 def map_network(gctx: GroupContext) -> None:
@@ -216,8 +212,8 @@ def map_network(gctx: GroupContext) -> None:
     # Which containers expose which port: docker `ports`, legacy task networks, else the first main task.
     claimed_labels: set[str] = set()
     for task in gctx.group.task:
-        config = task.config or {}
-        wanted = [str(p) for p in config.get("ports", []) or []] if isinstance(config.get("ports"), list) else []
+        config = task.docker
+        wanted = config.ports
         wanted += [label for label, info in ports.items() if task.name in info.tasks]
         if task.name not in gctx.containers:
             continue  # its config is accounted for with the driver
@@ -288,12 +284,9 @@ def _network_mode(gctx: GroupContext) -> None:
             else:
                 ledger.decide("N2K-NETWORK-MODE", network.path_of("mode"), f"network mode {mode!r}",
                               k8s="pod network", suggestion="Check what the mode provided (e.g. a CNI network).")
-        for field_name in ("mbits",):
-            if network.is_set(field_name):
-                ledger.dropped("N2K-NETWORK-MBITS", network.path_of(field_name),
-                               "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+        _MBITS_ONLY.apply(ledger, network)
     for task in gctx.group.task:
-        config = task.config or {}
+        config = task.docker
         if "network_mode" in config:
             mode = str(config["network_mode"])
             path = task.path_of("config") + ".network_mode"
@@ -310,12 +303,7 @@ def _network_mode(gctx: GroupContext) -> None:
                               "other docker networks have no equivalent.")
         if task.resources is not None and task.name in gctx.containers:
             for network in task.resources.network:
-                if network.is_set("mode"):
-                    ledger.dropped("N2K-NETWORK-LEGACY-MODE", network.path_of("mode"),
-                                   "legacy task network mode; the group's pod network applies", k8s="pod network")
-                if network.is_set("mbits"):
-                    ledger.dropped("N2K-NETWORK-MBITS", network.path_of("mbits"),
-                                   "bandwidth reservation has no Kubernetes equivalent", k8s="-")
+                _LEGACY_TASK_NETWORK.apply(ledger, network)
     if host:
         gctx.pod_spec.host_network = True
         gctx.pod_spec.dns_policy = "ClusterFirstWithHostNet"

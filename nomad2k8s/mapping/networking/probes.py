@@ -13,7 +13,7 @@ import math
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Check, Service, Task
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
@@ -82,7 +82,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       k8s="-", suggestion="Add the probe to the right container by hand.")
         return
     container = gctx.containers[task.name]
-    target = f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+    target = Target(gctx.kind, gctx.workload_name, container=container.name)
     handled: set[str] = {"type"}
     field_note: tuple[Status, str] | None = None  # how the script command was rewritten, if it was
     if container.readiness_probe is not None:
@@ -153,7 +153,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       + (f", initialDelaySeconds {grace}" if grace else "")
                       + ("; ignore_warnings has no equivalent (probes have no warning state)"
                          if restart.is_set("ignore_warnings") else ""),
-                      k8s=f"{target} livenessProbe")
+                      target=target.at("livenessProbe"))
     status = _status(kind, check)
     if field_note is not None:
         status = Status.worst(status, field_note[0])
@@ -162,7 +162,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         f"{kind} check -> readinessProbe{liveness} ({detail})"
         + ("" if restart is not None else "; no livenessProbe: without check_restart Nomad never restarts on a "
            "failing check"),
-        k8s=f"{target} readinessProbe{liveness}",
+        target=target.at(f"readinessProbe{liveness}"),
         suggestion="" if restart is not None else "Add a livenessProbe if the app can hang without exiting.",
     )
     for name in sorted(handled - {"type"}):
@@ -173,7 +173,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
             status, note = field_note
         ledger.record(status, "N2K-CHECK-FIELD", check.path_of(name),
                       f"check {name} -> {_FIELDS.get(name, name)}" + (f"; {note}" if note else ""),
-                      k8s=f"{target} readinessProbe{liveness}",
+                      target=target.at(f"readinessProbe{liveness}"),
                       suggestion="Run the command through `sh -c` so it can read $POD_IP, or resolve the "
                       "remaining values by hand." if status is Status.NEEDS_DECISION else "")
     _rest(gctx, check, handled, target)
@@ -213,8 +213,9 @@ def _exec_command(gctx: GroupContext, task: Task, container: k8s.V1Container,
         runtime.ensure_env_refs(container, result.env_refs)
         out.append(text)
         if result.changed_text or result.remaining:
-            notes.append(result.message() + (" (read by the shell from the container env)" if result.env_refs else ""))
-            status = Status.worst(status, result.status)
+            acc = runtime.folded(result)
+            notes.append(acc.message + (" (read by the shell from the container env)" if result.env_refs else ""))
+            status = Status.worst(status, acc.final_status)
     return out, (status, "; ".join(notes))
 
 
@@ -248,19 +249,19 @@ _REST: dict[str, tuple[str | None, str, str]] = {
 }
 
 
-def _rest(gctx: GroupContext, check: Check, handled: set[str], target: str) -> None:
+def _rest(gctx: GroupContext, check: Check, handled: set[str], target: Target) -> None:
     ledger = gctx.ledger
     for name in sorted((check.model_fields_set & set(type(check).model_fields)) - handled - {"label", "line", "check_restart"}):
         status, code, message = _REST.get(name, (None, "N2K-CHECK-OPTION", ""))
         if name == "method":
             method = str(check.method or "GET").upper()
             if method == "GET":
-                ledger.mapped(code, check.path_of(name), "GET is the probe's method", k8s=target)
+                ledger.mapped(code, check.path_of(name), "GET is the probe's method", target=target)
             else:
                 ledger.changed(code, check.path_of(name), f"method {method}: HTTP probes always use GET",
-                               k8s=target, suggestion="Make sure the path answers GET.")
+                               target=target, suggestion="Make sure the path answers GET.")
         elif status is not None:
-            ledger.record(Status(status), code, check.path_of(name), message, k8s=target)
+            ledger.record(Status(status), code, check.path_of(name), message, target=target)
         else:
             ledger.dropped("N2K-CHECK-OPTION", check.path_of(name), f"check {name} not used by this check type",
                            k8s="-")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
+from nomad2k8s.ledger import FieldRules, rules
 from nomad2k8s.model import Service, Task, paths
 from nomad2k8s.mapping.networking import connect
 from nomad2k8s.mapping.networking import ingress
@@ -171,6 +172,17 @@ def map_services(gctx: GroupContext) -> None:
         _service_type(gctx, by_name[name], wanted, source)
 
 
+# Consul registration settings with no Kubernetes meaning.
+_DROPPED_SETTINGS = FieldRules(
+    rules.dropped("canary_meta", "N2K-SERVICE-CANARY-META",
+                  "meta registered only for canaries: Kubernetes has no canary registrations"),
+    rules.dropped("enable_tag_override", "N2K-SERVICE-TAG-OVERRIDE",
+                  "Consul anti-entropy tag override: Kubernetes Services have no tags"),
+    rules.dropped("on_update", "N2K-SERVICE-ON-UPDATE",
+                  "check behaviour during deployments: rollout health always uses readiness probes"),
+)
+
+
 def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, target: str) -> None:
     """address_mode, address, meta, canary_meta, enable_tag_override, on_update."""
     ledger = gctx.ledger
@@ -197,15 +209,7 @@ def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, t
         else:
             ledger.dropped("N2K-SERVICE-META", path, "Consul service meta: no Service to annotate or not a valid "
                            "annotation name", k8s="-")
-    if service.is_set("canary_meta"):
-        ledger.dropped("N2K-SERVICE-CANARY-META", service.path_of("canary_meta"),
-                       "meta registered only for canaries: Kubernetes has no canary registrations", k8s="-")
-    if service.is_set("enable_tag_override"):
-        ledger.dropped("N2K-SERVICE-TAG-OVERRIDE", service.path_of("enable_tag_override"),
-                       "Consul anti-entropy tag override: Kubernetes Services have no tags", k8s="-")
-    if service.is_set("on_update"):
-        ledger.dropped("N2K-SERVICE-ON-UPDATE", service.path_of("on_update"),
-                       "check behaviour during deployments: rollout health always uses readiness probes", k8s="-")
+    _DROPPED_SETTINGS.apply(ledger, service)
 
 
 def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None:

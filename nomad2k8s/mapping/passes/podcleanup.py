@@ -34,10 +34,6 @@ def _used_volumes(containers: list[k8s.V1Container]) -> set[str]:
     return used
 
 
-def _names(text: str, name: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
-
-
 def prune_pod(gctx: GroupContext) -> None:
     if gctx.skip:
         return
@@ -50,7 +46,8 @@ def prune_pod(gctx: GroupContext) -> None:
         dropped = [v.name for v in volumes if v.name not in used]
         for entry in gctx.ledger.entries:
             # A row whose only effect was the dropped volume (e.g. a host volume -> hostPath).
-            if entry.target is not None and entry.target.kind == "volume" and entry.target.name in dropped:
+            if entry.target is not None and all(t.kind == "volume" and t.name in dropped
+                                                for t in entry.target.parts()):
                 gctx.ledger.retarget(entry, None, UNMOUNTED)
     _prune_template_objects(gctx, in_pod)
     # Rows of tasks whose container is not in the pod (a poststart/poststop task that became
@@ -63,7 +60,7 @@ def prune_pod(gctx: GroupContext) -> None:
         prefix = task.nomad_path + "."
         for entry in gctx.ledger.entries:
             if (entry.nomad_path.startswith(prefix) and not entry.code.startswith("N2K-LIFECYCLE")
-                    and _names(entry.k8s, f"container {container.name}")):
+                    and entry.target is not None and entry.target.names_container(container.name)):
                 gctx.ledger.retarget(entry, None, NOT_EMITTED)
 
 

@@ -10,12 +10,13 @@ the job-scope pass; the group pass applies them to every group.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from kubernetes import client as k8s
 from kubernetes.client import V1NodeSelectorRequirement
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Account, Status
 from nomad2k8s.model import Affinity, Constraint, Spread
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.k8s.names import is_label_value
@@ -47,19 +48,28 @@ class Label:
 
 @dataclass
 class Effect:
-    """What one placement block becomes, before it is put on a pod."""
+    """What one placement block becomes, before it is put on a pod; `acc` is its ledger entry, not
+    yet recorded (job-level blocks are applied by every group but recorded once)."""
 
-    status: Status
-    message: str
-    k8s: str = "-"
-    suggestion: str = ""
+    acc: Account
     selector: tuple[str, str] | None = None
-    # (the `k8s` field above hides the module inside this class body)
     required: V1NodeSelectorRequirement | None = None
     preferred: tuple[int, V1NodeSelectorRequirement] | None = None
     anti_affinity: bool = False
     touches_arch: bool = False
-    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        return self.acc.final_status
+
+
+def _effect(status: Status, what: str, k8s: str = "-", suggestion: str = "", notes: tuple[str, ...] = (),
+            **placement: Any) -> Effect:
+    acc = Account(None, "", "", what=what, style="paren", status=status, k8s=k8s)
+    for note in notes:
+        acc.note(status, note)
+    acc.suggest(suggestion)
+    return Effect(acc, **placement)
 
 
 def _attribute_name(attribute: str) -> str:
@@ -110,10 +120,10 @@ def _expression(gctx, attribute, operator: str, value: object, what: str) -> Eff
     label = node_label(gctx, attribute)
     shown = f"{_attribute_name(str(attribute or ''))} {operator} {value if value is not None else ''}".strip()
     if operator in NEEDS_HUMAN:
-        return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: {NEEDS_HUMAN[operator]} have no node-affinity operator",
+        return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: {NEEDS_HUMAN[operator]} have no node-affinity operator",
                       suggestion="Label the matching nodes and select that label.")
     if label is None:
-        return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: Nomad attribute has no Kubernetes node label",
+        return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: Nomad attribute has no Kubernetes node label",
                       suggestion="Label the matching nodes and add a nodeSelector on that label.")
     req: k8s.V1NodeSelectorRequirement | None = None
     status = label.status
@@ -123,27 +133,24 @@ def _expression(gctx, attribute, operator: str, value: object, what: str) -> Eff
     elif operator in NUMERIC:
         number = _int(value)
         if number is None:
-            return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: only integer comparisons exist in node affinity",
+            return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: only integer comparisons exist in node affinity",
                           suggestion="Label the matching nodes instead.")
         op, bound = {">": ("Gt", number), ">=": ("Gt", number - 1), "<": ("Lt", number), "<=": ("Lt", number + 1)}[operator]
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator=op, values=[str(bound)])
     elif operator in EQ or operator in NE or operator in ("set_contains", "set_contains_any"):
         values = _values(label, value, split=operator.startswith("set_contains"))
         if values is None:
-            return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: the value is not a usable label value",
+            return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: the value is not a usable label value",
                           suggestion="Resolve the value and set the node affinity by hand.")
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator="NotIn" if operator in NE else "In", values=values)
         if operator == "set_contains" and len(values) > 1:
             status = Status.worst(status, Status.CHANGED)
             notes.append("a node label holds one value: `In` matches any of them, not all")
     else:
-        return Effect(Status.NEEDS_DECISION, f"{what} `{shown}`: unknown operator {operator!r}",
+        return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: unknown operator {operator!r}",
                       suggestion="Set the node affinity by hand.")
-    effect = Effect(status, f"{what} `{shown}`" + (f" ({'; '.join(notes)})" if notes else ""),
-                    k8s=_describe(req), touches_arch=label.key == ARCH, required=req)
-    if status == Status.NEEDS_DECISION:
-        effect.suggestion = label.note
-    return effect
+    return _effect(status, f"{what} `{shown}`", _describe(req), label.note if status == Status.NEEDS_DECISION else "",
+                   tuple(notes), touches_arch=label.key == ARCH, required=req)
 
 
 def _int(value: object) -> int | None:
@@ -161,21 +168,21 @@ def constraint_effect(gctx, constraint: Constraint) -> Effect:
     operator = str(constraint.operator or "=").strip()
     if constraint.distinct_hosts is True or operator == "distinct_hosts":
         if operator == "distinct_hosts" and str(constraint.value).lower() == "false":
-            return Effect(Status.MAPPED, "distinct_hosts = false: no restriction", k8s="-")
-        return Effect(Status.MAPPED, "distinct_hosts: at most one copy per node", anti_affinity=True,
+            return _effect(Status.MAPPED, "distinct_hosts = false: no restriction", k8s="-")
+        return _effect(Status.MAPPED, "distinct_hosts: at most one copy per node", anti_affinity=True,
                       k8s=f"required podAntiAffinity topologyKey {HOSTNAME}")
     if constraint.distinct_hosts is False and constraint.attribute is None:
-        return Effect(Status.MAPPED, "distinct_hosts = false: no restriction", k8s="-")
+        return _effect(Status.MAPPED, "distinct_hosts = false: no restriction", k8s="-")
     if operator == "distinct_property" or constraint.distinct_property is not None:
-        return Effect(Status.NEEDS_DECISION, "distinct_property limits copies per node property",
+        return _effect(Status.NEEDS_DECISION, "distinct_property limits copies per node property",
                       suggestion="Use topologySpreadConstraints (maxSkew 1, DoNotSchedule) on the matching node label.")
     effect = _expression(gctx, constraint.attribute, operator, constraint.value, "constraint")
     req = effect.required
     if req is not None and req.operator == "In" and req.values and len(req.values) == 1 and operator in EQ:
         effect.selector, effect.required = (req.key, req.values[0]), None
-        effect.k8s = f"nodeSelector {req.key}: {req.values[0]}"
+        effect.acc.k8s = f"nodeSelector {req.key}: {req.values[0]}"
     elif req is not None:
-        effect.k8s = f"required node affinity {effect.k8s}"
+        effect.acc.k8s = f"required node affinity {effect.acc.k8s}"
     return effect
 
 
@@ -190,14 +197,14 @@ def affinity_effect(gctx, affinity: Affinity) -> Effect:
     if weight < 0:
         flipped = {"In": "NotIn", "NotIn": "In", "Exists": "DoesNotExist", "DoesNotExist": "Exists"}.get(req.operator)
         if flipped is None:
-            return Effect(Status.NEEDS_DECISION, f"anti-affinity (weight {weight}) on a numeric comparison",
+            return _effect(Status.NEEDS_DECISION, f"anti-affinity (weight {weight}) on a numeric comparison",
                           suggestion="Write the inverse comparison as a preferred node affinity by hand.")
         req.operator = flipped
-        effect.message += f"; negative weight -> avoid ({flipped})"
+        effect.acc.tail += f"; negative weight -> avoid ({flipped})"
     scaled = max(1, min(100, abs(weight)))
     effect.preferred = (scaled, req)
     effect.touches_arch = False  # a preference does not pin the architecture
-    effect.k8s = f"preferred node affinity weight {scaled}: {_describe(req)}"
+    effect.acc.k8s = f"preferred node affinity weight {scaled}: {_describe(req)}"
     return effect
 
 
@@ -295,7 +302,8 @@ def _spread(gctx: GroupContext, spread: Spread, record: bool) -> bool:
 
 
 def _record(ledger, path: str, code: str, effect: Effect, scope: str) -> None:
-    ledger.record(effect.status, code, path, effect.message + scope, k8s=effect.k8s, suggestion=effect.suggestion)
+    effect.acc.tail += scope
+    effect.acc.record(ledger, path, code)
 
 
 def map_job_placement(jctx: JobContext) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Device, Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
@@ -92,16 +92,16 @@ def _map_device(gctx: GroupContext, task: Task, device: Device) -> None:
     stated = as_int(device.count) if device.is_set("count") else 1
     if device.is_set("count") and (stated is None or stated < 1):
         ledger.decide("N2K-DEVICE-COUNT", device.path_of("count"), f"device count {device.count!r} is not a number",
-                      k8s=f"container {container.name} limits.{GPU_RESOURCE}: 1", suggestion="Set the GPU count.")
+                      target=Target("container", container.name, field=f"limits.{GPU_RESOURCE}: 1"), suggestion="Set the GPU count.")
     count = stated if stated is not None and stated >= 1 else 1
     _request_gpus(container, count)
     _gpu_pod(gctx)
-    target = f"container {container.name} limits/requests {GPU_RESOURCE}: {count}{_gpu_target(gctx)}"
+    target = Target("container", container.name, field=f"limits/requests {GPU_RESOURCE}: {count}{_gpu_target(gctx)}")
     generic = " (any vendor's GPU in Nomad; NVIDIA assumed)" if name == "gpu" else ""
     if device.is_set("count") and count == as_int(device.count):
-        ledger.mapped("N2K-DEVICE-GPU", device.path_of("count"), f"{name} x{count}{generic}", k8s=target)
+        ledger.mapped("N2K-DEVICE-GPU", device.path_of("count"), f"{name} x{count}{generic}", target=target)
     ledger.note(Status.CHANGED if name == "gpu" else Status.MAPPED, "N2K-DEVICE-GPU", device.nomad_path,
-                f"{name} -> {GPU_RESOURCE}{generic}", k8s=target)
+                f"{name} -> {GPU_RESOURCE}{generic}", target=target)
     parts = name.split("/")
     if len(parts) > 2:
         label = gctx.profile.gpu.product_label
@@ -124,7 +124,7 @@ def _runtime(gctx: GroupContext, task: Task, path: str, runtime: Any) -> None:
         _request_gpus(container, 1)
         ledger.changed("N2K-DOCKER-RUNTIME", path,
                        "nvidia runtime exposes the node's GPUs; Kubernetes hands out GPUs by count: 1 requested",
-                       k8s=f"container {container.name} limits {GPU_RESOURCE}: 1{_gpu_target(gctx)}",
+                       target=Target("container", container.name, field=f"limits {GPU_RESOURCE}: 1{_gpu_target(gctx)}"),
                        suggestion="Raise the count if the task used several GPUs (NVIDIA_VISIBLE_DEVICES).")
     else:
         ledger.mapped("N2K-DOCKER-RUNTIME", path, "nvidia runtime", k8s=f"runtimeClassName{_gpu_target(gctx)}")
@@ -154,7 +154,7 @@ def _docker_devices(gctx: GroupContext, task: Task, config_path: str, value: Any
                        "device passthrough: Kubernetes has no per-device cgroup rule, so the container runs "
                        "privileged with the device node mounted" +
                        (" (cgroup_permissions are not enforced)" if item.get("cgroup_permissions") else ""),
-                       k8s=f"container {container.name} hostPath {host} -> {inside}, privileged: true",
+                       target=Target("container", container.name, field=f"hostPath {host} -> {inside}, privileged: true"),
                        suggestion="Prefer a device plugin exposing the device as a resource.")
 
 
@@ -166,7 +166,7 @@ def map_devices(gctx: GroupContext) -> None:
         if task.resources is not None:
             for device in task.resources.device:
                 _map_device(gctx, task, device)
-        config, config_path = task.config or {}, task.path_of("config")
+        config, config_path = task.docker, task.path_of("config")
         if claimed_as_a_whole(ledger, config_path):
             continue
         if "runtime" in config:

@@ -127,7 +127,7 @@ def single_writer_claims(gctx: GroupContext) -> list[str]:
 
 
 def privileged_task(task) -> bool:
-    return (task.config or {}).get("privileged") is True
+    return task.docker.get("privileged") is True
 
 
 def allowed_propagation(task, propagation: str | None) -> tuple[str | None, str]:

@@ -8,7 +8,7 @@ Nomad never shows, so they need the profile's path table (or become PVCs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from kubernetes import client as k8s
 
@@ -80,11 +80,6 @@ def _claim(gctx: GroupContext, node, field: str, status: Status, code: str, mess
         gctx.ledger.claim(node, field, status, code, message, target=k8s_text, suggestion=suggestion)
     else:
         gctx.ledger.claim(node, field, status, code, message, k8s=k8s_text, suggestion=suggestion)
-
-
-def _more(target: Target, words: str) -> Target:
-    """The same target, one field further ("... readOnly: true")."""
-    return replace(target, field=f"{target.field} {words}" if target.field else words)
 
 
 def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
@@ -207,7 +202,7 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                           "hostPath, or copy the data into the PVC.", claims=source_path is not None)
     ledger.claim(volume, "type", Status.MAPPED, "N2K-VOLUME-HOST-TYPE", "host volume", target=where)
     _claim(gctx, volume, "read_only", Status.MAPPED, "N2K-VOLUME-READ-ONLY",
-           "read-only volume" if read_only else "read-write volume", _more(where, f"readOnly: {str(read_only).lower()}"))
+           "read-only volume" if read_only else "read-write volume", where.at(f"readOnly: {str(read_only).lower()}"))
     for field in ("access_mode", "attachment_mode", "per_alloc", "mount_options"):
         _claim(gctx, volume, field, Status.DROPPED, "N2K-VOLUME-HOST-OPTION",
                f"{field} only matters for dynamic host volumes; the claim/hostPath decides", where)
@@ -251,31 +246,31 @@ def _map_volume_mount(gctx: GroupContext, task_name: str, vm: VolumeMount, volum
         if not any(d.device_path == destination for d in devices):
             devices.append(k8s.V1VolumeDevice(name=source.name, device_path=destination))
         container.volume_devices = devices
-        target = f"container {container.name} volumeDevice {destination}"
+        target = Target("container", container.name, field=f"volumeDevice {destination}")
     else:
         add_mount(container, k8s.V1VolumeMount(name=source.name, mount_path=destination,
                                                read_only=True if read_only else None, mount_propagation=propagation))
-        target = f"container {container.name} volumeMount {destination}"
-    ledger.mapped("N2K-VOLUME-MOUNT", vm.path_of("volume"), f"mounts {source.target}", k8s=target)
+        target = Target("container", container.name, field=f"volumeMount {destination}")
+    ledger.mapped("N2K-VOLUME-MOUNT", vm.path_of("volume"), f"mounts {source.target}", target=target)
     if destination != str(vm.destination):
         _claim(gctx, vm, "destination", Status.CHANGED, "N2K-VOLUME-MOUNT-PATH",
-               f"mount path {vm.destination!r} is a Nomad task-dir path: {destination}", f"{target} mountPath")
+               f"mount path {vm.destination!r} is a Nomad task-dir path: {destination}", target.at("mountPath"))
     else:
         claim_value(ledger, Status.MAPPED, "N2K-VOLUME-MOUNT-PATH", vm.path_of("destination"), destination,
-                    "mount path", k8s=f"{target} mountPath")
+                    "mount path", target=target.at("mountPath"))
     _claim(gctx, vm, "read_only", Status.MAPPED, "N2K-VOLUME-MOUNT-READ-ONLY",
            "read-only mount" if read_only else "read-write mount",
-           f"{target} readOnly: {str(read_only).lower()}")
+           target.at(f"readOnly: {str(read_only).lower()}"))
     if vm.is_set("propagation_mode"):
         mode = str(vm.propagation_mode)
         if mode not in PROPAGATION:
             ledger.decide("N2K-VOLUME-MOUNT-PROPAGATION", vm.path_of("propagation_mode"),
-                          f"unknown propagation mode {mode!r}", k8s=target)
+                          f"unknown propagation mode {mode!r}", target=target)
         else:
             ledger.record(Status.CHANGED if downgrade else Status.MAPPED, "N2K-VOLUME-MOUNT-PROPAGATION",
                           vm.path_of("propagation_mode"),
                           f"propagation {mode} -> {propagation or 'None'}" + (f" ({downgrade})" if downgrade else ""),
-                          k8s=f"{target} mountPropagation: {propagation or 'None'}")
+                          target=target.at(f"mountPropagation: {propagation or 'None'}"))
     _claim(gctx, vm, "selinux_label", Status.DROPPED, "N2K-VOLUME-MOUNT-SELINUX",
            "SELinux relabelling is set per pod in Kubernetes", target,
            "Set securityContext.seLinuxOptions if the node enforces SELinux.")

@@ -212,8 +212,9 @@ def _claim_das(gctx: GroupContext, task: Task, block: Scaling, emitted: bool) ->
     ledger.changed("N2K-SCALING-DAS", block.nomad_path,
                    "Dynamic Application Sizing -> the VPA's bounds for this container (min/max); its policy "
                    "(strategy, cooldown) is the VPA recommender's",
-                   k8s=f"VerticalPodAutoscaler/{gctx.workload_name}-vpa container {gctx.containers[task.name].name}"
-                   if task.name in gctx.containers else "-")
+                   **({"target": Target("VerticalPodAutoscaler", f"{gctx.workload_name}-vpa",
+                                        container=gctx.containers[task.name].name)}
+                      if task.name in gctx.containers else {"k8s": "-"}))
 
 
 def _checks(policy: Any) -> list[dict[str, Any]]:

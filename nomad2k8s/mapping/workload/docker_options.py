@@ -13,6 +13,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from nomad2k8s.ledger import Target
 from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name
@@ -26,8 +27,8 @@ SAFE_SYSCTLS = frozenset({
 })
 
 
-def _where(gctx: GroupContext, container: k8s.V1Container) -> str:
-    return f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+def _where(gctx: GroupContext, container: k8s.V1Container) -> Target:
+    return Target(gctx.kind, gctx.workload_name, container=container.name)
 
 
 def _security(container: k8s.V1Container) -> k8s.V1SecurityContext:
@@ -48,36 +49,34 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _mapping(value: Any) -> dict[str, Any] | None:
-    """`labels { a = "b" }` arrives as a one-element list of bodies, `labels = { a = "b" }` as a dict."""
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if k not in paths.INTERNAL_KEYS}
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        merged: dict[str, Any] = {}
-        for item in value:
-            merged.update({k: v for k, v in item.items() if k not in paths.INTERNAL_KEYS})
-        return merged
-    return None
-
-
 class _Opts:
     """The options of one task, with the path and ledger helpers every handler needs."""
 
     def __init__(self, gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
         self.gctx, self.task, self.container = gctx, task, container
-        self.config = task.config or {}
+        self.config = task.docker
         self.ledger = gctx.ledger
         self.where = _where(gctx, container)
+        self.pod = Target(gctx.kind, gctx.workload_name)  # pod-wide settings
 
     def path(self, key: str) -> str:
         return paths.join(self.task.path_of("config"), key)
+
+    def literal_list(self, key: str, value: Any, code: str, what: str, suggestion: str) -> list[str] | None:
+        """`value` as a list of literal strings; else a decision for `key` and None."""
+        items = _strings(value)
+        if items is None or any(has_interpolation(i) for i in items):
+            self.ledger.decide(code, self.path(key), f"{what} not a literal list", target=self.where,
+                               suggestion=suggestion)
+            return None
+        return items
 
 
 def _privileged(o: _Opts, key: str, value: Any) -> None:
     if value is True:
         _security(o.container).privileged = True
     o.ledger.mapped("N2K-PRIVILEGED", o.path(key), "privileged container",
-                    k8s=f"{o.where} securityContext.privileged: {value is True}")
+                    target=o.where.at(f"securityContext.privileged: {value is True}"))
 
 
 def _capability(name: str) -> str:
@@ -86,10 +85,9 @@ def _capability(name: str) -> str:
 
 
 def _caps(o: _Opts, key: str, value: Any) -> None:
-    names = _strings(value)
-    if names is None or any(has_interpolation(n) for n in names):
-        o.ledger.decide("N2K-CAPABILITIES", o.path(key), "capabilities are not a literal list", k8s=o.where,
-                        suggestion="Set securityContext.capabilities by hand.")
+    names = o.literal_list(key, value, "N2K-CAPABILITIES", "capabilities are",
+                           "Set securityContext.capabilities by hand.")
+    if names is None:
         return
     caps = [_capability(n) for n in names]
     security = _security(o.container)
@@ -97,25 +95,25 @@ def _caps(o: _Opts, key: str, value: Any) -> None:
     field = "add" if key == "cap_add" else "drop"
     setattr(security.capabilities, field, sorted(set((getattr(security.capabilities, field) or []) + caps)))
     o.ledger.mapped("N2K-CAPABILITIES", o.path(key), "Linux capabilities (upper case, without CAP_)",
-                    k8s=f"{o.where} securityContext.capabilities.{field}: {caps}")
+                    target=o.where.at(f"securityContext.capabilities.{field}: {caps}"))
 
 
 def _readonly_rootfs(o: _Opts, key: str, value: Any) -> None:
     _security(o.container).read_only_root_filesystem = value is True
     o.ledger.mapped("N2K-READONLY-ROOTFS", o.path(key), "read-only root filesystem",
-                    k8s=f"{o.where} securityContext.readOnlyRootFilesystem: {value is True}")
+                    target=o.where.at(f"securityContext.readOnlyRootFilesystem: {value is True}"))
 
 
 def _tty(o: _Opts, key: str, value: Any) -> None:
     field = "tty" if key == "tty" else "stdin"
     setattr(o.container, field, value is True)
-    o.ledger.mapped("N2K-TTY", o.path(key), "terminal / open stdin", k8s=f"{o.where} {field}: {value is True}")
+    o.ledger.mapped("N2K-TTY", o.path(key), "terminal / open stdin", target=o.where.at(f"{field}: {value is True}"))
 
 
 def _memory_hard_limit(o: _Opts, key: str, value: Any) -> None:
     mb = as_int(value)
     if mb is None or mb <= 0:
-        o.ledger.decide("N2K-MEMORY-HARD-LIMIT", o.path(key), "memory_hard_limit is not a number", k8s=o.where)
+        o.ledger.decide("N2K-MEMORY-HARD-LIMIT", o.path(key), "memory_hard_limit is not a number", target=o.where)
         return
     resources = o.container.resources or k8s.V1ResourceRequirements()
     resources.limits = dict(resources.limits or {})
@@ -123,7 +121,7 @@ def _memory_hard_limit(o: _Opts, key: str, value: Any) -> None:
     o.container.resources = resources
     o.ledger.changed("N2K-MEMORY-HARD-LIMIT", o.path(key),
                      "docker memory_hard_limit replaces the memory limit (deprecated in Nomad for memory_max)",
-                     k8s=f"{o.where} limits.memory: {mb}Mi")
+                     target=o.where.at(f"limits.memory: {mb}Mi"))
 
 
 def _cpu_hard_limit(o: _Opts, key: str, value: Any) -> None:
@@ -135,23 +133,23 @@ def _cpu_hard_limit(o: _Opts, key: str, value: Any) -> None:
         limits["cpu"] = cpu
         resources.limits = limits
         o.ledger.mapped("N2K-CPU-HARD-LIMIT", o.path(key), "Nomad caps CPU at the reservation: limit = request",
-                        k8s=f"{o.where} limits.cpu: {cpu}")
+                        target=o.where.at(f"limits.cpu: {cpu}"))
     else:
-        o.ledger.mapped("N2K-CPU-HARD-LIMIT", o.path(key), "no CPU cap", k8s=o.where)
+        o.ledger.mapped("N2K-CPU-HARD-LIMIT", o.path(key), "no CPU cap", target=o.where)
 
 
 def _ulimit(o: _Opts, key: str, value: Any) -> None:
-    o.ledger.decide("N2K-ULIMIT", o.path(key), "Kubernetes has no per-container ulimits", k8s=o.where,
+    o.ledger.decide("N2K-ULIMIT", o.path(key), "Kubernetes has no per-container ulimits", target=o.where,
                     suggestion="Raise the limits in the container runtime's defaults (containerd LimitNOFILE etc.) "
                     "or with `ulimit` in the entrypoint.")
 
 
 def _init(o: _Opts, key: str, value: Any) -> None:
     if value is not True:
-        o.ledger.mapped("N2K-DOCKER-INIT", o.path(key), "no init process", k8s=o.where)
+        o.ledger.mapped("N2K-DOCKER-INIT", o.path(key), "no init process", target=o.where)
         return
     o.ledger.decide("N2K-DOCKER-INIT", o.path(key), "docker --init (tini as PID 1) has no Kubernetes field",
-                    k8s=o.where, suggestion="Add tini to the image entrypoint, or set shareProcessNamespace: true "
+                    target=o.where, suggestion="Add tini to the image entrypoint, or set shareProcessNamespace: true "
                     "so the pause container reaps zombies (containers then see each other's processes).")
 
 
@@ -176,11 +174,11 @@ def _security_opt(o: _Opts, key: str, value: Any) -> None:
             rest.append(opt)
     if rest or not opts:
         o.ledger.decide("N2K-SECURITY-OPT", o.path(key), f"security options without a direct field: {rest or value}",
-                        k8s=f"{o.where} securityContext ({', '.join(done) or 'nothing set'})",
+                        target=o.where.at(f"securityContext ({', '.join(done) or 'nothing set'})"),
                         suggestion="Express SELinux labels/profiles in securityContext.seLinuxOptions / "
                         "seccompProfile Localhost by hand.")
     else:
-        o.ledger.mapped("N2K-SECURITY-OPT", o.path(key), "security options", k8s=f"{o.where} {', '.join(done)}")
+        o.ledger.mapped("N2K-SECURITY-OPT", o.path(key), "security options", target=o.where.at(f"{', '.join(done)}"))
 
 
 def _host_namespace(o: _Opts, key: str, value: Any) -> None:
@@ -189,12 +187,12 @@ def _host_namespace(o: _Opts, key: str, value: Any) -> None:
     if value == "host":
         setattr(o.gctx.pod_spec, field, True)
         o.ledger.mapped("N2K-HOST-NAMESPACE", o.path(key), "host namespace (pod-wide in Kubernetes)",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} {shown}: true")
+                        target=o.pod.at(f"{shown}: true"))
     elif value in ("", "private", "none", "shareable"):
-        o.ledger.mapped("N2K-HOST-NAMESPACE", o.path(key), "private namespace (the Kubernetes default)", k8s=o.where)
+        o.ledger.mapped("N2K-HOST-NAMESPACE", o.path(key), "private namespace (the Kubernetes default)", target=o.where)
     else:
         o.ledger.decide("N2K-HOST-NAMESPACE", o.path(key), f"{key} {value!r} has no Kubernetes equivalent",
-                        k8s=o.where, suggestion="Containers of one pod share IPC; shareProcessNamespace shares PIDs.")
+                        target=o.where, suggestion="Containers of one pod share IPC; shareProcessNamespace shares PIDs.")
 
 
 def _logging(o: _Opts, key: str, value: Any) -> None:
@@ -212,10 +210,10 @@ def _auth(o: _Opts, key: str, value: Any) -> None:
     if secrets:
         _add_pull_secrets(o.gctx, secrets)
         o.ledger.mapped("N2K-REGISTRY-AUTH", o.path(key), "registry credentials -> the profile's image pull secrets",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} imagePullSecrets: {secrets}")
+                        target=o.pod.at(f"imagePullSecrets: {secrets}"))
     else:
         o.ledger.decide("N2K-REGISTRY-AUTH", o.path(key), "registry credentials; no image pull secret is configured",
-                        k8s=o.where, suggestion="Create a kubernetes.io/dockerconfigjson Secret (from Vault via an "
+                        target=o.where, suggestion="Create a kubernetes.io/dockerconfigjson Secret (from Vault via an "
                         "ExternalSecret) and name it in the profile's image_pull_secrets.")
 
 
@@ -228,10 +226,8 @@ def _add_pull_secrets(gctx: GroupContext, names: list[str]) -> None:
 
 
 def _dns(o: _Opts, key: str, value: Any) -> None:
-    items = _strings(value)
-    if items is None or any(has_interpolation(i) for i in items):
-        o.ledger.decide("N2K-DNS", o.path(key), "DNS setting is not a literal list", k8s=o.where,
-                        suggestion="Set dnsConfig by hand.")
+    items = o.literal_list(key, value, "N2K-DNS", "DNS setting is", "Set dnsConfig by hand.")
+    if items is None:
         return
     pod = o.gctx.pod_spec
     config = pod.dns_config or k8s.V1PodDNSConfig()
@@ -248,13 +244,13 @@ def _dns(o: _Opts, key: str, value: Any) -> None:
     if field == "nameservers":
         # Only the listed servers are used, as with docker --dns.
         pod.dns_policy = "None"
-    shown = f"{o.gctx.kind}/{o.gctx.workload_name} dnsConfig.{field}" + (", dnsPolicy: None" if field == "nameservers" else "")
+    shown = o.pod.at(f"dnsConfig.{field}" + (", dnsPolicy: None" if field == "nameservers" else ""))
     if field == "nameservers" and any(i.startswith("127.") or i.startswith("172.17.") for i in items):
         o.ledger.decide("N2K-DNS", o.path(key), "DNS server is a node-local address (Consul DNS on the host?)",
-                        k8s=shown, suggestion="Use cluster DNS (remove dnsConfig and dnsPolicy) unless the "
+                        target=shown, suggestion="Use cluster DNS (remove dnsConfig and dnsPolicy) unless the "
                         "address is reachable from pods.")
     else:
-        o.ledger.mapped("N2K-DNS", o.path(key), "pod DNS configuration (pod-wide in Kubernetes)", k8s=shown)
+        o.ledger.mapped("N2K-DNS", o.path(key), "pod DNS configuration (pod-wide in Kubernetes)", target=shown)
 
 
 def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
@@ -268,7 +264,7 @@ def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
         parsed.append((host, ip))
     if not parsed:
         o.ledger.decide("N2K-EXTRA-HOSTS", o.path(key), "extra_hosts entries are not literal host:ip pairs",
-                        k8s=o.where, suggestion="Add hostAliases by hand (a Service name may replace the IP).")
+                        target=o.where, suggestion="Add hostAliases by hand (a Service name may replace the IP).")
         return
     by_ip: dict[str, list[str]] = {a.ip: list(a.hostnames or []) for a in (o.gctx.pod_spec.host_aliases or [])}
     for host, ip in parsed:
@@ -277,7 +273,7 @@ def _extra_hosts(o: _Opts, key: str, value: Any) -> None:
             names.append(host)
     o.gctx.pod_spec.host_aliases = [k8s.V1HostAlias(ip=ip, hostnames=names) for ip, names in by_ip.items()]
     o.ledger.mapped("N2K-EXTRA-HOSTS", o.path(key), "/etc/hosts entries (pod-wide in Kubernetes)",
-                    k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostAliases")
+                    target=o.pod.at("hostAliases"))
 
 
 def _hostname(o: _Opts, key: str, value: Any) -> None:
@@ -285,25 +281,25 @@ def _hostname(o: _Opts, key: str, value: Any) -> None:
     pod = o.gctx.pod_spec
     first, _, rest = text.partition(".")
     if has_interpolation(text) or not is_dns1123_label(first) or (rest and not is_dns1123_subdomain(rest)):
-        o.ledger.decide("N2K-HOSTNAME", o.path(key), f"hostname {text!r} is not a literal DNS name", k8s=o.where,
+        o.ledger.decide("N2K-HOSTNAME", o.path(key), f"hostname {text!r} is not a literal DNS name", target=o.where,
                         suggestion="Set spec.hostname by hand, or drop it (the pod name is the hostname).")
         return
     if pod.hostname not in (None, first):
         o.ledger.changed("N2K-HOSTNAME", o.path(key), f"the pod has one hostname; {pod.hostname!r} is kept",
-                         k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {pod.hostname}")
+                         target=o.pod.at(f"hostname: {pod.hostname}"))
         return
     pod.hostname = first
     if rest:
         pod.subdomain = rest.split(".")[0]
         o.ledger.changed("N2K-HOSTNAME", o.path(key), "FQDN hostname -> hostname + subdomain (the domain comes "
-                         "from the governing Service)", k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}, "
-                         f"subdomain: {pod.subdomain}")
+                         "from the governing Service)", target=o.pod.at(f"hostname: {first}, "
+                         f"subdomain: {pod.subdomain}"))
     elif o.gctx.kind in ("Deployment", "StatefulSet", "DaemonSet") and _replicas(o.gctx) != 1:
         o.ledger.changed("N2K-HOSTNAME", o.path(key), "every replica gets the same hostname (as in Nomad)",
-                         k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}")
+                         target=o.pod.at(f"hostname: {first}"))
     else:
         o.ledger.mapped("N2K-HOSTNAME", o.path(key), "pod hostname (pod-wide in Kubernetes)",
-                        k8s=f"{o.gctx.kind}/{o.gctx.workload_name} hostname: {first}")
+                        target=o.pod.at(f"hostname: {first}"))
 
 
 def _replicas(gctx: GroupContext) -> int | None:
@@ -317,9 +313,9 @@ def _valid_label(key: str, value: str) -> bool:
 
 
 def _labels(o: _Opts, key: str, value: Any) -> None:
-    items = _mapping(value)
+    items = o.config.map_at(key)
     if items is None:
-        o.ledger.decide("N2K-DOCKER-LABELS", o.path(key), "labels are not a literal map", k8s=o.where,
+        o.ledger.decide("N2K-DOCKER-LABELS", o.path(key), "labels are not a literal map", target=o.where,
                         suggestion="Copy them to pod labels/annotations by hand.")
         return
     as_labels, as_annotations = [], []
@@ -331,19 +327,19 @@ def _labels(o: _Opts, key: str, value: Any) -> None:
         elif str(name) not in o.gctx.labels:
             o.gctx.pod_annotations[str(name)] = text
             as_annotations.append(str(name))
-    k8s_text = f"{o.gctx.kind}/{o.gctx.workload_name} pod labels: {as_labels}"
+    shown = f"pod labels: {as_labels}"
     if as_annotations:
         o.ledger.changed("N2K-DOCKER-LABELS", o.path(key),
                          "container labels -> pod labels; keys/values Kubernetes rejects as labels -> annotations",
-                         k8s=f"{k8s_text}, annotations: {as_annotations}")
+                         target=o.pod.at(f"{shown}, annotations: {as_annotations}"))
     else:
-        o.ledger.mapped("N2K-DOCKER-LABELS", o.path(key), "container labels -> pod labels", k8s=k8s_text)
+        o.ledger.mapped("N2K-DOCKER-LABELS", o.path(key), "container labels -> pod labels", target=o.pod.at(shown))
 
 
 def _sysctl(o: _Opts, key: str, value: Any) -> None:
-    items = _mapping(value)
+    items = o.config.map_at(key)
     if items is None or (isinstance(value, list) and len(value) != 1):
-        o.ledger.decide("N2K-SYSCTL", o.path(key), "sysctls are not a literal map", k8s=o.where,
+        o.ledger.decide("N2K-SYSCTL", o.path(key), "sysctls are not a literal map", target=o.where,
                         suggestion="Set securityContext.sysctls by hand.")
         return
     security = _pod_security(o.gctx)
@@ -353,7 +349,7 @@ def _sysctl(o: _Opts, key: str, value: Any) -> None:
             current = [s for s in (security.sysctls or []) if s.name != name]
             security.sysctls = current + [k8s.V1Sysctl(name=str(name), value=str(raw))]
             o.ledger.mapped("N2K-SYSCTL", path, "safe sysctl (pod-wide in Kubernetes)",
-                            k8s=f"{o.gctx.kind}/{o.gctx.workload_name} securityContext.sysctls {name}")
+                            target=o.pod.at(f"securityContext.sysctls {name}"))
         else:
             o.ledger.decide("N2K-SYSCTL-UNSAFE", path, f"{name} is not a safe sysctl; the kubelet rejects pods "
                             "that set it unless allowed", k8s="not set",

@@ -13,13 +13,12 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 
 from kubernetes import client as k8s
 
 from nomad2k8s.k8s.handlers import exec_handler
-from nomad2k8s.model import Task
+from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
 
@@ -64,19 +63,13 @@ def _mount_hook_files(gctx: GroupContext, task: Task, container: k8s.V1Container
             continue  # the app's own file at that path wins (a mountPath is mounted once)
         add_mount(target, k8s.V1VolumeMount(name=volume, mount_path=mount_path, sub_path=key, read_only=True))
         mounted.append(mount_path)
-    carried: list[str] = []
-    if mounted:
-        old, new = f"container {container.name}", f"container {target.name}"
-        for entry in gctx.ledger.entries:
-            block = re.match(r".*?\.template\[\d+\]", entry.nomad_path[len(task.nomad_path):])
-            if not entry.nomad_path.startswith(task.nomad_path + ".template[") or block is None:
-                continue
-            if any(path in entry.k8s for path in mounted) and old in entry.k8s:
-                carried.append(task.nomad_path + block.group(0))
-        for entry in gctx.ledger.entries:
-            if any(entry.nomad_path.startswith(c + ".") or entry.nomad_path == c for c in carried):
-                entry.k8s = re.sub(rf"{re.escape(old)}(?![\w-])", new, entry.k8s)
-    return mounted, sorted(set(carried))
+    # The templates rendering those files (gctx.rendered_by): their rows now name `target`.
+    carried = sorted({gctx.rendered_by[(task.name, p)] for p in mounted if (task.name, p) in gctx.rendered_by})
+    for entry in gctx.ledger.entries:
+        if (entry.target is not None and entry.target.names_container(container.name)
+                and any(paths.covers(c, entry.nomad_path) for c in carried)):
+            gctx.ledger.retarget(entry, entry.target.with_container(container.name, target.name))
+    return mounted, carried
 
 
 def _set_hook(target: k8s.V1Container, which: str, command: list[str]) -> bool:

@@ -17,6 +17,7 @@ import math
 
 from kubernetes import client as k8s
 
+from nomad2k8s.ledger import Target
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.workload.lifecycle import version_tuple
@@ -89,7 +90,7 @@ def map_shutdown(gctx: GroupContext) -> None:
             ledger.dropped("N2K-KILL-NOT-EMITTED", group.path_of("shutdown_delay"), "no workload is emitted", k8s="-")
         return
     tasks = [t for t in group.task if t.name in pod]
-    target = f"{gctx.kind}/{gctx.workload_name}"
+    target = Target(gctx.kind, gctx.workload_name)
     group_seconds = _seconds(gctx, group, "shutdown_delay", "N2K-SHUTDOWN-DELAY")
     group_delay = group_seconds or 0.0
     sleep_handler = version_tuple(gctx.profile.kubernetes_version)[:2] >= SLEEP_HANDLER_MIN
@@ -112,28 +113,28 @@ def map_shutdown(gctx: GroupContext) -> None:
     for task in tasks:
         if timeouts[task.name] is None:
             continue
-        shown = f"{target} terminationGracePeriodSeconds: {gctx.pod_spec.termination_grace_period_seconds}"
+        shown = target.at(f"terminationGracePeriodSeconds: {gctx.pod_spec.termination_grace_period_seconds}")
         if len(distinct) > 1:
             ledger.changed("N2K-KILL-TIMEOUT", task.path_of("kill_timeout"),
                            "tasks have different kill timeouts; the pod has one grace period, the longest is used",
-                           k8s=shown)
+                           target=shown)
         else:
             note = " (+ shutdown_delay, which the grace period must cover)" if delayed else ""
             ledger.mapped("N2K-KILL-TIMEOUT", task.path_of("kill_timeout"), f"time to stop before SIGKILL{note}",
-                          k8s=shown)
+                          target=shown)
     if group.is_set("shutdown_delay") and group_delay:
         ledger.mapped("N2K-SHUTDOWN-DELAY", group.path_of("shutdown_delay"),
                       "delay before stopping every task -> preStop sleep in each container; the grace period covers it",
-                      k8s=f"{target} preStop sleep {math.ceil(group_delay)}s, terminationGracePeriodSeconds: "
-                      f"{gctx.pod_spec.termination_grace_period_seconds or KUBERNETES_DEFAULT_GRACE}")
+                      target=target.at(f"preStop sleep {math.ceil(group_delay)}s, terminationGracePeriodSeconds: "
+                                       f"{gctx.pod_spec.termination_grace_period_seconds or KUBERNETES_DEFAULT_GRACE}"))
     elif group_seconds == 0:
-        ledger.mapped("N2K-SHUTDOWN-DELAY", group.path_of("shutdown_delay"), "no delay", k8s=target)
+        ledger.mapped("N2K-SHUTDOWN-DELAY", group.path_of("shutdown_delay"), "no delay", target=target)
 
 
 def _map_stop(gctx: GroupContext, task: Task, container: k8s.V1Container, delay: float, signal: str,
               sleep_handler: bool, claim_delay: bool) -> None:
     ledger = gctx.ledger
-    where = f"{gctx.kind}/{gctx.workload_name} container {container.name}"
+    where = Target(gctx.kind, gctx.workload_name, container=container.name)
     seconds = math.ceil(delay)
     task_delay = claim_delay  # False when unset or already claimed as unresolved
     if signal != "TERM" and _runs_shell(container):
@@ -142,18 +143,18 @@ def _map_stop(gctx: GroupContext, task: Task, container: k8s.V1Container, delay:
         ledger.changed("N2K-KILL-SIGNAL", task.path_of("kill_signal"),
                        f"SIG{signal} is sent by a preStop hook (`{script}`); Kubernetes then sends SIGTERM"
                        if ok else f"SIG{signal}: preStop is already used by a poststop hook; not carried",
-                       k8s=f"{where} lifecycle.preStop" if ok else where,
+                       target=where.at("lifecycle.preStop") if ok else where,
                        suggestion="" if ok else f"Set STOPSIGNAL SIG{signal} in the image.")
     elif signal != "TERM":
         ledger.decide("N2K-KILL-SIGNAL", task.path_of("kill_signal"),
                       f"Kubernetes stops containers with SIGTERM (or the image's STOPSIGNAL), not SIG{signal}; "
                       "the container has no visible shell for a preStop `kill`",
-                      k8s=where, suggestion=f"Set STOPSIGNAL SIG{signal} in the image, or add a preStop exec "
+                      target=where, suggestion=f"Set STOPSIGNAL SIG{signal} in the image, or add a preStop exec "
                       f"hook running `kill -{signal} 1` if the image has a shell.")
         signal = "TERM"  # nothing emitted for it; the delay below still applies
     elif task.is_set("kill_signal"):
         ledger.mapped("N2K-KILL-SIGNAL", task.path_of("kill_signal"), "SIGTERM is what Kubernetes sends",
-                      k8s=where)
+                      target=where)
     if seconds and signal == "TERM":
         if sleep_handler:
             handler = k8s.V1LifecycleHandler(sleep=k8s.V1SleepAction(seconds=seconds))
@@ -166,16 +167,16 @@ def _map_stop(gctx: GroupContext, task: Task, container: k8s.V1Container, delay:
             if ok and sleep_handler:
                 ledger.mapped("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"),
                               "delay before the kill signal -> preStop sleep; the grace period covers it",
-                              k8s=f"{where} {shown}")
+                              target=where.at(shown))
             elif ok:
                 ledger.changed("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"),
                                "preStop runs `sleep` in the container (the sleep handler needs Kubernetes >= 1.30)",
-                               k8s=f"{where} {shown}", suggestion="The image must contain a `sleep` binary.")
+                               target=where.at(shown), suggestion="The image must contain a `sleep` binary.")
             else:
                 ledger.decide("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"),
-                              "preStop is already used by a poststop hook; the delay is not carried", k8s=where)
+                              "preStop is already used by a poststop hook; the delay is not carried", target=where)
     elif task_delay and signal == "TERM":
-        ledger.mapped("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"), "no delay", k8s=where)
+        ledger.mapped("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"), "no delay", target=where)
     elif task_delay:
         ledger.mapped("N2K-SHUTDOWN-DELAY", task.path_of("shutdown_delay"),
-                      "delay before the kill signal -> `sleep` in the preStop hook that sends it", k8s=where)
+                      "delay before the kill signal -> `sleep` in the preStop hook that sends it", target=where)

@@ -7,7 +7,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, env_name
@@ -19,8 +19,8 @@ IMAGE_DRIVERS = frozenset({"docker", "podman", "containerd-driver", "nerdctl"})
 COMMAND_DRIVERS = frozenset({"exec", "raw_exec", "exec2", "rawexec"})
 
 
-def _task_target(gctx: GroupContext, task: Task) -> str:
-    return f"{gctx.kind}/{gctx.workload_name} container {dns_label(task.name)}"
+def _task_target(gctx: GroupContext, task: Task) -> Target:
+    return Target(gctx.kind, gctx.workload_name, container=dns_label(task.name))
 
 
 def _as_list(value: Any) -> list[str]:
@@ -32,7 +32,7 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
-    ledger, config = gctx.ledger, task.config or {}
+    ledger, config = gctx.ledger, task.docker
     target = _task_target(gctx, task)
     config_path = task.path_of("config")
     image = config.get("image")
@@ -42,19 +42,19 @@ def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container)
         container.image = _placeholder(gctx, task)
         ledger.decide("N2K-IMAGE-UNRESOLVED", f"{config_path}.image",
                       f"image {image!r}: ${{{reference}}} is unresolved; a placeholder image is emitted",
-                      k8s=f"{target} image: {container.image} (placeholder)",
+                      target=target.at(f"image: {container.image} (placeholder)"),
                       suggestion=unresolved_suggestion(reference))
     elif isinstance(image, str) and image:
         container.image = image
         if ":" not in image.rsplit("/", 1)[-1] and "@" not in image:
             ledger.changed("N2K-IMAGE-UNTAGGED", f"{config_path}.image", "image has no tag; it resolves to :latest",
-                           k8s=f"{target} image: {image}", suggestion="Pin a tag or digest before migrating.")
+                           target=target.at(f"image: {image}"), suggestion="Pin a tag or digest before migrating.")
         else:
-            ledger.mapped("N2K-IMAGE", f"{config_path}.image", "container image", k8s=f"{target} image: {image}")
+            ledger.mapped("N2K-IMAGE", f"{config_path}.image", "container image", target=target.at(f"image: {image}"))
     else:
         container.image = _placeholder(gctx, task)
         ledger.decide("N2K-IMAGE-MISSING", config_path, "no image in the task config",
-                      k8s=f"{target} image: {container.image}", suggestion="Set the image by hand.", claims=False)
+                      target=target.at(f"image: {container.image}"), suggestion="Set the image by hand.", claims=False)
     entrypoint = _as_list(config.get("entrypoint"))
     command = _as_list(config.get("command"))
     args = _as_list(config.get("args"))
@@ -64,24 +64,24 @@ def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container)
     if entrypoint:
         container.command = entrypoint
         claim_value(ledger, Status.MAPPED, "N2K-ENTRYPOINT", f"{config_path}.entrypoint", entrypoint,
-                    "entrypoint replaces the image ENTRYPOINT", k8s=f"{target} command: {entrypoint}")
+                    "entrypoint replaces the image ENTRYPOINT", target=target.at(f"command: {entrypoint}"))
     if command or args:
         container.args = command + args
     if command:
         claim_value(ledger, Status.MAPPED, "N2K-COMMAND", f"{config_path}.command", command,
                     "docker `command` replaces the image CMD, which Kubernetes calls args (ENTRYPOINT is kept)",
-                    k8s=f"{target} args[0]: {command[0]}")
+                    target=target.at(f"args[0]: {command[0]}"))
     if args:
-        claim_value(ledger, Status.MAPPED, "N2K-ARGS", f"{config_path}.args", args, "arguments", k8s=f"{target} args")
+        claim_value(ledger, Status.MAPPED, "N2K-ARGS", f"{config_path}.args", args, "arguments", target=target.at("args"))
     if "work_dir" in config:
         container.working_dir = str(config["work_dir"])
         claim_value(ledger, Status.MAPPED, "N2K-WORKDIR", f"{config_path}.work_dir", config["work_dir"],
-                    "working directory", k8s=f"{target} workingDir: {config['work_dir']}")
+                    "working directory", target=target.at(f"workingDir: {config['work_dir']}"))
     if "force_pull" in config:
         if config["force_pull"] is True:
             container.image_pull_policy = "Always"
         ledger.mapped("N2K-FORCE-PULL", f"{config_path}.force_pull", "pull policy",
-                      k8s=f"{target} imagePullPolicy: {'Always' if config['force_pull'] is True else 'default'}")
+                      target=target.at(f"imagePullPolicy: {'Always' if config['force_pull'] is True else 'default'}"))
 
 
 def _placeholder(gctx: GroupContext, task: Task) -> str:
@@ -90,7 +90,7 @@ def _placeholder(gctx: GroupContext, task: Task) -> str:
 
 def _command_container(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     """exec/raw_exec/java run a host binary: keep the command line in a placeholder container."""
-    ledger, config = gctx.ledger, task.config or {}
+    ledger, config = gctx.ledger, task.docker
     target = _task_target(gctx, task)
     container.image = _placeholder(gctx, task)
     config_path = task.path_of("config")
@@ -111,7 +111,7 @@ def _command_container(gctx: GroupContext, task: Task, container: k8s.V1Containe
     ledger.decide(
         "N2K-DRIVER-NO-IMAGE", config_path,
         f"{task.driver} driver runs a host command, not an image: `{shown}`",
-        k8s=f"{target} image: {container.image} (placeholder)",
+        target=target.at(f"image: {container.image} (placeholder)"),
         suggestion="Build an image that contains the binary (and its artifacts) and set it here.",
     )
 
@@ -136,9 +136,9 @@ def _env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
             continue  # runtime values and Consul addresses: rewritten and recorded by mapping/core/runtime.py
         if name != key:
             ledger.changed("N2K-ENV-RENAMED", path, f"renamed to {name}: Kubernetes env names are identifiers",
-                           k8s=f"{target} env {name}")
+                           target=target.at(f"env {name}"))
         else:
-            ledger.mapped("N2K-ENV", path, "environment variable", k8s=f"{target} env {name}")
+            ledger.mapped("N2K-ENV", path, "environment variable", target=target.at(f"env {name}"))
     container.env = env or None
 
 
@@ -185,11 +185,11 @@ def _user(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
     if uid is not None:
         container.security_context = container.security_context or k8s.V1SecurityContext()
         container.security_context.run_as_user = uid
-        gctx.ledger.mapped("N2K-USER", task.path_of("user"), "numeric user", k8s=f"{target} runAsUser: {uid}")
+        gctx.ledger.mapped("N2K-USER", task.path_of("user"), "numeric user", target=target.at(f"runAsUser: {uid}"))
     else:
         gctx.ledger.decide("N2K-USER-NAME", task.path_of("user"),
                            "Kubernetes needs a numeric uid, the jobspec names a user",
-                           k8s=target, suggestion=f"Look up the uid of {task.user!r} in the image and set runAsUser.")
+                           target=target, suggestion=f"Look up the uid of {task.user!r} in the image and set runAsUser.")
 
 
 def _driver(gctx: GroupContext, task: Task) -> str:
@@ -206,11 +206,11 @@ def map_tasks(gctx: GroupContext) -> None:
         container = k8s.V1Container(name=dns_label(task.name))
         target = _task_target(gctx, task)
         if driver in IMAGE_DRIVERS:
-            ledger.mapped("N2K-DRIVER", task.path_of("driver"), f"{driver} driver", k8s=target)
+            ledger.mapped("N2K-DRIVER", task.path_of("driver"), f"{driver} driver", target=target)
             _image_container(gctx, task, container)
         elif driver in COMMAND_DRIVERS or driver == "java":
             ledger.mapped("N2K-DRIVER", task.path_of("driver"), f"{driver} driver -> placeholder container",
-                          k8s=target)
+                          target=target)
             _command_container(gctx, task, container)
         else:
             # The whole task is accounted for by this one entry: nothing of it is emitted.
