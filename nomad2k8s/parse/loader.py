@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from .. import fileaccess
 from ..errors import ConversionError
+from ..packs.render import Rendered, render_templated
 from .hcl1_reader import parse_hcl1
 from .hcl2_reader import parse_hcl2
 from .heredoc import normalise_text
@@ -32,7 +33,30 @@ def load_jobspec(
     path = Path(path)
     # Jobspecs are the input itself (a 100,000-group job is a benchmark): a far higher cap.
     text = fileaccess.read_operator_text(path, "jobspec", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
+    rendered = render_templated(path, text, variables, var_files, Path(root) if root is not None else path.parent)
+    if rendered is not None:
+        return load_rendered(rendered, path, variables, var_files, env, root)
     return load_text(text, path, variables, var_files, env, root)
+
+
+def load_rendered(
+    rendered: Rendered,
+    path: Path,
+    variables: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+    env: Mapping[str, str] | None = None,
+    root: Path | None = None,
+) -> ParsedSource:
+    """A jobspec rendered from a nomad-pack/Levant template (packs/render.py), named by its origin
+    `path`. A parse error names the rendered text, and a Levant key kept as written when it is why."""
+    try:
+        parsed = load_text(rendered.text, path, variables, var_files, env, root)
+    except ConversionError as exc:
+        why = f"; Levant variable '{rendered.missing[0]}' has no value" if rendered.missing else ""
+        raise ConversionError(f"{exc.message} (in the text rendered from the {rendered.kind} template{why})",
+                              exc.file, exc.line, exc.col) from None
+    parsed.diagnostics[:0] = rendered.diagnostics
+    return parsed
 
 
 def load_text(
