@@ -1,7 +1,8 @@
 """Which files need rendering, and rendering them: a file in a pack's templates/ directory (or a
 `*.nomad.tpl` / a template that reads `var "x" .`, `.my.`, `.nomad_pack`) is a nomad-pack template;
 another file whose `[[ ]]` actions all parse as Go template pipelines and reference data or call a
-function is a Levant template. Anything else (bash `[[ -f x ]]` in a heredoc, nested HCL lists) is
+function is a Levant template — unless the job's `template` blocks set `left_delimiter = "[["`, in
+which case they are consul-template actions Nomad renders. Anything else (bash `[[ -f x ]]` in a heredoc, nested HCL lists) is
 left to the normal parse untouched."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import levant
 from .pack import PackContext, load_pack, pack_dir_of, pack_functions, variable_values
 
 UNRESOLVED = "N2K-PARSE-UNRESOLVED"
+_CONSUL_TEMPLATE_DELIMS = re.compile(r"left_delimiter\s*=\s*\"\[\[\"")
 _PACK_HINT = re.compile(r"\[\[-?\s[^\]]*(?:\b(?:must_)?var\s+\"|\.my\.|\.nomad_pack\b)|\[\[(?:must_)?var\s+\"")
 
 
@@ -40,6 +42,8 @@ def render_templated(path: Path, text: str, variables: dict[str, str] | None,
         return None
     if pack_dir_of(path) is not None or path.name.endswith(".nomad.tpl") or _PACK_HINT.search(text):
         return _render_pack(path, text, variables, var_files, root)
+    if _CONSUL_TEMPLATE_DELIMS.search(text):
+        return None  # `[[ ]]` are the delimiters of the job's own consul-template blocks, rendered by Nomad
     try:
         compiled = compile_text(text)
     except ExprError:

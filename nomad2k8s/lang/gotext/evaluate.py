@@ -256,8 +256,8 @@ class Renderer:
                     continue
                 if name in value:
                     value = value[name]
-                elif self.dialect.missing_is_error:
-                    raise MissingKey(path)
+                elif self.dialect.missing_is_error:  # name the whole chain: `--var a.b=...` sets it
+                    raise MissingKey(".".join(x for x in [prefix, *names] if x))
                 else:
                     value = None
             elif value is None:
