@@ -30,7 +30,7 @@ class Source:
 @dataclass(frozen=True)
 class Limits:
     depth: int = 100  # nested template calls and blocks
-    steps: int = 2_000_000  # nodes and commands evaluated
+    steps: int = 500_000  # nodes and commands evaluated (a large real pack needs a few thousand)
     output: int = 16 * 1024 * 1024  # characters of output (and of any one value built on the way)
 
 

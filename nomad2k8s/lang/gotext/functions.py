@@ -185,7 +185,9 @@ def _index(value: Any, *keys: Any) -> Any:
 def _slice(value: Any, *bounds: int) -> Any:
     if not isinstance(value, (str, list, tuple)):
         raise TemplateFuncError(f"can't slice item of type {type_name(value)}")
-    return value[slice(*bounds)] if bounds else value
+    if len(bounds) > 2:
+        raise TemplateFuncError("3-index slices are not supported")
+    return value[bounds[0]:bounds[1] if len(bounds) > 1 else None] if bounds else value
 
 
 def _print(*args: Any) -> str:
