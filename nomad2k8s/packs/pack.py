@@ -8,9 +8,10 @@ naming it (nomad-pack would render it as ""), so a migration never runs on silen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import fileaccess
 from ..errors import ConversionError

@@ -14,9 +14,25 @@ from typing import Any
 
 from .. import fileaccess
 from ..errors import ConversionError
-from ..lang.gotext import Dialect, ExprError, RenderFailure, Renderer, Source, compile_text
-from ..lang.gotext import functions
-from ..lang.gotext.tree import Compiled, Control, Field, Ident, Invoke, Output, Pipe, Var
+from ..lang.gotext import (
+    Dialect,
+    ExprError,
+    Renderer,
+    RenderFailure,
+    Source,
+    compile_text,
+    functions,
+)
+from ..lang.gotext.tree import (
+    Compiled,
+    Control,
+    Field,
+    Ident,
+    Invoke,
+    Output,
+    Pipe,
+    Var,
+)
 from ..parse.model import ParseDiagnostic
 from . import levant
 from .pack import PackContext, load_pack, pack_dir_of, pack_functions, variable_values
@@ -135,8 +151,6 @@ def _run(renderer: Renderer, compiled: Compiled, source: Source, data: Any, hint
     except RenderFailure as exc:
         src = exc.source or source
         message = exc.message
-        if message.startswith("template \"") and "is not defined" in message:
-            message += hint
-        elif message.startswith("Levant variable"):
+        if message.startswith("template \"") and "is not defined" in message or message.startswith("Levant variable"):
             message += hint
         raise ConversionError(message, src.path, src.line(exc.offset) if src.text else None) from None

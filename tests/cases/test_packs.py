@@ -15,8 +15,15 @@ import pytest
 
 from nomad2k8s.convert import convert_file
 from nomad2k8s.errors import ConversionError
-from nomad2k8s.lang.gotext import Dialect, Limits, RenderFailure, Renderer, Source, compile_text
-from nomad2k8s.lang.gotext import functions
+from nomad2k8s.lang.gotext import (
+    Dialect,
+    Limits,
+    Renderer,
+    RenderFailure,
+    Source,
+    compile_text,
+    functions,
+)
 from nomad2k8s.packs.render import render_templated
 from nomad2k8s.parse.discover import discover
 

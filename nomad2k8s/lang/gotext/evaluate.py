@@ -15,7 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from . import functions
-from .tree import Compiled, Control, Field, Ident, Invoke, Jump, Lit, Node, Output, Pipe, Var
+from .tree import (
+    Compiled,
+    Control,
+    Field,
+    Ident,
+    Invoke,
+    Jump,
+    Lit,
+    Node,
+    Output,
+    Pipe,
+    Var,
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,7 @@ class Renderer:
             raise RenderFailure(f"rendered output exceeds {self.limits.output} characters", source, offset)
         out.append(text)
 
-    def _run(self, nodes: list[Node], scope: "_Scope", source: Source, out: list[str], depth: int) -> None:
+    def _run(self, nodes: list[Node], scope: _Scope, source: Source, out: list[str], depth: int) -> None:
         if depth > self.limits.depth:
             offset = next((n.offset for n in nodes if not isinstance(n, str)), 0)
             raise RenderFailure(f"template nesting exceeds depth {self.limits.depth}", source, offset)
@@ -121,7 +133,7 @@ class Renderer:
             elif isinstance(node, Jump):
                 raise _Jump(node.word)
 
-    def _output(self, node: Output, scope: "_Scope", source: Source, out: list[str]) -> None:
+    def _output(self, node: Output, scope: _Scope, source: Source, out: list[str]) -> None:
         try:
             value = self._pipe(node.pipe, scope, source)
         except MissingKey as exc:
@@ -141,7 +153,7 @@ class Renderer:
     def _text(self, value: Any) -> str:
         return self.dialect.nil_text if value is None else functions.go_str(value)
 
-    def _control(self, node: Control, scope: "_Scope", source: Source, out: list[str], depth: int) -> None:
+    def _control(self, node: Control, scope: _Scope, source: Source, out: list[str], depth: int) -> None:
         inner = scope.child()
         try:
             value = self._pipe(node.pipe, inner, source, declare_range=node.word == "range")
@@ -155,7 +167,7 @@ class Renderer:
         else:
             self._run(node.alt, inner, source, out, depth + 1)
 
-    def _range(self, node: Control, value: Any, scope: "_Scope", source: Source, out: list[str],
+    def _range(self, node: Control, value: Any, scope: _Scope, source: Source, out: list[str],
                depth: int) -> None:
         items: list[tuple[Any, Any]]
         if value is None:
@@ -187,7 +199,7 @@ class Renderer:
                 if jump.word == "break":
                     break
 
-    def _invoke(self, node: Invoke, scope: "_Scope", source: Source, out: list[str], depth: int) -> None:
+    def _invoke(self, node: Invoke, scope: _Scope, source: Source, out: list[str], depth: int) -> None:
         tpl = self.templates.get(node.name)
         if tpl is None:
             raise RenderFailure(f'template "{node.name}" is not defined', source, node.offset)
@@ -199,7 +211,7 @@ class Renderer:
 
     # ------------------------------------------------------------ pipelines
 
-    def _pipe(self, pipe: Pipe, scope: "_Scope", source: Source, declare_range: bool = False) -> Any:
+    def _pipe(self, pipe: Pipe, scope: _Scope, source: Source, declare_range: bool = False) -> Any:
         value: Any = None
         first = True
         for command in pipe.commands:
@@ -215,7 +227,7 @@ class Renderer:
                     scope.vars[name] = value
         return value
 
-    def _command(self, command: list, scope: "_Scope", source: Source, offset: int,
+    def _command(self, command: list, scope: _Scope, source: Source, offset: int,
                  piped: tuple[Any, ...] | None) -> Any:
         head = command[0]
         if isinstance(head, Ident):
@@ -225,7 +237,7 @@ class Renderer:
             raise RenderFailure("can't give argument to non-function", source, offset)
         return self._arg(head, scope, source, offset)
 
-    def _arg(self, operand: Any, scope: "_Scope", source: Source, offset: int) -> Any:
+    def _arg(self, operand: Any, scope: _Scope, source: Source, offset: int) -> Any:
         if isinstance(operand, Lit):
             return operand.value
         if isinstance(operand, Ident):
@@ -266,7 +278,7 @@ class Renderer:
                 raise RenderFailure(f"can't evaluate field {name} in {functions.type_name(value)}", source, offset)
         return value
 
-    def _call(self, name: str, args: list[Any], scope: "_Scope", source: Source, offset: int,
+    def _call(self, name: str, args: list[Any], scope: _Scope, source: Source, offset: int,
               raw: list) -> Any:
         if name in ("and", "or"):  # short-circuit, return the deciding value
             if not args:
@@ -295,13 +307,13 @@ class Renderer:
 class _Scope:
     """The dot and the `$variables` visible here; a child sees its parents' variables."""
 
-    def __init__(self, dot: Any, variables: dict[str, Any], parent: "_Scope | None" = None) -> None:
+    def __init__(self, dot: Any, variables: dict[str, Any], parent: _Scope | None = None) -> None:
         self.dot, self.vars, self.parent = dot, variables, parent
 
-    def child(self) -> "_Scope":
+    def child(self) -> _Scope:
         return _Scope(self.dot, {}, self)
 
-    def with_dot(self, dot: Any) -> "_Scope":
+    def with_dot(self, dot: Any) -> _Scope:
         self.dot = dot
         return self
 

@@ -34,7 +34,7 @@ class Field:
     """`.a.b` (base None: the dot) or `(pipeline).a.b` (base a Pipe)."""
 
     names: list[str]
-    base: "Pipe | None" = None
+    base: Pipe | None = None
 
 
 @dataclass
