@@ -299,6 +299,12 @@ def test_pack_errors(tmp_path: Path, job: str | None, helpers: str | None, varia
         assert info.value.line == line, str(info.value)
 
 
+def test_pack_template_switched_off_renders_to_nothing(tmp_path: Path) -> None:
+    path = make_pack(tmp_path, '[[- if var "image" . ]]job "x" {}[[- end ]]')
+    with pytest.raises(ConversionError, match="no job block found: the nomad-pack template renders to nothing"):
+        convert(path, tmp_path, {"image": ""})
+
+
 def test_pack_template_outside_its_pack(tmp_path: Path) -> None:
     """A pack template without its pack names the missing pack files; --var values let it render."""
     lone = tmp_path / "lone.nomad.tpl"
