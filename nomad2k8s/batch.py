@@ -120,7 +120,7 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
 
 
 def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn) -> tuple[list[ConvertedFile], int]:
+                  warn: Warn, skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, files)
@@ -133,6 +133,8 @@ def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, 
         except ConversionError as exc:
             if options.is_dir and "no job block" in exc.message:
                 warn(f"skipped {file}: not a jobspec (no job block)")
+                if skipped is not None:
+                    skipped.append((file, "not a jobspec (no job block)"))
                 continue
             warn(str(exc))
             failures += 1
@@ -238,7 +240,7 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     outcome = BatchOutcome(files, skipped=skipped)
     for path, reason in skipped:
         warn(f"skipped {path}: {reason}")
-    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn)
+    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn, outcome.skipped)
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)

@@ -393,3 +393,21 @@ def test_discovery_lists_what_it_does_not_convert(tmp_path: Path) -> None:
                             "shop/templates/_helpers.tpl", "shop/templates/outputs.tpl", "tf/job.nomad.tpl"}
     assert "helper template" in reasons["shop/templates/_helpers.tpl"]
     assert "outside a nomad-pack pack" in reasons["tf/job.nomad.tpl"]
+
+
+def test_directory_conversion_reports_every_skipped_file(tmp_path: Path) -> None:
+    """The batch's outcome lists each file discovery looked at and did not convert (one stderr line each)."""
+    from nomad2k8s.batch import BatchOptions, Profiles, run_batch
+
+    make_pack(tmp_path / "repo")
+    off = tmp_path / "repo" / "shop" / "templates" / "off.nomad.tpl"
+    off.write_text('[[ if eq (var "size" .) "tiny" ]]job "off" {}[[ end ]]')
+    lines: list[str] = []
+    options = BatchOptions(tmp_path / "repo", output=tmp_path / "out", variables={"image": "nginx:1"})
+    outcome = run_batch(options, Profiles(None, [], lines.append), None, lines.append)
+    assert outcome.failures == 0 and [r.name for r in outcome.results] == ["shop"]
+    reasons = {p.name: why for p, why in outcome.skipped}
+    assert set(reasons) == {"metadata.hcl", "variables.hcl", "_helpers.tpl", "off.nomad.tpl"}
+    assert reasons["off.nomad.tpl"] == "not a jobspec (no job block)"
+    assert sum(line.startswith("skipped ") for line in lines) == 4
+    assert (tmp_path / "out" / "shop" / "shop" / "deployment-shop.yaml").is_file()  # beside the pack, not templates/
