@@ -22,7 +22,7 @@ from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .output import write_root_module, write_service, write_summary
-from .parse import discover, discover_jobspecs
+from .parse import discover
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .vault_check import VaultChecker, VaultUnavailable, check_results
@@ -98,19 +98,22 @@ class BatchOutcome:
     files: list[Path]
     pending: list[Pending] = field(default_factory=list)
     failures: int = 0
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files looked at, not converted, and why
 
     @property
     def results(self) -> list[ServiceResult]:
         return [p.result for p in self.pending]
 
 
-def find_jobspecs(options: BatchOptions) -> list[Path]:
+def find_jobspecs(options: BatchOptions) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The jobspecs to convert, and the other candidate files with why they are not converted."""
     if not options.is_dir:
-        return [options.path]
-    files = discover_jobspecs(options.path)
+        return [options.path], []
+    files, skipped = discover.discover(options.path)
     if not files:
-        raise BatchError(f"{options.path}: no jobspec found (*.nomad, *.hcl, *.json, *.job)", 1)
-    return files
+        raise BatchError(f"{options.path}: no jobspec found (*.nomad, *.hcl, *.json, *.job, "
+                         f"pack templates/*.nomad.tpl)", 1)
+    return files, skipped
 
 
 def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, list[Path]]:
@@ -122,7 +125,7 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
 
 
 def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn) -> tuple[list[ConvertedFile], int]:
+                  warn: Warn, skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, files)
@@ -141,6 +144,8 @@ def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, 
         except ConversionError as exc:
             if options.is_dir and "no job block" in exc.message:
                 warn(f"skipped {file}: not a jobspec (no job block)")
+                if skipped is not None:
+                    skipped.append((file, "not a jobspec (no job block)"))
                 continue
             warn(str(exc))
             failures += 1
@@ -195,7 +200,7 @@ def assign_outputs(options: BatchOptions, converted: list[ConvertedFile], warn: 
     pending: list[Pending] = []
     taken: dict[Path, Path] = {}
     for c in converted:
-        sub = c.file.parent.relative_to(options.path) if options.is_dir else Path(".")
+        sub = discover.source_dir(c.file).relative_to(options.path) if options.is_dir else Path(".")
         directory = (options.output or Path(".")) / sub
         for result in c.results:
             if options.output is not None:
@@ -255,8 +260,11 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Cal
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,
               on_written: Callable[[ServiceResult], None] = lambda _: None) -> BatchOutcome:
-    outcome = BatchOutcome(find_jobspecs(options))
-    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn)
+    files, skipped = find_jobspecs(options)
+    outcome = BatchOutcome(files, skipped=skipped)
+    for path, reason in skipped:
+        warn(f"skipped {path}: {reason}")
+    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn, outcome.skipped)
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)

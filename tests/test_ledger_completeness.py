@@ -11,11 +11,11 @@ from tests.corpus_fixture import CorpusRun
 from tests.support import FIXTURES
 from nomad2k8s.convert import convert_file
 from nomad2k8s.ledger import Status
+from nomad2k8s.parse import discover_jobspecs
 
-FIXTURE_FILES = sorted(
-    p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".hcl", ".nomad", ".json")
-    and not p.name.endswith((".vars.hcl", ".intentions.hcl", ".intentions.json"))
-)
+# The jobspecs a directory conversion finds (pack job templates included; pack metadata, helpers and
+# companion files not).
+FIXTURE_FILES = discover_jobspecs(FIXTURES)
 
 
 def _var_files(path: Path) -> list[Path]:

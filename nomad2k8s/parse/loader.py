@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import fileaccess
 from ..errors import ConversionError
+from ..packs.placeholders import unrendered_placeholder
 from .hcl1_reader import parse_hcl1
 from .hcl2_reader import parse_hcl2
 from .heredoc import normalise_text
@@ -16,6 +17,9 @@ from .json_reader import convert_job, unwrap_job
 from .model import ParseDiagnostic, ParsedSource
 from .resolve import Resolver, strip_internal
 from .variables import declared, input_values
+
+if TYPE_CHECKING:
+    from ..packs.render import Rendered
 
 SERVER_STATE = "N2K-INFO-SERVER-STATE"
 
@@ -32,7 +36,42 @@ def load_jobspec(
     path = Path(path)
     # Jobspecs are the input itself (a 100,000-group job is a benchmark): a far higher cap.
     text = fileaccess.read_operator_text(path, "jobspec", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
-    return load_text(text, path, variables, var_files, env, root)
+    from ..packs.render import render_templated  # packs reads parse's modules: imported here, not at the top
+
+    rendered = render_templated(path, text, variables, var_files, Path(root) if root is not None else path.parent)
+    if rendered is not None:
+        return load_rendered(rendered, path, variables, var_files, env, root)
+    try:
+        return load_text(text, path, variables, var_files, env, root)
+    except ConversionError as exc:
+        # A template another tool renders ({{x}}, templatefile's bare ${x}): name what is missing.
+        why = unrendered_placeholder(text, exc.line) if exc.message.startswith("HCL syntax error") else None
+        if why is None:
+            raise
+        raise ConversionError(why, exc.file, exc.line, exc.col) from None
+
+
+def load_rendered(
+    rendered: "Rendered",
+    path: Path,
+    variables: dict[str, str] | None = None,
+    var_files: list[Path] | None = None,
+    env: Mapping[str, str] | None = None,
+    root: Path | None = None,
+) -> ParsedSource:
+    """A jobspec rendered from a nomad-pack/Levant template (packs/render.py), named by its origin
+    `path`. A parse error names the rendered text, and a Levant key kept as written when it is why."""
+    if not rendered.text.strip():  # e.g. a pack job template switched off by a variable
+        raise ConversionError(f"no job block found: the {rendered.kind} template renders to nothing "
+                              "with these variables", path)
+    try:
+        parsed = load_text(rendered.text, path, variables, var_files, env, root)
+    except ConversionError as exc:
+        why = f"; Levant variable '{rendered.missing[0]}' has no value" if rendered.missing else ""
+        raise ConversionError(f"{exc.message} (in the text rendered from the {rendered.kind} template{why})",
+                              exc.file, exc.line, exc.col) from None
+    parsed.diagnostics[:0] = rendered.diagnostics
+    return parsed
 
 
 def load_text(

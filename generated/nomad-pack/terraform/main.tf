@@ -1,0 +1,7 @@
+module "webapp" {
+  source = "./webapp"
+}
+
+module "webapp-worker" {
+  source = "./webapp-worker"
+}
