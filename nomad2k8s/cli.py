@@ -129,6 +129,9 @@ def convert(
         None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
         dir_okay=False),
     vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
+    include_undeployed: bool = typer.Option(
+        False, "--include-undeployed",
+        help="When Terraform roots deploy the jobs, also convert the jobspec files no root deploys."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -151,7 +154,7 @@ def convert(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
-        vault_required=vault_required)
+        vault_required=vault_required, include_undeployed=include_undeployed)
     try:
         outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
     except ProfileError as exc:

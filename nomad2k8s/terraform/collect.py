@@ -1,0 +1,202 @@
+"""Walk each root module and its local modules; collect Nomad jobs, volumes and variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from .. import fileaccess
+from ..errors import ConversionError
+from ..parse.variables import coerce, read_var_file
+from . import volumes
+from .evaluate import ModuleScope
+from .model import Estate, NomadVariable, TfDiagnostic, TfJob, Where
+from .modules import Block, ModuleDir, local_source, read_module
+
+MAX_DEPTH = 16  # nested modules; deeper (or a cycle) is reported, not followed
+_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+def read_estate(repo: Path, roots: list[Path], modules: dict[Path, ModuleDir], cli_vars: Mapping[str, str],
+                var_files: list[Path], estate: Estate) -> None:
+    """Evaluate every root (its tfvars, then the operator's .tfvars files and --var values)."""
+    for root in roots:
+        module = modules.get(root) or read_module(root, repo, estate.diagnostics)
+        values = _root_values(root, repo, module, cli_vars, var_files, estate)
+        _walk(module, root, repo, values, "", [], modules, estate)
+
+
+def _declared(module: ModuleDir) -> dict[str, Block]:
+    return {b.labels[0]: b for b in module.of("variable") if b.labels}
+
+
+def _defaults(module: ModuleDir, scope_values: dict[str, Any], estate: Estate) -> dict[str, Any]:
+    """Declared defaults (literals; strings may carry `$${` escapes), evaluated with no names."""
+    plain = ModuleScope(module.path, module.path, module.path, {}, {}, {})
+    out: dict[str, Any] = {}
+    for name, block in _declared(module).items():
+        if name in scope_values:
+            out[name] = scope_values[name]
+        elif "default" in block.body:
+            value, ok = plain.value(block.body["default"], block.line_of("default"), estate.diagnostics)
+            if ok:
+                out[name] = value
+    return out
+
+
+def _root_values(root: Path, repo: Path, module: ModuleDir, cli_vars: Mapping[str, str], var_files: list[Path],
+                 estate: Estate) -> dict[str, Any]:
+    declared = _declared(module)
+    given: dict[str, Any] = {}
+    auto = [root / "terraform.tfvars", root / "terraform.tfvars.json",
+            *sorted(root.glob("*.auto.tfvars")), *sorted(root.glob("*.auto.tfvars.json"))]
+    for file in [p for p in auto if p.is_file()] + [p for p in var_files if p.name.endswith((".tfvars", ".tfvars.json"))]:
+        try:
+            if file in auto:
+                fileaccess.confined_path(file, root, repo, "tfvars file")
+            given.update(read_var_file(file))
+        except ConversionError as exc:
+            estate.diagnostics.append(TfDiagnostic(Where(file, exc.line), "the tfvars file", exc.message))
+    for name, raw in cli_vars.items():
+        if name in declared:
+            given[name] = coerce(raw, {"type": declared[name].body.get("type", "")})
+    return _defaults(module, {k: v for k, v in given.items() if k in declared}, estate)
+
+
+def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], prefix: str, stack: list[Path],
+          modules: dict[Path, ModuleDir], estate: Estate) -> None:
+    estate.module_dirs.add(module.path)
+    locals_raw: dict[str, Any] = {}
+    lines: dict[str, Where] = {}
+    for block in module.of("locals"):
+        for key, raw in block.body.items():
+            if not key.startswith("__"):
+                locals_raw[key], lines[key] = raw, block.line_of(key)
+    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines)
+    for block in module.of("resource"):
+        if len(block.labels) == 2 and _counted(scope, block, estate):
+            _resource(scope, block, prefix, estate, repo)
+    for block in module.of("module"):
+        if block.labels and _counted(scope, block, estate):
+            _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate)
+
+
+def _counted(scope: ModuleScope, block: Block, estate: Estate) -> bool:
+    """False when `count` evaluates to 0 (the block deploys nothing); `for_each` is one instance."""
+    if "for_each" in block.body:
+        estate.diagnostics.append(TfDiagnostic(block.line_of("for_each"), str(block.body["for_each"]),
+                                               "for_each is not expanded; the block is read once"))
+    if "count" not in block.body:
+        return True
+    value, ok = scope.value(block.body["count"], block.line_of("count"), estate.diagnostics)
+    return not (ok and value in (0, False, "0"))
+
+
+def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: str, stack: list[Path],
+            modules: dict[Path, ModuleDir], estate: Estate) -> None:
+    name = block.labels[0]
+    source = local_source(block)
+    if source is None:
+        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), f"module.{name} source",
+                                               "not a local ./ or ../ path; the module is not read"))
+        return
+    try:
+        fileaccess.confined_path(source, scope.module_dir, repo, "module source")
+        child_dir = Path(os.path.normpath(scope.module_dir / source))  # named as the repository names it
+    except ConversionError as exc:
+        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source, exc.message))
+        return
+    if child_dir in stack or len(stack) >= MAX_DEPTH:
+        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source,
+                                               "module cycle or nesting deeper than "
+                                               f"{MAX_DEPTH}; not followed"))
+        return
+    child = modules.get(child_dir) or read_module(child_dir, repo, estate.diagnostics)
+    modules[child_dir] = child
+    inputs: dict[str, Any] = {}
+    for key, raw in block.body.items():
+        if key.startswith("__") or key in _META:
+            continue
+        value, ok = scope.value(raw, block.line_of(key), estate.diagnostics)
+        if ok:
+            inputs[key] = value
+    _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}.", stack, modules, estate)
+
+
+def _resource(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path) -> None:
+    rtype, rname = block.labels
+    if rtype == "nomad_job":
+        estate.jobs.append(_job(scope, block, prefix, estate, repo))
+    elif rtype in volumes.VOLUME_RESOURCES:
+        fact = volumes.from_resource(scope, block, estate.diagnostics)
+        if fact is not None:
+            estate.facts.volumes.setdefault(fact.volume_id, fact)
+    elif rtype == "nomad_variable":
+        variable = _variable(scope, block, estate)
+        if variable is not None:
+            estate.facts.variables.setdefault(variable.path, variable)
+
+
+def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path) -> TfJob:
+    body = block.body
+    address = f"{prefix}nomad_job.{block.labels[1]}"
+    module = prefix.removesuffix(".").rpartition(".")[2] if prefix else ""
+    job = TfJob(address=address, module=module, where=block.where, jobspec=None, origin=None)
+    scope.reads.clear()
+    own: list[TfDiagnostic] = []
+    if "jobspec" not in body:
+        job.problem = "no jobspec attribute"
+    else:
+        value, ok = scope.value(body["jobspec"], block.line_of("jobspec"), own)
+        if ok and isinstance(value, str):
+            job.jobspec = value
+            reads = list(dict.fromkeys(scope.reads))
+            job.origin = _in_repo(reads[0], repo) if len(reads) == 1 else None
+        else:
+            job.problem = str(own[0]) if own else "the jobspec is not a string"
+    hcl2 = body.get("hcl2")
+    hcl2 = hcl2[0] if isinstance(hcl2, list) and hcl2 else {}
+    if isinstance(hcl2, dict):
+        if hcl2.get("enabled") is False:
+            job.hcl2 = False
+        if "vars" in hcl2:
+            where = Where(block.where.file, hcl2.get("__attr_lines__", {}).get("vars", hcl2.get("__line__")))
+            value, ok = scope.value(hcl2["vars"], where, own)
+            if isinstance(value, dict):
+                job.variables = {k: v for k, v in value.items() if isinstance(k, str)}
+    if body.get("json") is True:
+        job.hcl2 = False
+    purge = body.get("purge_on_destroy")
+    job.purge_on_destroy = purge if isinstance(purge, bool) else None
+    depends = body.get("depends_on")
+    for item in depends if isinstance(depends, list) else []:
+        if isinstance(item, str):
+            job.depends_on.append(prefix + item.removeprefix("${").removesuffix("}").strip())
+    estate.diagnostics.extend(own)
+    job.diagnostics = [str(d) for d in own]
+    return job
+
+
+def _in_repo(real: Path, repo: Path) -> Path:
+    """A real path read below the repository, named from the repository as the operator gave it."""
+    try:
+        return repo / real.relative_to(os.path.realpath(repo))
+    except ValueError:
+        return real
+
+
+def _variable(scope: ModuleScope, block: Block, estate: Estate) -> NomadVariable | None:
+    path, ok = scope.value(block.body.get("path"), block.line_of("path"), estate.diagnostics)
+    if not ok or not isinstance(path, str):
+        return None
+    items = block.body.get("items")
+    if isinstance(items, dict):  # only the keys: item values are secrets and are never evaluated
+        keys = sorted(k for k in items if not k.startswith("__"))
+    else:
+        value, ok = scope.value(items, block.line_of("items"), estate.diagnostics)
+        keys = sorted(value) if ok and isinstance(value, dict) else []
+        del value
+    namespace = block.body.get("namespace")
+    return NomadVariable(path=path, keys=keys, where=block.where,
+                         namespace=namespace if isinstance(namespace, str) and "${" not in namespace else None)
