@@ -9,9 +9,10 @@ converts it too). Nomad volume spec files become volume facts, not jobs.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .parse import discover_jobspecs
 from .terraform import Estate, EstateFacts, discover_estate, from_spec_file

@@ -40,6 +40,12 @@ def _size(claims: list[dict[str, Any]]) -> str:
     return max(known, key=parse_quantity) if known else ""
 
 
+def _labels(results: list[ServiceResult]) -> dict[int, str]:
+    """How each job is named in messages: its service name, with its file when two share a name."""
+    names = [r.name for r in {id(r): r for r in results}.values()]
+    return {id(r): r.name if names.count(r.name) == 1 else f"{r.name} ({r.source.as_posix()})" for r in results}
+
+
 def share_claims(results: list[ServiceResult]) -> ServiceResult | None:
     """Move every claim two or more jobs produce into one estate-level result (None: nothing shared)."""
     users: dict[tuple[str, str], list[tuple[ServiceResult, dict[str, Any], str]]] = {}
@@ -64,7 +70,8 @@ def share_claims(results: list[ServiceResult]) -> ServiceResult | None:
 def _merge(namespace: str, name: str, using: list[tuple[ServiceResult, dict[str, Any], str]],
            ledger: Ledger) -> dict[str, Any]:
     claims = [obj for _, obj, _ in using]
-    jobs = sorted({r.name for r, _, _ in using})
+    label = _labels([r for r, _, _ in using])
+    jobs = sorted(set(label.values()))
     modes = sorted({m for c in claims for m in c["spec"].get("accessModes", [])})
     classes = sorted({c["spec"].get("storageClassName") or "" for c in claims})
     spec = dict(claims[0]["spec"], accessModes=modes)
@@ -81,7 +88,7 @@ def _merge(namespace: str, name: str, using: list[tuple[ServiceResult, dict[str,
     allowed = RWX in modes or set(modes) <= {ROX}
     for result, obj, nomad_path in using:
         result.objects = [o for o in result.objects if o is not obj]
-        others = ", ".join(j for j in jobs if j != result.name)
+        others = ", ".join(j for j in jobs if j != label[id(result)])
         result.ledger.record(Status.MAPPED, "N2K-VOLUME-SHARED", nomad_path,
                              f"claim {name} is shared with {others}: written once under {SHARED}/ "
                              f"(access modes {', '.join(modes)})", k8s=f"PersistentVolumeClaim/{name}", claims=False)

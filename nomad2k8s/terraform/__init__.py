@@ -10,11 +10,19 @@ variables, and the volumes and Nomad variables they declare (see README "Terrafo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .collect import read_estate
-from .model import Estate, EstateFacts, NomadVariable, TfDiagnostic, TfJob, VolumeFact, Where
+from .model import (
+    Estate,
+    EstateFacts,
+    NomadVariable,
+    TfDiagnostic,
+    TfJob,
+    VolumeFact,
+    Where,
+)
 from .modules import find_roots
 from .volumes import from_spec_file
 

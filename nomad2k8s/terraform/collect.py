@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .. import fileaccess
 from ..errors import ConversionError
@@ -24,7 +25,7 @@ def read_estate(repo: Path, roots: list[Path], modules: dict[Path, ModuleDir], c
     for root in roots:
         module = modules.get(root) or read_module(root, repo, estate.diagnostics)
         values = _root_values(root, repo, module, cli_vars, var_files, estate)
-        _walk(module, root, repo, values, "", [], modules, estate)
+        _walk(module, root, repo, values, "", [], modules, estate, [])
 
 
 def _declared(module: ModuleDir) -> dict[str, Block]:
@@ -65,7 +66,8 @@ def _root_values(root: Path, repo: Path, module: ModuleDir, cli_vars: Mapping[st
 
 
 def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], prefix: str, stack: list[Path],
-          modules: dict[Path, ModuleDir], estate: Estate) -> None:
+          modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str]) -> None:
+    """`inherited`: the depends_on of the module blocks above (every resource inside waits for them)."""
     estate.module_dirs.add(module.path)
     locals_raw: dict[str, Any] = {}
     lines: dict[str, Where] = {}
@@ -76,10 +78,10 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
     scope = ModuleScope(module.path, root, repo, values, locals_raw, lines)
     for block in module.of("resource"):
         if len(block.labels) == 2 and _counted(scope, block, estate):
-            _resource(scope, block, prefix, estate, repo)
+            _resource(scope, block, prefix, estate, repo, inherited)
     for block in module.of("module"):
         if block.labels and _counted(scope, block, estate):
-            _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate)
+            _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate, inherited)
 
 
 def _counted(scope: ModuleScope, block: Block, estate: Estate) -> bool:
@@ -94,7 +96,7 @@ def _counted(scope: ModuleScope, block: Block, estate: Estate) -> bool:
 
 
 def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: str, stack: list[Path],
-            modules: dict[Path, ModuleDir], estate: Estate) -> None:
+            modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str]) -> None:
     name = block.labels[0]
     source = local_source(block)
     if source is None:
@@ -121,13 +123,24 @@ def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: st
         value, ok = scope.value(raw, block.line_of(key), estate.diagnostics)
         if ok:
             inputs[key] = value
-    _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}.", stack, modules, estate)
+    _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}.", stack, modules, estate,
+          inherited + _depends_on(block, prefix))
 
 
-def _resource(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path) -> None:
-    rtype, rname = block.labels
+def _depends_on(block: Block, prefix: str) -> list[str]:
+    """`depends_on = [module.x, nomad_csi_volume.y]` as addresses qualified by the module prefix."""
+    depends = block.body.get("depends_on")
+    return [prefix + item.removeprefix("${").removesuffix("}").strip()
+            for item in (depends if isinstance(depends, list) else []) if isinstance(item, str)]
+
+
+def _resource(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path,
+              inherited: list[str]) -> None:
+    rtype = block.labels[0]
     if rtype == "nomad_job":
-        estate.jobs.append(_job(scope, block, prefix, estate, repo))
+        job = _job(scope, block, prefix, estate, repo)
+        job.depends_on = list(dict.fromkeys(inherited + job.depends_on))
+        estate.jobs.append(job)
     elif rtype in volumes.VOLUME_RESOURCES:
         fact = volumes.from_resource(scope, block, estate.diagnostics)
         if fact is not None:
@@ -169,10 +182,7 @@ def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Pa
         job.hcl2 = False
     purge = body.get("purge_on_destroy")
     job.purge_on_destroy = purge if isinstance(purge, bool) else None
-    depends = body.get("depends_on")
-    for item in depends if isinstance(depends, list) else []:
-        if isinstance(item, str):
-            job.depends_on.append(prefix + item.removeprefix("${").removesuffix("}").strip())
+    job.depends_on = _depends_on(block, prefix)
     estate.diagnostics.extend(own)
     job.diagnostics = [str(d) for d in own]
     return job

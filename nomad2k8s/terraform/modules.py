@@ -57,7 +57,7 @@ def read_module(directory: Path, repo: Path, diagnostics: list[TfDiagnostic]) ->
         except ConversionError as exc:
             diagnostics.append(TfDiagnostic(Where(file), "the file", exc.message))
             continue
-        except Exception as exc:  # python-hcl2 / lark raise several exception types
+        except Exception as exc:  # noqa: BLE001  python-hcl2 / lark raise several exception types
             line = getattr(exc, "line", None)
             diagnostics.append(TfDiagnostic(Where(file, line if isinstance(line, int) else None), "the file",
                                             "HCL syntax error: " + (str(exc).strip().splitlines() or ["?"])[0]))

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..convert import ServiceResult
 
 
-def check_nomad_variables(results: list["ServiceResult"], facts: EstateFacts) -> int:
+def check_nomad_variables(results: list[ServiceResult], facts: EstateFacts) -> int:
     """One ledger entry per `nomadVar` path read; returns the number of problems. Nothing is checked
     when the estate declares no Nomad Variables (they are then created outside Terraform)."""
     if not facts.variables:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import fileaccess
 from ..errors import ConversionError
@@ -20,8 +20,8 @@ VOLUME_RESOURCES = frozenset({"nomad_csi_volume", "nomad_csi_volume_registration
                               "nomad_dynamic_host_volume"})
 _FIELDS = ("name", "plugin_id", "capacity_min", "capacity_max", "external_id")
 # A volume spec file: a top-level `type = "csi"` / `"host"` and no job block (a cheap pre-filter).
-_SPEC_TYPE = re.compile(r'^type\s*=\s*"(csi|host)"', re.M)
-_JOB = re.compile(r'^\s*job\s+("|\{)', re.M)
+_SPEC_TYPE = re.compile(r'^type\s*=\s*"(csi|host)"', re.MULTILINE)
+_JOB = re.compile(r'^\s*job\s+("|\{)', re.MULTILINE)
 
 
 def _text(value: Any) -> str | None:
@@ -50,7 +50,7 @@ def _fill(fact: VolumeFact, body: dict[str, Any]) -> VolumeFact:
     return fact
 
 
-def from_resource(scope: "ModuleScope", block: "Block", diagnostics: list[TfDiagnostic]) -> VolumeFact | None:
+def from_resource(scope: ModuleScope, block: Block, diagnostics: list[TfDiagnostic]) -> VolumeFact | None:
     rtype = block.labels[0]
     body = {k: v for k, v in block.body.items() if k != "secrets"}
     value, _ = scope.value(body, block.where, diagnostics)
@@ -79,7 +79,7 @@ def from_spec_file(file: Path, repo: Path) -> VolumeFact | None:
         return None
     try:
         tree = parse_hcl2(text)
-    except Exception:  # not HCL2 (python-hcl2 raises several types): not a spec we can read
+    except Exception:  # noqa: BLE001  not HCL2 (python-hcl2 raises several types): not a spec we read
         return None
     volume_type = tree.get("type")
     volume_id = _text(tree.get("id")) or _text(tree.get("name"))
