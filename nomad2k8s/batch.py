@@ -219,7 +219,9 @@ def assign_outputs(options: BatchOptions, converted: list[ConvertedFile], warn: 
             if options.output is not None:
                 previous = taken.get(directory / result.name)
                 if previous is not None:
-                    base = dns_label(f"{result.name}-{c.module or c.file.name.split('.')[0]}")
+                    suffix = c.module or c.file.name.split('.')[0]
+                    # A module instance already named after the job (`svc-green` for job svc) is the name.
+                    base = dns_label(suffix if suffix.startswith(f"{result.name}-") else f"{result.name}-{suffix}")
                     result.name, n = base, 2
                     while directory / result.name in taken:
                         result.name, n = f"{base}-{n}", n + 1
@@ -266,7 +268,9 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Cal
         on_written(item.result)
     if pending:
         write_summary(output, [(p.result, p.directory) for p in pending])
-    modules = [p.directory / p.result.name for p in pending if p.source.is_file()]
+    # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
+    modules = [p.directory / p.result.name for p in pending
+               if p.source.is_file() or p.result.name == shared_volumes.SHARED]
     if options.fmt == "terraform" and len(modules) > 1:
         write_root_module(output, modules)
 

@@ -33,11 +33,12 @@ class JobSource:
     depends_on: tuple[str, ...] = ()
     purge_on_destroy: bool | None = None
     diagnostics: tuple[str, ...] = ()  # unresolved Terraform values of this job
+    hcl2: bool = True  # False: the resource asks for the HCL1 (or JSON) parser
 
     @property
     def terraform(self) -> dict[str, Any]:
         return {"address": self.address, "deployed_by": self.deployed_by, "module": self.module,
-                "purge_on_destroy": self.purge_on_destroy, "depends_on": list(self.depends_on)}
+                "purge_on_destroy": self.purge_on_destroy, "depends_on": list(self.depends_on), "hcl2": self.hcl2}
 
 
 @dataclass
@@ -81,7 +82,7 @@ def discover(root: Path, include_undeployed: bool, variables: Mapping[str, str],
         found.sources.append(JobSource(
             origin, job.jobspec, tuple((k, _as_text(v)) for k, v in sorted(job.variables.items())),
             deployed_by=str(job.where), address=job.address, module=job.module, depends_on=tuple(job.depends_on),
-            purge_on_destroy=job.purge_on_destroy, diagnostics=tuple(job.diagnostics)))
+            purge_on_destroy=job.purge_on_destroy, diagnostics=tuple(job.diagnostics), hcl2=job.hcl2))
     for file in plain:
         if file in deployed:
             continue

@@ -174,7 +174,7 @@ def _for(parts: list, i: int, ev: Evaluator, payload: str) -> tuple[str, int]:
     first, second, source = m.groups()
     coll = ev.eval(parse_expression(source))
     if isinstance(coll, dict):
-        items = list(coll.items())
+        items = sorted(coll.items())  # HCL iterates a map in lexical key order
     elif isinstance(coll, list):
         items = list(enumerate(coll))
     else:

@@ -16,6 +16,7 @@ from .model import Estate, NomadVariable, TfDiagnostic, TfJob, Where
 from .modules import Block, ModuleDir, local_source, read_module
 
 MAX_DEPTH = 16  # nested modules; deeper (or a cycle) is reported, not followed
+MAX_INSTANCES = 1000  # instances of one count/for_each block
 _META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
@@ -77,26 +78,43 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
                 locals_raw[key], lines[key] = raw, block.line_of(key)
     scope = ModuleScope(module.path, root, repo, values, locals_raw, lines)
     for block in module.of("resource"):
-        if len(block.labels) == 2 and _counted(scope, block, estate):
-            _resource(scope, block, prefix, estate, repo, inherited)
+        if len(block.labels) == 2:
+            for key, names in _instances(scope, block, estate):
+                scope.instance = names
+                _resource(scope, block, prefix, estate, repo, inherited, key)
     for block in module.of("module"):
-        if block.labels and _counted(scope, block, estate):
-            _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate, inherited)
+        if block.labels:
+            for key, names in _instances(scope, block, estate):
+                scope.instance = names
+                _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate, inherited, key)
+    scope.instance = {}
 
 
-def _counted(scope: ModuleScope, block: Block, estate: Estate) -> bool:
-    """False when `count` evaluates to 0 (the block deploys nothing); `for_each` is one instance."""
+def _instances(scope: ModuleScope, block: Block, estate: Estate) -> list[tuple[str, dict[str, Any]]]:
+    """The block's instances as (address key, names in scope): `for_each` gives `each.key`/`each.value`,
+    `count` gives `count.index` (0 instances: the block deploys nothing). A for_each or count that cannot
+    be evaluated is one diagnostic and one instance (whose each.*/count.* values are then unresolved)."""
+    scope.instance = {}
     if "for_each" in block.body:
-        estate.diagnostics.append(TfDiagnostic(block.line_of("for_each"), str(block.body["for_each"]),
-                                               "for_each is not expanded; the block is read once"))
-    if "count" not in block.body:
-        return True
-    value, ok = scope.value(block.body["count"], block.line_of("count"), estate.diagnostics)
-    return not (ok and value in (0, False, "0"))
+        value, ok = scope.value(block.body["for_each"], block.line_of("for_each"), estate.diagnostics)
+        if not ok or not isinstance(value, (dict, list)):
+            if ok:
+                estate.diagnostics.append(TfDiagnostic(block.line_of("for_each"), str(block.body["for_each"]),
+                                                       "for_each is not a map or set"))
+            return [("", {})]
+        items = value.items() if isinstance(value, dict) else ((str(v), v) for v in value)
+        return [(f'["{k}"]', {"each": {"key": k, "value": v}}) for k, v in list(items)[:MAX_INSTANCES]]
+    if "count" in block.body:
+        value, ok = scope.value(block.body["count"], block.line_of("count"), estate.diagnostics)
+        if ok and isinstance(value, bool):
+            value = int(value)
+        if ok and isinstance(value, int):
+            return [(f"[{i}]" if value > 1 else "", {"count": {"index": i}}) for i in range(min(value, MAX_INSTANCES))]
+    return [("", {})]
 
 
 def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: str, stack: list[Path],
-            modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str]) -> None:
+            modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str], key: str = "") -> None:
     name = block.labels[0]
     source = local_source(block)
     if source is None:
@@ -117,13 +135,13 @@ def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: st
     child = modules.get(child_dir) or read_module(child_dir, repo, estate.diagnostics)
     modules[child_dir] = child
     inputs: dict[str, Any] = {}
-    for key, raw in block.body.items():
-        if key.startswith("__") or key in _META:
+    for attr, raw in block.body.items():
+        if attr.startswith("__") or attr in _META:
             continue
-        value, ok = scope.value(raw, block.line_of(key), estate.diagnostics)
+        value, ok = scope.value(raw, block.line_of(attr), estate.diagnostics)
         if ok:
-            inputs[key] = value
-    _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}.", stack, modules, estate,
+            inputs[attr] = value
+    _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}{key}.", stack, modules, estate,
           inherited + _depends_on(block, prefix))
 
 
@@ -135,10 +153,10 @@ def _depends_on(block: Block, prefix: str) -> list[str]:
 
 
 def _resource(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path,
-              inherited: list[str]) -> None:
+              inherited: list[str], key: str = "") -> None:
     rtype = block.labels[0]
     if rtype == "nomad_job":
-        job = _job(scope, block, prefix, estate, repo)
+        job = _job(scope, block, prefix, estate, repo, key)
         job.depends_on = list(dict.fromkeys(inherited + job.depends_on))
         estate.jobs.append(job)
     elif rtype in volumes.VOLUME_RESOURCES:
@@ -151,10 +169,10 @@ def _resource(scope: ModuleScope, block: Block, prefix: str, estate: Estate, rep
             estate.facts.variables.setdefault(variable.path, variable)
 
 
-def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path) -> TfJob:
+def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Path, key: str = "") -> TfJob:
     body = block.body
-    address = f"{prefix}nomad_job.{block.labels[1]}"
-    module = prefix.removesuffix(".").rpartition(".")[2] if prefix else ""
+    address = f"{prefix}nomad_job.{block.labels[1]}{key}"
+    module = _module_label(prefix)
     job = TfJob(address=address, module=module, where=block.where, jobspec=None, origin=None)
     scope.reads.clear()
     own: list[TfDiagnostic] = []
@@ -178,7 +196,7 @@ def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Pa
             value, ok = scope.value(hcl2["vars"], where, own)
             if isinstance(value, dict):
                 job.variables = {k: v for k, v in value.items() if isinstance(k, str)}
-    if body.get("json") is True:
+    if body.get("json") is True or body.get("hcl1") is True:  # provider 2.x: `hcl1 = true`, `json = true`
         job.hcl2 = False
     purge = body.get("purge_on_destroy")
     job.purge_on_destroy = purge if isinstance(purge, bool) else None
@@ -186,6 +204,14 @@ def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Pa
     estate.diagnostics.extend(own)
     job.diagnostics = [str(d) for d in own]
     return job
+
+
+def _module_label(prefix: str) -> str:
+    """`module.a.module.web["blue"].` -> `web-blue`: the innermost module instance, for names."""
+    if not prefix:
+        return ""
+    last = prefix.removesuffix(".").rsplit("module.", 1)[-1]
+    return last.replace('["', "-").replace('"]', "").replace("[", "-").replace("]", "")
 
 
 def _in_repo(real: Path, repo: Path) -> Path:

@@ -23,6 +23,9 @@ from ..parse.template import render
 from .model import TfDiagnostic, Where
 
 
+MAX_FILESET = 1000  # files one fileset() call returns
+
+
 class _Lazy(dict):
     """`local.*`, evaluated on first use (locals may refer to each other in any order)."""
 
@@ -59,14 +62,17 @@ class ModuleScope:
         self.locals_lines = locals_lines
         self.locals = _Lazy(locals_raw, self._local)
         self.reads: list[Path] = []  # files read by file()/templatefile() since the last reset
+        self.instance: dict[str, Any] = {}  # `each` / `count` of the block instance being evaluated
         functions = {**FUNCTIONS, "file": self._file, "templatefile": self._templatefile,
-                     "fileexists": self._fileexists, "basename": lambda _e, p: os.path.basename(p),
+                     "fileexists": self._fileexists, "fileset": self._fileset, "basename": lambda _e, p: os.path.basename(p),
                      "dirname": lambda _e, p: os.path.dirname(p), "abspath": lambda _e, p: p,
                      "jsondecode": lambda _e, s: json.loads(s), "try": _try_unsupported}
         self.functions = functions
         self.ev = Evaluator(self._lookup, root_dir, repo, functions)
 
     def _lookup(self, name: str) -> Any:
+        if name in self.instance:
+            return self.instance[name]
         if name == "var":
             return self.variables
         if name == "local":
@@ -125,6 +131,15 @@ class ModuleScope:
 
     def _fileexists(self, _ev: Any, name: str) -> bool:
         return self._path(name).is_file()
+
+    def _fileset(self, _ev: Any, base: str, pattern: str) -> list[str]:
+        """fileset(): the files under `base` matching the glob, as paths relative to `base` (sorted)."""
+        real = self._path(base)
+        found = []
+        for match in sorted(real.glob(pattern))[:MAX_FILESET]:
+            if match.is_file() and os.path.realpath(match).startswith(os.path.realpath(self.repo) + os.sep):
+                found.append(match.relative_to(real).as_posix())
+        return found
 
     def _templatefile(self, ev: Evaluator, name: str, names: dict[str, Any] | None = None) -> str:
         text = self._file(ev, name)

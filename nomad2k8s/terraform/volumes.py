@@ -21,6 +21,7 @@ VOLUME_RESOURCES = frozenset({"nomad_csi_volume", "nomad_csi_volume_registration
 _FIELDS = ("name", "plugin_id", "capacity_min", "capacity_max", "external_id")
 # A volume spec file: a top-level `type = "csi"` / `"host"` and no job block (a cheap pre-filter).
 _SPEC_TYPE = re.compile(r'^type\s*=\s*"(csi|host)"', re.MULTILINE)
+SPEC_MAX_BYTES = 256 * 1024  # volume specs are a few lines; larger files are jobspecs
 _JOB = re.compile(r'^\s*job\s+("|\{)', re.MULTILINE)
 
 
@@ -72,8 +73,10 @@ def is_volume_spec(text: str) -> bool:
 def from_spec_file(file: Path, repo: Path) -> VolumeFact | None:
     """A Nomad volume specification file, or None when the file is not one."""
     try:
+        if file.stat().st_size > SPEC_MAX_BYTES:  # a jobspec, not a volume spec: not read twice
+            return None
         text = fileaccess.read_text_confined(file.name, file.parent, repo, "volume specification")
-    except ConversionError:
+    except (ConversionError, OSError):
         return None
     if not is_volume_spec(text):
         return None

@@ -156,12 +156,17 @@ def test_unevaluable_values_are_decisions_not_crashes(tmp_path: Path) -> None:
             resource "nomad_job" "outside" {
               jobspec = file("/etc/hostname")
             }
+            resource "nomad_job" "legacy" {
+              jobspec = file("app.nomad.hcl")
+              hcl1    = true
+            }
             """,
         "app.nomad.hcl": 'variable "image" {}\n' + JOB.format(name="app", image="${var.image}"),
     })
     outcome, lines = run(tmp_path)
-    [app] = outcome.results  # type: ignore[attr-defined]
+    app, legacy = outcome.results  # type: ignore[attr-defined]
     assert app.objects[0]["spec"]["template"]["spec"]["containers"][0]["image"] == "app:1"
+    assert (app.extra["terraform"]["hcl2"], legacy.extra["terraform"]["hcl2"]) == (True, False)
     entry = next(e for e in app.ledger.entries if e.code == "N2K-TF-UNRESOLVED")
     assert "main.tf:5" in entry.message and "module.db.address" in entry.message
     skipped = {str(f): r for f, r in outcome.skipped}  # type: ignore[attr-defined]
@@ -240,6 +245,11 @@ def test_homelab_conversion() -> None:
                    for o in results[r].objects)  # type: ignore[attr-defined]
     included, _ = run(HOMELAB, include_undeployed=True)
     assert len(included.results) == 6  # type: ignore[attr-defined]
+
+
+def test_terraform_format_wires_the_shared_claims(tmp_path: Path) -> None:
+    run(HOMELAB, output=tmp_path, fmt="terraform")
+    assert 'module "_shared" {\n  source = "./_shared"\n}' in (tmp_path / "main.tf").read_text()
 
 
 def test_one_jobspec_deployed_twice_gets_two_names(tmp_path: Path) -> None:
@@ -333,3 +343,45 @@ def test_nomad_variables_and_declared_volume_mismatch(tmp_path: Path) -> None:
 def test_plain_directories_are_unchanged(tmp_path: Path) -> None:
     found = discover(FIXTURES, False, {}, [])
     assert found.estate is not None and not found.estate.roots and not found.skipped
+
+
+def test_for_each_and_count_instances(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "main.tf": """
+            terraform {
+              backend "local" {}
+            }
+            resource "nomad_job" "jobs" {
+              for_each = fileset(path.module, "jobs/*.nomad")
+              jobspec  = file("${path.module}/${each.value}")
+            }
+            module "svc" {
+              for_each = { blue = "1", green = "2" }
+              source   = "./svc"
+              tag      = each.value
+            }
+            resource "nomad_job" "off" {
+              count   = 0
+              jobspec = file("jobs/a.nomad")
+            }
+            """,
+        "jobs/a.nomad": JOB.format(name="a", image="a:1"),
+        "jobs/b.nomad": JOB.format(name="b", image="b:1"),
+        "svc/main.tf": """
+            variable "tag" {}
+            resource "nomad_job" "svc" {
+              jobspec = file("${path.module}/svc.hcl")
+              hcl2 {
+                vars = { tag = var.tag }
+              }
+            }
+            """,
+        "svc/svc.hcl": 'variable "tag" {}\n' + JOB.format(name="svc", image="svc:${var.tag}"),
+    })
+    estate = discover_estate(tmp_path)
+    assert not estate.diagnostics, estate.diagnostics
+    assert sorted((j.address, j.module) for j in estate.jobs) == [
+        ('module.svc["blue"].nomad_job.svc', "svc-blue"), ('module.svc["green"].nomad_job.svc', "svc-green"),
+        ('nomad_job.jobs["jobs/a.nomad"]', ""), ('nomad_job.jobs["jobs/b.nomad"]', "")]
+    outcome, _ = run(tmp_path, output=tmp_path / "out")
+    assert sorted(p.result.name for p in outcome.pending) == ["a", "b", "svc", "svc-green"]  # type: ignore[attr-defined]
