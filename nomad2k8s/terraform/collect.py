@@ -76,7 +76,11 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
         for key, raw in block.body.items():
             if not key.startswith("__"):
                 locals_raw[key], lines[key] = raw, block.line_of(key)
-    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines)
+    data_raw: dict[str, dict[str, Any]] = {}
+    for block in module.of("data"):
+        if len(block.labels) == 2:
+            data_raw.setdefault(block.labels[0], {})[block.labels[1]] = block.body
+    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines, data_raw)
     for block in module.of("resource"):
         if len(block.labels) == 2:
             for key, names in _instances(scope, block, estate):

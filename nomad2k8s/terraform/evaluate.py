@@ -27,11 +27,14 @@ MAX_FILESET = 1000  # files one fileset() call returns
 
 
 class _Lazy(dict):
-    """`local.*`, evaluated on first use (locals may refer to each other in any order)."""
+    """Names evaluated on first use (`local.*`: locals may refer to each other in any order).
+    `cache=False` evaluates on every use (data sources: each use must see the files it reads)."""
 
-    def __init__(self, raw: dict[str, Any], evaluate: Callable[[str, Any], Any]) -> None:
+    def __init__(self, raw: dict[str, Any], evaluate: Callable[[str, Any], Any], what: str = "local",
+                 cache: bool = True) -> None:
         super().__init__()
         self.raw, self.evaluate, self.busy = raw, evaluate, set[str]()
+        self.what, self.cache = what, cache
 
     def __contains__(self, key: object) -> bool:
         return key in self.raw
@@ -40,15 +43,16 @@ class _Lazy(dict):
         if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
         if key not in self.raw:
-            raise Unresolved(f"local.{key} is not declared")
+            raise Unresolved(f"{self.what}.{key} is not declared")
         if key in self.busy:
-            raise Unresolved(f"local.{key} refers to itself")
+            raise Unresolved(f"{self.what}.{key} refers to itself")
         self.busy.add(key)
         try:
             value = self.evaluate(key, self.raw[key])
         finally:
             self.busy.discard(key)
-        dict.__setitem__(self, key, value)
+        if self.cache:
+            dict.__setitem__(self, key, value)
         return value
 
 
@@ -56,11 +60,15 @@ class ModuleScope:
     """The names one module instance sees, and an evaluator over them that records the files read."""
 
     def __init__(self, module_dir: Path, root_dir: Path, repo: Path, variables: dict[str, Any],
-                 locals_raw: dict[str, Any], locals_lines: dict[str, Where]) -> None:
+                 locals_raw: dict[str, Any], locals_lines: dict[str, Where],
+                 data_raw: dict[str, dict[str, Any]] | None = None) -> None:
         self.module_dir, self.root_dir, self.repo = module_dir, root_dir, repo
         self.variables = variables
         self.locals_lines = locals_lines
         self.locals = _Lazy(locals_raw, self._local)
+        # data "<type>" "<name>": only the old template provider's template_file is evaluated.
+        self.data = {kind: _Lazy(blocks, self._data_source(kind), f"data.{kind}", cache=False)
+                     for kind, blocks in (data_raw or {}).items()}
         self.reads: list[Path] = []  # files read by file()/templatefile() since the last reset
         self.instance: dict[str, Any] = {}  # `each` / `count` of the block instance being evaluated
         functions = {**FUNCTIONS, "file": self._file, "templatefile": self._templatefile,
@@ -81,6 +89,8 @@ class ModuleScope:
             return {"module": _rel(self.module_dir, self.root_dir), "root": ".", "cwd": "."}
         if name == "terraform":
             return {"workspace": "default"}
+        if name == "data":
+            return self.data
         raise Unresolved(f"{name}.* is known only when Terraform applies")
 
     def _local(self, key: str, raw: Any) -> Any:
@@ -89,6 +99,18 @@ class ModuleScope:
         if kept:
             raise Unresolved(f"local.{key} is unresolved: {kept[0][1]}")
         return value
+
+    def _data_source(self, kind: str) -> Callable[[str, Any], Any]:
+        def evaluate(name: str, body: Any) -> Any:
+            if kind != "template_file" or not isinstance(body, dict):
+                raise Unresolved(f"data.{kind}.{name} is read only when Terraform applies")
+            kept: list = []
+            template = self.render(body.get("template"), kept)
+            names = self.render(body.get("vars", {}), kept)
+            if kept or not isinstance(template, str) or not isinstance(names, dict):
+                raise Unresolved(f"data.template_file.{name}: " + (kept[0][1] if kept else "template or vars unknown"))
+            return {"rendered": self._render_template(template, names, f"data.template_file.{name}")}
+        return evaluate
 
     def render(self, raw: Any, kept: list) -> Any:
         """A raw python-hcl2 value (strings are templates) evaluated; unresolved parts go to `kept`."""
@@ -145,11 +167,14 @@ class ModuleScope:
         text = self._file(ev, name)
         if not isinstance(names, dict):
             raise Unresolved("templatefile() variables are not a map")
+        return self._render_template(text, names, f"templatefile({name!r})")
+
+    def _render_template(self, text: str, names: dict[str, Any], what: str) -> str:
         # A template sees only the variables it is given (and the functions), as in Terraform.
         scope = Evaluator(lambda root: _given(names, root), self.root_dir, self.repo, self.functions)
         value, kept = render(text, scope)
         if kept:
-            raise Unresolved(f"templatefile({name!r}): {kept[0][0]} {kept[0][1]}")
+            raise Unresolved(f"{what}: {kept[0][0]} {kept[0][1]}")
         return value if isinstance(value, str) else json.dumps(value)
 
 

@@ -385,3 +385,71 @@ def test_for_each_and_count_instances(tmp_path: Path) -> None:
         ('nomad_job.jobs["jobs/a.nomad"]', ""), ('nomad_job.jobs["jobs/b.nomad"]', "")]
     outcome, _ = run(tmp_path, output=tmp_path / "out")
     assert sorted(p.result.name for p in outcome.pending) == ["a", "b", "svc", "svc-green"]  # type: ignore[attr-defined]
+
+
+def test_template_file_data_source(tmp_path: Path) -> None:
+    """The template provider's `data "template_file"` (older repositories) renders like templatefile()."""
+    write(tmp_path, {
+        "main.tf": """
+            data "template_file" "app" {
+              template = file("${path.module}/app.tpl")
+              vars = {
+                image = "app:3"
+              }
+            }
+            data "consul_keys" "k" {}
+            resource "nomad_job" "app" {
+              jobspec = data.template_file.app.rendered
+            }
+            resource "nomad_job" "other" {
+              jobspec = data.consul_keys.k.var
+            }
+            """,
+        "app.tpl": JOB.format(name="app", image="${image}"),
+    })
+    estate = discover_estate(tmp_path)
+    app, other = estate.jobs
+    assert app.origin == tmp_path / "app.tpl" and 'image = "app:3"' in (app.jobspec or "")
+    assert other.jobspec is None and "data.consul_keys.k is read only when Terraform applies" in other.problem
+
+
+def test_dynamic_host_volume_and_per_alloc_declarations(tmp_path: Path) -> None:
+    job = JOB.format(name="db", image="postgres:17").replace('  group "g" {\n', '''  group "g" {
+    volume "pg" {
+      type   = "host"
+      source = "pgdata"
+    }
+    volume "wal" {
+      type            = "csi"
+      source          = "wal"
+      per_alloc       = true
+      access_mode     = "single-node-writer"
+      attachment_mode = "file-system"
+    }
+''')
+    write(tmp_path, {
+        "main.tf": """
+            resource "nomad_job" "db" {
+              jobspec = file("db.nomad.hcl")
+            }
+            resource "nomad_dynamic_host_volume" "pg" {
+              name         = "pgdata"
+              plugin_id    = "mkdir"
+              capacity_min = "20GiB"
+            }
+            resource "nomad_csi_volume" "wal" {
+              volume_id    = "wal[0]"
+              name         = "wal[0]"
+              plugin_id    = "ebs"
+              capacity_max = "5GiB"
+            }
+            """,
+        "db.nomad.hcl": job,
+    })
+    outcome, _ = run(tmp_path)
+    [db] = outcome.results  # type: ignore[attr-defined]
+    sizes = {o["metadata"]["name"]: o["spec"]["resources"]["requests"]["storage"]
+             for o in db.objects if o["kind"] == "PersistentVolumeClaim"}
+    sizes.update({t["metadata"]["name"]: t["spec"]["resources"]["requests"]["storage"]
+                  for o in db.objects for t in o.get("spec", {}).get("volumeClaimTemplates", [])})
+    assert sizes == {"pgdata": "20Gi", "wal": "5Gi"}

@@ -25,10 +25,11 @@ RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "Read
 SINGLE_WRITER = frozenset({RWO, RWOP})
 
 
-def volume_fact(gctx: GroupContext, source: str | None) -> VolumeFact | None:
+def volume_fact(gctx: GroupContext, source: str | None, volume_type: str = "csi") -> VolumeFact | None:
     """What the estate declares about the Nomad volume `source` (a Terraform volume resource or a
     Nomad volume spec file), or None: the one place mappers read volume facts from."""
-    return gctx.job_ctx.facts.volume(source)
+    fact = gctx.job_ctx.facts.volume(source)
+    return fact if fact is not None and fact.volume_type == volume_type else None
 
 
 def fact_size(fact: VolumeFact | None) -> tuple[str | None, str]:

@@ -61,7 +61,9 @@ def _volume_name(volume: Volume) -> str:
 
 
 def _size(gctx: GroupContext, volume: Volume) -> str:
-    return claim_size(gctx, _stated_size(volume), at=volume.nomad_path)
+    """A host volume's claim size: the jobspec's, else a declared dynamic host volume's capacity."""
+    declared, _ = fact_size(volume_fact(gctx, _source(volume)[0] or volume.label, "host"))
+    return claim_size(gctx, _stated_size(volume) or declared, at=volume.nomad_path)
 
 
 def _stated_size(volume: Volume) -> str | None:
@@ -120,7 +122,8 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
                           f"profile storage.csi_as = {storage.csi_as} but its root/server is not set; a PVC is used",
                           k8s="PersistentVolumeClaim", claims=False,
                           suggestion="Set storage.host_path_root or storage.nfs_server/nfs_path in the profile.")
-        fact = volume_fact(gctx, source)
+        # A per_alloc volume is declared once per allocation: `source[0]` stands for them all.
+        fact = volume_fact(gctx, source) or (volume_fact(gctx, f"{source}[0]") if per_alloc else None)
         declared, declared_by = fact_size(fact)
         stated = _stated_size(volume) or declared
         size = claim_size(gctx, stated, at=volume.nomad_path)
