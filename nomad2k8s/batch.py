@@ -29,6 +29,7 @@ from .terraform.variables_check import check_nomad_variables
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
+NOT_A_JOBSPEC = "not a jobspec (no job block)"
 
 
 class BatchError(Exception):
@@ -133,7 +134,9 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
 
 
 def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn, facts: EstateFacts | None = None) -> tuple[list[ConvertedFile], int]:
+                  warn: Warn, facts: EstateFacts | None = None,
+                  skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
+    """`skipped` gets the files that turned out not to be jobspecs (with the reason)."""
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, [s.path for s in sources if s.text is None])
@@ -146,7 +149,9 @@ def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Pro
                                      root=options.path if options.is_dir else None, facts=facts)
         except ConversionError as exc:
             if options.is_dir and "no job block" in exc.message:
-                warn(f"skipped {file}: not a jobspec (no job block)")
+                warn(f"skipped {file}: {NOT_A_JOBSPEC}")
+                if skipped is not None:
+                    skipped.append((file, NOT_A_JOBSPEC))
                 continue
             warn(str(exc))
             failures += 1
@@ -279,7 +284,8 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
               on_written: Callable[[ServiceResult], None] = lambda _: None) -> BatchOutcome:
     found = find_jobspecs(options, warn)
     outcome = BatchOutcome([s.path for s in found.sources], skipped=found.skipped)
-    converted, outcome.failures = convert_files(options, found.sources, profiles, checker, warn, found.facts)
+    converted, outcome.failures = convert_files(options, found.sources, profiles, checker, warn, found.facts,
+                                                outcome.skipped)
     shared = batch_stage(converted, warn, found.facts)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]

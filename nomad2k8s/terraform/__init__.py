@@ -32,7 +32,7 @@ def discover_estate(repo: Path, cli_vars: Mapping[str, str] | None = None,
     """Every Terraform root under `repo`, evaluated. Never raises for bad input: problems are
     diagnostics (file:line, the expression, the reason)."""
     estate = Estate()
-    roots, modules = find_roots(repo, estate.diagnostics)
+    roots, modules = find_roots(repo)
     estate.roots = roots
     read_estate(repo, roots, modules, cli_vars or {}, list(var_files or []), estate)
     return estate

@@ -24,7 +24,7 @@ def read_estate(repo: Path, roots: list[Path], modules: dict[Path, ModuleDir], c
                 var_files: list[Path], estate: Estate) -> None:
     """Evaluate every root (its tfvars, then the operator's .tfvars files and --var values)."""
     for root in roots:
-        module = modules.get(root) or read_module(root, repo, estate.diagnostics)
+        module = modules.get(root) or read_module(root, repo)
         values = _root_values(root, repo, module, cli_vars, var_files, estate)
         _walk(module, root, repo, values, "", [], modules, estate, [])
 
@@ -69,6 +69,8 @@ def _root_values(root: Path, repo: Path, module: ModuleDir, cli_vars: Mapping[st
 def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], prefix: str, stack: list[Path],
           modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str]) -> None:
     """`inherited`: the depends_on of the module blocks above (every resource inside waits for them)."""
+    if module.path not in estate.module_dirs:
+        estate.diagnostics.extend(module.problems)
     estate.module_dirs.add(module.path)
     locals_raw: dict[str, Any] = {}
     lines: dict[str, Where] = {}
@@ -136,7 +138,7 @@ def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: st
                                                "module cycle or nesting deeper than "
                                                f"{MAX_DEPTH}; not followed"))
         return
-    child = modules.get(child_dir) or read_module(child_dir, repo, estate.diagnostics)
+    child = modules.get(child_dir) or read_module(child_dir, repo)
     modules[child_dir] = child
     inputs: dict[str, Any] = {}
     for attr, raw in block.body.items():

@@ -22,7 +22,6 @@ from ..parse.functions import FUNCTIONS
 from ..parse.template import render
 from .model import TfDiagnostic, Where
 
-
 MAX_FILESET = 1000  # files one fileset() call returns
 
 

@@ -17,7 +17,7 @@ from ..errors import ConversionError
 from ..parse.hcl2_reader import parse_hcl2
 from .model import TfDiagnostic, Where
 
-MAX_TF_FILES = 2000  # a guard: a repository with more .tf files than this is read in part
+MAX_TF_DIRS = 2000  # a guard: a repository with more Terraform directories than this is read in part
 
 
 @dataclass
@@ -38,6 +38,8 @@ class Block:
 class ModuleDir:
     path: Path
     blocks: list[Block] = field(default_factory=list)
+    # Files that could not be read or parsed: reported only when a root evaluates the module.
+    problems: list[TfDiagnostic] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == kind]
@@ -47,9 +49,10 @@ def tf_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.tf") if p.is_file() and not p.name.endswith(".intentions.tf"))
 
 
-def read_module(directory: Path, repo: Path, diagnostics: list[TfDiagnostic]) -> ModuleDir:
-    """Every .tf file of the directory (a file that does not parse is one diagnostic, then skipped)."""
+def read_module(directory: Path, repo: Path) -> ModuleDir:
+    """Every .tf file of the directory (a file that does not parse is one problem, then skipped)."""
     module = ModuleDir(directory)
+    diagnostics = module.problems
     for file in tf_files(directory):
         try:
             text = fileaccess.read_text_confined(file.name, directory, repo, "Terraform file")
@@ -84,10 +87,10 @@ def _visible(path: Path, repo: Path) -> bool:
     return not any(part.startswith(".") for part in path.relative_to(repo).parts)
 
 
-def find_roots(repo: Path, diagnostics: list[TfDiagnostic]) -> tuple[list[Path], dict[Path, ModuleDir]]:
+def find_roots(repo: Path) -> tuple[list[Path], dict[Path, ModuleDir]]:
     """The root modules under `repo` and every module directory read on the way."""
-    dirs = sorted({p.parent for p in repo.rglob("*.tf") if _visible(p.parent, repo)})[:MAX_TF_FILES]
-    modules = {d: read_module(d, repo, diagnostics) for d in dirs}
+    dirs = sorted({p.parent for p in repo.rglob("*.tf") if _visible(p.parent, repo)})[:MAX_TF_DIRS]
+    modules = {d: read_module(d, repo) for d in dirs}
     sourced: set[str] = set()
     for module in modules.values():
         for block in module.of("module"):

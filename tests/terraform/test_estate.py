@@ -54,10 +54,10 @@ def test_roots_follow_the_issue_rule(tmp_path: Path) -> None:
         "vars/prod.tfvars": "",
         ".terraform/modules/x/main.tf": 'terraform {\n  backend "local" {}\n}\n',  # hidden: never read
     })
-    roots, _ = find_roots(tmp_path, [])
+    roots, _ = find_roots(tmp_path)
     assert roots == [tmp_path / "infra", tmp_path / "vars"]
     write(tmp_path, {"main.tf": ""})  # the converted directory itself holds .tf files
-    assert find_roots(tmp_path, [])[0][0] == tmp_path
+    assert find_roots(tmp_path)[0][0] == tmp_path
 
 
 def test_homelab_estate() -> None:
@@ -343,6 +343,9 @@ def test_nomad_variables_and_declared_volume_mismatch(tmp_path: Path) -> None:
 def test_plain_directories_are_unchanged(tmp_path: Path) -> None:
     found = discover(FIXTURES, False, {}, [])
     assert found.estate is not None and not found.estate.roots and not found.skipped
+    write(tmp_path, {"agent.hcl": 'datacenter = "dc1"\n', "app.nomad": JOB.format(name="app", image="a:1")})
+    outcome, _ = run(tmp_path)
+    assert outcome.skipped == [(tmp_path / "agent.hcl", "not a jobspec (no job block)")]  # type: ignore[attr-defined]
 
 
 def test_for_each_and_count_instances(tmp_path: Path) -> None:
