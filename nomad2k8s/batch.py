@@ -193,6 +193,8 @@ def batch_stage(converted: list[ConvertedFile], warn: Warn,
         # Jobs mounting one volume share one claim: not a clash (shared_volumes.py).
         claim = shared_volumes.share_claims(batch)
         if claim is not None:
+            if shared:  # one estate directory per site profile: _shared, _shared-2, ...
+                claim.name = f"{claim.name}-{len(shared) + 1}"
             shared.append((claim, profile_of[site]))
         for warning in flag_name_clashes(batch):
             warn(f"warning: {warning}")
@@ -275,7 +277,7 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Cal
         write_summary(output, [(p.result, p.directory) for p in pending])
     # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
     modules = [p.directory / p.result.name for p in pending
-               if p.source.is_file() or p.result.name == shared_volumes.SHARED]
+               if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]
     if options.fmt == "terraform" and len(modules) > 1:
         write_root_module(output, modules)
 

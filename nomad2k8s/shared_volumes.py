@@ -19,6 +19,7 @@ from .k8s.names import dns_label
 from .ledger import Ledger, Status
 
 SHARED = "_shared"  # OUT/_shared/: the estate's own objects (a kustomization of their own)
+SYNTAX = "estate"  # ServiceResult.syntax of the estate-level result
 RWX, ROX = "ReadWriteMany", "ReadOnlyMany"
 
 
@@ -64,7 +65,7 @@ def share_claims(results: list[ServiceResult]) -> ServiceResult | None:
         objects.append(_merge(namespace, name, using, ledger))
     if not objects:
         return None
-    return ServiceResult(name=SHARED, source=Path("."), syntax="estate", objects=objects, ledger=ledger)
+    return ServiceResult(name=SHARED, source=Path("."), syntax=SYNTAX, objects=objects, ledger=ledger)
 
 
 def _merge(namespace: str, name: str, using: list[tuple[ServiceResult, dict[str, Any], str]],

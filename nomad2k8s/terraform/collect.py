@@ -17,6 +17,7 @@ from .modules import Block, ModuleDir, local_source, read_module
 
 MAX_DEPTH = 16  # nested modules; deeper (or a cycle) is reported, not followed
 MAX_INSTANCES = 1000  # instances of one count/for_each block
+MAX_MODULE_INSTANCES = 2000  # module instances walked in all (nested for_each multiplies)
 _META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
@@ -69,6 +70,13 @@ def _root_values(root: Path, repo: Path, module: ModuleDir, cli_vars: Mapping[st
 def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], prefix: str, stack: list[Path],
           modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str]) -> None:
     """`inherited`: the depends_on of the module blocks above (every resource inside waits for them)."""
+    estate.instances += 1
+    if estate.instances > MAX_MODULE_INSTANCES:
+        if estate.instances == MAX_MODULE_INSTANCES + 1:
+            estate.diagnostics.append(TfDiagnostic(Where(module.path), prefix or "the root module",
+                                                   f"more than {MAX_MODULE_INSTANCES} module instances; "
+                                                   "the rest is not read"))
+        return
     if module.path not in estate.module_dirs:
         estate.diagnostics.extend(module.problems)
     estate.module_dirs.add(module.path)
@@ -82,7 +90,7 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
     for block in module.of("data"):
         if len(block.labels) == 2:
             data_raw.setdefault(block.labels[0], {})[block.labels[1]] = block.body
-    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines, data_raw)
+    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines, data_raw, estate.steps)
     for block in module.of("resource"):
         if len(block.labels) == 2:
             for key, names in _instances(scope, block, estate):

@@ -60,7 +60,7 @@ class ModuleScope:
 
     def __init__(self, module_dir: Path, root_dir: Path, repo: Path, variables: dict[str, Any],
                  locals_raw: dict[str, Any], locals_lines: dict[str, Where],
-                 data_raw: dict[str, dict[str, Any]] | None = None) -> None:
+                 data_raw: dict[str, dict[str, Any]] | None = None, steps: list[int] | None = None) -> None:
         self.module_dir, self.root_dir, self.repo = module_dir, root_dir, repo
         self.variables = variables
         self.locals_lines = locals_lines
@@ -76,6 +76,8 @@ class ModuleScope:
                      "jsondecode": lambda _e, s: json.loads(s), "try": _try_unsupported}
         self.functions = functions
         self.ev = Evaluator(self._lookup, root_dir, repo, functions)
+        if steps is not None:
+            self.ev.steps = steps  # one loop budget for the whole estate
 
     def _lookup(self, name: str) -> Any:
         if name in self.instance:
@@ -171,6 +173,7 @@ class ModuleScope:
     def _render_template(self, text: str, names: dict[str, Any], what: str) -> str:
         # A template sees only the variables it is given (and the functions), as in Terraform.
         scope = Evaluator(lambda root: _given(names, root), self.root_dir, self.repo, self.functions)
+        scope.steps = self.ev.steps
         value, kept = render(text, scope)
         if kept:
             raise Unresolved(f"{what}: {kept[0][0]} {kept[0][1]}")

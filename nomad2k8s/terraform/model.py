@@ -105,7 +105,10 @@ class Estate:
     facts: EstateFacts = field(default_factory=EstateFacts)
     diagnostics: list[TfDiagnostic] = field(default_factory=list)
     module_dirs: set[Path] = field(default_factory=set)  # every directory a root evaluated
-    volume_specs: list[Path] = field(default_factory=list)
+    # Bounds shared by the whole evaluation (hostile input must not hang): template loop iterations
+    # (the evaluators' step counter) and module instances walked.
+    steps: list[int] = field(default_factory=lambda: [0])
+    instances: int = 0
 
     @property
     def deploys_jobs(self) -> bool:

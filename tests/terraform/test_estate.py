@@ -456,3 +456,16 @@ def test_dynamic_host_volume_and_per_alloc_declarations(tmp_path: Path) -> None:
     sizes.update({t["metadata"]["name"]: t["spec"]["resources"]["requests"]["storage"]
                   for o in db.objects for t in o.get("spec", {}).get("volumeClaimTemplates", [])})
     assert sizes == {"pgdata": "20Gi", "wal": "5Gi"}
+
+
+def test_nested_for_each_modules_are_bounded(tmp_path: Path) -> None:
+    fan = '{ ' + ", ".join(f'k{i} = {i}' for i in range(100)) + ' }'
+    write(tmp_path, {
+        "main.tf": f'terraform {{\n  backend "local" {{}}\n}}\nmodule "a" {{\n  for_each = {fan}\n  source = "./a"\n}}\n',
+        "a/main.tf": f'module "b" {{\n  for_each = {fan}\n  source = "../b"\n}}\n',
+        "b/main.tf": f'module "c" {{\n  for_each = {fan}\n  source = "../c"\n}}\n',
+        "c/main.tf": 'resource "nomad_job" "j" {\n  jobspec = "x"\n}\n',
+    })
+    estate = discover_estate(tmp_path)  # 10^6 instances unbounded; stops after the cap
+    assert any("module instances" in d.reason for d in estate.diagnostics)
+    assert len(estate.jobs) < 2000

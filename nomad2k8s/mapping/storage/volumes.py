@@ -21,6 +21,7 @@ from nomad2k8s.mapping.core.podspec import add_mount, add_volume
 from nomad2k8s.mapping.storage.claims import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, fact_size, mount_pvc, size_origin, storage_class, volume_fact
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
 from nomad2k8s.mapping.core.values import claim_value
+from nomad2k8s.terraform.model import VolumeFact
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)
 ACCESS_MODES: dict[str, tuple[str, bool]] = {
@@ -125,7 +126,8 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
         # A per_alloc volume is declared once per allocation: `source[0]` stands for them all.
         fact = volume_fact(gctx, source) or (volume_fact(gctx, f"{source}[0]") if per_alloc else None)
         declared, declared_by = fact_size(fact)
-        stated = _stated_size(volume) or declared
+        own = _stated_size(volume)
+        stated = own or declared
         size = claim_size(gctx, stated, at=volume.nomad_path)
         plugin = (volume.model_extra or {}).get("plugin_id") or (fact.plugin_id if fact else None)
         spec = claim_spec(gctx, access_mode=mode, size=size, block=block,
@@ -138,8 +140,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
             add_pvc(gctx, claim_name, spec)
             mount_pvc(gctx, name, claim_name, read_only)
             pod_volume = PodVolume(name, read_only, f"PersistentVolumeClaim/{claim_name}", block)
-        origin = size_origin(gctx, stated, stated_by=declared_by if stated and not _stated_size(volume)
-                             else "the jobspec's capacity_min/capacity_max")
+        origin = size_origin(gctx, stated, stated_by="the jobspec's capacity_min/capacity_max" if own else declared_by)
         if fact is not None:
             _declared_volume(gctx, volume, fact, access)
         ledger.decide("N2K-VOLUME-DATA", volume.nomad_path,
@@ -180,7 +181,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
     return pod_volume
 
 
-def _declared_volume(gctx: GroupContext, volume: Volume, fact, access: str | None) -> None:
+def _declared_volume(gctx: GroupContext, volume: Volume, fact: VolumeFact, access: str | None) -> None:
     """The job's volume is declared in the estate (Terraform, a volume spec file): say so, and
     cross-check the access and attachment modes the job asks for with the ones declared."""
     plugin = f"plugin {fact.plugin_id}" if fact.plugin_id else "no plugin_id"
