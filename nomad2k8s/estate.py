@@ -74,11 +74,11 @@ def discover(root: Path, include_undeployed: bool, variables: Mapping[str, str],
         return found
     deployed = set()
     for job in estate.jobs:
-        if job.jobspec is None:
-            found.skipped.append((job.where.file, f"{job.address} ({job.where}): jobspec not evaluated: {job.problem}"))
-            continue
         origin = job.origin or job.where.file
         deployed.add(origin)
+        if job.jobspec is None:
+            found.skipped.append((origin, f"{job.address} ({job.where}): jobspec not evaluated: {job.problem}"))
+            continue
         found.sources.append(JobSource(
             origin, job.jobspec, tuple((k, _as_text(v)) for k, v in sorted(job.variables.items())),
             deployed_by=str(job.where), address=job.address, module=job.module, depends_on=tuple(job.depends_on),

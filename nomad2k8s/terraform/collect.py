@@ -194,10 +194,12 @@ def _job(scope: ModuleScope, block: Block, prefix: str, estate: Estate, repo: Pa
         job.problem = "no jobspec attribute"
     else:
         value, ok = scope.value(body["jobspec"], block.line_of("jobspec"), own)
+        # The file read is the jobspec's origin, even when rendering it failed (then it is deployed
+        # but not convertible, not "not deployed").
+        reads = list(dict.fromkeys(scope.reads))
+        job.origin = _in_repo(reads[0], repo) if len(reads) == 1 else None
         if ok and isinstance(value, str):
             job.jobspec = value
-            reads = list(dict.fromkeys(scope.reads))
-            job.origin = _in_repo(reads[0], repo) if len(reads) == 1 else None
         else:
             job.problem = str(own[0]) if own else "the jobspec is not a string"
     hcl2 = body.get("hcl2")

@@ -3,11 +3,12 @@ deployed vs not deployed, volume facts, Nomad Variables, shared claims."""
 
 from __future__ import annotations
 
+import pickle
 import textwrap
 from pathlib import Path
 
 from nomad2k8s.batch import BatchOptions, Profiles, run_batch
-from nomad2k8s.estate import NOT_DEPLOYED, discover
+from nomad2k8s.estate import NOT_DEPLOYED, JobSource, discover
 from nomad2k8s.terraform import discover_estate
 from nomad2k8s.terraform.modules import find_roots
 from tests.support import FIXTURES, REPO
@@ -153,6 +154,9 @@ def test_unevaluable_values_are_decisions_not_crashes(tmp_path: Path) -> None:
             resource "nomad_job" "broken" {
               jobspec = templatefile("missing.tpl", {})
             }
+            resource "nomad_job" "half" {
+              jobspec = templatefile("half.nomad.hcl", { image = "x" })
+            }
             resource "nomad_job" "outside" {
               jobspec = file("/etc/hostname")
             }
@@ -162,6 +166,7 @@ def test_unevaluable_values_are_decisions_not_crashes(tmp_path: Path) -> None:
             }
             """,
         "app.nomad.hcl": 'variable "image" {}\n' + JOB.format(name="app", image="${var.image}"),
+        "half.nomad.hcl": JOB.format(name="half", image="${image}:${tag}"),  # no `tag` given
     })
     outcome, lines = run(tmp_path)
     app, legacy = outcome.results  # type: ignore[attr-defined]
@@ -171,7 +176,11 @@ def test_unevaluable_values_are_decisions_not_crashes(tmp_path: Path) -> None:
     assert "main.tf:5" in entry.message and "module.db.address" in entry.message
     skipped = {str(f): r for f, r in outcome.skipped}  # type: ignore[attr-defined]
     assert "jobspec not evaluated" in skipped[str(tmp_path / "main.tf")]
+    assert pickle.loads(pickle.dumps(JobSource(tmp_path, "x", (("a", "1"),), address="nomad_job.x")))
     assert any("nomad_job.outside" in r and "outside the repository" in r for _, r in outcome.skipped)  # type: ignore[attr-defined]
+    # Deployed but not renderable: listed once, with the reason, not also as "not deployed".
+    [half] = [r for f, r in outcome.skipped if f == tmp_path / "half.nomad.hcl"]  # type: ignore[attr-defined]
+    assert half.startswith("nomad_job.half (") and "tag is not among the variables given to templatefile()" in half
     assert any(line.startswith("skipped ") and "nomad_job.broken" in line for line in lines)
 
 
