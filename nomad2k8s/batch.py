@@ -9,12 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
+from . import estate as estate_discovery
+from . import shared_volumes
+from .convert import ServiceResult, convert_source, flag_name_clashes, link_batch
 from .decisions import load as decisions_load
 from .decisions.answers import MetaOverrides
 from .decisions.apply import apply_decisions, close_decisions, unconverted_services
 from .decisions.model import DecisionsError
 from .errors import ConversionError
+from .estate import JobSource
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
 from .intentions.model import IntentionSet
@@ -25,9 +28,12 @@ from .output import write_root_module, write_service, write_summary
 from .parse import discover
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
+from .terraform import EstateFacts
+from .terraform.variables_check import check_nomad_variables
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
+NOT_A_JOBSPEC = "not a jobspec (no job block)"
 
 
 class BatchError(Exception):
@@ -51,6 +57,7 @@ class BatchOptions:
     any_port: bool = False
     vault_required: bool = False
     decisions: Path | None = None  # --decisions FILE; None: the nomad2k8s.decisions.yaml nearest each jobspec
+    include_undeployed: bool = False  # convert jobspecs no Terraform root deploys too
 
     @property
     def is_dir(self) -> bool:
@@ -81,6 +88,7 @@ class ConvertedFile:
     file: Path
     profile: Profile
     results: list[ServiceResult]
+    module: str = ""  # the Terraform module deploying it (tells two deployments of one jobspec apart)
 
 
 @dataclass
@@ -98,22 +106,29 @@ class BatchOutcome:
     files: list[Path]
     pending: list[Pending] = field(default_factory=list)
     failures: int = 0
-    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files looked at, not converted, and why
+    # Files the discovery looked at and did not convert, with the reason ("not deployed by Terraform").
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def results(self) -> list[ServiceResult]:
         return [p.result for p in self.pending]
 
 
-def find_jobspecs(options: BatchOptions) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The jobspecs to convert, and the other candidate files with why they are not converted."""
+def find_jobspecs(options: BatchOptions, warn: Warn = lambda _: None) -> estate_discovery.Discovery:
+    """The estate to convert: a file is itself; a directory's jobspec files, or, when Terraform roots
+    under it deploy Nomad jobs, the jobs they deploy (see estate.py)."""
     if not options.is_dir:
-        return [options.path], []
-    files, skipped = discover.discover(options.path)
-    if not files:
+        return estate_discovery.Discovery(sources=[JobSource(options.path)])
+    found = estate_discovery.discover(options.path, options.include_undeployed, options.variables,
+                                      options.var_files)
+    for line in found.warnings:
+        warn(line)
+    for file, reason in found.skipped:
+        warn(f"skipped {file}: {reason}")
+    if not found.sources and not found.skipped:
         raise BatchError(f"{options.path}: no jobspec found (*.nomad, *.hcl, *.json, *.job, "
                          f"pack templates/*.nomad.tpl)", 1)
-    return files, skipped
+    return found
 
 
 def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, list[Path]]:
@@ -124,34 +139,38 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
             for d in sorted({f.parent for f in files})}
 
 
-def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn, skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
+def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Profiles, checker: VaultChecker | None,
+                  warn: Warn, facts: EstateFacts | None = None,
+                  skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
+    """`skipped` gets the files that turned out not to be jobspecs (with the reason)."""
     converted: list[ConvertedFile] = []
     failures = 0
-    local_vars = _var_files_by_dir(options, files)
+    local_vars = _var_files_by_dir(options, [s.path for s in sources if s.text is None])
     decisions = decisions_load.Finder(options.decisions, warn)
-    for file in files:
+    for source in sources:
+        file = source.path
         site = profiles.for_file(file)
 
-        def convert(meta: MetaOverrides | None = None, file: Path = file, site: Profile = site) -> list[ServiceResult]:
-            return convert_file(file, site, options.variables,
-                                local_vars.get(file.parent, []) + list(options.var_files),
-                                root=options.path if options.is_dir else None, meta=meta)
+        def convert(meta: MetaOverrides | None = None, source: JobSource = source,
+                    site: Profile = site) -> list[ServiceResult]:
+            return convert_source(source, site, options.variables,
+                                  local_vars.get(source.path.parent, []) + list(options.var_files),
+                                  root=options.path if options.is_dir else None, facts=facts, meta=meta)
         try:
             results = apply_decisions(file, convert(), decisions.for_file(file), convert, warn, close=False)
         except DecisionsError as exc:  # a bad decisions file stops the run: a usage error
             raise BatchError(f"error: {exc}", 2) from None
         except ConversionError as exc:
             if options.is_dir and "no job block" in exc.message:
-                warn(f"skipped {file}: not a jobspec (no job block)")
+                warn(f"skipped {file}: {NOT_A_JOBSPEC}")
                 if skipped is not None:
-                    skipped.append((file, "not a jobspec (no job block)"))
+                    skipped.append((file, NOT_A_JOBSPEC))
                 continue
             warn(str(exc))
             failures += 1
             continue
         checker = _check_vault(results, checker, options.vault_required, warn)
-        converted.append(ConvertedFile(file, site, results))
+        converted.append(ConvertedFile(file, site, results, source.module))
     _unconverted_decisions(options, decisions, converted, warn)
     return converted, failures
 
@@ -183,16 +202,43 @@ def _check_vault(results: list[ServiceResult], checker: VaultChecker | None, req
     return checker
 
 
-def batch_stage(converted: list[ConvertedFile], warn: Warn) -> None:
+def batch_stage(converted: list[ConvertedFile], warn: Warn,
+                facts: EstateFacts | None = None) -> list[tuple[ServiceResult, Profile]]:
+    """Cross-job work; returns the estate-level results (one claim per shared volume, OUT/_shared/)."""
     # Upstream ports resolve across every job converted together (e.g. a directory).
     link_batch([r for c in converted for r in c.results])
+    check_nomad_variables([r for c in converted for r in c.results], facts or EstateFacts())
     # Name clashes only matter among jobs headed for the same site (one effective profile).
     by_site: dict[int, list[ServiceResult]] = {}
+    profile_of: dict[int, Profile] = {}
     for c in converted:
         by_site.setdefault(id(c.profile), []).extend(c.results)
-    for batch in by_site.values():
+        profile_of[id(c.profile)] = c.profile
+    shared: list[tuple[ServiceResult, Profile]] = []
+    for site, batch in by_site.items():
+        # Jobs mounting one volume share one claim: not a clash (shared_volumes.py).
+        claim = shared_volumes.share_claims(batch)
+        if claim is not None:
+            if shared:  # one estate directory per site profile: _shared, _shared-2, ...
+                claim.name = f"{claim.name}-{len(shared) + 1}"
+            shared.append((claim, profile_of[site]))
         for warning in flag_name_clashes(batch):
             warn(f"warning: {warning}")
+    _link_depends_on([r for c in converted for r in c.results])
+    return shared
+
+
+def _link_depends_on(results: list[ServiceResult]) -> None:
+    """Terraform `depends_on` between deployed jobs, as data for the estate graph:
+    `extra["tf_depends_on"]` lists the services (by name) of the nomad_job resources depended on."""
+    by_address = {r.extra["terraform"]["address"]: r for r in results if "terraform" in r.extra}
+    for result in by_address.values():
+        names: list[str] = []
+        for dep in result.extra["terraform"]["depends_on"]:
+            for address, other in by_address.items():
+                if other is not result and (address == dep or address.startswith(dep + ".")):
+                    names.append(other.name)
+        result.extra["tf_depends_on"] = sorted(set(names))
 
 
 def assign_outputs(options: BatchOptions, converted: list[ConvertedFile], warn: Warn) -> list[Pending]:
@@ -206,7 +252,9 @@ def assign_outputs(options: BatchOptions, converted: list[ConvertedFile], warn: 
             if options.output is not None:
                 previous = taken.get(directory / result.name)
                 if previous is not None:
-                    base = dns_label(f"{result.name}-{c.file.name.split('.')[0]}")
+                    suffix = c.module or c.file.name.split('.')[0]
+                    # A module instance already named after the job (`svc-green` for job svc) is the name.
+                    base = dns_label(suffix if suffix.startswith(f"{result.name}-") else f"{result.name}-{suffix}")
                     result.name, n = base, 2
                     while directory / result.name in taken:
                         result.name, n = f"{base}-{n}", n + 1
@@ -253,20 +301,22 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Cal
         on_written(item.result)
     if pending:
         write_summary(output, [(p.result, p.directory) for p in pending])
-    modules = [p.directory / p.result.name for p in pending if p.source.is_file()]
+    # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
+    modules = [p.directory / p.result.name for p in pending
+               if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]
     if options.fmt == "terraform" and len(modules) > 1:
         write_root_module(output, modules)
 
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,
               on_written: Callable[[ServiceResult], None] = lambda _: None) -> BatchOutcome:
-    files, skipped = find_jobspecs(options)
-    outcome = BatchOutcome(files, skipped=skipped)
-    for path, reason in skipped:
-        warn(f"skipped {path}: {reason}")
-    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn, outcome.skipped)
-    batch_stage(converted, warn)
+    found = find_jobspecs(options, warn)
+    outcome = BatchOutcome([s.path for s in found.sources], skipped=found.skipped)
+    converted, outcome.failures = convert_files(options, found.sources, profiles, checker, warn, found.facts,
+                                                outcome.skipped)
+    shared = batch_stage(converted, warn, found.facts)
     outcome.pending = assign_outputs(options, converted, warn)
+    outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     write_outputs(options, outcome.pending, on_written)

@@ -133,6 +133,9 @@ def convert(
     decisions: Optional[Path] = typer.Option(
         None, "--decisions", exists=True, dir_okay=False,
         help="Decisions file for every jobspec (default: the nomad2k8s.decisions.yaml nearest to each)."),
+    include_undeployed: bool = typer.Option(
+        False, "--include-undeployed",
+        help="When Terraform roots deploy the jobs, also convert the jobspec files no root deploys."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -155,7 +158,7 @@ def convert(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
-        vault_required=vault_required, decisions=decisions)
+        vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed)
     try:
         outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
     except ProfileError as exc:

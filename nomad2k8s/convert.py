@@ -21,8 +21,13 @@ from nomad2k8s.mapping.networking.upstreams import collect_upstreams
 from .decisions.answers import MetaOverrides, inject
 from .model import build_job, paths
 from .model.base import NomadBlock
-from .parse import ParsedSource, load_jobspec
+from .estate import JobSource
+from .parse import ParsedSource, load_jobspec, load_text
+from .parse.model import ParseDiagnostic
 from .profile import Profile
+from .terraform.model import EstateFacts
+
+TF_UNRESOLVED = "N2K-TF-UNRESOLVED"
 
 _SERIALIZER = k8s.ApiClient()
 
@@ -118,7 +123,8 @@ def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -
 
 
 def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
-                transforms: Sequence[Transform] = TRANSFORMS, meta: MetaOverrides | None = None) -> ServiceResult:
+                transforms: Sequence[Transform] = TRANSFORMS, meta: MetaOverrides | None = None,
+                facts: EstateFacts | None = None) -> ServiceResult:
     """Run the group- and job-scope transforms of `transforms` (default: the registry's table) on one job
     and serialize its objects; the batch-scope ones run in link_batch, over every job converted together.
     `meta`: extra meta keys per block path (answered decisions, nomad2k8s/decisions/), added before any
@@ -130,7 +136,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     ledger = Ledger(service=service)
     ledger.values = dict(paths.iter_leaves(raw, job.nomad_path))
     jctx = JobContext(job=job, ledger=ledger, profile=profile, service=service, source_file=str(parsed.path),
-                      source_root=str(parsed.root or parsed.path.parent))
+                      source_root=str(parsed.root or parsed.path.parent), facts=facts or EstateFacts())
     for diag in parsed.diagnostics:
         status = Status.NEEDS_DECISION if diag.code != "N2K-INFO-SERVER-STATE" else Status.DROPPED
         ledger.record(status, diag.code, diag.nomad_path or job.nomad_path, diag.message, line=diag.line,
@@ -158,9 +164,18 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
             transform.fn(jctx)
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
-    extra = {"upstreams": [u.as_dict() for u in collect_upstreams(job)], "secret_refs": jctx.secret_refs}
+    extra: dict[str, Any] = {"upstreams": [u.as_dict() for u in collect_upstreams(job)],
+                             "secret_refs": jctx.secret_refs}
+    used = _used_volume_facts(job, jctx.facts)
+    if used:  # external_id / context: for the migration kit's static PersistentVolumes
+        extra["volume_facts"] = used
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
                          objects=serialize(jctx), ledger=ledger, extra=extra, context=jctx)
+
+
+def _used_volume_facts(job: Any, facts: EstateFacts) -> list[dict[str, Any]]:
+    sources = sorted({str(v.source) for g in job.group for v in g.volume if v.source})
+    return [fact.as_dict() for s in sources if (fact := facts.volume(s)) is not None]
 
 
 def serialize(jctx: JobContext) -> list[dict[str, Any]]:
@@ -186,6 +201,24 @@ def convert_file(
     parsed = load_jobspec(path, variables=variables, var_files=var_files, root=root)
     profile = profile or Profile()
     return [convert_job(raw, parsed, profile, transforms, meta) for raw in parsed.jobs]
+
+
+def convert_source(source: JobSource, profile: Profile, variables: dict[str, str] | None = None,
+                   var_files: list[Path] | None = None, root: Path | None = None,
+                   facts: EstateFacts | None = None, meta: MetaOverrides | None = None) -> list[ServiceResult]:
+    """One unit of an estate: a jobspec file (as convert_file), or jobspec text a Terraform root
+    deploys, parsed with its `hcl2 { vars }` only (the provider passes no NOMAD_VAR_* and no var
+    files); the Terraform values that could not be evaluated are decisions in its ledger."""
+    if source.text is None:
+        parsed = load_jobspec(source.path, variables=variables, var_files=var_files, root=root)
+    else:
+        parsed = load_text(source.text, source.path, dict(source.variables or ()), None, {}, root)
+        parsed.diagnostics += [ParseDiagnostic(TF_UNRESOLVED, d, "") for d in source.diagnostics]
+    results = [convert_job(raw, parsed, profile, TRANSFORMS, meta, facts) for raw in parsed.jobs]
+    if source.address:
+        for result in results:
+            result.extra["terraform"] = source.terraform
+    return results
 
 
 def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = TRANSFORMS) -> None:

@@ -67,7 +67,7 @@ class StorageSettings(_Section):
     """What Nomad CSI and host volumes become."""
 
     default_class: str | None = Field(None, description="storageClassName for PVCs; null = the cluster default.")
-    class_by_plugin: dict[str, str] = Field(default_factory=dict, description="CSI plugin_id -> storage class.")
+    class_by_plugin: dict[str, str] = Field(default_factory=dict, description="CSI plugin_id -> storage class (the job volume's plugin_id, or its Terraform / volume spec declaration's).")
     class_by_volume: dict[str, str] = Field(default_factory=dict, description="Nomad volume source -> storage class.")
     csi_as: Literal["pvc", "hostPath", "nfs"] = Field("pvc", description="What CSI volumes become.")
     host_path_root: str | None = Field(None, description="Root for csi_as=hostPath: <root>/<source>.")

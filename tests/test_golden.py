@@ -27,6 +27,11 @@ import yaml
 from tests.support import FIXTURES, GENERATED, REPO, run_cli, validate_object
 
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+# Whole repositories (fixtures/repos/<name>: Terraform-wrapped estates), each converted as one directory
+# into generated/repos/<name>/.
+REPOS = REPO / "fixtures" / "repos"
+REPO_CASES = sorted(f"repos/{p.name}" for p in REPOS.iterdir() if p.is_dir())
+ALL_CASES = CASES + REPO_CASES
 REPORTS = ("MIGRATION.md", "ledger.json", "SUMMARY.md")  # written by the CLI, not golden
 SNAPSHOTS = REPO / "tests" / "snapshots"
 # (file in a conversion, snapshot): the report wording, on the smallest fixture.
@@ -44,6 +49,9 @@ def _convert_all(out: Path) -> None:
         for case in CASES:
             proc = run_cli("convert", f"fixtures/nomad_jobs/{case}", "--format", "terraform",
                            "--output", out / case / "terraform")
+            assert proc.returncode == 0, proc.stderr
+        for case in REPO_CASES:
+            proc = run_cli("convert", f"fixtures/{case}", "--output", out / case)
             assert proc.returncode == 0, proc.stderr
 
 
@@ -91,7 +99,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
     return out
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ALL_CASES)
 def test_golden_matches(converted: Path, case: str) -> None:
     expected_root = GENERATED / case
     assert expected_root.is_dir(), f"no golden output for {case}; run pytest --update-golden"
@@ -120,7 +128,7 @@ def test_report_wording(converted: Path, source: str, snapshot: str) -> None:
         f"{source} wording changed: check it, then run pytest tests/test_golden.py --update-golden")
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ALL_CASES)
 def test_golden_objects_validate(converted: Path, case: str) -> None:
     manifests = [p for p in (converted / case).rglob("*.yaml") if p.name != "kustomization.yaml"]
     assert manifests
@@ -142,7 +150,7 @@ def test_conversion_is_deterministic(converted: Path, tmp_path: Path) -> None:
     assert [n for n in first_files if first_files[n] != second_files[n]] == []
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ALL_CASES)
 def test_kustomize_builds(converted: Path, case: str) -> None:
     kubectl = shutil.which("kubectl") or str(Path(sys.executable).parent / "kubectl")
     if not Path(kubectl).exists():

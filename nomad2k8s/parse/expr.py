@@ -315,10 +315,22 @@ def _binop(op: str, a: Any, b: Any) -> Any:
 class Evaluator:
     """Evaluates ASTs. `lookup(root)` returns a root value or raises Unresolved/Runtime."""
 
-    def __init__(self, lookup: Lookup, base_dir: Any = None, root: Any = None) -> None:
+    def __init__(self, lookup: Lookup, base_dir: Any = None, root: Any = None,
+                 functions: dict[str, Any] | None = None) -> None:
         self.lookup = lookup
         self.base_dir = base_dir  # file() names are relative to it (the jobspec's directory)
         self.root = root  # file() may not read outside it (fileaccess)
+        # The callable functions: the jobspec set by default; Terraform adds templatefile() & co.
+        self.functions = FUNCTIONS if functions is None else functions
+        self.steps = [0]  # template loop iterations so far, shared with scoped() children (bounded)
+
+    def scoped(self, names: dict[str, Any]) -> "Evaluator":
+        """The same evaluator with extra names in scope (a template `for` iterator)."""
+        outer = self.lookup
+        child = Evaluator(lambda root: names[root] if root in names else outer(root), self.base_dir, self.root,
+                          self.functions)
+        child.steps = self.steps
+        return child
 
     def eval(self, node: tuple) -> Any:
         kind = node[0]
@@ -367,7 +379,7 @@ class Evaluator:
         if kind == "obj":
             return {to_str(self.eval(k)): self.eval(v) for k, v in node[1]}
         if kind == "call":
-            fn = FUNCTIONS.get(node[1])
+            fn = self.functions.get(node[1])
             if fn is None:
                 raise Unresolved(f"function {node[1]}() is not evaluated")
             args = [self.eval(a) for a in node[2]]

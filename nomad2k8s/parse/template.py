@@ -41,7 +41,22 @@ def _split(text: str) -> list[tuple[str, str, str]]:
         i += 1
     if lit:
         parts.append(("lit", "".join(lit), "".join(lit)))
-    return parts
+    return _strip_markers(parts)
+
+
+def _strip_markers(parts: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """`${~ x}` / `%{ if ~}`: the strip markers remove the whitespace of the literal beside them."""
+    out = list(parts)
+    for i, (kind, src, _) in enumerate(parts):
+        if kind == "lit":
+            continue
+        if src[2:3] == "~" and i > 0 and out[i - 1][0] == "lit":
+            k, s, payload = out[i - 1]
+            out[i - 1] = (k, s, payload.rstrip())
+        if src.endswith("~}") and i + 1 < len(out) and out[i + 1][0] == "lit":
+            k, s, payload = out[i + 1]
+            out[i + 1] = (k, s, payload.lstrip())
+    return out
 
 
 def _interp(src: str, inner: str, ev: Evaluator, kept: Kept) -> tuple[bool, Any]:
@@ -110,6 +125,11 @@ def _directives(parts: list, i: int, ev: Evaluator, stops: tuple[str, ...]) -> t
             word = payload.split(None, 1)[0] if payload else ""
             if word in stops:
                 return "".join(out), i
+            if word == "for":
+                text, i = _for(parts, i, ev, payload)
+                out.append(text)
+                i += 1
+                continue
             if word != "if":
                 raise Unresolved(f"template directive %{{ {word} }} is not evaluated")
             cond = ev.eval(parse_expression(payload[2:]))
@@ -127,3 +147,45 @@ def _directives(parts: list, i: int, ev: Evaluator, stops: tuple[str, ...]) -> t
     if stops:
         raise Unresolved(f"missing %{{ {stops[-1]} }}")
     return "".join(out), i
+
+
+_FOR = re.compile(r"for\s+([A-Za-z_]\w*)(?:\s*,\s*([A-Za-z_]\w*))?\s+in\s+(.+)$", re.S)
+MAX_LOOP_STEPS = 20_000  # template loop iterations per evaluation: hostile input must not hang
+
+
+def _endfor(parts: list, i: int) -> int:
+    """Index of the `%{ endfor }` matching the `%{ for }` at `i`."""
+    depth = 0
+    for j in range(i, len(parts)):
+        if parts[j][0] == "dir":
+            word = parts[j][2].split(None, 1)[0] if parts[j][2] else ""
+            depth += word == "for"
+            depth -= word == "endfor"
+            if depth == 0:
+                return j
+    raise Unresolved("%{ for } without %{ endfor }")
+
+
+def _for(parts: list, i: int, ev: Evaluator, payload: str) -> tuple[str, int]:
+    """`%{ for x in coll }` / `%{ for k, v in coll }` ... `%{ endfor }`: (text, index of endfor)."""
+    m = _FOR.match(payload)
+    if not m:
+        raise Unresolved(f"malformed directive %{{ {payload} }}")
+    first, second, source = m.groups()
+    coll = ev.eval(parse_expression(source))
+    if isinstance(coll, dict):
+        items = sorted(coll.items())  # HCL iterates a map in lexical key order
+    elif isinstance(coll, list):
+        items = list(enumerate(coll))
+    else:
+        raise Unresolved("for over a value that is not a list or map")
+    end = _endfor(parts, i)
+    out: list[str] = []
+    for key, value in items:
+        ev.steps[0] += 1
+        if ev.steps[0] > MAX_LOOP_STEPS:
+            raise Unresolved(f"template loops run more than {MAX_LOOP_STEPS} iterations")
+        names = {first: value} if second is None else {first: key, second: value}
+        text, _ = _directives(parts, i + 1, ev.scoped(names), ("endfor",))
+        out.append(text)
+    return "".join(out), end

@@ -83,6 +83,9 @@ def _read_var_file(path: Path) -> dict[str, Any]:
     return out
 
 
+read_var_file = _read_var_file  # also Terraform's .tfvars (the same HCL/JSON literal files)
+
+
 def _no_refs(root: str) -> Any:
     raise Unresolved(f"{root} is not available in a var file")
 
@@ -110,4 +113,4 @@ def input_values(
     return values
 
 
-__all__ = ["declared", "input_values", "UNSET"]
+__all__ = ["declared", "input_values", "read_var_file", "UNSET"]

@@ -12,6 +12,7 @@ from nomad2k8s.hints import Hints
 from nomad2k8s.ledger import Ledger
 from nomad2k8s.model import Group, Job, Task
 from nomad2k8s.profile import Profile
+from nomad2k8s.terraform.model import EstateFacts
 from nomad2k8s.mapping.core.store import ObjectStore
 from nomad2k8s.mapping.passes.pending import PendingMessage
 from nomad2k8s.mapping.workload.spec import WorkloadSpec
@@ -37,6 +38,9 @@ class JobContext:
     # Ledger entries whose message names upstreams waiting for a port, for the batch pass
     # (mapping/passes/pending.py): they are found by identity and their message rebuilt from parts.
     pending_messages: list[PendingMessage] = field(default_factory=list)
+    # What the estate around the job declares (Terraform volumes, volume spec files, Nomad
+    # variables); read by the mappers through mapping/storage/claims.volume_fact.
+    facts: EstateFacts = field(default_factory=EstateFacts)
 
 
     def namespace_for(self, obj: Any) -> str:

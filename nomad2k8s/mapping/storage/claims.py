@@ -15,13 +15,33 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import Hints, hints_for
-from nomad2k8s.k8s.quantity import bytes_quantity, mib_quantity  # noqa: F401  (re-exported for the volume mappers)
+from nomad2k8s.k8s.quantity import bytes_quantity, from_byte_units, mib_quantity  # noqa: F401  (re-exported for the volume mappers)
 from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_volume
+from nomad2k8s.terraform.model import VolumeFact
 
 RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"
 SINGLE_WRITER = frozenset({RWO, RWOP})
+
+
+def volume_fact(gctx: GroupContext, source: str | None, volume_type: str = "csi") -> VolumeFact | None:
+    """What the estate declares about the Nomad volume `source` (a Terraform volume resource or a
+    Nomad volume spec file), or None: the one place mappers read volume facts from."""
+    fact = gctx.job_ctx.facts.volume(source)
+    return fact if fact is not None and fact.volume_type == volume_type else None
+
+
+def fact_size(fact: VolumeFact | None) -> tuple[str | None, str]:
+    """(size, where it comes from) from a declared volume's capacity_min, else capacity_max."""
+    if fact is None:
+        return None, ""
+    for key in ("capacity_min", "capacity_max"):
+        text = getattr(fact, key)
+        if text:
+            compact = str(text).strip().replace(" ", "")
+            return from_byte_units(compact) or compact, f"{key} of {fact.described()}"
+    return None, ""
 
 
 def _hints(gctx: GroupContext, task: Task | None) -> Hints:

@@ -18,9 +18,10 @@ from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.k8s.quantity import from_byte_units
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
-from nomad2k8s.mapping.storage.claims import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, mount_pvc, size_origin, storage_class
+from nomad2k8s.mapping.storage.claims import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, fact_size, mount_pvc, size_origin, storage_class, volume_fact
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
 from nomad2k8s.mapping.core.values import claim_value
+from nomad2k8s.terraform.model import VolumeFact
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)
 ACCESS_MODES: dict[str, tuple[str, bool]] = {
@@ -61,7 +62,9 @@ def _volume_name(volume: Volume) -> str:
 
 
 def _size(gctx: GroupContext, volume: Volume) -> str:
-    return claim_size(gctx, _stated_size(volume), at=volume.nomad_path)
+    """A host volume's claim size: the jobspec's, else a declared dynamic host volume's capacity."""
+    declared, _ = fact_size(volume_fact(gctx, _source(volume)[0] or volume.label, "host"))
+    return claim_size(gctx, _stated_size(volume) or declared, at=volume.nomad_path)
 
 
 def _stated_size(volume: Volume) -> str | None:
@@ -115,10 +118,15 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
                           f"profile storage.csi_as = {storage.csi_as} but its root/server is not set; a PVC is used",
                           k8s="PersistentVolumeClaim", claims=False,
                           suggestion="Set storage.host_path_root or storage.nfs_server/nfs_path in the profile.")
-        size = _size(gctx, volume)
+        # A per_alloc volume is declared once per allocation: `source[0]` stands for them all.
+        fact = volume_fact(gctx, source) or (volume_fact(gctx, f"{source}[0]") if per_alloc else None)
+        declared, declared_by = fact_size(fact)
+        own = _stated_size(volume)
+        stated = own or declared
+        size = claim_size(gctx, stated, at=volume.nomad_path)
+        plugin = (volume.model_extra or {}).get("plugin_id") or (fact.plugin_id if fact else None)
         spec = claim_spec(gctx, access_mode=mode, size=size, block=block,
-                          storage_class_name=storage_class(gctx, source, (volume.model_extra or {}).get("plugin_id"),
-                                                           at=volume.nomad_path))
+                          storage_class_name=storage_class(gctx, source, plugin, at=volume.nomad_path))
         if per_alloc and gctx.kind == "StatefulSet":
             add_claim_template(gctx, name, spec)
             pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)", block)
@@ -127,7 +135,9 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
             add_pvc(gctx, claim_name, spec)
             mount_pvc(gctx, name, claim_name, read_only)
             pod_volume = PodVolume(name, read_only, f"PersistentVolumeClaim/{claim_name}", block)
-        origin = size_origin(gctx, _stated_size(volume))
+        origin = size_origin(gctx, stated, stated_by="the jobspec's capacity_min/capacity_max" if own else declared_by)
+        if fact is not None:
+            _declared_volume(gctx, volume, fact, access)
         ledger.decide("N2K-VOLUME-DATA", volume.nomad_path,
                       f"CSI volume {source!r} -> a new, empty claim of {size} (size from {origin}): the existing "
                       "Nomad volume's data is not carried over", k8s=pod_volume.target, claims=False,
@@ -164,6 +174,25 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
            "CSI mount options are set on the StorageClass in Kubernetes", target,
            "Put fs_type in the StorageClass parameters (csi.storage.k8s.io/fstype) and mount_flags in its mountOptions.")
     return pod_volume
+
+
+def _declared_volume(gctx: GroupContext, volume: Volume, fact: VolumeFact, access: str | None) -> None:
+    """The job's volume is declared in the estate (Terraform, a volume spec file): say so, and
+    cross-check the access and attachment modes the job asks for with the ones declared."""
+    plugin = f"plugin {fact.plugin_id}" if fact.plugin_id else "no plugin_id"
+    kept = [k for k in ("external_id", "context") if getattr(fact, k)]
+    gctx.ledger.mapped("N2K-VOLUME-DECLARED", volume.nomad_path,
+                       f"volume declared by {fact.described()}: {plugin}"
+                       + (f"; {' and '.join(kept)} kept for a static PersistentVolume" if kept else ""),
+                       k8s="-", claims=False)
+    asked = [("access mode", access, fact.access_modes),
+             ("attachment mode", str(volume.attachment_mode) if volume.attachment_mode else None, fact.attachment_modes)]
+    for what, mode, offered in asked:
+        if mode and offered and mode not in offered:
+            gctx.ledger.decide("N2K-VOLUME-DECLARED-MISMATCH", volume.nomad_path,
+                               f"the job asks for {what} {mode} but {fact.described()} offers only "
+                               f"{', '.join(offered)}", k8s="-", claims=False,
+                               suggestion="Align the job's volume block with the volume's capability blocks.")
 
 
 def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
