@@ -17,13 +17,16 @@ from .intentions.model import IntentionSet
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
-from .output import write_root_module, write_service, write_summary
+from .output import repo_root, write_estate, write_root_module, write_service, write_summary
+from .ownership import Ownership
 from .parse import discover, discover_jobspecs
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
+OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
+OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
 
 
 class BatchError(Exception):
@@ -46,6 +49,7 @@ class BatchOptions:
     default_policy: str | None = None
     any_port: bool = False
     vault_required: bool = False
+    force: bool = False  # overwrite generated files edited since they were written
 
     @property
     def is_dir(self) -> bool:
@@ -93,6 +97,7 @@ class BatchOutcome:
     files: list[Path]
     pending: list[Pending] = field(default_factory=list)
     failures: int = 0
+    ownership: Ownership | None = None  # what the write phase kept, removed and refused to overwrite
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -117,11 +122,12 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
 
 
 def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn) -> tuple[list[ConvertedFile], int]:
+                  warn: Warn, on_file: OnFile = lambda *_: None) -> tuple[list[ConvertedFile], int]:
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, files)
-    for file in files:
+    for done, file in enumerate(files):
+        on_file(file, done, len(files))
         site = profiles.for_file(file)
         try:
             results = convert_file(file, site, options.variables,
@@ -215,26 +221,52 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
-def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Callable[[ServiceResult], None]) -> None:
+def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnWritten,
+                  warn: Warn = lambda _: None) -> Ownership | None:
+    """Every service, SUMMARY.md, the estate kustomization (or Terraform root module), as far as the record
+    of written files (ownership.py) allows. Interrupted, the record still matches the disk."""
     output = options.output
     if output is None:
-        return
-    for item in pending:
-        write_service(item.result, item.directory, options.fmt, item.profile)
-        on_written(item.result)
-    if pending:
-        write_summary(output, [(p.result, p.directory) for p in pending])
-    modules = [p.directory / p.result.name for p in pending if p.source.is_file()]
-    if options.fmt == "terraform" and len(modules) > 1:
-        write_root_module(output, modules)
+        for item in pending:
+            on_written(item.result, item.directory / item.result.name)
+        return None
+    owner = Ownership.load(output, options.force)
+    for line in owner.warnings:
+        warn(line)
+    root = repo_root(options.path)
+    try:
+        for item in pending:
+            target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
+                                   source_root=root)
+            on_written(item.result, target)
+        if pending:
+            write_summary(output, [(p.result, p.directory) for p in pending], owner, root)
+        modules = [p.directory / p.result.name for p in pending if p.source.is_file()]
+        if options.fmt == "terraform" and len(modules) > 1:
+            write_root_module(output, modules, owner)
+        elif options.fmt != "terraform":
+            services = [(p.directory / p.result.name, p.result.objects) for p in pending]
+            for line in write_estate(output, services, options.fmt, owner):
+                warn(line)
+    except BaseException:
+        owner.save(interrupted=True)
+        raise
+    owner.finish()
+    for rel in owner.removed:
+        warn(f"removed {output / rel}: its job is no longer converted (it held only unedited generated files)")
+    for kept in owner.kept:
+        warn(f"warning: kept {output / kept.directory}: its job is no longer converted, but it holds files "
+             f"nomad2k8s did not write or that were edited: {', '.join(kept.files)}")
+    return owner
 
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,
-              on_written: Callable[[ServiceResult], None] = lambda _: None) -> BatchOutcome:
+              on_written: OnWritten = lambda _r, _p: None,
+              on_file: OnFile = lambda *_: None) -> BatchOutcome:
     outcome = BatchOutcome(find_jobspecs(options))
-    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn)
+    converted, outcome.failures = convert_files(options, outcome.files, profiles, checker, warn, on_file)
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
-    write_outputs(options, outcome.pending, on_written)
+    outcome.ownership = write_outputs(options, outcome.pending, on_written, warn)
     return outcome
