@@ -414,6 +414,8 @@ def run() -> None:
     except BrokenPipeError:  # `convert ... | head`: the reader left; say nothing more on a closed pipe
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
+    if code == 130:  # typer turns a KeyboardInterrupt inside a command into a silent Exit(130)
+        interrupted()
     sys.exit(code if isinstance(code, int) else 0)
 
 
