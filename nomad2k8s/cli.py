@@ -262,8 +262,8 @@ def _final_line(outcome: BatchOutcome, path: Path, output: Path | None) -> str |
 def profile_show(
     path: Optional[Path] = typer.Argument(
         None, exists=True, help=f"A jobspec or directory whose nearest {CONFIG_NAME} applies (default: none)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
     config = discover_config(path) if path is not None else None
@@ -279,8 +279,8 @@ def profile_show(
 
 @app.command()
 def init(
-    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", help="Where to write it; - for stdout."),
-    profile: str = typer.Option("vanilla", "--profile", help="Base profile the file starts from."),
+    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", metavar="FILE", help="Where to write it; - for stdout."),
+    profile: str = typer.Option("vanilla", "--profile", metavar="NAME|FILE", help="Base profile the file starts from."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
@@ -340,10 +340,13 @@ def intentions_command(
                                           help="Write DIR/_policies/ (policies + report)."),
     fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", metavar="yaml|json|terraform",
                                      help="Manifest format."),
-    policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", help="Policy kind (profile default: cilium)."),
-    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", help="Consul ACL default policy."),
+    policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", metavar="cilium|kubernetes|istio|linkerd",
+                                                         help="Policy kind (profile default: cilium)."),
+    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", metavar="allow|deny",
+                                                           help="Consul ACL default policy."),
     any_port: bool = typer.Option(False, "--any-port", help="Allow destinations on any port (their ports are unknown here)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE",
+                                          help="Site profile: a name in mappings/ or a YAML file."),
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
     try:

@@ -19,8 +19,16 @@ class BatchProgress:
 
     def __enter__(self) -> BatchProgress:
         if self.enabled:
-            from rich.console import Console  # only on a terminal: rich's import is not free
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.console import (
+                Console,  # only on a terminal: rich's import is not free
+            )
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._progress = Progress(
                 TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
