@@ -249,7 +249,7 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
             for line in write_estate(output, services, options.fmt, owner):
                 warn(line)
     except BaseException:
-        owner.save(interrupted=True)
+        owner.save(keep_unseen=True)
         raise
     owner.finish()
     for rel in owner.removed:

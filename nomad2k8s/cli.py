@@ -195,10 +195,9 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, force=force)
-    lines: list[str] = []
-
     def written(result: ServiceResult, target: Path) -> None:
-        lines.append(_summary(result, str(target) if output is not None else result.name))
+        if not quiet:
+            _err(_summary(result, str(target) if output is not None else result.name))
 
     try:
         with BatchProgress(enabled=not quiet and path.is_dir()) as progress:
@@ -215,9 +214,6 @@ def convert(
             _err(f"error: {refusal}")
             raise typer.Exit(2)
         sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
-    if not quiet:
-        for line in lines:
-            _err(line)
     edited = _report_edited(outcome.ownership)
     final = _final_line(outcome, path, output)
     if final and (not quiet or outcome.failures):
@@ -362,7 +358,7 @@ def intentions_command(
             owner = Ownership.load(output)
             target = write_service(policies, output, fmt.value, site, owner=owner)
             write_summary(output, [(policies, output)], owner)
-            owner.finish()
+            owner.save(keep_unseen=True)  # the services of an earlier `convert` into DIR are not stale
             _err(_summary(policies, str(target)))
             if _report_edited(owner):
                 raise typer.Exit(1)

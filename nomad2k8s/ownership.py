@@ -162,9 +162,10 @@ class Ownership:
             directory.rmdir()
             directory = directory.parent
 
-    def save(self, interrupted: bool = False) -> None:
-        """Interrupted, the services not reached yet stay recorded (their files are still on disk)."""
-        services = sorted(self._seen | {k.directory for k in self.kept} | (self.services if interrupted else set()))
+    def save(self, keep_unseen: bool = False) -> None:
+        """`keep_unseen` (an interrupted run, or one that wrote a part only): the services this run did not
+        reach stay recorded, their files are still on disk."""
+        services = sorted(self._seen | {k.directory for k in self.kept} | (self.services if keep_unseen else set()))
         data = {"tool": "nomad2k8s", "version": RECORD_VERSION, "services": services,
                 "files": dict(sorted(self.files.items()))}
         with interrupts_deferred():

@@ -220,3 +220,13 @@ def test_ctrl_c_before_writing_writes_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 130 and proc.stderr.strip().splitlines()[-1] == "interrupted", proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists() or not [p for p in out.rglob("*") if STAGING_MARK in p.name]
+
+
+def test_intentions_into_a_converted_directory_retires_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("convert", WHOAMI, "--output", out).returncode == 0
+    proc = run_cli("intentions", FIXTURES / "echo-server" / "mesh.intentions.hcl", "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "whoami" / "deployment-whoami.yaml").is_file() and "removed" not in proc.stderr
+    assert set(_record(out)["services"]) == {"whoami", "_policies"}
+    _assert_record_matches_disk(out)
