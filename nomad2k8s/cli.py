@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -120,6 +121,7 @@ def _quiet_filter(quiet: bool) -> Callable[[str], None]:
     return warn
 
 
+NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 INFO_PREFIXES = ("warning:", "site settings:", "skipped ", "removed ")
 CONVERT_HELP = f"""Convert one jobspec, or every jobspec under a directory.
 
@@ -180,6 +182,9 @@ def convert(
     warn = _quiet_filter(quiet)
     path = _input_path(path, filename)
     if namespace is not None:
+        if not NAMESPACE_NAME.fullmatch(namespace):
+            raise typer.BadParameter(f"{namespace!r} is not a Kubernetes namespace name (RFC 1123 label: "
+                                     "lowercase letters, digits, '-', at most 63)", param_hint="--namespace")
         set_ = [*set_, "namespace.mode=fixed", f"namespace.name={namespace}"]
     try:
         profiles = Profiles(profile, set_, warn)
@@ -195,12 +200,15 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, force=force)
+    progress = BatchProgress(enabled=not quiet and path.is_dir())
+
     def written(result: ServiceResult, target: Path) -> None:
+        progress.converted()  # writing has begun: every file is converted
         if not quiet:
-            _err(_summary(result, str(target) if output is not None else result.name))
+            _err(_summary(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
 
     try:
-        with BatchProgress(enabled=not quiet and path.is_dir()) as progress:
+        with progress:
             outcome = run_batch(options, profiles, checker, warn, on_written=written, on_file=progress.on_file)
     except ProfileError as exc:
         _err(str(exc))

@@ -43,6 +43,12 @@ class BatchProgress:
             self._task = self._progress.add_task("convert", total=total, current="")
         self._progress.update(self._task, completed=done, current=str(file))
 
+    def converted(self) -> None:
+        """Every file is converted (the bar shows total/total while the services are written)."""
+        if self._progress is not None and self._task is not None:
+            total = self._progress.tasks[0].total
+            self._progress.update(self._task, completed=total, current="writing")
+
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._progress is not None:

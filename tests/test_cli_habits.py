@@ -150,6 +150,8 @@ def test_dash_f_is_the_input_and_dash_n_the_namespace(tmp_path: Path) -> None:
     assert moved.returncode == 0, moved.stderr
     namespaces = {o["metadata"].get("namespace") for o in yaml.safe_load_all(moved.stdout) if o}
     assert namespaces == {"shop"}
+    bad = run_cli("convert", WHOAMI, "-n", "Shop_1")
+    assert bad.returncode == 2 and "not a Kubernetes namespace name" in bad.stderr and bad.stdout == ""
 
 
 def test_source_paths_are_relative_to_the_repository(tmp_path: Path) -> None:

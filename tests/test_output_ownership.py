@@ -230,3 +230,14 @@ def test_intentions_into_a_converted_directory_retires_nothing(tmp_path: Path) -
     assert (out / "whoami" / "deployment-whoami.yaml").is_file() and "removed" not in proc.stderr
     assert set(_record(out)["services"]) == {"whoami", "_policies"}
     _assert_record_matches_disk(out)
+
+
+def test_an_unreadable_record_protects_every_existing_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("convert", WHOAMI, "--output", out).returncode == 0
+    (out / "whoami" / "MIGRATION.md").write_text("edited\n")
+    (out / RECORD).write_text("{not json")
+    proc = run_cli("convert", WHOAMI, "--output", out)
+    assert "unreadable record of written files" in proc.stderr
+    assert proc.returncode == 1 and (out / "whoami" / "MIGRATION.md").read_text() == "edited\n"
+    _assert_record_matches_disk_except(out, set())  # rewritten: the unchanged files adopted, the edit not
