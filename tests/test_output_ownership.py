@@ -241,3 +241,13 @@ def test_an_unreadable_record_protects_every_existing_file(tmp_path: Path) -> No
     assert "unreadable record of written files" in proc.stderr
     assert proc.returncode == 1 and (out / "whoami" / "MIGRATION.md").read_text() == "edited\n"
     _assert_record_matches_disk_except(out, set())  # rewritten: the unchanged files adopted, the edit not
+
+
+def test_ctrl_c_while_the_cli_imports_is_one_line(tmp_path: Path) -> None:
+    """The entry point catches it before the CLI module is loaded (imports take most of a second)."""
+    cmd = [sys.executable, "-m", "nomad2k8s", "convert", str(WHOAMI)]
+    started = time.monotonic()
+    proc = _interrupt_when(cmd, lambda: time.monotonic() - started > 0.1)
+    # (-SIGINT, nothing printed: on a machine so loaded that the interpreter had not started yet)
+    assert (proc.returncode, proc.stderr) in ((130, "interrupted\n"), (-signal.SIGINT, "")), proc.stderr
+    assert proc.stdout == ""

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from . import bundle, yaml_out
+from . import bundle
 
 ObjectId = tuple[str, str, str, str]
 HEADER = ("# Written by nomad2k8s: every service directory of the run, so that `kubectl kustomize` and\n"
@@ -39,7 +39,7 @@ def kustomization(output: Path, services: list[tuple[Path, list[dict[str, Any]]]
                   fmt: str) -> tuple[str | None, list[str]]:
     """The estate kustomization (None when no service has objects) and one warning per directory left out.
     `services`: (service directory, its objects)."""
-    seen: dict[ObjectId, tuple[str, str]] = {}  # id -> (directory relative to output, object text)
+    seen: dict[ObjectId, tuple[str, dict[str, Any]]] = {}  # id -> (directory relative to output, the object)
     resources: list[str] = []
     warnings: list[str] = []
     left_out: list[str] = []
@@ -47,7 +47,8 @@ def kustomization(output: Path, services: list[tuple[Path, list[dict[str, Any]]]
         if not objects:
             continue  # nothing to apply: the directory has no kustomization.yaml
         rel = directory.relative_to(output).as_posix()
-        texts = [(object_id(o), yaml_out.dump_object(o), _filename(o, fmt)) for o in objects]
+        # Compared as data, not as emitted text: the same dict emits the same file, at no second YAML dump.
+        texts = [(object_id(o), o, _filename(o, fmt)) for o in objects]
         clashes = [f"{_describe(key)} differs from the one in {seen[key][0]}"
                    for key, text, _ in texts if key in seen and seen[key][1] != text]
         if clashes:
