@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Optional, Protocol, runtime_checkable
@@ -14,18 +13,18 @@ from typing import Optional, Protocol, runtime_checkable
 import typer
 
 from . import __version__
-from .batch import BatchError, BatchOptions, BatchOutcome, Profiles, load_intentions, run_batch
+from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
+from .cli_lines import final_line, quiet_filter, report_edited, service_line
 from .convert import ServiceResult
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
-from .ledger import STATUS_ORDER, Status
 from .output import stdout_refusal, stdout_text, write_service, write_summary
 from .ownership import Ownership
 from .parse import discover
 from .profile_init import starter_yaml
-from .progress import BatchProgress
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
+from .progress import BatchProgress
 from .report import concepts
 from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
 
@@ -107,22 +106,7 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _summary(result: ServiceResult, label: str) -> str:
-    counts = result.ledger.counts()
-    parts = [f"{counts[s]} {s.value}" for s in reversed(STATUS_ORDER)]
-    return f"{label}: {len(result.objects)} objects; " + ", ".join(parts)
-
-
-def _quiet_filter(quiet: bool) -> Callable[[str], None]:
-    """--quiet keeps the errors (a file that failed, a usage problem) and drops the rest."""
-    def warn(message: str) -> None:
-        if not quiet or not message.startswith(INFO_PREFIXES):
-            _err(message)
-    return warn
-
-
 NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
-INFO_PREFIXES = ("warning:", "site settings:", "skipped ", "removed ")
 CONVERT_HELP = f"""Convert one jobspec, or every jobspec under a directory.
 
 \b
@@ -179,7 +163,7 @@ def convert(
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited since they were written."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (no warnings, progress, summary)."),
 ) -> None:
-    warn = _quiet_filter(quiet)
+    warn = quiet_filter(quiet)
     path = _input_path(path, filename)
     if namespace is not None:
         if not NAMESPACE_NAME.fullmatch(namespace):
@@ -205,7 +189,7 @@ def convert(
     def written(result: ServiceResult, target: Path) -> None:
         progress.converted()  # writing has begun: every file is converted
         if not quiet:
-            _err(_summary(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
+            _err(service_line(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
 
     try:
         with progress:
@@ -222,8 +206,8 @@ def convert(
             _err(f"error: {refusal}")
             raise typer.Exit(2)
         sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
-    edited = _report_edited(outcome.ownership)
-    final = _final_line(outcome, path, output)
+    edited = report_edited(outcome.ownership)
+    final = final_line(outcome, path, output)
     if final and (not quiet or outcome.failures):
         _err(final)
     if outcome.failures or edited:
@@ -235,31 +219,7 @@ def _input_path(path: Path | None, filename: Path | None) -> Path:
         raise typer.BadParameter("give the jobspec as PATH or as -f PATH, not both", param_hint="-f")
     if path is None and filename is None:
         raise typer.BadParameter("a jobspec or directory is required (PATH or -f PATH)", param_hint="PATH")
-    return path or filename  # type: ignore[return-value]
-
-
-def _report_edited(owner: Ownership | None) -> list[str]:
-    """The generated files the run did not overwrite (edited since, or not the tool's): errors, exit 1."""
-    if owner is None:
-        return []
-    for rel in owner.edited:
-        _err(f"error: {owner.root / rel}: changed since nomad2k8s wrote it (or not written by it); "
-             "not overwritten (--force overwrites)")
-    return owner.edited
-
-
-def _final_line(outcome: BatchOutcome, path: Path, output: Path | None) -> str | None:
-    """One line closing the run: what was converted, where it went, and the failures."""
-    if not outcome.pending:  # nothing converted: the error lines say it all
-        return f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert" if path.is_dir() else None
-    objects = sum(len(p.result.objects) for p in outcome.pending)
-    decisions = sum(p.result.ledger.counts()[Status.NEEDS_DECISION] for p in outcome.pending)
-    where = f"written to {output}; report: {output / 'SUMMARY.md'}" if output is not None else "printed to stdout"
-    line = (f"{len(outcome.pending)} service(s), {objects} object(s), {decisions} needs-decision from "
-            f"{len(outcome.files)} file(s), {where}")
-    if outcome.failures and path.is_dir():
-        line += f"; {outcome.failures} of {len(outcome.files)} file(s) failed to convert"
-    return line
+    return path if path is not None else filename  # type: ignore[return-value]  # (one of them is set)
 
 
 @profile_app.command("show")
@@ -367,8 +327,8 @@ def intentions_command(
             target = write_service(policies, output, fmt.value, site, owner=owner)
             write_summary(output, [(policies, output)], owner)
             owner.save(keep_unseen=True)  # the services of an earlier `convert` into DIR are not stale
-            _err(_summary(policies, str(target)))
-            if _report_edited(owner):
+            _err(service_line(policies, str(target)))
+            if report_edited(owner):
                 raise typer.Exit(1)
         elif policies.objects:
             sys.stdout.write(stdout_text([policies], fmt.value))
