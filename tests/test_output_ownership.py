@@ -260,3 +260,18 @@ def test_ctrl_c_while_the_cli_imports_is_one_line(tmp_path: Path) -> None:
 
     proc = _interrupt_when([sys.executable, "-m", "nomad2k8s", "convert", str(WHOAMI)], importing)
     assert (proc.returncode, proc.stderr, proc.stdout) == (130, "interrupted\n", ""), proc.stderr
+
+
+def test_a_killed_swap_is_undone_on_the_next_run(tmp_path: Path) -> None:
+    """SIGKILL between moving the old directory aside and moving the new one in: the next run puts the
+    user's directory back first (nothing lost), then writes as usual; a stray staging directory goes."""
+    out = tmp_path / "out"
+    assert run_cli("convert", WHOAMI, "--output", out).returncode == 0
+    service = out / "whoami"
+    (service / "notes.md").write_text("mine\n")
+    os.replace(service, out / f".whoami{STAGING_MARK}old")  # the state a kill mid-swap leaves
+    (out / f".whoami{STAGING_MARK}new").mkdir()
+    proc = run_cli("convert", WHOAMI, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (service / "notes.md").read_text() == "mine\n" and (service / "deployment-whoami.yaml").is_file()
+    _assert_record_matches_disk(out)

@@ -21,7 +21,9 @@ def write_tree(target: Path, files: dict[str, str], drop: Collection[str] = ()) 
     except the relative names in `drop` (stale generated files); atomic: readers see the old directory
     or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=target.parent))
+    staging, aside = _beside(target, "new"), _beside(target, "old")
+    recover(target)
+    staging.mkdir()
     try:
         for rel, text in sorted(files.items()):
             path = staging / rel
@@ -29,16 +31,34 @@ def write_tree(target: Path, files: dict[str, str], drop: Collection[str] = ()) 
             path.write_text(text, encoding="utf-8")
         if target.is_dir():
             _carry_over(target, staging, set(files) | set(drop), "")
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}old-", dir=target.parent))
-            os.replace(target, old / "d")
+        moved = target.exists()
+        if moved:
+            os.replace(target, aside)
         os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if moved:
+            shutil.rmtree(aside, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _beside(target: Path, role: str) -> Path:
+    """Fixed names (not mkdtemp's), so that finding a killed run's leftovers costs two lookups."""
+    return target.parent / f".{target.name}{STAGING_MARK}{role}"
+
+
+def recover(target: Path) -> None:
+    """Undo what a killed run (SIGKILL, power loss: nothing a handler sees) left beside `target`. The
+    staging directory holds only new files and links, so it goes; the swapped-out old directory is the
+    user's only copy when the swap had not finished (no `target`), so it comes back, else it goes."""
+    staging, aside = _beside(target, "new"), _beside(target, "old")
+    if aside.exists():
+        if not target.exists():
+            os.replace(aside, target)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _carry_over(source: Path, staging: Path, replaced: set[str], prefix: str) -> None:
