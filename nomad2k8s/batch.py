@@ -24,7 +24,14 @@ from .intentions.model import IntentionSet
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
-from .output import write_root_module, write_service, write_summary
+from .output import (
+    repo_root,
+    write_estate,
+    write_root_module,
+    write_service,
+    write_summary,
+)
+from .ownership import Ownership
 from .parse import discover
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
@@ -34,6 +41,8 @@ from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
 NOT_A_JOBSPEC = "not a jobspec (no job block)"
+OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
+OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
 
 
 class BatchError(Exception):
@@ -58,6 +67,7 @@ class BatchOptions:
     vault_required: bool = False
     decisions: Path | None = None  # --decisions FILE; None: the nomad2k8s.decisions.yaml nearest each jobspec
     include_undeployed: bool = False  # convert jobspecs no Terraform root deploys too
+    force: bool = False  # overwrite generated files edited since they were written
 
     @property
     def is_dir(self) -> bool:
@@ -108,6 +118,7 @@ class BatchOutcome:
     failures: int = 0
     # Files the discovery looked at and did not convert, with the reason ("not deployed by Terraform").
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    ownership: Ownership | None = None  # what the write phase kept, removed and refused to overwrite
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -140,15 +151,16 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
 
 
 def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Profiles, checker: VaultChecker | None,
-                  warn: Warn, facts: EstateFacts | None = None,
-                  skipped: list[tuple[Path, str]] | None = None) -> tuple[list[ConvertedFile], int]:
+                  warn: Warn, facts: EstateFacts | None = None, skipped: list[tuple[Path, str]] | None = None,
+                  on_file: OnFile = lambda *_: None) -> tuple[list[ConvertedFile], int]:
     """`skipped` gets the files that turned out not to be jobspecs (with the reason)."""
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, [s.path for s in sources if s.text is None])
     decisions = decisions_load.Finder(options.decisions, warn)
-    for source in sources:
+    for done, source in enumerate(sources):
         file = source.path
+        on_file(file, done, len(sources))
         site = profiles.for_file(file)
 
         def convert(meta: MetaOverrides | None = None, source: JobSource = source,
@@ -292,32 +304,58 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
-def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Callable[[ServiceResult], None]) -> None:
+def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnWritten,
+                  warn: Warn = lambda _: None) -> Ownership | None:
+    """Every service, SUMMARY.md, the estate kustomization (or Terraform root module), as far as the record
+    of written files (ownership.py) allows. Interrupted, the record still matches the disk."""
     output = options.output
     if output is None:
-        return
-    for item in pending:
-        write_service(item.result, item.directory, options.fmt, item.profile)
-        on_written(item.result)
-    if pending:
-        write_summary(output, [(p.result, p.directory) for p in pending])
-    # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
-    modules = [p.directory / p.result.name for p in pending
-               if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]
-    if options.fmt == "terraform" and len(modules) > 1:
-        write_root_module(output, modules)
+        for item in pending:
+            on_written(item.result, item.directory / item.result.name)
+        return None
+    owner = Ownership.load(output, options.force)
+    for line in owner.warnings:
+        warn(line)
+    root = repo_root(options.path)
+    try:
+        for item in pending:
+            target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
+                                   source_root=root)
+            on_written(item.result, target)
+        if pending:
+            write_summary(output, [(p.result, p.directory) for p in pending], owner, root)
+        # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
+        modules = [p.directory / p.result.name for p in pending
+                   if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]
+        if options.fmt == "terraform" and len(modules) > 1:
+            write_root_module(output, modules, owner)
+        elif options.fmt != "terraform":
+            services = [(p.directory / p.result.name, p.result.objects) for p in pending]
+            for line in write_estate(output, services, options.fmt, owner):
+                warn(line)
+    except BaseException:
+        owner.save(keep_unseen=True)
+        raise
+    owner.finish()
+    for rel in owner.removed:
+        warn(f"removed {output / rel}: its job is no longer converted (it held only unedited generated files)")
+    for kept in owner.kept:
+        warn(f"warning: kept {output / kept.directory}: its job is no longer converted, but it holds files "
+             f"nomad2k8s did not write or that were edited: {', '.join(kept.files)}")
+    return owner
 
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,
-              on_written: Callable[[ServiceResult], None] = lambda _: None) -> BatchOutcome:
+              on_written: OnWritten = lambda _r, _p: None,
+              on_file: OnFile = lambda *_: None) -> BatchOutcome:
     found = find_jobspecs(options, warn)
     outcome = BatchOutcome([s.path for s in found.sources], skipped=found.skipped)
     converted, outcome.failures = convert_files(options, found.sources, profiles, checker, warn, found.facts,
-                                                outcome.skipped)
+                                                outcome.skipped, on_file)
     shared = batch_stage(converted, warn, found.facts)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
-    write_outputs(options, outcome.pending, on_written)
+    outcome.ownership = write_outputs(options, outcome.pending, on_written, warn)
     return outcome

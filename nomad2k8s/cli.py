@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -12,22 +14,39 @@ import typer
 
 from . import __version__
 from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
+from .cli_lines import final_line, quiet_filter, report_edited, service_line
 from .convert import ServiceResult
 from .decisions.model import DecisionsError
 from .errors import ConversionError
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
-from .ledger import STATUS_ORDER
-from .output import stdout_text, write_service, write_summary
+from .output import stdout_refusal, stdout_text, write_service, write_summary
+from .ownership import Ownership
 from .parse import discover
 from .profile_init import starter_yaml
-from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
+from .profile_load import (
+    CONFIG_NAME,
+    ProfileError,
+    discover_config,
+    profile_yaml,
+    resolve_profile,
+)
+from .progress import BatchProgress
 from .report import concepts
-from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
+from .vault_check import (
+    VaultChecker,
+    VaultSettings,
+    VaultSettingsError,
+    VaultUnavailable,
+)
 
+# -h as well as --help (kubectl's habit); plain click help: flags without <bool>/<list[str]> type placeholders.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
     help="Convert HashiCorp Nomad jobspecs to Kubernetes manifests, with a migration report per service.",
 )
 
@@ -49,7 +68,8 @@ VAR_FILE_SUFFIXES = discover.VAR_FILE_SUFFIXES  # re-exported for scripts and te
 PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
 SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
 
-profile_app = typer.Typer(no_args_is_help=True, help="Inspect the effective site profile.")
+profile_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
+                          help="Inspect the effective site profile.")
 app.add_typer(profile_app, name="profile")
 
 
@@ -98,53 +118,76 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _summary(result: ServiceResult) -> str:
-    counts = result.ledger.counts()
-    parts = [f"{counts[s]} {s.value}" for s in reversed(STATUS_ORDER)]
-    return f"{result.name}: {len(result.objects)} objects; " + ", ".join(parts)
+NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+CONVERT_HELP = f"""Convert one jobspec, or every jobspec under a directory.
+
+\b
+In a directory, files named *.vars.hcl are variable files for the jobspecs beside them,
+files named *.intentions.hcl/.json/.tf are Consul intentions for the jobs in their directory,
+and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
+Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set < --namespace.
+
+\b
+With --output, DIR/.nomad2k8s/written.json records what was written: a re-run replaces only those
+files, keeps every other file, and refuses (exit 1) to overwrite a generated file edited since
+(--force overwrites it). Without --output, every object goes to stdout and every message to stderr.
+"""
 
 
-@app.command()
+@app.command(help=CONVERT_HELP)
 def convert(
-    path: Path = typer.Argument(..., help="A jobspec (HCL or API JSON) or a directory of them.", exists=True),
+    path: Optional[Path] = typer.Argument(None, metavar="PATH", exists=True,
+                                          help="A jobspec (HCL or API JSON) or a directory of them."),
+    filename: Optional[Path] = typer.Option(None, "--filename", "-f", metavar="PATH", exists=True,
+                                            help="The same as PATH (kubectl's and kompose's -f)."),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o",
+        None, "--output", "-o", metavar="DIR",
         help="Write DIR/<service>/ (one file per object, kustomization.yaml, MIGRATION.md, ledger.json; "
-        "with --format terraform a module of *.tf files, and DIR/main.tf wiring several). "
-        "Without it, print the manifests (or main.tf) to stdout.",
+        "with --format terraform a module of *.tf files), DIR/SUMMARY.md, and DIR/kustomization.yaml over "
+        "every service (or DIR/main.tf wiring the modules). Without it, print every object to stdout.",
     ),
-    fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format: yaml, json, or terraform (one module per service)."),
-    var: list[str] = typer.Option([], "--var", help="Set a jobspec variable: KEY=VALUE (repeatable)."),
-    var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.yaml, "--format", metavar="yaml|json|terraform",
+        help="Manifest format: yaml, json, or terraform (one module per service; to stdout, one service only)."),
+    namespace: Optional[str] = typer.Option(
+        None, "--namespace", "-n", metavar="NS", help="Put every object in namespace NS (overrides the profile)."),
+    var: list[str] = typer.Option([], "--var", metavar="KEY=VALUE", help="Set a jobspec variable (repeatable)."),
+    var_file: list[Path] = typer.Option([], "--var-file", metavar="FILE",
+                                        help="HCL or JSON variables file (repeatable)."),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     intentions: list[Path] = typer.Option(
-        [], "--intentions", exists=True,
+        [], "--intentions", exists=True, metavar="PATH",
         help="Consul intentions (file or directory, repeatable): network policies + upstream cross-check."),
-    policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", help="Policy kind (profile default: cilium)."),
-    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", help="Consul ACL default policy."),
+    policy_target: Optional[PolicyTarget] = typer.Option(
+        None, "--policy-target", metavar="cilium|kubernetes|istio|linkerd",
+        help="Policy kind (profile default: cilium)."),
+    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", metavar="allow|deny",
+                                                           help="Consul ACL default policy."),
     any_port: bool = typer.Option(False, "--any-port", help="Allow unconverted destinations on any port."),
     vault_addr: Optional[str] = typer.Option(
-        None, "--vault-addr", help="Check the Vault paths templates read (key names only). Default: $VAULT_ADDR."),
+        None, "--vault-addr", metavar="URL",
+        help="Check the Vault paths templates read (key names only). Default: $VAULT_ADDR."),
     vault_token_file: Optional[Path] = typer.Option(
-        None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
-        dir_okay=False),
+        None, "--vault-token-file", metavar="FILE", help="File holding the Vault token (default: $VAULT_TOKEN).",
+        exists=True, dir_okay=False),
     vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
     decisions: Optional[Path] = typer.Option(
-        None, "--decisions", exists=True, dir_okay=False,
+        None, "--decisions", exists=True, dir_okay=False, metavar="FILE",
         help="Decisions file for every jobspec (default: the nomad2k8s.decisions.yaml nearest to each)."),
     include_undeployed: bool = typer.Option(
         False, "--include-undeployed",
         help="When Terraform roots deploy the jobs, also convert the jobspec files no root deploys."),
+    force: bool = typer.Option(False, "--force", help="Overwrite generated files edited since they were written."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (no warnings, progress, summary)."),
 ) -> None:
-    """Convert one jobspec, or every jobspec under a directory.
-
-    In a directory, files named *.vars.hcl are variable files for the jobspecs beside them,
-    files named *.intentions.hcl/.json/.tf are Consul intentions for the jobs in their directory,
-    and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
-    Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
-    """
-    warn = _err
+    warn = quiet_filter(quiet)
+    path = _input_path(path, filename)
+    if namespace is not None:
+        if not NAMESPACE_NAME.fullmatch(namespace):
+            raise typer.BadParameter(f"{namespace!r} is not a Kubernetes namespace name (RFC 1123 label: "
+                                     "lowercase letters, digits, '-', at most 63)", param_hint="--namespace")
+        set_ = [*set_, "namespace.mode=fixed", f"namespace.name={namespace}"]
     try:
         profiles = Profiles(profile, set_, warn)
     except ProfileError as exc:
@@ -158,9 +201,18 @@ def convert(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
-        vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed)
+        vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed,
+        force=force)
+    progress = BatchProgress(enabled=not quiet and path.is_dir())
+
+    def written(result: ServiceResult, target: Path) -> None:
+        progress.converted()  # writing has begun: every file is converted
+        if not quiet:
+            _err(service_line(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
+
     try:
-        outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
+        with progress:
+            outcome = run_batch(options, profiles, checker, warn, on_written=written, on_file=progress.on_file)
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
@@ -168,11 +220,25 @@ def convert(
         _err(exc.message)
         raise typer.Exit(exc.exit_code) from None
     if output is None and outcome.pending:
+        refusal = stdout_refusal(outcome.results, fmt.value)
+        if refusal is not None:
+            _err(f"error: {refusal}")
+            raise typer.Exit(2)
         sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
-    if outcome.failures:
-        if path.is_dir():
-            _err(f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert")
+    edited = report_edited(outcome.ownership)
+    final = final_line(outcome, path, output)
+    if final and (not quiet or outcome.failures):
+        _err(final)
+    if outcome.failures or edited:
         raise typer.Exit(1)
+
+
+def _input_path(path: Path | None, filename: Path | None) -> Path:
+    if path is not None and filename is not None:
+        raise typer.BadParameter("give the jobspec as PATH or as -f PATH, not both", param_hint="-f")
+    if path is None and filename is None:
+        raise typer.BadParameter("a jobspec or directory is required (PATH or -f PATH)", param_hint="PATH")
+    return path if path is not None else filename  # type: ignore[return-value]  # (one of them is set)
 
 
 @app.command()
@@ -191,7 +257,8 @@ def decide(
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
 ) -> None:
     """Record a decision on a service's row(s) in nomad2k8s.decisions.yaml; the next convert shows them closed."""
-    from .decisions.record import DecideRequest, decide as record, resolution_of
+    from .decisions.record import DecideRequest, resolution_of
+    from .decisions.record import decide as record
 
     try:
         resolution, answers = resolution_of(done, accept, answer)
@@ -210,8 +277,8 @@ def decide(
 def profile_show(
     path: Optional[Path] = typer.Argument(
         None, exists=True, help=f"A jobspec or directory whose nearest {CONFIG_NAME} applies (default: none)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help=PROFILE_HELP),
-    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE", help=PROFILE_HELP),
+    set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
     config = discover_config(path) if path is not None else None
@@ -227,8 +294,8 @@ def profile_show(
 
 @app.command()
 def init(
-    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", help="Where to write it; - for stdout."),
-    profile: str = typer.Option("vanilla", "--profile", help="Base profile the file starts from."),
+    output: Path = typer.Option(Path(CONFIG_NAME), "--output", "-o", metavar="FILE", help="Where to write it; - for stdout."),
+    profile: str = typer.Option("vanilla", "--profile", metavar="NAME|FILE", help="Base profile the file starts from."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
@@ -284,12 +351,17 @@ def diff(
 @app.command("intentions")
 def intentions_command(
     paths: list[Path] = typer.Argument(..., help="Consul intention files or directories.", exists=True),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write DIR/_policies/ (policies + report)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", "-f", help="Manifest format."),
-    policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", help="Policy kind (profile default: cilium)."),
-    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", help="Consul ACL default policy."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="DIR",
+                                          help="Write DIR/_policies/ (policies + report)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.yaml, "--format", metavar="yaml|json|terraform",
+                                     help="Manifest format."),
+    policy_target: Optional[PolicyTarget] = typer.Option(None, "--policy-target", metavar="cilium|kubernetes|istio|linkerd",
+                                                         help="Policy kind (profile default: cilium)."),
+    default_policy: Optional[DefaultPolicy] = typer.Option(None, "--default-policy", metavar="allow|deny",
+                                                           help="Consul ACL default policy."),
     any_port: bool = typer.Option(False, "--any-port", help="Allow destinations on any port (their ports are unknown here)."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
+    profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE",
+                                          help="Site profile: a name in mappings/ or a YAML file."),
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
     try:
@@ -302,9 +374,13 @@ def intentions_command(
                                 default_policy=default_policy.value if default_policy else None, any_port=any_port)
     if policies is not None:
         if output is not None:
-            write_service(policies, output, fmt.value, site)
-            write_summary(output, [(policies, output)])
-            _err(_summary(policies))
+            owner = Ownership.load(output)
+            target = write_service(policies, output, fmt.value, site, owner=owner)
+            write_summary(output, [(policies, output)], owner)
+            owner.save(keep_unseen=True)  # the services of an earlier `convert` into DIR are not stale
+            _err(service_line(policies, str(target)))
+            if report_edited(owner):
+                raise typer.Exit(1)
         elif policies.objects:
             sys.stdout.write(stdout_text([policies], fmt.value))
     if failures:
@@ -351,7 +427,20 @@ def run() -> None:
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
         _err(str(exc))
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C: writes are deferred past it (ownership.py), so nothing is half-written
+        interrupted()
+    except BrokenPipeError:  # `convert ... | head`: the reader left; say nothing more on a closed pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
+    if code == 130:  # typer turns a KeyboardInterrupt inside a command into a silent Exit(130)
+        interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def interrupted() -> None:
+    """Ctrl-C: one line and the shell's exit code for SIGINT (128 + 2), no traceback."""
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 
 if __name__ == "__main__":

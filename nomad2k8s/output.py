@@ -4,57 +4,112 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .convert import ServiceResult
-from .emit import bundle, terraform, yaml_out
+from .emit import bundle, estate, terraform, yaml_out
 from .emit.files import write_file, write_tree
+from .ownership import Ownership
 from .profile import Profile
 from .report import markdown, summary
 
 
-def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None) -> dict[str, str]:
+def repo_root(path: Path) -> Path:
+    """Where `Source:` paths start: the git repository holding `path`, else the converted directory (or the
+    jobspec's own), so that reports name the jobspec the same way wherever the repo is checked out."""
+    start = (path if path.is_dir() else path.parent).resolve()
+    return next((d for d in (start, *start.parents) if (d / ".git").exists()), start)
+
+
+def source_text(source: Path, root: Path | None) -> str:
+    if root is None or source == Path("."):
+        return source.as_posix()
+    try:
+        return source.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a jobspec outside the repository (e.g. a --var-file's jobspec given absolutely)
+        return source.as_posix()
+
+
+def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None,
+                  source_root: Path | None = None) -> dict[str, str]:
     if fmt == "terraform":
         files = terraform.module_files(result.objects, profile)
         object_names = list(files)
     else:
         files = bundle.manifest_files(result.objects, fmt)
         object_names = [n for n in files if n != "kustomization.yaml"]
-    files["MIGRATION.md"] = markdown.render(result.name, result.source.as_posix(), result.ledger.entries,
+    files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), result.ledger.entries,
                                             object_names)
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
     return files
 
 
-def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None) -> Path:
+def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,
+                  owner: Ownership | None = None, source_root: Path | None = None) -> Path:
+    """directory/<service>/ gets the service's files; with `owner`, only where the record allows."""
     target = directory / result.name
-    write_tree(target, service_files(result, fmt, profile))
+    files = service_files(result, fmt, profile, source_root)
+    if owner is None:
+        write_tree(target, files)
+    else:
+        owner.write_service(target, files)
     return target
 
 
-def write_summary(output: Path, written: list[tuple[ServiceResult, Path]]) -> None:
+def _write(path: Path, text: str, owner: Ownership | None) -> None:
+    if owner is None:
+        write_file(path, text)
+    else:
+        owner.write_file(path, text)
+
+
+def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], owner: Ownership | None = None,
+                  source_root: Path | None = None) -> None:
     """output/SUMMARY.md: one row per service written under `output` (its directory given)."""
-    rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(), result.source.as_posix(),
-             len(result.objects), result.ledger.entries) for result, directory in written]
-    write_file(output / "SUMMARY.md", summary.render(rows))
+    rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(),
+             source_text(result.source, source_root), len(result.objects), result.ledger.entries)
+            for result, directory in written]
+    _write(output / "SUMMARY.md", summary.render(rows), owner)
 
 
-def write_root_module(output: Path, services: list[Path]) -> None:
+def write_estate(output: Path, services: list[tuple[Path, list[dict[str, Any]]]], fmt: str,
+                 owner: Ownership | None = None) -> list[str]:
+    """output/kustomization.yaml over every service directory; returns the warnings (directories left out)."""
+    text, warnings = estate.kustomization(output, services, fmt)
+    if text is not None:
+        _write(output / "kustomization.yaml", text, owner)
+    return warnings
+
+
+def write_root_module(output: Path, services: list[Path], owner: Ownership | None = None) -> None:
     """With several service modules under `output`, output/main.tf wires them all (source = "./<path>")."""
     taken: set[str] = set()
     modules = []
     for path in sorted(services, key=lambda p: p.relative_to(output).as_posix()):
         rel = path.relative_to(output)
         modules.append((terraform.module_name(path.name, taken, prefix=rel.parent.as_posix()), f"./{rel.as_posix()}"))
-    write_file(output / "main.tf", terraform.root_module(modules))
+    _write(output / "main.tf", terraform.root_module(modules), owner)
+
+
+def stdout_refusal(results: list[ServiceResult], fmt: str) -> str | None:
+    """Why stdout cannot hold this run completely (the CLI prints it and exits 2), or None. Several Terraform
+    modules do not make one configuration (each declares var.namespace, the providers...)."""
+    if fmt != "terraform" or len(results) == 1:
+        return None
+    return (f"--format terraform prints one service's configuration to stdout, and this run has {len(results)} "
+            f"({', '.join(r.name for r in results)}); use --output DIR (one module per service, and DIR/main.tf "
+            "wiring them)")
 
 
 def stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:
+    """Every object, complete: YAML documents, one JSON List, or one self-contained Terraform configuration
+    (the service's module files one after the other: resources, variables, outputs, providers)."""
     if fmt == "terraform":
-        texts = [terraform.module_files(r.objects, profile).get("main.tf", "") for r in results]
-        if len(results) == 1:
-            return texts[0]
-        return "\n".join(f"# ---- {r.name}/main.tf\n{t}" for r, t in zip(results, texts))
+        if len(results) != 1:
+            raise ValueError(stdout_refusal(results, fmt))
+        files = terraform.module_files(results[0].objects, profile)
+        return "\n".join(f"# ---- {name}\n{text}" for name, text in files.items())
     objects = [o for r in results for o in r.objects]
     if fmt == "json":
         return yaml_out.dump_json(objects)

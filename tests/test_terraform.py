@@ -19,7 +19,7 @@ from nomad2k8s.cli import VAR_FILE_SUFFIXES, app
 from nomad2k8s.convert import convert_file, sort_objects
 from nomad2k8s.emit import tf_schema as schema
 from nomad2k8s.emit.hcl import Attr, Block, render_file
-from nomad2k8s.emit.terraform import module_files
+from nomad2k8s.emit.terraform import MODULE_FILES, module_files
 from nomad2k8s.parse import discover_jobspecs
 from nomad2k8s.profile import Profile
 from tests.support import FIXTURES, REPO
@@ -304,12 +304,29 @@ def test_single_service_has_no_root_module(tmp_path: Path) -> None:
     assert {p.name for p in (tmp_path / "overseerr").iterdir()} >= {"main.tf", "MIGRATION.md", "ledger.json"}
 
 
-def test_stdout_prints_main_tf() -> None:
+def test_stdout_prints_one_complete_configuration() -> None:
+    """Without --output, --format terraform prints the whole module (the ExternalSecret in secrets.tf, the
+    VPA in vpa.tf, var.namespace declared, the providers), not main.tf alone: one self-contained file."""
     jobspec = FIXTURES / "overseerr" / "overseerr.nomad.hcl"
     result = CliRunner().invoke(app, ["convert", str(jobspec), "--format", "terraform"])
     assert result.exit_code == 0, result.output
-    expected = (REPO / "generated" / "overseerr" / "terraform" / "overseerr" / "main.tf").read_text()
-    assert result.stdout == expected
+    module = REPO / "generated" / "overseerr" / "terraform" / "overseerr"
+    names = [n for n in MODULE_FILES if (module / n).is_file()]
+    assert {"secrets.tf", "vpa.tf", "variables.tf", "versions.tf"} <= set(names)
+    assert result.stdout == "\n".join(f"# ---- {n}\n{(module / n).read_text()}" for n in names)
+    config = parse(result.stdout)
+    declared = {name for block in config.get("variable", []) for name in block}
+    used = set(re.findall(r"\bvar\.([a-z_][a-z0-9_]*)", result.stdout))
+    assert "namespace" in used and used <= declared, used - declared
+    kinds = {kind for block in config["resource"] for kind in block}
+    assert {"kubectl_manifest", "kubernetes_stateful_set_v1"} <= kinds
+
+
+def test_stdout_refuses_several_terraform_services() -> None:
+    """Several modules do not make one configuration (each declares var.namespace): a usage error, no stdout."""
+    result = CliRunner().invoke(app, ["convert", str(FIXTURES / "poc-k3s"), "--format", "terraform"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "use --output DIR" in result.stderr, result.stderr
 
 
 def test_overseerr_is_pattern_b() -> None:

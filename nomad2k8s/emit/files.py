@@ -1,38 +1,90 @@
-"""Writing a service directory atomically: build it beside the target, then swap it in."""
+"""Writing a service directory atomically: build it beside the target, then swap it in.
+
+The new directory is the generated files plus every other entry of the old one (the user's notes,
+overlays/, an edited file the run must not overwrite), carried over as hard links (a copy where the
+file system has none), so the user's files are never moved: an interruption before the swap leaves
+the old directory untouched, and the staging directory holds nothing that is not also elsewhere."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
+STAGING_MARK = ".n2k-tmp-"  # staging and swapped-out directories: .<name>.n2k-tmp-*, never the user's
 
-def write_tree(target: Path, files: dict[str, str]) -> None:
-    """Replace directory `target` with exactly `files` (relative name -> text), atomically."""
+
+def write_tree(target: Path, files: dict[str, str], drop: Collection[str] = ()) -> None:
+    """Make directory `target` hold `files` (relative name -> text) and keep every other entry it holds,
+    except the relative names in `drop` (stale generated files); atomic: readers see the old directory
+    or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging, aside = _beside(target, "new"), _beside(target, "old")
+    recover(target)
+    staging.mkdir()
     try:
         for rel, text in sorted(files.items()):
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
+        if target.is_dir():
+            _carry_over(target, staging, set(files) | set(drop), "")
+        moved = target.exists()
+        if moved:
+            os.replace(target, aside)
         os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if moved:
+            shutil.rmtree(aside, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
+def _beside(target: Path, role: str) -> Path:
+    """Fixed names (not mkdtemp's), so that finding a killed run's leftovers costs two lookups."""
+    return target.parent / f".{target.name}{STAGING_MARK}{role}"
+
+
+def recover(target: Path) -> None:
+    """Undo what a killed run (SIGKILL, power loss: nothing a handler sees) left beside `target`. The
+    staging directory holds only new files and links, so it goes; the swapped-out old directory is the
+    user's only copy when the swap had not finished (no `target`), so it comes back, else it goes."""
+    staging, aside = _beside(target, "new"), _beside(target, "old")
+    if aside.exists():
+        if not target.exists():
+            os.replace(aside, target)
+        else:
+            shutil.rmtree(aside, ignore_errors=True)
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _carry_over(source: Path, staging: Path, replaced: set[str], prefix: str) -> None:
+    """Link every entry of `source` not in `replaced` into `staging` (recursing into directories)."""
+    for entry in sorted(source.iterdir()):
+        rel = f"{prefix}{entry.name}"
+        dest = staging / entry.name
+        if rel in replaced:
+            continue
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry), dest)
+        elif entry.is_dir():
+            dest.mkdir(exist_ok=True)
+            shutil.copystat(entry, dest)
+            _carry_over(entry, dest, replaced, f"{rel}/")
+        elif not dest.exists():
+            try:
+                os.link(entry, dest)
+            except OSError:  # no hard links here (some network or FAT file systems)
+                shutil.copy2(entry, dest)
+
+
 def write_file(path: Path, text: str) -> None:
     """Write one file atomically (a reader never sees half of it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{STAGING_MARK}", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

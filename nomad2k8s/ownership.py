@@ -1,0 +1,172 @@
+"""What the tool wrote under an output directory, so that a re-run never loses a user's file.
+
+OUT/.nomad2k8s/written.json records each generated file (path relative to OUT -> sha256) and each
+service directory. On a re-run a file is replaced only when the tool may: it is absent, already holds
+the new text, or still holds what the tool wrote (its hash matches the record). A generated file edited
+since, or a file the tool never wrote at a path it wants, is left alone and reported (`--force`
+overwrites it). Every other file is the user's and is carried over untouched. A service directory of a
+job no longer converted is removed when it holds nothing but unedited generated files, else kept and
+reported. Writes happen with Ctrl-C deferred, so a service and its record entries change together."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .emit.files import write_file, write_tree
+
+RECORD = Path(".nomad2k8s") / "written.json"
+RECORD_VERSION = 1
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """sha256 of a plain file; None when nothing is there; "-" for a directory or a symlink."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        return "-"
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) waits until the block is done, then raises KeyboardInterrupt as usual."""
+    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if not can_block:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@dataclass
+class Kept:
+    directory: str  # relative to OUT
+    files: list[str]  # the files that are not unedited generated ones
+
+
+@dataclass
+class Ownership:
+    root: Path
+    force: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what the tool wrote
+    services: set[str] = field(default_factory=set)
+    edited: list[str] = field(default_factory=list)  # not overwritten this run
+    removed: list[str] = field(default_factory=list)  # stale service directories removed
+    kept: list[Kept] = field(default_factory=list)  # stale service directories kept
+    warnings: list[str] = field(default_factory=list)
+    _written: set[str] = field(default_factory=set)
+    _seen: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, root: Path, force: bool = False) -> Ownership:
+        owner = cls(root, force)
+        path = root / RECORD
+        if not path.exists():
+            return owner
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            owner.files = {str(k): str(v) for k, v in data["files"].items()}
+            owner.services = {str(s) for s in data["services"]}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            owner.warnings.append(f"warning: {path}: unreadable record of written files ({exc}); "
+                                  "every existing file is treated as the user's")
+        return owner
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _may_write(self, rel: str, text: str) -> bool:
+        current = file_digest(self.root / rel)
+        if current is None or current == digest(text) or current == self.files.get(rel) or self.force:
+            return True
+        self.edited.append(rel)
+        return False
+
+    def write_service(self, target: Path, files: dict[str, str]) -> None:
+        """`target` (a service directory) gets `files`; the user's files in it stay."""
+        rel_dir = self._rel(target)
+        self._seen.add(rel_dir)
+        prefix = f"{rel_dir}/"
+        writable = {name: text for name, text in files.items() if self._may_write(prefix + name, text)}
+        stale = [rel for rel in self.files if rel.startswith(prefix) and rel[len(prefix):] not in files
+                 and not self._inside_other_service(rel, rel_dir)]
+        # A generated file this run no longer produces goes when unedited; edited, it becomes the user's.
+        drop = [rel[len(prefix):] for rel in stale if file_digest(self.root / rel) in (self.files[rel], None)]
+        with interrupts_deferred():
+            write_tree(target, writable, drop)
+            for rel in stale:
+                del self.files[rel]
+            for name, text in writable.items():
+                self.files[prefix + name] = digest(text)
+                self._written.add(prefix + name)
+
+    def _inside_other_service(self, rel: str, rel_dir: str) -> bool:
+        return any(s != rel_dir and s.startswith(f"{rel_dir}/") and rel.startswith(f"{s}/") for s in self.services)
+
+    def write_file(self, path: Path, text: str) -> None:
+        """One file outside the service directories (SUMMARY.md, kustomization.yaml, main.tf)."""
+        rel = self._rel(path)
+        if not self._may_write(rel, text):
+            return
+        with interrupts_deferred():
+            write_file(path, text)
+            self.files[rel] = digest(text)
+            self._written.add(rel)
+
+    def finish(self) -> None:
+        """Remove what the last run wrote and this one did not (when unedited), then save the record."""
+        with interrupts_deferred():
+            for rel_dir in sorted(self.services - self._seen):
+                self._retire_service(rel_dir)
+            in_service = tuple(f"{s}/" for s in self._seen | {k.directory for k in self.kept})
+            for rel in [r for r in self.files if r not in self._written and not r.startswith(in_service)]:
+                path = self.root / rel
+                if file_digest(path) in (self.files[rel], None):
+                    path.unlink(missing_ok=True)
+                del self.files[rel]
+            self.save()
+
+    def _retire_service(self, rel_dir: str) -> None:
+        directory = self.root / rel_dir
+        prefix = f"{rel_dir}/"
+        mine = {rel: h for rel, h in self.files.items() if rel.startswith(prefix)}
+        if directory.is_dir():
+            on_disk = {self._rel(p): p for p in sorted(directory.rglob("*")) if not p.is_dir() or p.is_symlink()}
+            foreign = [rel for rel, p in on_disk.items() if mine.get(rel) is None or file_digest(p) != mine[rel]]
+            if foreign:
+                self.kept.append(Kept(rel_dir, foreign))
+                return
+            shutil.rmtree(directory)
+            self.removed.append(rel_dir)
+            self._prune_empty(directory.parent)
+        for rel in mine:
+            del self.files[rel]
+
+    def _prune_empty(self, directory: Path) -> None:
+        while directory != self.root and self.root in directory.parents and not any(directory.iterdir()):
+            directory.rmdir()
+            directory = directory.parent
+
+    def save(self, keep_unseen: bool = False) -> None:
+        """`keep_unseen` (an interrupted run, or one that wrote a part only): the services this run did not
+        reach stay recorded, their files are still on disk."""
+        services = sorted(self._seen | {k.directory for k in self.kept} | (self.services if keep_unseen else set()))
+        data = {"tool": "nomad2k8s", "version": RECORD_VERSION, "services": services,
+                "files": dict(sorted(self.files.items()))}
+        with interrupts_deferred():
+            write_file(self.root / RECORD, json.dumps(data, indent=1) + "\n")
