@@ -17,7 +17,7 @@ from .intentions.model import IntentionSet
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
-from .output import write_root_module, write_service, write_summary
+from .output import estate_report, write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
@@ -93,6 +93,7 @@ class BatchOutcome:
     files: list[Path]
     pending: list[Pending] = field(default_factory=list)
     failures: int = 0
+    report: dict = field(default_factory=dict)  # the review (report.json), also when nothing is written
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -215,7 +216,17 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
-def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Callable[[ServiceResult], None]) -> None:
+def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None) -> dict:
+    """The run's review (verdicts, actions, waves): the report.json document."""
+    source = options.path.as_posix() if not options.path.is_absolute() else options.path.name
+    run = {"source": source, "profile": profile_name or "vanilla", "format": options.fmt}
+    return estate_report(options.output or Path("."), [(p.result, p.directory, p.profile) for p in pending],
+                         options.path if options.is_dir else None, run)
+
+
+def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Callable[[ServiceResult], None],
+                  report: dict | None = None) -> None:
+    """Each service's directory, then the estate's report.json and SUMMARY.md."""
     output = options.output
     if output is None:
         return
@@ -223,7 +234,7 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: Cal
         write_service(item.result, item.directory, options.fmt, item.profile)
         on_written(item.result)
     if pending:
-        write_summary(output, [(p.result, p.directory) for p in pending])
+        write_summary(output, [(p.result, p.directory) for p in pending], report)
     modules = [p.directory / p.result.name for p in pending if p.source.is_file()]
     if options.fmt == "terraform" and len(modules) > 1:
         write_root_module(output, modules)
@@ -236,5 +247,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     batch_stage(converted, warn)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
-    write_outputs(options, outcome.pending, on_written)
+    outcome.report = review_run(options, outcome.pending, profiles.profile)
+    write_outputs(options, outcome.pending, on_written, outcome.report)
     return outcome

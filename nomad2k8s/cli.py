@@ -1,5 +1,6 @@
 """Command line. The only place that prints and chooses exit codes:
-0 converted (warnings allowed), 1 conversion error (bad input), 2 usage error."""
+0 converted (warnings allowed), 1 conversion error (bad input), 2 usage error,
+3 `convert --fail-on LEVEL`: a service is at or past the gate (1 wins over 3)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,21 @@ class PolicyTarget(str, Enum):
     kubernetes = "kubernetes"
     istio = "istio"
     linkerd = "linkerd"
+
+
+class FailOn(str, Enum):
+    no_go = "no-go"
+    actions = "actions"
+    review = "review"
+
+
+def _gate(report: dict, level: FailOn | None, destination: str | None) -> bool:
+    """Print the run's one-line verdict summary (the last stderr line); True when the gate fails."""
+    from .review.verdict import fails, summary_line
+
+    services = report.get("services", [])
+    _err(summary_line([s["verdict"] for s in services], destination))
+    return level is not None and any(fails(level.value, s["verdict"], s["open"]) for s in services)
 
 
 class DefaultPolicy(str, Enum):
@@ -129,6 +145,9 @@ def convert(
         None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
         dir_okay=False),
     vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
+    fail_on: Optional[FailOn] = typer.Option(
+        None, "--fail-on", help="CI gate: exit 3 when a service is NO-GO (no-go), not GO (actions), or has open "
+        "review rows too (review), after decisions. A conversion error (exit 1) wins."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -162,10 +181,15 @@ def convert(
         raise typer.Exit(exc.exit_code) from None
     if output is None and outcome.pending:
         sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
+    if outcome.failures and path.is_dir():
+        _err(f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert")
+    # The estate report: report.html when it was written, else the SUMMARY.md agenda.
+    pointer = next((output / n for n in ("report.html", "SUMMARY.md") if (output / n).is_file()), None) if output else None
+    gate_failed = _gate(outcome.report, fail_on, pointer.as_posix() if pointer else None)
     if outcome.failures:
-        if path.is_dir():
-            _err(f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert")
         raise typer.Exit(1)
+    if gate_failed:
+        raise typer.Exit(3)
 
 
 @profile_app.command("show")
@@ -227,9 +251,11 @@ def codes() -> None:
 def diff(
     old: Path = typer.Argument(..., help="Earlier output directory (from convert --output)."),
     new: Path = typer.Argument(..., help="Later output directory."),
-    fail_on_change: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    fail_on_change: bool = typer.Option(
+        False, "--exit-code", help="Exit 1 when there are differences, 0 when none (like git diff --exit-code); "
+        "2 on error."),
 ) -> None:
-    """Compare two conversions: services, objects and ledger statuses that changed (Markdown)."""
+    """Compare two conversions: verdicts and open rows per service, objects and ledger rows (Markdown)."""
     from .report.diff import diff_outputs, render_markdown
 
     try:
@@ -238,9 +264,8 @@ def diff(
         _err(f"error: {exc}")
         raise typer.Exit(2) from None
     sys.stdout.write(render_markdown(result))
-    changed = bool(result.added_services or result.removed_services or result.services)
-    if fail_on_change and changed:
-        raise typer.Exit(3)
+    if fail_on_change and result.changed:
+        raise typer.Exit(1)
 
 
 @app.command("intentions")

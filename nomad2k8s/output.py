@@ -10,6 +10,7 @@ from .emit import bundle, terraform, yaml_out
 from .emit.files import write_file, write_tree
 from .profile import Profile
 from .report import markdown, summary
+from .review import report as review
 
 
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None) -> dict[str, str]:
@@ -19,8 +20,8 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
     else:
         files = bundle.manifest_files(result.objects, fmt)
         object_names = [n for n in files if n != "kustomization.yaml"]
-    files["MIGRATION.md"] = markdown.render(result.name, result.source.as_posix(), result.ledger.entries,
-                                            object_names)
+    rows = review.review_rows(result, profile.verdict if profile else None)
+    files["MIGRATION.md"] = markdown.render(result.name, result.source.as_posix(), rows, object_names)
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
     return files
@@ -32,11 +33,26 @@ def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Pro
     return target
 
 
-def write_summary(output: Path, written: list[tuple[ServiceResult, Path]]) -> None:
-    """output/SUMMARY.md: one row per service written under `output` (its directory given)."""
-    rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(), result.source.as_posix(),
-             len(result.objects), result.ledger.entries) for result, directory in written]
-    write_file(output / "SUMMARY.md", summary.render(rows))
+def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile | None]], root: Path | None,
+                  run: dict[str, str]) -> dict:
+    """The report.json document of services written (or printed) under `output` (each with its directory
+    and profile); jobspec paths are shown relative to `root`, the converted directory."""
+    services = [review.ServiceReview(result, (directory / result.name).relative_to(output).as_posix(),
+                                     review.relative(result.source, root),
+                                     review.review_rows(result, profile.verdict if profile else None),
+                                     profile.cluster_domain if profile else "cluster.local")
+                for result, directory, profile in written]
+    return review.build(services, run)
+
+
+def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None) -> dict:
+    """output/report.json and output/SUMMARY.md (its agenda) for the services written under `output`."""
+    if report is None:
+        report = estate_report(output, [(r, d, None) for r, d in written], None,
+                               {"source": ".", "profile": "vanilla", "format": "yaml"})
+    write_file(output / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_file(output / "SUMMARY.md", summary.render(report))
+    return report
 
 
 def write_root_module(output: Path, services: list[Path]) -> None:
