@@ -116,8 +116,9 @@ def _report(root: Path) -> dict[str, Any] | None:
 
 
 def _open_rows(service: dict[str, Any]) -> dict[tuple[str, str], int]:
-    """(code, nomad path) -> occurrences, of the service's open rows."""
-    return {(r["code"], r["nomad_path"]): r.get("occurrences", 1) for r in service.get("rows", []) if r.get("open")}
+    """(code, nomad path) -> occurrences, of the service's open rows that ask something (not info)."""
+    return {(r["code"], r["nomad_path"]): r.get("occurrences", 1) for r in service.get("rows", [])
+            if r.get("open") and r.get("severity") != "info"}
 
 
 def _review_delta(result: ServiceDiff, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:

@@ -45,7 +45,7 @@ def render(report: dict[str, Any]) -> str:
               for b in report["blockers"]] or ["None."]
     lines += ["", "## Actions", ""]
     if not report["actions"]:
-        lines.append("None.")
+        lines += ["None.", ""]
     for action in report["actions"]:
         items = action["items"]
         services = sorted({i["service"] for i in items})
