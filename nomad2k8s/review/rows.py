@@ -19,7 +19,7 @@ from typing import Any
 from ..ledger import LedgerEntry, Status
 from ..ledger.codes import Severity, lookup
 from .closures import Closure
-from .severity import severity, worse
+from .severity import plugin_tasks, severity, worse
 
 # Codes that restate, for the parser, what a mapper's row on the same setting already says.
 GENERIC_CODES = frozenset({"N2K-PARSE-UNRESOLVED"})
@@ -63,6 +63,7 @@ def build_rows(entries: list[LedgerEntry], closures: Mapping[int, Closure] | Non
                overrides: Mapping[str, str] | None = None) -> list[Row]:
     """The rows of one service, in ledger order (ids r1, r2, ... in that order)."""
     closures = closures or {}
+    plugins = plugin_tasks(entries)
     rows: list[Row] = []
     by_cause: dict[tuple[str, str, str, str, str], Row] = {}
     specific: dict[str, Row] = {}  # nomad_path -> a non-generic, not-mapped row on it
@@ -73,7 +74,7 @@ def build_rows(entries: list[LedgerEntry], closures: Mapping[int, Closure] | Non
             continue
         row = by_cause.get(_cause(entry))
         if row is None:
-            row = by_cause[_cause(entry)] = Row("", entry, severity(entry, overrides))
+            row = by_cause[_cause(entry)] = Row("", entry, severity(entry, overrides, plugins))
             rows.append(row)
         row.indexes.append(index)
         row.own.append(index)
@@ -83,12 +84,12 @@ def build_rows(entries: list[LedgerEntry], closures: Mapping[int, Closure] | Non
         entry = entries[index]
         row = specific.get(entry.nomad_path) or by_cause.get(_cause(entry))
         if row is None:
-            row = by_cause[_cause(entry)] = Row("", entry, severity(entry, overrides))
+            row = by_cause[_cause(entry)] = Row("", entry, severity(entry, overrides, plugins))
             rows.append(row)
             row.own.append(index)
         else:
             # One cause, several statements: it weighs what its worst statement says.
-            row.severity = worse(row.severity, severity(entry, overrides))
+            row.severity = worse(row.severity, severity(entry, overrides, plugins))
             if row.entry.code == entry.code:
                 row.own.append(index)
         row.indexes.append(index)

@@ -8,16 +8,22 @@
    stays unresolved, info when every runtime value was rewritten).
 3. A `mapped` row is never a blocker or an action unless the site's `verdict:` section says so (a site
    may forbid privileged containers: `verdict: {N2K-PRIVILEGED: blocker}`).
-4. Security escalations (privileged, capabilities, host namespaces and networking, host devices, any
+4. A CSI plugin task is replaced by the Kubernetes CSI driver of its storage (the action N2K-CSI-PLUGIN), not
+   run as converted: the other rows of that task are at most `review` (its emitted workload is a reference
+   for installing the driver, so its unresolved arguments do not block the service).
+5. Security escalations (privileged, capabilities, host namespaces and networking, host devices, any
    hostPath) are at least `review`, whatever the status and whatever the site says: never silent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..ledger import LedgerEntry, Status
 from ..ledger.codes import Severity, lookup
+from ..model import paths
+
+CSI_PLUGIN = "N2K-CSI-PLUGIN"
 
 # Worst first; a severity's rank is its index (lower is worse).
 ORDER: tuple[Severity, ...] = (Severity.BLOCKER, Severity.ACTION, Severity.REVIEW, Severity.INFO)
@@ -43,8 +49,15 @@ def is_security_escalation(entry: LedgerEntry) -> bool:
     return entry.code in SECURITY_CODES or "hostPath" in entry.k8s
 
 
-def severity(entry: LedgerEntry, overrides: Mapping[str, str] | None = None) -> Severity:
-    """The review severity of `entry` under the site's `verdict:` overrides (code -> severity)."""
+def plugin_tasks(entries: Iterable[LedgerEntry]) -> list[str]:
+    """The paths of the CSI plugin tasks of a service (rule 4)."""
+    return [e.nomad_path.removesuffix(".csi_plugin") for e in entries if e.code == CSI_PLUGIN]
+
+
+def severity(entry: LedgerEntry, overrides: Mapping[str, str] | None = None,
+             plugins: Iterable[str] = ()) -> Severity:
+    """The review severity of `entry` under the site's `verdict:` overrides (code -> severity); `plugins`:
+    the service's CSI plugin tasks (plugin_tasks)."""
     code = lookup(entry.code)
     override = (overrides or {}).get(entry.code)
     value = Severity(override) if override is not None else code.severity
@@ -52,6 +65,8 @@ def severity(entry: LedgerEntry, overrides: Mapping[str, str] | None = None) -> 
     if entry.status.rank < worst.rank:
         value = milder(value, Severity.INFO if entry.status is Status.MAPPED else Severity.REVIEW)
     elif entry.status is Status.MAPPED and override is None:
+        value = milder(value, Severity.REVIEW)
+    if entry.code != CSI_PLUGIN and any(paths.covers(task, entry.nomad_path) for task in plugins):
         value = milder(value, Severity.REVIEW)
     if is_security_escalation(entry):
         value = worse(value, Severity.REVIEW)

@@ -66,6 +66,11 @@ SEVERITY_CASES = [
                  _job(DOCKER % "        privileged = true" + '      csi_plugin {\n        id = "nfs"\n        type = "node"\n'
                       '        mount_dir = "/csi"\n      }'),
                  "N2K-CSI-PLUGIN", Severity.ACTION, "go-after-actions"),
+    # A CSI plugin job is replaced by the Kubernetes CSI driver: its unresolved arguments do not block.
+    SeverityCase("csi-plugin-args-are-read-not-blocking",
+                 _job(DOCKER % '        args = ["--node-id=${meta.level}"]' + '      csi_plugin {\n        id = "nfs"\n'
+                      '        type = "node"\n        mount_dir = "/csi"\n      }'),
+                 "N2K-ARGS-REWRITE", Severity.REVIEW, "go-after-actions"),
 ]
 
 
