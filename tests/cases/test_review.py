@@ -66,6 +66,12 @@ SEVERITY_CASES = [
                  _job(DOCKER % "        privileged = true" + '      csi_plugin {\n        id = "nfs"\n        type = "node"\n'
                       '        mount_dir = "/csi"\n      }'),
                  "N2K-CSI-PLUGIN", Severity.ACTION, "go-after-actions"),
+    SeverityCase("client-meta-constraint-needs-labelled-nodes",
+                 _job(DOCKER % "", '    constraint {\n      attribute = "${meta.role}"\n      value = "db"\n    }'),
+                 "N2K-CONSTRAINT", Severity.ACTION, "go-after-actions"),
+    SeverityCase("arch-constraint-is-info",
+                 _job(DOCKER % "", '    constraint {\n      attribute = "${attr.cpu.arch}"\n      value = "amd64"\n    }'),
+                 "N2K-CONSTRAINT", Severity.INFO, "go"),
     # A CSI plugin job is replaced by the Kubernetes CSI driver: its unresolved arguments do not block.
     SeverityCase("csi-plugin-args-are-read-not-blocking",
                  _job(DOCKER % '        args = ["--node-id=${meta.level}"]' + '      csi_plugin {\n        id = "nfs"\n'
