@@ -8,6 +8,7 @@ site raised to `action` in its profile) is grouped under its own code with the c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,10 @@ def _plugin(entry: LedgerEntry, values: Mapping[str, Any]) -> list[str]:
 
 
 def _setting(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
-    return [entry.nomad_path.rsplit(".", 1)[-1] + (f" = {entry.value}" if entry.value else "")]
+    # The setting's label (`sysctl["net.ipv4.ip_forward"]`, `device[intel/gpu]`), else its last field.
+    label = re.search(r'\[("?)([^\]"]+)\1\]$', entry.nomad_path)
+    name = label.group(2) if label else entry.nomad_path.rsplit(".", 1)[-1]
+    return [name + (f" = {entry.value}" if entry.value else "")]
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ KINDS: tuple[Kind, ...] = (
          ("N2K-REGISTRY-AUTH", "N2K-DOCKER-PULL-SECRETS"), _target),
     Kind("device-plugin", "Devices: install the device plugins", ("N2K-DEVICE",), _setting),
     Kind("sysctl", "Nodes: allow these unsafe sysctls on the kubelet", ("N2K-SYSCTL-UNSAFE",), _setting),
+    Kind("node-labels", "Nodes: label the nodes these placements select", ("N2K-CONSTRAINT",), _target),
 )
 _BY_CODE = {code: kind for kind in KINDS for code in kind.codes}
 
