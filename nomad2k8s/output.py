@@ -42,7 +42,7 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
                                      review.review_rows(result, profile.verdict if profile else None),
                                      profile.cluster_domain if profile else "cluster.local")
                 for result, directory, profile in written]
-    return review.build(services, run)
+    return review.build(services, run, root)
 
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None) -> dict:

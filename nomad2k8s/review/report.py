@@ -75,23 +75,28 @@ def _objects(result: ServiceResult) -> list[str]:
     return [f"{o.get('kind', '')}/{o.get('metadata', {}).get('name', '')}" for o in result.objects]
 
 
-def _service(s: ServiceReview) -> dict[str, Any]:
+def _service(s: ServiceReview, root: Path | None) -> dict[str, Any]:
+    rows = [r.as_dict() for r in s.rows]
+    for row in rows:
+        if row["closed_by"] is not None:
+            row["closed_by"]["file"] = relative(Path(row["closed_by"]["file"]), root)
     return {
         "name": s.key or s.result.name, "dir": s.dir, "source": s.source, "verdict": s.verdict, "open": s.open,
         "closed": sum(1 for r in s.rows if not r.open), "objects": _objects(s.result),
         "migration_md": (PurePosixPath(s.dir) / "MIGRATION.md").as_posix(), "depends_on": s.depends_on,
-        "external": s.external, "rows": [r.as_dict() for r in s.rows],
+        "external": s.external, "rows": rows,
     }
 
 
-def _stale(s: ServiceReview) -> list[dict[str, Any]]:
+def _stale(s: ServiceReview, root: Path | None) -> list[dict[str, Any]]:
     found: list[StaleDecision] = s.result.extra.get("stale_decisions") or []
-    return [{"service": d.service, "code": d.code, "path": d.path, "reason": d.reason, "file": d.file}
-            for d in found]
+    return [{"service": d.service, "code": d.code, "path": d.path, "reason": d.reason,
+             "file": relative(Path(d.file), root)} for d in found]
 
 
-def build(services: list[ServiceReview], run: Mapping[str, str]) -> dict[str, Any]:
-    """The report.json document; `run`: source, profile, format."""
+def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | None = None) -> dict[str, Any]:
+    """The report.json document; `run`: source, profile, format; `root`: the converted directory, which
+    decisions files are shown relative to."""
     wave_list, cycles = link_estate(services)
     ordered = sorted(services, key=lambda s: (s.dir, s.key))
     totals_open = {sev.value: sum(s.open[sev.value] for s in services) for sev in Severity}
@@ -102,11 +107,11 @@ def build(services: list[ServiceReview], run: Mapping[str, str]) -> dict[str, An
         "totals": {"services": len(services),
                    "verdicts": {v: sum(1 for s in services if s.verdict == v) for v in VERDICTS},
                    "open": totals_open},
-        "services": [_service(s) for s in ordered],
+        "services": [_service(s, root) for s in ordered],
         "actions": action_plan([(s.key, s.rows, s.result.ledger.values) for s in ordered]),
         "blockers": [{"service": s.key, "row": r.id, "code": r.entry.code, "message": r.entry.message}
                      for s in ordered for r in s.rows if r.open and r.severity is Severity.BLOCKER],
         "waves": wave_list,
         "cycles": cycles,
-        "stale_decisions": [d for s in ordered for d in _stale(s)],
+        "stale_decisions": [d for s in ordered for d in _stale(s, root)],
     }

@@ -233,3 +233,14 @@ def test_site_verdict_section_is_validated(setting: str, message: str) -> None:
 ])
 def test_gate_levels(level: str, verdict_: str, review: int, expected: bool) -> None:
     assert fails(level, verdict_, {"blocker": 0, "action": 0, "review": review, "info": 0}) is expected
+
+
+def test_decision_files_are_shown_relative_to_the_repository(tmp_path) -> None:
+    service = convert_text(_job(DOCKER % "" + VAULT_TEMPLATE % "app")).service
+    absolute = str(tmp_path / "repo" / "nomad2k8s.decisions.yaml")
+    service.extra["closures"] = {i: Closure("done", "ok", absolute) for r in _rows(service) for i in r.own}
+    service.extra["stale_decisions"] = [StaleDecision("app", "N2K-X", None, "matches no row", absolute)]
+    report = build([ServiceReview(service, "app", "app.nomad.hcl", _rows(service))],
+                   {"source": "repo", "profile": "vanilla", "format": "yaml"}, tmp_path / "repo")
+    files = {r["closed_by"]["file"] for r in report["services"][0]["rows"]} | {report["stale_decisions"][0]["file"]}
+    assert files == {"nomad2k8s.decisions.yaml"}
