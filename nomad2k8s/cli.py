@@ -77,7 +77,8 @@ def _gate(report: dict, level: FailOn | None, destination: str | None) -> bool:
     from .review.verdict import fails, summary_line
 
     services = report.get("services", [])
-    _err(summary_line([s["verdict"] for s in services], destination))
+    if services:  # nothing converted: the error lines say it all
+        _err(summary_line([s["verdict"] for s in services], destination))
     return level is not None and any(fails(level.value, s["verdict"], s["open"]) for s in services)
 
 
