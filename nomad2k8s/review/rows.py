@@ -6,7 +6,8 @@ One cause gives one row:
   `occurrences` counts them (Vault access of two tasks of one group naming the same policies; one undefined
   variable read in two settings);
 - the parser's generic "left as text" entry (N2K-PARSE-UNRESOLVED) on a setting that a mapper's own row
-  also reports is that row's occurrence, not a second decision (an unresolved image is one cause).
+  also reports (not as mapped) is that row's occurrence, not a second decision (an unresolved image is one
+  cause); the mapper's row keeps its severity (an unresolved `region`, dropped anyway, blocks nothing).
 A row is open until every entry of its own code is closed; it then shows the first entry's closure.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 from ..ledger import LedgerEntry, Status
 from ..ledger.codes import Severity, lookup
 from .closures import Closure
-from .severity import plugin_tasks, severity, worse
+from .severity import plugin_tasks, severity
 
 # Codes that restate, for the parser, what a mapper's row on the same setting already says.
 GENERIC_CODES = frozenset({"N2K-PARSE-UNRESOLVED"})
@@ -87,11 +88,10 @@ def build_rows(entries: list[LedgerEntry], closures: Mapping[int, Closure] | Non
             row = by_cause[_cause(entry)] = Row("", entry, severity(entry, overrides, plugins))
             rows.append(row)
             row.own.append(index)
-        else:
-            # One cause, several statements: it weighs what its worst statement says.
-            row.severity = worse(row.severity, severity(entry, overrides, plugins))
-            if row.entry.code == entry.code:
-                row.own.append(index)
+        elif row.entry.code == entry.code:
+            row.own.append(index)
+        # else: the mapper's row knows what became of the value (a dropped setting's unresolved value blocks
+        # nothing), so its severity stands.
         row.indexes.append(index)
     rows.sort(key=lambda r: r.indexes[0])
     for n, row in enumerate(rows, 1):

@@ -244,3 +244,12 @@ def test_decision_files_are_shown_relative_to_the_repository(tmp_path) -> None:
                    {"source": "repo", "profile": "vanilla", "format": "yaml"}, tmp_path / "repo")
     files = {r["closed_by"]["file"] for r in report["services"][0]["rows"]} | {report["stale_decisions"][0]["file"]}
     assert files == {"nomad2k8s.decisions.yaml"}
+
+
+def test_an_unresolved_value_in_a_dropped_setting_blocks_nothing() -> None:
+    hcl = 'variable "region" {}\n' + _job(DOCKER % "").replace('job "app" {', 'job "app" {\n  region = var.region')
+    service = convert_text(hcl).service
+    assert "N2K-PARSE-UNRESOLVED" in {e.code for e in service.ledger.entries if e.nomad_path == "job[app].region"}
+    rows = [r for r in _rows(service) if r.entry.nomad_path == "job[app].region"]
+    assert len(rows) == 1 and rows[0].entry.status.value == "dropped" and rows[0].severity is Severity.INFO
+    assert verdict(open_counts(_rows(service))) == "go"
