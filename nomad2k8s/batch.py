@@ -25,6 +25,7 @@ from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .output import (
+    estate_report,
     repo_root,
     write_estate,
     write_root_module,
@@ -119,6 +120,7 @@ class BatchOutcome:
     # Files the discovery looked at and did not convert, with the reason ("not deployed by Terraform").
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     ownership: Ownership | None = None  # what the write phase kept, removed and refused to overwrite
+    report: dict = field(default_factory=dict)  # the review (report.json), also when nothing is written
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -304,8 +306,16 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
+def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None) -> dict:
+    """The run's review (verdicts, actions, waves): the report.json document."""
+    source = options.path.as_posix() if not options.path.is_absolute() else options.path.name
+    run = {"source": source, "profile": profile_name or "vanilla", "format": options.fmt}
+    return estate_report(options.output or Path("."), [(p.result, p.directory, p.profile) for p in pending],
+                         repo_root(options.path), run)
+
+
 def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnWritten,
-                  warn: Warn = lambda _: None) -> Ownership | None:
+                  warn: Warn = lambda _: None, report: dict | None = None) -> Ownership | None:
     """Every service, SUMMARY.md, the estate kustomization (or Terraform root module), as far as the record
     of written files (ownership.py) allows. Interrupted, the record still matches the disk."""
     output = options.output
@@ -323,7 +333,7 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
                                    source_root=root)
             on_written(item.result, target)
         if pending:
-            write_summary(output, [(p.result, p.directory) for p in pending], owner, root)
+            write_summary(output, [(p.result, p.directory) for p in pending], report, owner)
         # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
         modules = [p.directory / p.result.name for p in pending
                    if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]
@@ -357,5 +367,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
-    outcome.ownership = write_outputs(options, outcome.pending, on_written, warn)
+    outcome.report = review_run(options, outcome.pending, profiles.profile)
+    outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome

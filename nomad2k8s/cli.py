@@ -1,5 +1,6 @@
 """Command line. The only place that prints and chooses exit codes:
-0 converted (warnings allowed), 1 conversion error (bad input), 2 usage error."""
+0 converted (warnings allowed), 1 conversion error (bad input), 2 usage error,
+3 `convert --fail-on LEVEL`: a service is at or past the gate (1 wins over 3)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,15 @@ from typing import Optional, Protocol, runtime_checkable
 import typer
 
 from . import __version__
-from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
-from .cli_lines import final_line, quiet_filter, report_edited, service_line
+from .batch import (
+    BatchError,
+    BatchOptions,
+    BatchOutcome,
+    Profiles,
+    load_intentions,
+    run_batch,
+)
+from .cli_lines import quiet_filter, report_edited, service_line
 from .convert import ServiceResult
 from .decisions.model import DecisionsError
 from .errors import ConversionError
@@ -84,6 +92,28 @@ class PolicyTarget(str, Enum):
     kubernetes = "kubernetes"
     istio = "istio"
     linkerd = "linkerd"
+
+
+class FailOn(str, Enum):
+    no_go = "no-go"
+    actions = "actions"
+    review = "review"
+
+
+def _gate(outcome: BatchOutcome, level: FailOn | None, destination: str | None, path: Path, quiet: bool) -> bool:
+    """Print the run's one closing line (verdicts, where the report is, failures); True when the gate fails."""
+    from .review.verdict import fails, summary_line
+
+    services = outcome.report.get("services", [])
+    failed = (f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert"
+              if outcome.failures and path.is_dir() else "")
+    if services:
+        line = summary_line([s["verdict"] for s in services], destination) + (f"; {failed}" if failed else "")
+    else:  # nothing converted: the error lines say the rest
+        line = failed
+    if line and (not quiet or outcome.failures):
+        _err(line)
+    return level is not None and any(fails(level.value, s["verdict"], s["open"]) for s in services)
 
 
 class DefaultPolicy(str, Enum):
@@ -180,6 +210,9 @@ def convert(
         help="When Terraform roots deploy the jobs, also convert the jobspec files no root deploys."),
     force: bool = typer.Option(False, "--force", help="Overwrite generated files edited since they were written."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only (no warnings, progress, summary)."),
+    fail_on: Optional[FailOn] = typer.Option(
+        None, "--fail-on", help="CI gate: exit 3 when a service is NO-GO (no-go), not GO (actions), or has open "
+        "review rows too (review), after decisions. A conversion error (exit 1) wins."),
 ) -> None:
     warn = quiet_filter(quiet)
     path = _input_path(path, filename)
@@ -226,11 +259,13 @@ def convert(
             raise typer.Exit(2)
         sys.stdout.write(stdout_text(outcome.results, fmt.value, outcome.pending[0].profile))
     edited = report_edited(outcome.ownership)
-    final = final_line(outcome, path, output)
-    if final and (not quiet or outcome.failures):
-        _err(final)
+    # The estate report: report.html when it was written, else the SUMMARY.md agenda.
+    pointer = next((output / n for n in ("report.html", "SUMMARY.md") if (output / n).is_file()), None) if output else None
+    gate_failed = _gate(outcome, fail_on, pointer.as_posix() if pointer else "stdout", path, quiet)
     if outcome.failures or edited:
         raise typer.Exit(1)
+    if gate_failed:
+        raise typer.Exit(3)
 
 
 def _input_path(path: Path | None, filename: Path | None) -> Path:
@@ -332,9 +367,11 @@ def codes() -> None:
 def diff(
     old: Path = typer.Argument(..., help="Earlier output directory (from convert --output)."),
     new: Path = typer.Argument(..., help="Later output directory."),
-    fail_on_change: bool = typer.Option(False, "--exit-code", help="Exit 3 when there are differences."),
+    fail_on_change: bool = typer.Option(
+        False, "--exit-code", help="Exit 1 when there are differences, 0 when none (like git diff --exit-code); "
+        "2 on error."),
 ) -> None:
-    """Compare two conversions: services, objects and ledger statuses that changed (Markdown)."""
+    """Compare two conversions: verdicts and open rows per service, objects and ledger rows (Markdown)."""
     from .report.diff import diff_outputs, render_markdown
 
     try:
@@ -343,9 +380,8 @@ def diff(
         _err(f"error: {exc}")
         raise typer.Exit(2) from None
     sys.stdout.write(render_markdown(result))
-    changed = bool(result.added_services or result.removed_services or result.services)
-    if fail_on_change and changed:
-        raise typer.Exit(3)
+    if fail_on_change and result.changed:
+        raise typer.Exit(1)
 
 
 @app.command("intentions")
@@ -376,7 +412,7 @@ def intentions_command(
         if output is not None:
             owner = Ownership.load(output)
             target = write_service(policies, output, fmt.value, site, owner=owner)
-            write_summary(output, [(policies, output)], owner)
+            write_summary(output, [(policies, output)], owner=owner)
             owner.save(keep_unseen=True)  # the services of an earlier `convert` into DIR are not stale
             _err(service_line(policies, str(target)))
             if report_edited(owner):

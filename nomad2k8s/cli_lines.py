@@ -4,13 +4,11 @@ the errors for files not overwritten, and the closing summary; --quiet keeps the
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import typer
 
-from .batch import BatchOutcome
 from .convert import ServiceResult
-from .ledger import STATUS_ORDER, Status
+from .ledger import STATUS_ORDER
 from .ownership import Ownership
 
 
@@ -45,15 +43,3 @@ def report_edited(owner: Ownership | None) -> list[str]:
     return owner.edited
 
 
-def final_line(outcome: BatchOutcome, path: Path, output: Path | None) -> str | None:
-    """One line closing the run: what was converted, where it went, and the failures."""
-    if not outcome.pending:  # nothing converted: the error lines say it all
-        return f"{outcome.failures} of {len(outcome.files)} file(s) failed to convert" if path.is_dir() else None
-    objects = sum(len(p.result.objects) for p in outcome.pending)
-    decisions = sum(p.result.ledger.counts()[Status.NEEDS_DECISION] for p in outcome.pending)
-    where = f"written to {output}; report: {output / 'SUMMARY.md'}" if output is not None else "printed to stdout"
-    line = (f"{len(outcome.pending)} service(s), {objects} object(s), {decisions} needs-decision from "
-            f"{len(outcome.files)} file(s), {where}")
-    if outcome.failures and path.is_dir():
-        line += f"; {outcome.failures} of {len(outcome.files)} file(s) failed to convert"
-    return line

@@ -9,19 +9,20 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from . import hints
-from .ledger import Ledger, Status
-from nomad2k8s.mapping.workload import namespace
-from nomad2k8s.mapping.core import unsupported
-from nomad2k8s.mapping.workload import kinds as workload
-from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.mapping.core import unsupported
+from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.core.registry import TRANSFORMS, Transform
 from nomad2k8s.mapping.networking.upstreams import collect_upstreams
+from nomad2k8s.mapping.workload import kinds as workload
+from nomad2k8s.mapping.workload import namespace
+
+from . import hints
 from .decisions.answers import MetaOverrides, inject
+from .estate import JobSource
+from .ledger import Ledger, Status
 from .model import build_job, paths
 from .model.base import NomadBlock
-from .estate import JobSource
 from .parse import ParsedSource, load_jobspec, load_text
 from .parse.model import ParseDiagnostic
 from .profile import Profile

@@ -12,6 +12,7 @@ from .emit.files import write_file, write_tree
 from .ownership import Ownership
 from .profile import Profile
 from .report import markdown, summary
+from .review import report as review
 
 
 def repo_root(path: Path) -> Path:
@@ -38,8 +39,8 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
     else:
         files = bundle.manifest_files(result.objects, fmt)
         object_names = [n for n in files if n != "kustomization.yaml"]
-    files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), result.ledger.entries,
-                                            object_names)
+    rows = review.review_rows(result, profile.verdict if profile else None)
+    files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), rows, object_names)
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
     return files
@@ -64,13 +65,33 @@ def _write(path: Path, text: str, owner: Ownership | None) -> None:
         owner.write_file(path, text)
 
 
-def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], owner: Ownership | None = None,
-                  source_root: Path | None = None) -> None:
-    """output/SUMMARY.md: one row per service written under `output` (its directory given)."""
-    rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(),
-             source_text(result.source, source_root), len(result.objects), result.ledger.entries)
-            for result, directory in written]
-    _write(output / "SUMMARY.md", summary.render(rows), owner)
+def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile | None]], root: Path | None,
+                  run: dict[str, str]) -> dict:
+    """The report.json document of services written (or printed) under `output` (each with its directory
+    and profile); jobspec paths are shown relative to `root` (the repository, see repo_root)."""
+    services = [review.ServiceReview(result, (directory / result.name).relative_to(output).as_posix(),
+                                     review.relative(result.source, root),
+                                     review.review_rows(result, profile.verdict if profile else None),
+                                     profile.cluster_domain if profile else "cluster.local")
+                for result, directory, profile in written]
+    return review.build(services, run, root)
+
+
+def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
+                  owner: Ownership | None = None) -> dict:
+    """The estate's review for the services written under `output`: report.json, report.html (with the code
+    catalogue it links to, CODES.md) and SUMMARY.md (the agenda)."""
+    from .ledger.codes import render_markdown
+    from .report import html
+
+    if report is None:
+        report = estate_report(output, [(r, d, None) for r, d in written], None,
+                               {"source": ".", "profile": "vanilla", "format": "yaml"})
+    _write(output / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n", owner)
+    _write(output / "report.html", html.render(report, codes_href="CODES.md"), owner)
+    _write(output / "CODES.md", render_markdown(), owner)
+    _write(output / "SUMMARY.md", summary.render(report), owner)
+    return report
 
 
 def write_estate(output: Path, services: list[tuple[Path, list[dict[str, Any]]]], fmt: str,

@@ -31,6 +31,26 @@ def _dns_subdomain(value: str) -> str:
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
 
 
+def _verdict_codes(value: dict[str, str]) -> dict[str, str]:
+    """`verdict:` names catalogued codes, and never silences a security escalation (review/severity.py)."""
+    import difflib
+
+    from .ledger.codes import catalogue
+    from .review.severity import SECURITY_CODES
+
+    for code, level in value.items():
+        if code not in catalogue():
+            close = difflib.get_close_matches(code, list(catalogue()), n=1)
+            hint = f"; did you mean {close[0]}?" if close else " (the codes are listed in docs/CODES.md)"
+            raise ValueError(f"{code!r} is not a catalogued code{hint}")
+        if code in SECURITY_CODES and level == "info":
+            raise ValueError(f"{code} is a security escalation: at least review, never info")
+    return value
+
+
+SeverityName = Literal["blocker", "action", "review", "info"]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -204,6 +224,11 @@ class Profile(_Section):
         default_factory=dict, description="Extra labels on every object and pod template (the mapper's labels win).")
     annotations: dict[str, str] = Field(
         default_factory=dict, description="Extra annotations on every object and pod template.")
+    verdict: Annotated[dict[str, SeverityName], AfterValidator(_verdict_codes)] = Field(
+        default_factory=dict,
+        description="Review severity of a ledger code at this site, replacing the catalogue's (docs/CODES.md): "
+        "code -> blocker, action, review or info, e.g. {N2K-VOLUME-DATA: blocker}. Blockers make a service NO-GO, "
+        "actions GO after actions; security escalations stay at least review.")
     placeholder_image: str = Field(
         "registry.invalid/nomad2k8s/{driver}-{task}:replace-me",
         description="Image for tasks whose driver has no container image (exec, raw_exec, java...).",

@@ -63,7 +63,7 @@ def test_stdout_holds_every_object_including_custom_resources(tmp_path: Path) ->
     (tmp_path / "kustomization.yaml").write_text("resources: [stdin.yaml]\n")
     assert len(_kustomize(tmp_path)) == len(printed)
     # Messages go to stderr only: one line per service and the closing summary.
-    assert piped.stderr.splitlines()[-1].endswith("printed to stdout")
+    assert piped.stderr.splitlines()[-1].endswith("→ stdout")
     assert any(line.startswith("overseerr: ") for line in piped.stderr.splitlines())
 
 
@@ -186,13 +186,13 @@ def test_per_service_lines_name_their_output_and_one_summary_ends(tmp_path: Path
     lines = proc.stderr.splitlines()
     assert any(line.startswith(f"{out / 'team-a' / 'ollama'}: 4 objects;") for line in lines)
     assert any(line.startswith(f"{out / 'team-b' / 'ollama'}: 4 objects;") for line in lines)
-    assert lines[-1] == (f"2 service(s), 8 object(s), {_decisions(out)} needs-decision from 2 file(s), "
-                         f"written to {out}; report: {out / 'SUMMARY.md'}")
+    verdicts = [s["verdict"] for s in json.loads((out / "report.json").read_text())["services"]]
+    assert len(verdicts) == 2
+    assert lines[-1] == (f"2 services: {verdicts.count('go')} GO, {verdicts.count('go-after-actions')} GO after "
+                         f"actions, {verdicts.count('no-go')} NO-GO → {out / 'report.html'}")
     assert "converting" not in proc.stderr  # no progress bar off a terminal
 
 
-def _decisions(out: Path) -> int:
-    return sum(e["status"] == "needs-decision" for p in out.rglob("ledger.json") for e in json.loads(p.read_text()))
 
 
 def _on_terminal(cmd: list[str]) -> str:
@@ -221,5 +221,5 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "nomad2k8s", "convert", str(src), "--output", str(tmp_path / "out")]
     text = _on_terminal(cmd)
     assert re.search(r"converting.*\d/2.*\d:\d\d:\d\d.*ollama\.nomad\.hcl", text), text
-    assert "2 service(s)" in text
+    assert "2 services: " in text
     assert _on_terminal([*cmd, "--quiet"]).strip() == ""

@@ -51,9 +51,10 @@ def test_corpus_failures_are_one_clean_line_each(corpus_yaml: CorpusRun) -> None
     assert proc.returncode in (0, 1)
     failed = _failure_lines(corpus_yaml)
     if failed:
-        # The run's one closing line (services, where they went) ends with the failure count.
-        assert proc.stderr.splitlines()[-1].endswith(
-            f"; {len(failed)} of {len(corpus_files())} file(s) failed to convert")
+        # The run's one closing line: the verdicts, where the report is, and the failure count (issues 15, 17).
+        last = proc.stderr.splitlines()[-1]
+        assert " services: " in last and " GO after actions, " in last, last
+        assert last.endswith(f"; {len(failed)} of {len(corpus_files())} file(s) failed to convert"), last
     assert len(list(corpus_yaml.output.rglob("MIGRATION.md"))) >= 398
 
 

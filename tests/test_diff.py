@@ -35,7 +35,7 @@ def test_changed_memory_and_new_service_are_reported(tmp_path: Path) -> None:
         '      config { image = "nginx:1.25" }\n    }\n  }\n}\n')
     _convert(src, tmp_path / "b")
     proc = _run("diff", str(tmp_path / "a"), str(tmp_path / "b"), "--exit-code")
-    assert proc.returncode == 3
+    assert proc.returncode == 1  # like git diff --exit-code: 1 = differences
     assert "- new service `extra`" in proc.stdout
     assert "'128Mi' → '256Mi'" in proc.stdout
 

@@ -17,7 +17,15 @@ import yaml
 from .. import hints
 from ..ledger.codes import catalogue
 from ..profile_load import discover_config
-from .model import ANSWERED, FILE_NAME, RESOLUTIONS, Decision, DecisionsError, DecisionsFile, shown_name
+from .model import (
+    ANSWERED,
+    FILE_NAME,
+    RESOLUTIONS,
+    Decision,
+    DecisionsError,
+    DecisionsFile,
+    shown_name,
+)
 
 ENTRY_KEYS = ("service", "code", "path", "resolution", "answer", "reason", "fingerprint")
 REQUIRED = ("service", "code", "resolution", "reason")

@@ -29,7 +29,16 @@ from .apply import apply_decisions
 from .load import check_hint, hint_name, load
 from .load import discover as discover_decisions
 from .match import fingerprint_of, matches, same_service
-from .model import ACCEPTED, ANSWERED, DONE, FILE_NAME, Decision, DecisionsError, DecisionsFile, repo_root
+from .model import (
+    ACCEPTED,
+    ANSWERED,
+    DONE,
+    FILE_NAME,
+    Decision,
+    DecisionsError,
+    DecisionsFile,
+    repo_root,
+)
 from .write import append
 
 Warn = Callable[[str], None]

@@ -9,8 +9,8 @@ ends the run), which `_render_items` reproduces.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 INDENT = "  "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nomad2k8s.k8s.names import dns_label
+
 from .model import WILDCARD, Pattern
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..ledger import Status
-from .common import EmitContext, Emitted, home, metadata, note_assumed_labels, policy_name, source_slug
+from .common import (
+    EmitContext,
+    Emitted,
+    home,
+    metadata,
+    note_assumed_labels,
+    policy_name,
+    source_slug,
+)
 from .http import header_problem, path_regex
 from .model import WILDCARD, Pattern
 from .semantics import DestPlan, Grant

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nomad2k8s.k8s.names import dns_label
+
 from .catalog import Catalog
 from .model import WILDCARD, Pattern
 from .semantics import DestPlan, Plan

@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..ledger import Status
-from .common import EmitContext, Emitted, home, metadata, policy_name, principal, source_slug
+from .common import (
+    EmitContext,
+    Emitted,
+    home,
+    metadata,
+    policy_name,
+    principal,
+    source_slug,
+)
 from .model import WILDCARD, HeaderMatch, Pattern
 from .semantics import DestPlan, Grant
 

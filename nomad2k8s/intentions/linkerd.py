@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ledger import Status
 from nomad2k8s.k8s.names import dns_label
-from .common import EmitContext, Emitted, home, metadata, policy_name, service_account, source_slug
+
+from ..ledger import Status
+from .common import (
+    EmitContext,
+    Emitted,
+    home,
+    metadata,
+    policy_name,
+    service_account,
+    source_slug,
+)
 from .model import WILDCARD, Pattern
 from .semantics import DestPlan
 

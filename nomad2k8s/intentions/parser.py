@@ -25,8 +25,18 @@ from ..parse.expr import Evaluator, Runtime, Unresolved, parse_expression
 from ..parse.hcl2_reader import parse_hcl2
 from ..parse.heredoc import normalise_text
 from ..parse.loader import _syntax_error
-from .model import (WILDCARD, HeaderMatch, HttpMatch, Intention, IntentionSet, Note, OtherEntry, Pattern,
-                    Permission, Source)
+from .model import (
+    WILDCARD,
+    HeaderMatch,
+    HttpMatch,
+    Intention,
+    IntentionSet,
+    Note,
+    OtherEntry,
+    Pattern,
+    Permission,
+    Source,
+)
 from .values import Ref, normalise, plain, unresolved
 
 INTENTIONS_KIND = "service-intentions"

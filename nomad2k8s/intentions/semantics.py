@@ -52,11 +52,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..ledger import Status
 from nomad2k8s.k8s.names import dns_label
+
+from ..ledger import Status
 from .catalog import Catalog, Workload
 from .model import WILDCARD, Intention, IntentionSet, Pattern, Permission, Source
-
 
 
 def precedence(source: Pattern, destination: Pattern) -> int:

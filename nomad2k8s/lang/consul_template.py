@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from nomad2k8s.lang.gotemplate import Action, Block, TemplateError, Text, expr_tokens, parse
+from nomad2k8s.lang.gotemplate import (
+    Action,
+    Block,
+    TemplateError,
+    Text,
+    expr_tokens,
+    parse,
+)
 
 VAULT_V1, VAULT_V2, NOMAD_VAR = "vault-kv1", "vault-kv2", "nomad-var"
 

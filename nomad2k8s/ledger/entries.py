@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..credentials import SECRET_KEY_PATTERN, mask  # keys and credentials a report must not print
+from ..credentials import (  # keys and credentials a report must not print
+    SECRET_KEY_PATTERN,
+    mask,
+)
 from ..model import paths
 from . import codes as catalogue
-from .status import STATUS_ORDER, Status
 from .account import Account
+from .status import STATUS_ORDER, Status
 from .target import Target, Targets
-
 
 MAX_VALUE_CHARS = 80
 

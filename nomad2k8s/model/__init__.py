@@ -7,12 +7,26 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConversionError
+from . import paths
 from .blocks import (  # noqa: F401 - re-exported for mappers
-    Check, Constraint, Affinity, Device, EphemeralDisk, Group, Job, Network, Port, Resources, Service, Spread,
-    Task, Template, Volume, VolumeMount,
+    Affinity,
+    Check,
+    Constraint,
+    Device,
+    EphemeralDisk,
+    Group,
+    Job,
+    Network,
+    Port,
+    Resources,
+    Service,
+    Spread,
+    Task,
+    Template,
+    Volume,
+    VolumeMount,
 )
 from .docker import DockerConfig, block_map, nested  # noqa: F401
-from . import paths
 
 
 def build_job(raw: dict[str, Any], file: str | None = None) -> Job:

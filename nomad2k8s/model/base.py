@@ -12,8 +12,14 @@ import typing
 from typing import Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import (
-    BaseModel, ConfigDict, PrivateAttr, ValidationError, ValidationInfo, ValidatorFunctionWrapHandler,
-    field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
 )
 
 from . import paths

@@ -36,7 +36,9 @@ def load_jobspec(
     path = Path(path)
     # Jobspecs are the input itself (a 100,000-group job is a benchmark): a far higher cap.
     text = fileaccess.read_operator_text(path, "jobspec", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
-    from ..packs.render import render_templated  # packs reads parse's modules: imported here, not at the top
+    from ..packs.render import (
+        render_templated,  # packs reads parse's modules: imported here, not at the top
+    )
 
     rendered = render_templated(path, text, variables, var_files, Path(root) if root is not None else path.parent)
     if rendered is not None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from ..errors import ConversionError
 from .expr import Evaluator, Runtime, Unresolved
-from .template import render
 from .hcl2_reader import ATTR_LINES
 from .model import ParseDiagnostic
+from .template import render
 from .variables import UNSET
 
 UNRESOLVED = "N2K-PARSE-UNRESOLVED"

@@ -9,8 +9,8 @@ from typing import Any, Mapping
 from .. import fileaccess
 from ..errors import ConversionError
 from .expr import Evaluator, Unresolved
-from .template import render
 from .hcl2_reader import ATTR_LINES, parse_hcl2
+from .template import render
 
 UNSET = object()  # declared without default and never given a value
 

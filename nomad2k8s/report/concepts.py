@@ -3,9 +3,10 @@ mapper registry, the hint specs and the table of settings without a mapping."""
 
 from __future__ import annotations
 
-from .. import hints
 from nomad2k8s.mapping.core.registry import TRANSFORMS
 from nomad2k8s.mapping.core.unsupported import ROWS
+
+from .. import hints
 
 
 def _cell(text: str) -> str:

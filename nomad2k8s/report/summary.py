@@ -1,46 +1,71 @@
-"""SUMMARY.md: the estate at a glance for a review meeting — one row per converted service
-with its counts and go/no-go verdict, rendered from the ledgers only."""
+"""SUMMARY.md: the agenda of a review meeting, rendered from the report.json document
+(review/report.py): the counts, the services by verdict, the blockers, the grouped actions, the
+migration waves and the stale decisions, each service linked to its MIGRATION.md."""
 
 from __future__ import annotations
 
-from collections import Counter
-from pathlib import PurePosixPath
+from typing import Any
 
-from ..ledger import STATUS_ORDER, LedgerEntry, Status
+from ..review.verdict import VERDICTS, WORDS
 
-TOP_CODES = 3
-
-
-def verdict_word(entries: list[LedgerEntry]) -> str:
-    if any(e.status is Status.NEEDS_DECISION for e in entries):
-        return "NO-GO"
-    if any(e.status is Status.DROPPED for e in entries):
-        return "GO with review"
-    return "GO"
+MAX_ITEMS = 20  # items shown per action kind; the rest are counted (report.json has them all)
 
 
-def _top_decisions(entries: list[LedgerEntry]) -> str:
-    codes = Counter(e.code for e in entries if e.status is Status.NEEDS_DECISION)
-    return ", ".join(f"`{code}` ×{n}" if n > 1 else f"`{code}`"
-                     for code, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CODES])
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
-def render(rows: list[tuple[str, str, int, list[LedgerEntry]]]) -> str:
-    """rows: (report path relative to the output dir, source jobspec, object count, ledger entries)."""
-    verdicts = Counter(verdict_word(entries) for _, _, _, entries in rows)
+def _link(service: dict[str, Any]) -> str:
+    return f"[{service['name']}]({service['migration_md']})"
+
+
+def render(report: dict[str, Any]) -> str:
+    totals = report["totals"]
+    run = report["run"]
+    by_name = {s["name"]: s for s in report["services"]}
+    verdicts = ", ".join(f"{totals['verdicts'][v]} {WORDS[v]}" for v in VERDICTS)
+    opened = totals["open"]
     lines = [
         "# Migration summary",
         "",
-        f"{len(rows)} service(s): " + ", ".join(f"{verdicts[v]} {v}" for v in ("GO", "GO with review", "NO-GO")),
+        f"{totals['services']} service(s): {verdicts}. Open: {opened['blocker']} blocker(s), "
+        f"{opened['action']} action(s), {opened['review']} to review. Profile `{run.get('profile')}`, "
+        f"source `{run.get('source')}`.",
         "",
-        "| service | source | objects | " + " | ".join(s.value for s in STATUS_ORDER) + " | verdict | top decisions |",
-        "|---|---|---:|" + "---:|" * len(STATUS_ORDER) + "---|---|",
+        "| service | verdict | blockers | actions | review | closed | objects | source |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    for report, source, n_objects, entries in sorted(rows):
-        counts = Counter(e.status for e in entries)
-        link = f"[{PurePosixPath(report).parent.as_posix()}]({report})"
-        lines.append(
-            f"| {link} | `{source}` | {n_objects} | " + " | ".join(str(counts[s]) for s in STATUS_ORDER)
-            + f" | {verdict_word(entries)} | {_top_decisions(entries)} |"
-        )
-    return "\n".join(lines) + "\n"
+    order = {v: i for i, v in enumerate(reversed(VERDICTS))}  # NO-GO first: what the meeting discusses
+    for s in sorted(report["services"], key=lambda s: (order[s["verdict"]], s["dir"])):
+        o = s["open"]
+        lines.append(f"| {_link(s)} | {WORDS[s['verdict']]} | {o['blocker']} | {o['action']} | {o['review']} | "
+                     f"{s['closed']} | {len(s['objects'])} | `{_cell(s['source'])}` |")
+    lines += ["", "## Blockers", ""]
+    lines += [f"- {_link(by_name[b['service']])} `{b['code']}` ({b['row']}): {_cell(b['message'])}"
+              for b in report["blockers"]] or ["None."]
+    lines += ["", "## Actions", ""]
+    if not report["actions"]:
+        lines += ["None.", ""]
+    for action in report["actions"]:
+        items = action["items"]
+        services = sorted({i["service"] for i in items})
+        lines += [f"### {action['title']} ({len(items)} item(s), {len(services)} service(s))", ""]
+        lines += [f"- {i['service']}: `{_cell(i['detail'])}`" for i in items[:MAX_ITEMS]]
+        if len(items) > MAX_ITEMS:
+            lines.append(f"- … and {len(items) - MAX_ITEMS} more (report.json)")
+        if action["snippet"]:
+            lines += ["", "```hcl", action["snippet"], "```"]
+        lines.append("")
+    lines += ["## Migration waves", "",
+              "Leaves first: a wave's services depend only on earlier waves; external names must still resolve "
+              "to Nomad/Consul while they move.", ""]
+    for wave in report["waves"]:
+        external = f" — external: {', '.join(f'`{e}`' for e in wave['external'])}" if wave["external"] else ""
+        lines.append(f"{wave['wave']}. {', '.join(wave['services'])}{external}")
+    if report["cycles"]:
+        lines += ["", "Cycles (move together): " + "; ".join(" ↔ ".join(c) for c in report["cycles"])]
+    if report["stale_decisions"]:
+        lines += ["", "## Stale decisions", ""]
+        lines += [f"- {d['service']} `{d['code']}`" + (f" `{d['path']}`" if d["path"] else "")
+                  + f": {d['reason']} ({d['file']})" for d in report["stale_decisions"]]
+    return "\n".join(lines).rstrip("\n") + "\n"

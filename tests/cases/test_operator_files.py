@@ -137,4 +137,4 @@ def test_diff_still_works(output: Path, tmp_path: Path) -> None:
     entries[0]["status"] = "needs-decision" if entries[0]["status"] != "needs-decision" else "mapped"
     ledger.write_text(json.dumps(entries))
     result = _invoke(["diff", str(output), str(new), "--exit-code"])
-    assert result.exit_code == 3 and "Ledger:" in result.output
+    assert result.exit_code == 1 and "Ledger:" in result.output

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nomad2k8s.profile import Profile
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.lang.consul_template import NOMAD_VAR, VAULT_V2
+from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.profile import Profile
 
 _SECRET_KEY_INVALID = re.compile(r"[^-._a-zA-Z0-9]+")
 

@@ -7,10 +7,10 @@ values and args); this module only adds what templates need on top: a task's own
 from __future__ import annotations
 
 from nomad2k8s.ledger import Status
-from nomad2k8s.model import Task
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int, has_interpolation
+from nomad2k8s.model import Task
 
 
 def static_value(gctx: GroupContext, task: Task, name: str) -> tuple[str, str] | None:

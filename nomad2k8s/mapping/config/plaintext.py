@@ -21,14 +21,30 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.model import Task, paths
-from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, secret_env, container_target
+from nomad2k8s.credentials import (  # noqa: F401 (re-exported)
+    NOT_SECRET_NAME,
+    NOT_SECRET_VALUES,
+    SECRET_KEY_PATTERN,
+    credentials,
+    mask,
+)
 from nomad2k8s.k8s.names import env_name
+from nomad2k8s.lang.consul_template import (
+    VAULT_V2,
+    Kept,
+    Lit,
+    SecretRange,
+    SecretRef,
+    Segment,
+)
+from nomad2k8s.mapping.config.template_objects import (
+    GroupTemplates,
+    container_target,
+    secret_env,
+)
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_env
-from nomad2k8s.lang.consul_template import VAULT_V2, Kept, Lit, SecretRange, SecretRef, Segment
-
-from nomad2k8s.credentials import NOT_SECRET_NAME, NOT_SECRET_VALUES, SECRET_KEY_PATTERN, credentials, mask  # noqa: F401 (re-exported)
+from nomad2k8s.model import Task, paths
 
 # `name = value`, `name: value`, `export NAME=value` on one line of a config file.
 _LINE = re.compile(

@@ -8,17 +8,32 @@ import re
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
-from nomad2k8s.model import Task, Template
-from nomad2k8s.lang import envparse as envfile
-from nomad2k8s.mapping.config import nomad_env
-from nomad2k8s.mapping.config import plaintext
-from nomad2k8s.mapping.config.template_files import kept_text, runtime_text
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, remote_problem, secret_env, container_target
-from nomad2k8s.mapping.core import runtime
 from nomad2k8s.k8s.names import env_name
+from nomad2k8s.lang import envparse as envfile
+from nomad2k8s.lang.consul_template import (
+    VAULT_V2,
+    Kept,
+    Lit,
+    RangeKey,
+    RangeValue,
+    RuntimeRef,
+    SecretRange,
+    SecretRef,
+    Segment,
+)
+from nomad2k8s.ledger import Status
+from nomad2k8s.mapping.config import nomad_env, plaintext
+from nomad2k8s.mapping.config.template_files import kept_text, runtime_text
+from nomad2k8s.mapping.config.template_objects import (
+    GroupTemplates,
+    TemplateAccount,
+    container_target,
+    remote_problem,
+    secret_env,
+)
+from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.podspec import add_env
-from nomad2k8s.lang.consul_template import VAULT_V2, Kept, Lit, RangeKey, RangeValue, RuntimeRef, SecretRange, SecretRef, Segment
+from nomad2k8s.model import Task, Template
 
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
 

@@ -11,16 +11,30 @@ import re
 from kubernetes import client as k8s
 
 from nomad2k8s import fileaccess
+from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.lang.consul_template import (
+    NOMAD_VAR,
+    VAULT_V2,
+    Kept,
+    Lit,
+    RuntimeRef,
+    SecretRange,
+    SecretRef,
+    Segment,
+)
 from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Task, Template
+from nomad2k8s.mapping.config.externalsecrets import secret_key_name
+from nomad2k8s.mapping.config.template_objects import (
+    GroupTemplates,
+    TemplateAccount,
+    container_target,
+    remote_problem,
+)
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.config.externalsecrets import secret_key_name
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, remote_problem, container_target
-from nomad2k8s.k8s.names import dns_label
-from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.mapping.passes.pending import waiting_note
-from nomad2k8s.lang.consul_template import NOMAD_VAR, VAULT_V2, Kept, Lit, RuntimeRef, SecretRange, SecretRef, Segment
+from nomad2k8s.mapping.storage.taskdirs import resolve
+from nomad2k8s.model import Task, Template
 
 _TASK_DIR_NOTES = tuple(f"{var} " for var in runtime.TASK_DIR_VARS)  # the notes of task-dir variables
 

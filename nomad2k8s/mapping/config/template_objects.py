@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets, RemoteRef
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets, RemoteRef
-from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
 
 CHECKSUM_ANNOTATION = "checksum/config"

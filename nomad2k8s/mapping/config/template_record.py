@@ -9,14 +9,19 @@ from dataclasses import replace
 
 from kubernetes import client as k8s
 
-from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.lang.consul_template import NOMAD_VAR, Kept, SecretRef, Segment
 from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Task, Template
 from nomad2k8s.mapping.config import plaintext
 from nomad2k8s.mapping.config.template_files import destination, file_key, file_mode
-from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, GroupTemplates, TemplateAccount, container_target
+from nomad2k8s.mapping.config.template_objects import (
+    CHECKSUM_ANNOTATION,
+    GroupTemplates,
+    TemplateAccount,
+    container_target,
+)
+from nomad2k8s.mapping.passes.pending import track
 from nomad2k8s.mapping.storage.taskdirs import resolve
-from nomad2k8s.lang.consul_template import NOMAD_VAR, Kept, SecretRef, Segment
+from nomad2k8s.model import Task, Template
 
 
 def record_unreadable(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template,

@@ -15,19 +15,39 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
-from nomad2k8s.model import Task, Template
+from nomad2k8s.lang.consul_template import (
+    Kept,
+    SecretRange,
+    SecretRef,
+    Translation,
+    translate,
+)
 from nomad2k8s.lang.gotemplate import TemplateError
+from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config import nomad_env
+from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
 from nomad2k8s.mapping.config.plaintext import plaintext_task_env, split_plaintext
 from nomad2k8s.mapping.config.template_env import env_template
-from nomad2k8s.mapping.config.template_files import file_template, rewrite_literals, template_text
-from nomad2k8s.mapping.config.template_objects import GroupTemplates, TemplateAccount, emit, new_account
-from nomad2k8s.mapping.config.template_record import record_content, record_fields, record_secret_kept, record_unreadable
+from nomad2k8s.mapping.config.template_files import (
+    file_template,
+    rewrite_literals,
+    template_text,
+)
+from nomad2k8s.mapping.config.template_objects import (
+    GroupTemplates,
+    TemplateAccount,
+    emit,
+    new_account,
+)
+from nomad2k8s.mapping.config.template_record import (
+    record_content,
+    record_fields,
+    record_secret_kept,
+    record_unreadable,
+)
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
 from nomad2k8s.mapping.core.values import unresolved_reference, unresolved_suggestion
-from nomad2k8s.lang.consul_template import Kept, SecretRange, SecretRef, Translation, translate
+from nomad2k8s.model import Task, Template
 
 
 def map_templates(gctx: GroupContext) -> None:

@@ -7,9 +7,9 @@ on exactly the paths the templates read (listed in the entry).
 
 from __future__ import annotations
 
+from nomad2k8s.mapping.core.context import JobContext
 from nomad2k8s.model import paths
 from nomad2k8s.model.blocks import Vault
-from nomad2k8s.mapping.core.context import JobContext
 
 
 def _paths_in_scope(jctx: JobContext, scope: str, dynamic: bool) -> list[str]:

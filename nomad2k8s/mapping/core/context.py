@@ -10,12 +10,12 @@ from kubernetes import client as k8s
 
 from nomad2k8s.hints import Hints
 from nomad2k8s.ledger import Ledger
-from nomad2k8s.model import Group, Job, Task
-from nomad2k8s.profile import Profile
-from nomad2k8s.terraform.model import EstateFacts
 from nomad2k8s.mapping.core.store import ObjectStore
 from nomad2k8s.mapping.passes.pending import PendingMessage
 from nomad2k8s.mapping.workload.spec import WorkloadSpec
+from nomad2k8s.model import Group, Job, Task
+from nomad2k8s.profile import Profile
+from nomad2k8s.terraform.model import EstateFacts
 
 
 @dataclass

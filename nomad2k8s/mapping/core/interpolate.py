@@ -28,13 +28,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nomad2k8s.ledger import Status
-from nomad2k8s.model import Task
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, env_name
-from nomad2k8s.mapping.networking.upstreams import namespace_of
+from nomad2k8s.ledger import Status
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.passes.pending import waiting_note
+from nomad2k8s.model import Task
 
 # Env vars filled from the downward API, referenced with Kubernetes `$(VAR)` dependent expansion.
 DOWNWARD = {
@@ -187,7 +187,9 @@ class Interpolator:
             if self.mode == "service":
                 raise Unresolved
             if task is not None:
-                from nomad2k8s.mapping.storage import taskdirs  # taskdirs reads TASK_DIR_VARS from here
+                from nomad2k8s.mapping.storage import (
+                    taskdirs,  # taskdirs reads TASK_DIR_VARS from here
+                )
 
                 taskdirs.ensure_task_dir(gctx, task, TASK_DIR_VARS[name])
             self.note(Status.MAPPED, "N2K-RUNTIME-DIR", f"{name} -> /{TASK_DIR_VARS[name]}")

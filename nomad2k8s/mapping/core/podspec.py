@@ -5,8 +5,8 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Ledger
-from nomad2k8s.model import paths
 from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.model import paths
 
 
 def add_volume(gctx: GroupContext, volume: k8s.V1Volume) -> k8s.V1Volume:

@@ -34,14 +34,21 @@ from dataclasses import dataclass, field, replace
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Account, Status, Target
-from nomad2k8s.model import Task, paths
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import env_name
-from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.interpolate import (  # noqa: F401 (re-exported: runtime is the public face)
-    DOWNWARD, TASK_DIR_VARS, Interpolator, Note, Unresolved, cluster_host, group_upstreams, service_port)
-
+    DOWNWARD,
+    TASK_DIR_VARS,
+    Interpolator,
+    Note,
+    Unresolved,
+    cluster_host,
+    group_upstreams,
+    service_port,
+)
+from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.model import Task, paths
 
 _CONSUL = re.compile(r"(?<![\w.-])(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9-]+)\.(service|virtual)(?:\.([A-Za-z0-9-]+))?"
                      r"\.consul(?![\w-])")

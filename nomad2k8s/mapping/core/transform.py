@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 from typing import Literal
 
 import yaml

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from nomad2k8s.ledger import Status
+from nomad2k8s.mapping.core import runtime
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.model import Service, paths
 from nomad2k8s.model.base import NomadBlock
-from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.core import runtime
 
 MESH = "no Envoy sidecar: traffic goes pod to pod; mTLS/authorization come from network policies built from " \
        "Consul intentions"

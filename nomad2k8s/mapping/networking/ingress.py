@@ -17,12 +17,12 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
-from nomad2k8s.ledger import Account, Status, Target
-from nomad2k8s.model import Service, Task
-from nomad2k8s.lang import traefik as tt
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s import crds
 from nomad2k8s.k8s.names import dns_label, is_host_name
+from nomad2k8s.lang import traefik as tt
+from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.mapping.core.context import GroupContext
+from nomad2k8s.model import Service, Task
 
 ROUTER_ANNOTATION = "traefik.ingress.kubernetes.io/router."
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.lang import traefik
 from nomad2k8s.ledger import Account, FieldRules, Status, Target, rules
-from nomad2k8s.model import Network, Port, Task
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.model import Network, Port, Task
 
 BRIDGE_LIKE = frozenset({"bridge", "cni"})
 # Well-known ports of UDP protocols: DNS, DHCP, TFTP, NTP, SNMP/traps, syslog, OpenVPN, SSDP, STUN,

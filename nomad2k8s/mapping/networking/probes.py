@@ -14,10 +14,10 @@ import math
 from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Check, Service, Task
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
+from nomad2k8s.model import Check, Service, Task
 
 HTTP_TYPES = frozenset({"http", "https"})
 

@@ -9,22 +9,19 @@ mapping/networking/connect.py.
 
 from __future__ import annotations
 
-
 from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
-from nomad2k8s.ledger import FieldRules, rules
-from nomad2k8s.model import Service, Task, paths
-from nomad2k8s.mapping.networking import connect
-from nomad2k8s.mapping.networking import ingress
-from nomad2k8s.mapping.networking import probes
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, is_qualified_name_part
-from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
+from nomad2k8s.ledger import FieldRules, rules
 from nomad2k8s.mapping.core import interpolate
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.interpolate import default_service_name
-from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.networking import connect, ingress, probes
+from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
+from nomad2k8s.mapping.networking.upstreams import namespace_of
+from nomad2k8s.model import Service, Task, paths
 
 NOMAD_NAME_ANNOTATION = "nomad2k8s.io/nomad-service-name"
 META_ANNOTATION_PREFIX = "nomad.service.meta/"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from nomad2k8s.model import Job
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.model import Job
 
 
 @dataclass(frozen=True)

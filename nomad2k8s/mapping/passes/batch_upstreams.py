@@ -16,7 +16,10 @@ from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config.template_files import eso_literal
-from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, config_checksum
+from nomad2k8s.mapping.config.template_objects import (
+    CHECKSUM_ANNOTATION,
+    config_checksum,
+)
 from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.core.store import name_of
 from nomad2k8s.mapping.passes.pending import namespace_of, service_of

@@ -15,8 +15,12 @@ import re
 
 from kubernetes import client as k8s
 
+from nomad2k8s.mapping.config.template_objects import (
+    CHECKSUM_ANNOTATION,
+    config_checksum,
+    template_configmap,
+)
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, config_checksum, template_configmap
 
 NOT_EMITTED = "not emitted: its task is not in the pod"
 UNMOUNTED = "not emitted: no container in the pod mounts it"

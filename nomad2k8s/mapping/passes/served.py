@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nomad2k8s.ledger import Ledger, Status
-from nomad2k8s.model import paths
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.ledger import Ledger, Status
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.networking.services import all_services, service_name
+from nomad2k8s.model import paths
 
 ROUTE_KINDS = ("Ingress", "IngressRoute")
 

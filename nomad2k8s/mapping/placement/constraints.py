@@ -16,10 +16,10 @@ from typing import Any
 from kubernetes import client as k8s
 from kubernetes.client import V1NodeSelectorRequirement
 
-from nomad2k8s.ledger import Account, Status
-from nomad2k8s.model import Affinity, Constraint, Spread
-from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.k8s.names import is_label_value
+from nomad2k8s.ledger import Account, Status
+from nomad2k8s.mapping.core.context import GroupContext, JobContext
+from nomad2k8s.model import Affinity, Constraint, Spread
 
 ARCH = "kubernetes.io/arch"
 OS = "kubernetes.io/os"

@@ -8,13 +8,13 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Device, Task, paths
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
-from nomad2k8s.mapping.placement.constraints import add_preferred, add_required
+from nomad2k8s.ledger import Status, Target
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume, claimed_as_a_whole
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.placement.constraints import add_preferred, add_required
+from nomad2k8s.model import Device, Task, paths
 
 GPU_RESOURCE = "nvidia.com/gpu"
 

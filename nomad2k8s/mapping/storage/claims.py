@@ -16,9 +16,9 @@ from kubernetes import client as k8s
 
 from nomad2k8s.hints import Hints, hints_for
 from nomad2k8s.k8s.quantity import bytes_quantity, from_byte_units, mib_quantity  # noqa: F401  (re-exported for the volume mappers)
-from nomad2k8s.model import Task
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_volume
+from nomad2k8s.model import Task
 from nomad2k8s.terraform.model import VolumeFact
 
 RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"

@@ -13,15 +13,24 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Account, Status, Target
-from nomad2k8s.model import Task, nested, paths
-from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.storage.ephemeral import ALLOC_DATA_VOLUME, sticky_data_volume
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume, claimed_as_a_whole
-from nomad2k8s.mapping.storage.claims import RWO, add_pvc, allowed_propagation, bytes_quantity, claim_size, claim_spec, mount_pvc, storage_class
-from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.storage.claims import (
+    RWO,
+    add_pvc,
+    allowed_propagation,
+    bytes_quantity,
+    claim_size,
+    claim_spec,
+    mount_pvc,
+    storage_class,
+)
+from nomad2k8s.mapping.storage.ephemeral import ALLOC_DATA_VOLUME, sticky_data_volume
+from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
+from nomad2k8s.model import Task, nested, paths
 
 PROPAGATION = {"rslave": "HostToContainer", "slave": "HostToContainer", "rshared": "Bidirectional",
                "shared": "Bidirectional", "private": None, "rprivate": None}

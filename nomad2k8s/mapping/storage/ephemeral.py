@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
-from nomad2k8s.mapping.storage.claims import RWO, add_claim_template, claim_size, claim_spec, mib_quantity, size_origin, storage_class
-from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir
-from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.storage.claims import (
+    RWO,
+    add_claim_template,
+    claim_size,
+    claim_spec,
+    mib_quantity,
+    size_origin,
+    storage_class,
+)
+from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir
 
 NOMAD_DEFAULT_DISK_MB = 300
 ALLOC_DATA_VOLUME = "alloc-data"

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from kubernetes import client as k8s
 
-from nomad2k8s.model import Task
+from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.interpolate import task_dir_prefix
-from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
+from nomad2k8s.model import Task
 
 TASK_DIRS = ("local", "secrets", "alloc")
 

@@ -12,15 +12,30 @@ from dataclasses import dataclass
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Volume, VolumeMount
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.k8s.quantity import from_byte_units
+from nomad2k8s.ledger import Status, Target
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume
-from nomad2k8s.mapping.storage.claims import RWO, RWOP, ROX, RWX, add_claim_template, add_pvc, allowed_propagation, claim_size, claim_spec, fact_size, mount_pvc, size_origin, storage_class, volume_fact
-from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
 from nomad2k8s.mapping.core.values import claim_value
+from nomad2k8s.mapping.storage.claims import (
+    ROX,
+    RWO,
+    RWOP,
+    RWX,
+    add_claim_template,
+    add_pvc,
+    allowed_propagation,
+    claim_size,
+    claim_spec,
+    fact_size,
+    mount_pvc,
+    size_origin,
+    storage_class,
+    volume_fact,
+)
+from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
+from nomad2k8s.model import Volume, VolumeMount
 from nomad2k8s.terraform.model import VolumeFact
 
 # Nomad CSI access mode -> (Kubernetes access mode, mounted read-only)

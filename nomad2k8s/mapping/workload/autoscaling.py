@@ -33,12 +33,12 @@ from kubernetes import client as k8s
 
 from nomad2k8s.hints import hints_for
 from nomad2k8s.k8s import crds
-from nomad2k8s.ledger import Target
 from nomad2k8s.k8s.quantity import cpu_millis, cpu_quantity, memory_mi, memory_quantity
-from nomad2k8s.model import Task
-from nomad2k8s.model.blocks import Scaling
+from nomad2k8s.ledger import Target
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
+from nomad2k8s.model import Task
+from nomad2k8s.model.blocks import Scaling
 
 VPA_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 HPA_KINDS = frozenset({"Deployment", "StatefulSet"})

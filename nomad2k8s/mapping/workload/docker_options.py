@@ -13,12 +13,17 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.names import (
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_label_value,
+    is_qualified_name,
+)
 from nomad2k8s.ledger import Target
-from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.k8s.names import is_dns1123_label, is_dns1123_subdomain, is_label_value, is_qualified_name
-from nomad2k8s.mapping.workload.tasks import IMAGE_DRIVERS
 from nomad2k8s.mapping.core.values import as_int, has_interpolation
+from nomad2k8s.mapping.workload.tasks import IMAGE_DRIVERS
+from nomad2k8s.model import Task, paths
 
 # Sysctls Kubernetes treats as safe (namespaced, allowed by every kubelet by default).
 SAFE_SYSCTLS = frozenset({

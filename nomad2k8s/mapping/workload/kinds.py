@@ -6,12 +6,12 @@ from kubernetes import client as k8s
 
 from nomad2k8s.errors import ConversionError
 from nomad2k8s.hints import hints_for
-from nomad2k8s.model import Group, Job
-from nomad2k8s.profile import Profile
-from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.values import as_int
 from nomad2k8s.mapping.workload.spec import CRON_FIELDS, JOB_FIELDS
+from nomad2k8s.model import Group, Job
+from nomad2k8s.profile import Profile
 
 MANAGED_BY = "nomad2k8s"
 SINGLE_WRITER_MODES = frozenset({"single-node-writer", "single-node-single-writer", "multi-node-single-writer"})

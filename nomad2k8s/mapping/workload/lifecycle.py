@@ -18,9 +18,9 @@ import shlex
 from kubernetes import client as k8s
 
 from nomad2k8s.k8s.handlers import exec_handler
-from nomad2k8s.model import Task, paths
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
+from nomad2k8s.model import Task, paths
 
 NATIVE_SIDECAR_MIN = (1, 29)
 BATCH_KINDS = frozenset({"Job", "CronJob"})

@@ -7,10 +7,10 @@ namespace.name) or `nomad` (the job's Nomad namespace, namespace.name when it ha
 from __future__ import annotations
 
 from nomad2k8s.hints import Hints
+from nomad2k8s.k8s.names import dns_label
+from nomad2k8s.mapping.core.context import JobContext
 from nomad2k8s.model import Job
 from nomad2k8s.profile import Profile
-from nomad2k8s.mapping.core.context import JobContext
-from nomad2k8s.k8s.names import dns_label
 
 
 def job_namespace(job: Job, profile: Profile, hints: Hints) -> str:

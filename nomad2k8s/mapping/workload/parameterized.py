@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
-from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.k8s.names import env_name
+from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.podspec import add_env
 
 

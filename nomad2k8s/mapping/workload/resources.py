@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import FieldRules, Target, rules
-from nomad2k8s.model import Task
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.k8s.quantity import cpu_quantity as _cpu_quantity
+from nomad2k8s.ledger import FieldRules, Target, rules
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.model import Task
 
 # resources fields Nomad itself no longer honours.
 _IGNORED_BY_NOMAD = FieldRules(

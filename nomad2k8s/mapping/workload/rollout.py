@@ -23,10 +23,10 @@ from typing import Any
 from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Status
-from nomad2k8s.model.blocks import Restart, Update
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
 from nomad2k8s.mapping.workload.spec import WorkloadSpec
+from nomad2k8s.model.blocks import Restart, Update
 
 UPDATE_FIELDS = ("max_parallel", "health_check", "min_healthy_time", "healthy_deadline", "progress_deadline",
                  "auto_revert", "auto_promote", "canary", "stagger")

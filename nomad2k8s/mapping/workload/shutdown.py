@@ -17,12 +17,12 @@ import math
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Target
-from nomad2k8s.model import Task
-from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.workload.lifecycle import version_tuple
 from nomad2k8s.k8s.handlers import exec_handler
+from nomad2k8s.ledger import Target
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import duration_seconds
+from nomad2k8s.mapping.workload.lifecycle import version_tuple
+from nomad2k8s.model import Task
 
 NOMAD_DEFAULT_KILL_TIMEOUT = 5
 KUBERNETES_DEFAULT_GRACE = 30

@@ -7,13 +7,18 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status, Target
-from nomad2k8s.model import Task, paths
-from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.k8s.names import dns_label, env_name
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.mapping.config.plaintext import is_plaintext_secret, split_value
+from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.runtime import needs_rewrite
-from nomad2k8s.mapping.core.values import as_int, claim_value, unresolved_reference, unresolved_suggestion
+from nomad2k8s.mapping.core.values import (
+    as_int,
+    claim_value,
+    unresolved_reference,
+    unresolved_suggestion,
+)
+from nomad2k8s.model import Task, paths
 
 IMAGE_DRIVERS = frozenset({"docker", "podman", "containerd-driver", "nerdctl"})
 COMMAND_DRIVERS = frozenset({"exec", "raw_exec", "exec2", "rawexec"})
