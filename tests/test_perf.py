@@ -1,0 +1,67 @@
+"""The speed work changes no output: the C YAML emitter writes what the Python one writes, `--jobs N` gives
+the same tree for any N, and the parse cache is invalidated by what changes a conversion. No timing here
+(figures come from scripts/bench.py, never from a timed test)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+
+from nomad2k8s.emit import yaml_out
+from tests.support import GENERATED
+
+
+def _python_text(obj: dict) -> str:
+    return yaml_out.dump_object(obj, yaml_out._PyDumper)
+
+
+def test_c_emitter_matches_python_on_the_goldens() -> None:
+    docs = [d for p in sorted(GENERATED.rglob("*.yaml")) for d in yaml.safe_load_all(p.read_text())
+            if isinstance(d, dict)]
+    assert len(docs) > 100
+    assert [yaml_out.dump_object(d) for d in docs] == [_python_text(d) for d in docs]
+    assert any(yaml_out._c_emits_same(d) for d in docs)  # the C emitter is in use, not only the fallback
+
+
+_ASCII = "ab :#-'\"\n|>{}[],&*!%@`\\~?="
+_ALPHABET = "ab :#-'\"\n\t é|>{}[],&*!%@`\\~\x85\u2028\ufeff"
+
+
+def _text(rng: random.Random, alphabet: str = _ALPHABET) -> str:
+    size = rng.randrange(40) if rng.random() < 0.9 else rng.randrange(300)  # some past the 120 width
+    return "".join(rng.choice(alphabet) for _ in range(size))
+
+
+def _value(rng: random.Random, alphabet: str, depth: int = 0) -> object:
+    pick = rng.randrange(6 if depth < 2 else 3)
+    if pick < 2:
+        return _text(rng, alphabet)
+    if pick == 2:
+        return rng.choice([1, True, None, 2.5])
+    if pick == 3:
+        return [_value(rng, alphabet, depth + 1) for _ in range(rng.randrange(3))]
+    return {_text(rng, alphabet): _value(rng, alphabet, depth + 1) for _ in range(rng.randrange(3))}
+
+
+def test_emitted_text_is_the_python_emitters_for_any_value() -> None:
+    rng = random.Random(17)  # seeded: the same 3,000 objects every run
+    by_c = 0
+    for n in range(3000):
+        alphabet = _ASCII if n % 2 else _ALPHABET  # half of them mostly within what the C emitter gets
+        obj = {_text(rng, alphabet): _value(rng, alphabet) for _ in range(1 + rng.randrange(3))}
+        assert yaml_out.dump_object(obj) == _python_text(obj), obj
+        by_c += yaml_out._c_emits_same(obj)
+    assert by_c > 200
+
+
+def test_a_string_the_emitters_disagree_on_keeps_the_python_emitter() -> None:
+    tricky = {"data": {"a": "line with trailing space \nnext\n", "b": "end\n\n"}}
+    assert not yaml_out._c_emits_same(tricky)
+    assert yaml_out.dump_object(tricky) == _python_text(tricky)
+    assert yaml_out._c_emits_same({"data": {"a": "plain\nblock\n"}})
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
