@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from nomad2k8s.convert import convert_file, flag_name_clashes
 from nomad2k8s.emit import yaml_out
-from tests.support import GENERATED
+from tests.support import FIXTURES, GENERATED
 
 
 def _python_text(obj: dict) -> str:
@@ -65,3 +66,22 @@ def test_a_string_the_emitters_disagree_on_keeps_the_python_emitter() -> None:
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_name_clashes_give_one_warning_per_object_and_one_decision_per_service(tmp_path: Path) -> None:
+    job = FIXTURES / "whoami" / "whoami.nomad.hcl"
+    results = []
+    for n in range(4):
+        copy = tmp_path / f"c{n}" / job.name
+        copy.parent.mkdir()
+        copy.write_text(job.read_text())
+        results += convert_file(copy)
+    objects = {(o["kind"], o["metadata"]["name"]) for o in results[0].objects}
+    warnings = flag_name_clashes(results)
+    assert len(warnings) == len(objects)  # not one per pair of jobspecs (4 copies: 6 pairs)
+    assert all(w.count("/whoami.nomad.hcl") == 4 and "produce the same object" in w for w in warnings)
+    for result in results:
+        decisions = [e for e in result.ledger.entries if e.code == "N2K-OBJECT-NAME-CLASH"]
+        assert len(decisions) == 1
+        assert f"{len(objects)} object(s) also produced by" in decisions[0].message
+        assert result.source.as_posix() not in decisions[0].message
