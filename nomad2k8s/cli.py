@@ -6,27 +6,27 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Optional, Protocol, runtime_checkable
 
 import typer
 
+# Only light modules at import: `--help` and `--version` must not pay for the converter (the kubernetes
+# client, the pydantic models, lark); each command imports what it runs (see scripts/bench.py, help).
 from . import __version__
-from .batch import BatchError, BatchOptions, Profiles, load_intentions, run_batch
-from .convert import ServiceResult
 from .errors import ConversionError
-from .intentions import runs as intention_runs
-from .intentions.apply import apply_intentions
-from .ledger import STATUS_ORDER
-from .output import stdout_text, write_service, write_summary
 from .parse import discover
-from .profile_init import starter_yaml
-from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
-from .report import concepts
-from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
+from .parse.discover import CONFIG_NAME
 
+if TYPE_CHECKING:
+    from .convert import ServiceResult
+    from .vault_check import VaultChecker
+
+# Plain click help, not rich panels: rich's help renderer imports rich.markdown and markdown_it
+# (~0.1 s of CPU, most of `--help`); the help text is the same.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="Convert HashiCorp Nomad jobspecs to Kubernetes manifests, with a migration report per service.",
 )
 
@@ -48,7 +48,7 @@ VAR_FILE_SUFFIXES = discover.VAR_FILE_SUFFIXES  # re-exported for scripts and te
 PROFILE_HELP = "Site profile: a built-in name in mappings/ (vanilla, k3s-traefik-cilium) or a YAML file."
 SET_HELP = "Override one profile setting: dotted.key=value, value parsed as YAML (repeatable)."
 
-profile_app = typer.Typer(no_args_is_help=True, help="Inspect the effective site profile.")
+profile_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect the effective site profile.")
 app.add_typer(profile_app, name="profile")
 
 
@@ -98,6 +98,8 @@ def _err(message: str) -> None:
 
 
 def _summary(result: ServiceResult) -> str:
+    from .ledger import STATUS_ORDER
+
     counts = result.ledger.counts()
     parts = [f"{counts[s]} {s.value}" for s in reversed(STATUS_ORDER)]
     return f"{result.name}: {len(result.objects)} objects; " + ", ".join(parts)
@@ -137,6 +139,10 @@ def convert(
     and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
     Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
     """
+    from .batch import BatchError, BatchOptions, Profiles, run_batch
+    from .output import stdout_text
+    from .profile_load import ProfileError
+
     warn = _err
     try:
         profiles = Profiles(profile, set_, warn)
@@ -176,6 +182,8 @@ def profile_show(
     set_: list[str] = typer.Option([], "--set", help=SET_HELP),
 ) -> None:
     """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
+    from .profile_load import ProfileError, discover_config, profile_yaml, resolve_profile
+
     config = discover_config(path) if path is not None else None
     if config is not None:
         _err(f"site settings: {config}")
@@ -194,6 +202,9 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
+    from .profile_init import starter_yaml
+    from .profile_load import ProfileError, resolve_profile
+
     try:
         text = starter_yaml(profile, resolve_profile(profile))
     except ProfileError as exc:
@@ -212,6 +223,8 @@ def init(
 @app.command()
 def mappings() -> None:
     """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
+    from .report import concepts
+
     sys.stdout.write(concepts.render())
 
 
@@ -254,6 +267,12 @@ def intentions_command(
     profile: Optional[str] = typer.Option(None, "--profile", help="Site profile: a name in mappings/ or a YAML file."),
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
+    from .batch import Profiles, load_intentions
+    from .intentions import runs as intention_runs
+    from .intentions.apply import apply_intentions
+    from .output import stdout_text, write_service, write_summary
+    from .profile_load import ProfileError
+
     try:
         site = Profiles(profile, [], _err).default  # same loading and error format as `convert`
     except ProfileError as exc:
@@ -275,6 +294,8 @@ def intentions_command(
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
     """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
+    from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
+
     try:
         settings = VaultSettings.from_env(addr, token_file)
     except VaultSettingsError as exc:  # unreadable token file, non-ASCII token: a usage error
@@ -307,12 +328,11 @@ def run() -> None:
     except typer.Abort:
         _err("aborted")
         sys.exit(1)
-    except ProfileError as exc:  # bad site settings are a usage error
-        _err(str(exc))
-        sys.exit(2)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
+        from .profile_load import ProfileError  # loaded already: a ProfileError comes from it
+
         _err(str(exc))
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, ProfileError) else 1)  # bad site settings are a usage error
     sys.exit(code if isinstance(code, int) else 0)
 
 

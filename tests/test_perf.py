@@ -4,14 +4,17 @@ the same tree for any N, and the parse cache is invalidated by what changes a co
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
 from nomad2k8s.convert import convert_file, flag_name_clashes
 from nomad2k8s.emit import yaml_out
-from tests.support import FIXTURES, GENERATED
+from tests.support import FIXTURES, GENERATED, REPO
 
 
 def _python_text(obj: dict) -> str:
@@ -85,3 +88,34 @@ def test_name_clashes_give_one_warning_per_object_and_one_decision_per_service(t
         assert len(decisions) == 1
         assert f"{len(objects)} object(s) also produced by" in decisions[0].message
         assert result.source.as_posix() not in decisions[0].message
+
+
+# Top-level packages `--help` must not load (`kubernetes` itself is registered unexecuted, see
+# nomad2k8s/__init__.py; its submodules are the heavy part), and the project modules it may load.
+_HEAVY = {"lark", "hcl2", "hcl", "rich", "yaml", "jsonschema", "markdown_it", "urllib3"}
+_LIGHT = {"nomad2k8s", "nomad2k8s.cli", "nomad2k8s.errors", "nomad2k8s.parse", "nomad2k8s.parse.discover",
+          "nomad2k8s.parse.model"}
+
+
+def _modules_after(code: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", code + "\nimport sys; print('MODULES', *sys.modules)"],
+                          capture_output=True, text=True, check=True, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    return set(proc.stdout.split("MODULES", 1)[1].split())  # after the command's own output
+
+
+def test_help_and_version_import_nothing_heavy() -> None:
+    for argv in (["--help"], ["--version"], ["convert", "--help"]):
+        loaded = _modules_after(f"import sys; sys.argv = ['nomad2k8s', *{argv!r}]\n"
+                                "from nomad2k8s.cli import run\ntry:\n    run()\nexcept SystemExit:\n    pass")
+        assert {m for m in loaded if m.startswith("nomad2k8s")} == _LIGHT, argv
+        assert not {m for m in loaded if m.split(".")[0] in _HEAVY or m.startswith("kubernetes.")}, argv
+        if argv != ["convert", "--help"]:  # a command's help: typer's own parameter adapters load pydantic
+            assert "pydantic" not in loaded, argv
+
+
+def test_a_conversion_never_imports_kubernetes_config() -> None:
+    job = FIXTURES / "whoami" / "whoami.nomad.hcl"
+    loaded = _modules_after(f"from nomad2k8s.convert import convert_file\nconvert_file(__import__('pathlib').Path({str(job)!r}))")
+    assert "kubernetes.client" in loaded and "lark" in loaded
+    assert not {m for m in loaded if m.startswith(("kubernetes.config", "kubernetes.dynamic", "kubernetes.watch"))}

@@ -10,6 +10,8 @@ _SUFFIXES = (".nomad", ".hcl", ".json", ".job")
 VAR_FILE_SUFFIXES = (".vars.hcl", ".vars.json", ".auto.vars.hcl")
 INTENTION_SUFFIXES = (".intentions.hcl", ".intentions.json", ".intentions.tf")
 COMPANION_SUFFIXES = VAR_FILE_SUFFIXES + INTENTION_SUFFIXES
+# The site-settings file looked up from each jobspec upwards (profile_load.discover_config).
+CONFIG_NAME = "nomad2k8s.yaml"
 
 
 def discover_jobspecs(root: Path) -> list[Path]:
