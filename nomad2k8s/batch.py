@@ -5,10 +5,15 @@ nothing here prints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fileaccess
 from .convert import ServiceResult, convert_file, flag_name_clashes, link_batch
 from .errors import ConversionError
 from .intentions import runs as intention_runs
@@ -19,11 +24,14 @@ from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .output import write_root_module, write_service, write_summary
 from .parse import discover, discover_jobspecs
+from .parse.loader import prepare_parsers
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
+CACHE_DIR = Path(".nomad2k8s") / "cache"
+POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
 class BatchError(Exception):
@@ -46,6 +54,8 @@ class BatchOptions:
     default_policy: str | None = None
     any_port: bool = False
     vault_required: bool = False
+    jobs: int = 1  # processes converting files (the CLI's default: the machine's cores)
+    cache: bool = True  # reuse unchanged conversions under output/.nomad2k8s/cache (with an output only)
 
     @property
     def is_dir(self) -> bool:
@@ -116,26 +126,103 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
             for d in sorted({f.parent for f in files})}
 
 
+@dataclass
+class FileTask:
+    """One jobspec to convert, with everything its conversion needs (sent to a worker process)."""
+
+    file: Path
+    profile: Profile
+    variables: dict[str, str]
+    var_files: list[Path]
+    root: Path | None
+    cache_dir: Path | None = None
+
+
+@dataclass
+class FileOutcome:
+    results: list[ServiceResult] | None
+    error: str | None = None
+    no_job: bool = False  # the file holds no job block (skipped in a directory)
+    cache_key: str | None = None
+
+
+def convert_one(task: FileTask) -> FileOutcome:
+    """The per-file work, the same in a worker process and in-process (so output is identical for
+    any --jobs): a cached conversion when nothing it depends on changed, else a conversion."""
+    cache = key = None
+    if task.cache_dir is not None:
+        from .cache import Cache, entry_key
+
+        cache = Cache(task.cache_dir)
+        key = entry_key(task.file, task.profile.model_dump_json(), task.variables, task.var_files, task.root,
+                        os.environ)
+        cached = cache.load(key) if key is not None else None
+        if isinstance(cached, list):
+            return FileOutcome(cached, cache_key=key)
+    with fileaccess.recording_reads() as looked_at:
+        try:
+            results = convert_file(task.file, task.profile, task.variables, task.var_files, root=task.root)
+        except ConversionError as exc:
+            return FileOutcome(None, str(exc), "no job block" in exc.message)
+    if cache is not None and key is not None:
+        cache.store(key, results, looked_at)
+    return FileOutcome(results, cache_key=key)
+
+
+def default_jobs() -> int:
+    """The machine's cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the batch; workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
+    """Outcomes in task order, whatever the number of processes."""
+    if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
+        yield from map(convert_one, tasks)
+        return
+    prepare_parsers()  # built once here, inherited by forked workers
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_ignore_sigint) as pool:
+        try:
+            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def convert_files(options: BatchOptions, files: list[Path], profiles: Profiles, checker: VaultChecker | None,
                   warn: Warn) -> tuple[list[ConvertedFile], int]:
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, files)
-    for file in files:
-        site = profiles.for_file(file)
-        try:
-            results = convert_file(file, site, options.variables,
-                                   local_vars.get(file.parent, []) + list(options.var_files),
-                                   root=options.path if options.is_dir else None)
-        except ConversionError as exc:
-            if options.is_dir and "no job block" in exc.message:
-                warn(f"skipped {file}: not a jobspec (no job block)")
+    cache_dir = options.output / CACHE_DIR if options.output is not None and options.cache else None
+    tasks = [FileTask(file, profiles.for_file(file), options.variables,
+                      local_vars.get(file.parent, []) + list(options.var_files),
+                      options.path if options.is_dir else None, cache_dir) for file in files]
+    used: set[str] = set()
+    for task, outcome in zip(tasks, _outcomes(tasks, options.jobs)):
+        if outcome.cache_key is not None:
+            used.add(outcome.cache_key)
+        if outcome.results is None:
+            if options.is_dir and outcome.no_job:
+                warn(f"skipped {task.file}: not a jobspec (no job block)")
                 continue
-            warn(str(exc))
+            warn(outcome.error or f"{task.file}: not converted")
             failures += 1
             continue
-        checker = _check_vault(results, checker, options.vault_required, warn)
-        converted.append(ConvertedFile(file, site, results))
+        checker = _check_vault(outcome.results, checker, options.vault_required, warn)
+        converted.append(ConvertedFile(task.file, task.profile, outcome.results))
+    if cache_dir is not None and options.is_dir:
+        from .cache import Cache
+
+        Cache(cache_dir).prune(used)
     return converted, failures
 
 

@@ -131,6 +131,9 @@ def convert(
         None, "--vault-token-file", help="File holding the Vault token (default: $VAULT_TOKEN).", exists=True,
         dir_okay=False),
     vault_required: bool = typer.Option(False, "--vault-required", help="Fail (exit 1) when Vault cannot be checked."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Processes converting files (default: the machine's cores); "
+        "the output is the same for any number."),
 ) -> None:
     """Convert one jobspec, or every jobspec under a directory.
 
@@ -139,7 +142,7 @@ def convert(
     and each job's output keeps the jobspec's sub-directory: DIR/<sub-dir>/<service>/.
     Site settings: --profile < the {CONFIG_NAME} nearest to each jobspec < --set.
     """
-    from .batch import BatchError, BatchOptions, Profiles, run_batch
+    from .batch import BatchError, BatchOptions, Profiles, default_jobs, run_batch
     from .output import stdout_text
     from .profile_load import ProfileError
 
@@ -157,7 +160,7 @@ def convert(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
-        vault_required=vault_required)
+        vault_required=vault_required, jobs=jobs or default_jobs())
     try:
         outcome = run_batch(options, profiles, checker, warn, on_written=lambda r: _err(_summary(r)))
     except ProfileError as exc:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from nomad2k8s import batch
 from nomad2k8s.convert import convert_file, flag_name_clashes
 from nomad2k8s.emit import yaml_out
-from tests.support import FIXTURES, GENERATED, REPO
+from tests.support import FIXTURES, GENERATED, REPO, run_cli
 
 
 def _python_text(obj: dict) -> str:
@@ -68,7 +71,9 @@ def test_a_string_the_emitters_disagree_on_keeps_the_python_emitter() -> None:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file the conversion wrote, minus its cache (entries are pickles, not output)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".nomad2k8s" not in p.relative_to(root).parts}
 
 
 def test_name_clashes_give_one_warning_per_object_and_one_decision_per_service(tmp_path: Path) -> None:
@@ -119,3 +124,95 @@ def test_a_conversion_never_imports_kubernetes_config() -> None:
     loaded = _modules_after(f"from nomad2k8s.convert import convert_file\nconvert_file(__import__('pathlib').Path({str(job)!r}))")
     assert "kubernetes.client" in loaded and "lark" in loaded
     assert not {m for m in loaded if m.startswith(("kubernetes.config", "kubernetes.dynamic", "kubernetes.watch"))}
+
+
+# Cases that exercise the batch stage across files (Connect upstreams, name clashes), several jobs in
+# one file (multi-group), HCL1, API JSON and variables: what could differ between worker processes.
+_MIXED = ["routing", "poc-k3s", "whoami", "echo-server", "hcl1-legacy", "api-json", "variables", "multi-group",
+          "consul-kv"]
+
+
+def _mixed_tree(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    for case in _MIXED:
+        shutil.copytree(FIXTURES / case, src / case)
+    shutil.copytree(FIXTURES / "whoami", src / "again" / "whoami")  # a clash across directories
+    return src
+
+
+def test_any_number_of_jobs_gives_the_same_tree(tmp_path: Path) -> None:
+    src = _mixed_tree(tmp_path)
+    runs = {}
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"out{jobs}"
+        proc = run_cli("convert", src, "--output", out, "--jobs", str(jobs))
+        assert proc.returncode == 0, proc.stderr
+        runs[jobs] = (_tree(out), proc.stderr)
+    assert len(runs[1][0]) > 50 and "produce the same object" in runs[1][1]
+    assert runs[2] == runs[1] and runs[3] == runs[1]
+
+
+_FILE_JOB = """
+job "files" {
+  group "g" {
+    task "t" {
+      driver = "docker"
+      config { image = "nginx:1.27" }
+      template {
+        data        = file("conf.txt")
+        destination = "local/app.conf"
+      }
+    }
+  }
+}
+"""
+
+
+def _cached_run(src: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[list[str], dict]:
+    """convert SRC --output OUT (in-process, one process): the jobspecs actually converted, and the tree."""
+    converted: list[str] = []
+    real = batch.convert_file
+
+    def counting(path: Path, *rest: object, **kwargs: object) -> object:
+        converted.append(Path(path).name)
+        return real(path, *rest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "convert_file", counting)
+    proc = run_cli("convert", src, "--output", out, "--jobs", "1", *args)
+    assert proc.returncode == 0, proc.stderr
+    return sorted(converted), _tree(out)
+
+
+def test_the_cache_serves_unchanged_files_and_misses_on_any_change(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    src, out = tmp_path / "src", tmp_path / "out"
+    for case in ("variables", "whoami"):
+        shutil.copytree(FIXTURES / case, src / case)
+    (src / "files").mkdir()
+    (src / "files" / "conf.txt").write_text("greeting = hello\n")
+    (src / "files" / "app.nomad.hcl").write_text(_FILE_JOB)
+    first, tree = _cached_run(src, out, monkeypatch)
+    assert first == sorted(p.name for p in src.rglob("*.hcl") if not p.name.endswith(".vars.hcl"))
+    assert _cached_run(src, out, monkeypatch) == ([], tree)  # unchanged: every file from the cache
+
+    job = src / "whoami" / "whoami.nomad.hcl"
+    job.write_text(job.read_text().replace("traefik/whoami", "traefik/whoami-edited"))
+    again, edited = _cached_run(src, out, monkeypatch)
+    assert again == ["whoami.nomad.hcl"] and edited != tree
+    assert b"whoami-edited" in edited["whoami/whoami/deployment-whoami.yaml"]
+
+    var_file = src / "variables" / "prod.vars.hcl"
+    var_file.write_text(var_file.read_text().replace('"2.1.3"', '"2.1.4"'))
+    assert _cached_run(src, out, monkeypatch)[0] == ["app.nomad.hcl"]  # a variable file it read
+
+    changed, with_var = _cached_run(src, out, monkeypatch, "--var", "image_tag=9.9.9")
+    assert changed == first  # --var is part of every key
+    assert b"9.9.9" in b"".join(v for k, v in with_var.items() if k.startswith("variables/"))
+    assert _cached_run(src, out, monkeypatch, "--var", "image_tag=9.9.9")[0] == []
+    (src / "files" / "conf.txt").write_text("greeting = bye\n")  # a file() the jobspec read
+    changed, tree = _cached_run(src, out, monkeypatch, "--var", "image_tag=9.9.9")
+    assert changed == ["app.nomad.hcl"] and b"bye" in b"".join(tree.values())
+    assert _cached_run(src, out, monkeypatch, "--set", "namespace.name=other")[0] == first  # the profile
+    cache = out / ".nomad2k8s" / "cache"
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    assert len(list(cache.glob("*.pickle"))) == len(first)  # entries of earlier runs pruned

@@ -30,13 +30,13 @@ _UNLABELED = {
 
 def parse_hcl1(text: str) -> dict:
     """Parse with pyhcl; raises pyhcl's ValueError subclasses on syntax errors."""
-    data = _parser().parse(text) if isHcl(text) else json.loads(text)  # what hcl.loads does
+    data = parser().parse(text) if isHcl(text) else json.loads(text)  # what hcl.loads does
     lines = _LineFinder(text)
     return _body(data, parent="", lines=lines, start=0)
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> HclParser:
+def parser() -> HclParser:
     """One parser per process: hcl.loads builds a new one, and its LALR tables, on every call (~20 ms)."""
     return HclParser()
 

@@ -52,7 +52,7 @@ def _line(node: Any) -> int:
 
 
 @functools.lru_cache(maxsize=1)
-def _parser() -> Lark:
+def parser() -> Lark:
     """python-hcl2's parser (its grammar, LALR tables and post-lexer) without position propagation.
     Lark.save/_load is lark's own cache path; it copies the tables instead of rebuilding them (~1.7 s)."""
     buffer = io.BytesIO()
@@ -63,7 +63,7 @@ def _parser() -> Lark:
 
 def parses_to_tree(text: str) -> Tree:
     # The trailing newline is python-hcl2's own workaround (its grammar needs one at the end).
-    return _parser().parse(text + "\n")
+    return parser().parse(text + "\n")
 
 
 def _headers(body: Tree) -> tuple[list[_Header], dict[str, int]]:
