@@ -143,7 +143,7 @@ class FileOutcome:
     results: list[ServiceResult] | None
     error: str | None = None
     no_job: bool = False  # the file holds no job block (skipped in a directory)
-    cache_key: str | None = None
+    cache_key: str | None = None  # the cache entry's name
 
 
 def convert_one(task: FileTask) -> FileOutcome:
@@ -158,7 +158,7 @@ def convert_one(task: FileTask) -> FileOutcome:
                         os.environ)
         cached = cache.load(key) if key is not None else None
         if isinstance(cached, list):
-            return FileOutcome(cached, cache_key=key)
+            return FileOutcome(cached, cache_key=key.name if key else None)
     with fileaccess.recording_reads() as looked_at:
         try:
             results = convert_file(task.file, task.profile, task.variables, task.var_files, root=task.root)
@@ -166,7 +166,7 @@ def convert_one(task: FileTask) -> FileOutcome:
             return FileOutcome(None, str(exc), "no job block" in exc.message)
     if cache is not None and key is not None:
         cache.store(key, results, looked_at)
-    return FileOutcome(results, cache_key=key)
+    return FileOutcome(results, cache_key=key.name if key else None)
 
 
 def default_jobs() -> int:

@@ -9,14 +9,21 @@ file() targets, template sources; found or missing, see fileaccess.recording_rea
 one that changed, appeared or vanished makes the entry a miss. An entry holds the ServiceResults as
 converted, before the batch stage, which runs again on every result each time.
 
-Entries are pickles written by this tool into the output directory (mode 0600; the directory carries
-a .gitignore so that a committed output does not take them along); the output directory is as
-trusted as the code that reads it."""
+An entry is encrypted with a key derived from the entry's inputs and the content of every file it
+depends on, none of which the cache holds: a converted jobspec carries the jobspec's own values
+(credentials included, when the jobspec has them), and the output directory must hold no credential.
+Only someone holding the same inputs can read an entry, and a changed dependency is a miss by the
+same token (the key no longer opens it). SHAKE-256 keystream and HMAC-SHA256 from the standard
+library: the key is never reused (it is unique to the inputs, and a random nonce is mixed in).
+The directory carries a .gitignore, so a committed output does not take the entries along."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import hmac
+import json
 import os
 import pickle
 import tempfile
@@ -60,49 +67,83 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class EntryKey:
+    name: str  # the entry's file name (reveals nothing of the inputs)
+    secret: bytes  # the inputs, to derive the entry's key from (never written)
+
+
 def entry_key(file: Path, profile_json: str, variables: Mapping[str, str], var_files: list[Path],
-              root: Path | None, env: Mapping[str, str]) -> str | None:
-    """The entry's name, or None when the jobspec cannot be cached (unreadable, not a regular file)."""
+              root: Path | None, env: Mapping[str, str]) -> EntryKey | None:
+    """None when the jobspec cannot be cached (unreadable, not a regular file)."""
     own = file_digest(file)
     if own is None or own == MISSING:
         return None
-    parts = [tool_fingerprint(), profile_json, repr(sorted(variables.items())),
-             repr([str(p) for p in var_files]), repr(sorted((k, v) for k, v in env.items() if k.startswith("NOMAD_VAR_"))),
-             str(root), str(file.resolve()), own]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    parts = [tool_fingerprint(), profile_json, repr(sorted(variables.items())), repr([str(p) for p in var_files]),
+             repr(sorted((k, v) for k, v in env.items() if k.startswith("NOMAD_VAR_"))), str(root),
+             str(file.resolve()), own]
+    secret = "\0".join(parts).encode()
+    return EntryKey(hashlib.sha256(b"name\0" + secret).hexdigest(), secret)
+
+
+def _entry_key(key: EntryKey, deps: list[tuple[str, str]]) -> bytes:
+    listed = "\0".join(f"{p}\0{d}" for p, d in deps).encode()
+    return hashlib.sha256(b"key\0" + key.secret + b"\0" + listed).digest()
+
+
+def _xor(key: bytes, nonce: bytes, data: bytes) -> bytes:
+    stream = hashlib.shake_256(key + nonce).digest(len(data))
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+def seal(key: bytes, plain: bytes) -> bytes:
+    nonce = os.urandom(16)
+    body = _xor(key, nonce, plain)
+    return nonce + hmac.new(key, nonce + body, hashlib.sha256).digest() + body
+
+
+def unseal(key: bytes, sealed: bytes) -> bytes | None:
+    nonce, tag, body = sealed[:16], sealed[16:48], sealed[48:]
+    if len(sealed) < 48 or not hmac.compare_digest(tag, hmac.new(key, nonce + body, hashlib.sha256).digest()):
+        return None
+    return _xor(key, nonce, body)
 
 
 @dataclass
 class Cache:
     directory: Path
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"{key}.pickle"
+    def _path(self, key: EntryKey) -> Path:
+        return self.directory / f"{key.name}.entry"
 
-    def load(self, key: str) -> Any:
+    def load(self, key: EntryKey) -> Any:
         """The stored value, or None (absent, unreadable, or a dependency changed)."""
         try:
-            with open(self._path(key), "rb") as handle:
-                deps, payload = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            listed, sealed = self._path(key).read_text().split("\n", 1)
+            deps = []
+            for path in json.loads(listed):
+                digest = file_digest(Path(path))
+                if digest is None:
+                    return None
+                deps.append((path, digest))
+            plain = unseal(_entry_key(key, deps), base64.b64decode(sealed))
+            return None if plain is None else pickle.loads(plain)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError, ImportError):
             return None
-        if any(file_digest(Path(p)) != digest for p, digest in deps):
-            return None
-        return pickle.loads(payload)
 
-    def store(self, key: str, value: Any, looked_at: list[Path]) -> None:
-        deps = {}
-        for path in looked_at:
-            digest = file_digest(path)
+    def store(self, key: EntryKey, value: Any, looked_at: list[Path]) -> None:
+        deps = []
+        for path in sorted({str(p) for p in looked_at}):
+            digest = file_digest(Path(path))
             if digest is None:
-                return  # a dependency that cannot be checked again: not cached
-            deps[str(path)] = digest
+                return  # a dependency that cannot be checked again (a pipe): not cached
+            deps.append((path, digest))
         self._prepare()
-        data = pickle.dumps((sorted(deps.items()), pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
-                            pickle.HIGHEST_PROTOCOL)
+        sealed = seal(_entry_key(key, deps), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        text = json.dumps([p for p, _ in deps]) + "\n" + base64.b64encode(sealed).decode() + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # 0600; renamed whole: no torn entry
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
         os.replace(tmp, self._path(key))
 
     def _prepare(self) -> None:
@@ -115,6 +156,6 @@ class Cache:
         """Drop the entries this run did not use (jobspecs removed or changed since)."""
         if not self.directory.is_dir():
             return
-        for path in self.directory.glob("*.pickle"):
+        for path in self.directory.glob("*.entry"):
             if path.stem not in used:
                 path.unlink(missing_ok=True)

@@ -71,9 +71,9 @@ def test_a_string_the_emitters_disagree_on_keeps_the_python_emitter() -> None:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    """Every file the conversion wrote, minus its cache (entries are pickles, not output)."""
+    """Every file the conversion wrote, minus its cache (entries are sealed and hold a random nonce)."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".nomad2k8s" not in p.relative_to(root).parts}
+            if p.is_file() and "cache" not in p.relative_to(root).parts}
 
 
 def test_name_clashes_give_one_warning_per_object_and_one_decision_per_service(tmp_path: Path) -> None:
@@ -194,6 +194,11 @@ def test_the_cache_serves_unchanged_files_and_misses_on_any_change(tmp_path: Pat
     first, tree = _cached_run(src, out, monkeypatch)
     assert first == sorted(p.name for p in src.rglob("*.hcl") if not p.name.endswith(".vars.hcl"))
     assert _cached_run(src, out, monkeypatch) == ([], tree)  # unchanged: every file from the cache
+    entries = list((out / ".nomad2k8s" / "cache").glob("*.entry"))
+    assert len(entries) == len(first)
+    for entry in entries:  # sealed: none of the jobspec's values (credentials included) in the output
+        text = entry.read_text()
+        assert "traefik/whoami" not in text and "greeting" not in text and "brmartin" not in text
 
     job = src / "whoami" / "whoami.nomad.hcl"
     job.write_text(job.read_text().replace("traefik/whoami", "traefik/whoami-edited"))
@@ -215,4 +220,4 @@ def test_the_cache_serves_unchanged_files_and_misses_on_any_change(tmp_path: Pat
     assert _cached_run(src, out, monkeypatch, "--set", "namespace.name=other")[0] == first  # the profile
     cache = out / ".nomad2k8s" / "cache"
     assert (cache / ".gitignore").read_text().strip().endswith("*")
-    assert len(list(cache.glob("*.pickle"))) == len(first)  # entries of earlier runs pruned
+    assert len(list(cache.glob("*.entry"))) == len(first)  # entries of earlier runs pruned
