@@ -215,14 +215,15 @@ class Bench:
     def rss(self, big: bool) -> None:
         small = self.convert(self.corpus, self._out(), inner=False)
         count = len([p for p in self.corpus.rglob("*") if p.is_file()])
-        print(f"peak RSS, convert --jobs 1 of {count} files: {small.rss_mib:.0f} MiB ({small.wall:.1f} s wall)")
+        print(f"peak RSS, convert --jobs 1 of {count} files: {small.rss_mib:.0f} MiB ({small.wall:.1f} s wall, "
+              f"{small.cpu:.1f} s CPU)")
         if big:
             tree = self.tmp / "tree"
             for i in range(10):
                 shutil.copytree(self.corpus, tree / f"copy{i}")
             run = self.convert(tree, self._out(), inner=False)
             print(f"peak RSS, convert --jobs 1 of {10 * count} files (10 copies): {run.rss_mib:.0f} MiB "
-                  f"({run.wall:.1f} s wall, {run.wall / small.wall:.1f}x the {count} files)")
+                  f"({run.wall:.1f} s wall, {run.cpu:.1f} s CPU: {run.cpu / small.cpu:.1f}x the CPU of {count} files)")
 
 
 def main() -> None:
