@@ -5,7 +5,11 @@ nothing here prints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from .decisions import load as decisions_load
 from .decisions.answers import MetaOverrides
 from .decisions.apply import apply_decisions, close_decisions, unconverted_services
 from .decisions.model import DecisionsError
+from . import fileaccess
 from .errors import ConversionError
 from .estate import JobSource
 from .intentions import runs as intention_runs
@@ -34,6 +39,7 @@ from .output import (
 )
 from .ownership import Ownership
 from .parse import discover
+from .parse.loader import prepare_parsers
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .terraform import EstateFacts
@@ -44,6 +50,8 @@ Warn = Callable[[str], None]
 NOT_A_JOBSPEC = "not a jobspec (no job block)"
 OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
 OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
+CACHE_DIR = Path(".nomad2k8s") / "cache"
+POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
 class BatchError(Exception):
@@ -69,6 +77,8 @@ class BatchOptions:
     decisions: Path | None = None  # --decisions FILE; None: the nomad2k8s.decisions.yaml nearest each jobspec
     include_undeployed: bool = False  # convert jobspecs no Terraform root deploys too
     force: bool = False  # overwrite generated files edited since they were written
+    jobs: int = 1  # processes converting files (the CLI's default: the machine's cores)
+    cache: bool = True  # reuse unchanged conversions under output/.nomad2k8s/cache (with an output only)
 
     @property
     def is_dir(self) -> bool:
@@ -152,39 +162,134 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
             for d in sorted({f.parent for f in files})}
 
 
+@dataclass
+class FileTask:
+    """One jobspec to convert, with everything its conversion needs (sent to a worker process)."""
+
+    source: JobSource
+    profile: Profile
+    variables: dict[str, str]
+    var_files: list[Path]
+    root: Path | None
+    facts: EstateFacts | None = None  # what Terraform declares (volumes, Nomad variables)
+    cache_dir: Path | None = None
+
+    @property
+    def file(self) -> Path:
+        return self.source.path
+
+    def convert(self, meta: MetaOverrides | None = None) -> list[ServiceResult]:
+        return convert_source(self.source, self.profile, self.variables, self.var_files, root=self.root,
+                              facts=self.facts, meta=meta)
+
+
+@dataclass
+class FileOutcome:
+    results: list[ServiceResult] | None
+    error: str | None = None
+    no_job: bool = False  # the file holds no job block (skipped in a directory)
+    cache_key: str | None = None  # the cache entry's name
+
+
+def convert_one(task: FileTask) -> FileOutcome:
+    """The per-file work, the same in a worker process and in-process (so output is identical for
+    any --jobs): a cached conversion when nothing it depends on changed, else a conversion."""
+    cache = key = None
+    if task.cache_dir is not None:
+        from .cache import Cache, entry_key
+
+        cache = Cache(task.cache_dir)
+        # Terraform-deployed text, its hcl2 vars and the estate's facts are inputs of the conversion too.
+        key = entry_key(task.file, task.profile.model_dump_json() + repr(task.source) + repr(task.facts),
+                        task.variables, task.var_files, task.root, os.environ)
+        cached = cache.load(key) if key is not None else None
+        if isinstance(cached, list):
+            return FileOutcome(cached, cache_key=key.name if key else None)
+    with fileaccess.recording_reads() as looked_at:
+        try:
+            results = task.convert()
+        except ConversionError as exc:
+            return FileOutcome(None, str(exc), "no job block" in exc.message)
+    if cache is not None and key is not None:
+        cache.store(key, results, looked_at)
+    return FileOutcome(results, cache_key=key.name if key else None)
+
+
+def default_jobs() -> int:
+    """The machine's cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the batch; workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
+    """Outcomes in task order, whatever the number of processes."""
+    if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
+        yield from map(convert_one, tasks)
+        return
+    prepare_parsers()  # built once here, inherited by forked workers
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_ignore_sigint) as pool:
+        try:
+            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Profiles, checker: VaultChecker | None,
                   warn: Warn, facts: EstateFacts | None = None, skipped: list[tuple[Path, str]] | None = None,
                   on_file: OnFile = lambda *_: None) -> tuple[list[ConvertedFile], int]:
-    """`skipped` gets the files that turned out not to be jobspecs (with the reason)."""
+    """Each source converted (in a process pool with --jobs > 1; identical output for any N), then its
+    decisions applied in this process; `skipped` gets the files that turned out not to be jobspecs."""
     converted: list[ConvertedFile] = []
     failures = 0
     local_vars = _var_files_by_dir(options, [s.path for s in sources if s.text is None])
     decisions = decisions_load.Finder(options.decisions, warn)
-    for done, source in enumerate(sources):
-        file = source.path
-        on_file(file, done, len(sources))
-        site = profiles.for_file(file)
-
-        def convert(meta: MetaOverrides | None = None, source: JobSource = source,
-                    site: Profile = site) -> list[ServiceResult]:
-            return convert_source(source, site, options.variables,
-                                  local_vars.get(source.path.parent, []) + list(options.var_files),
-                                  root=options.path if options.is_dir else None, facts=facts, meta=meta)
-        try:
-            results = apply_decisions(file, convert(), decisions.for_file(file), convert, warn, close=False)
+    cache_dir = options.output / CACHE_DIR if options.output is not None and options.cache else None
+    tasks = [FileTask(source, profiles.for_file(source.path), options.variables,
+                      local_vars.get(source.path.parent, []) + list(options.var_files),
+                      options.path if options.is_dir else None, facts, cache_dir) for source in sources]
+    try:  # every decisions file read before anything is converted or cached: a bad one stops the run
+        for task in tasks:
+            decisions.for_file(task.file)
+    except DecisionsError as exc:
+        raise BatchError(f"error: {exc}", 2) from None
+    used: set[str] = set()
+    for done, (task, outcome) in enumerate(zip(tasks, _outcomes(tasks, options.jobs))):
+        on_file(task.file, done, len(tasks))
+        if outcome.cache_key is not None:
+            used.add(outcome.cache_key)
+        if outcome.results is None:
+            if options.is_dir and outcome.no_job:
+                warn(f"skipped {task.file}: {NOT_A_JOBSPEC}")
+                if skipped is not None:
+                    skipped.append((task.file, NOT_A_JOBSPEC))
+                continue
+            warn(outcome.error or f"{task.file}: not converted")
+            failures += 1
+            continue
+        try:  # an answered decision converts the source again, here, with its hints
+            results = apply_decisions(task.file, outcome.results, decisions.for_file(task.file), task.convert, warn,
+                                      close=False)
         except DecisionsError as exc:  # a bad decisions file stops the run: a usage error
             raise BatchError(f"error: {exc}", 2) from None
         except ConversionError as exc:
-            if options.is_dir and "no job block" in exc.message:
-                warn(f"skipped {file}: {NOT_A_JOBSPEC}")
-                if skipped is not None:
-                    skipped.append((file, NOT_A_JOBSPEC))
-                continue
             warn(str(exc))
             failures += 1
             continue
         checker = _check_vault(results, checker, options.vault_required, warn)
-        converted.append(ConvertedFile(file, site, results, source.module))
+        converted.append(ConvertedFile(task.file, task.profile, results, task.source.module))
+    if cache_dir is not None and options.is_dir:
+        from .cache import Cache
+
+        Cache(cache_dir).prune(used)
     _unconverted_decisions(options, decisions, converted, warn)
     return converted, failures
 

@@ -9,44 +9,21 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Optional, Protocol, runtime_checkable
 
 import typer
 
+# Only light modules at import: `--help` and `--version` must not pay for the converter (the kubernetes
+# client, the pydantic models, lark); each command imports what it runs (see scripts/bench.py, help).
 from . import __version__
-from .batch import (
-    BatchError,
-    BatchOptions,
-    BatchOutcome,
-    Profiles,
-    load_intentions,
-    run_batch,
-)
-from .cli_lines import quiet_filter, report_edited, service_line
-from .convert import ServiceResult
-from .decisions.model import DecisionsError
 from .errors import ConversionError
-from .intentions import runs as intention_runs
-from .intentions.apply import apply_intentions
-from .output import stdout_refusal, stdout_text, write_service, write_summary
-from .ownership import Ownership
 from .parse import discover
-from .profile_init import starter_yaml
-from .profile_load import (
-    CONFIG_NAME,
-    ProfileError,
-    discover_config,
-    profile_yaml,
-    resolve_profile,
-)
-from .progress import BatchProgress
-from .report import concepts
-from .vault_check import (
-    VaultChecker,
-    VaultSettings,
-    VaultSettingsError,
-    VaultUnavailable,
-)
+from .parse.discover import CONFIG_NAME
+
+if TYPE_CHECKING:
+    from .batch import BatchOutcome
+    from .convert import ServiceResult
+    from .vault_check import VaultChecker
 
 # -h as well as --help (kubectl's habit); plain click help: flags without <bool>/<list[str]> type placeholders.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -213,7 +190,16 @@ def convert(
     fail_on: Optional[FailOn] = typer.Option(
         None, "--fail-on", help="CI gate: exit 3 when a service is NO-GO (no-go), not GO (actions), or has open "
         "review rows too (review), after decisions. A conversion error (exit 1) wins."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, metavar="N",
+        help="Processes converting files (default: the machine's cores); the output is the same for any number."),
 ) -> None:
+    from .batch import BatchError, BatchOptions, Profiles, default_jobs, run_batch
+    from .cli_lines import quiet_filter, report_edited, service_line
+    from .output import stdout_refusal, stdout_text
+    from .profile_load import ProfileError
+    from .progress import BatchProgress
+
     warn = quiet_filter(quiet)
     path = _input_path(path, filename)
     if namespace is not None:
@@ -235,7 +221,7 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed,
-        force=force)
+        force=force, jobs=jobs or default_jobs())
     progress = BatchProgress(enabled=not quiet and path.is_dir())
 
     def written(result: ServiceResult, target: Path) -> None:
@@ -292,6 +278,9 @@ def decide(
     var_file: list[Path] = typer.Option([], "--var-file", help="HCL or JSON variables file (repeatable)."),
 ) -> None:
     """Record a decision on a service's row(s) in nomad2k8s.decisions.yaml; the next convert shows them closed."""
+    from .decisions.model import DecisionsError
+    from .profile_load import ProfileError
+
     from .decisions.record import DecideRequest, resolution_of
     from .decisions.record import decide as record
 
@@ -316,6 +305,9 @@ def profile_show(
     set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
+    from .profile_load import ProfileError, discover_config, profile_yaml, resolve_profile
+
+
     config = discover_config(path) if path is not None else None
     if config is not None:
         _err(f"site settings: {config}")
@@ -334,6 +326,10 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter nomad2k8s.yaml (every setting, described, commented out)."""
+    from .profile_init import starter_yaml
+    from .profile_load import ProfileError, resolve_profile
+
+
     try:
         text = starter_yaml(profile, resolve_profile(profile))
     except ProfileError as exc:
@@ -352,6 +348,9 @@ def init(
 @app.command()
 def mappings() -> None:
     """Print the Nomad -> Kubernetes concept table (Markdown), generated from the mappers."""
+    from .report import concepts
+
+
     sys.stdout.write(concepts.render())
 
 
@@ -400,6 +399,15 @@ def intentions_command(
                                           help="Site profile: a name in mappings/ or a YAML file."),
 ) -> None:
     """Convert Consul intentions alone into network policies (see `convert --intentions` to use the jobs' ports)."""
+    from .batch import Profiles, load_intentions
+    from .cli_lines import report_edited, service_line
+    from .intentions import runs as intention_runs
+    from .intentions.apply import apply_intentions
+    from .output import stdout_text, write_service, write_summary
+    from .ownership import Ownership
+    from .profile_load import ProfileError
+
+
     try:
         site = Profiles(profile, [], _err).default  # same loading and error format as `convert`
     except ProfileError as exc:
@@ -425,6 +433,9 @@ def intentions_command(
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
     """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
+    from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
+
+
     try:
         settings = VaultSettings.from_env(addr, token_file)
     except VaultSettingsError as exc:  # unreadable token file, non-ASCII token: a usage error
@@ -457,12 +468,11 @@ def run() -> None:
     except typer.Abort:
         _err("aborted")
         sys.exit(1)
-    except ProfileError as exc:  # bad site settings are a usage error
-        _err(str(exc))
-        sys.exit(2)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
+        from .profile_load import ProfileError  # loaded already: a ProfileError comes from it
+
         _err(str(exc))
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, ProfileError) else 1)  # bad site settings are a usage error
     except KeyboardInterrupt:  # Ctrl-C: writes are deferred past it (ownership.py), so nothing is half-written
         interrupted()
     except BrokenPipeError:  # `convert ... | head`: the reader left; say nothing more on a closed pipe

@@ -239,30 +239,39 @@ def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = T
 def flag_name_clashes(results: list[ServiceResult]) -> list[str]:
     """Jobs converted together (under one site profile) whose objects share kind, namespace and
     name would overwrite each other when applied. Each affected service gets one decision listing
-    the clashing objects; the caller gets one warning line per pair of jobspecs."""
+    its clashing objects and the other jobspecs producing them; the caller gets one warning line per
+    clashing object, naming its owners. Linear in the objects: ten copies of a 400-file estate give
+    one line per object, not one per pair of jobspecs."""
     owners: dict[tuple[str, str, str], list[ServiceResult]] = {}
     for result in results:
         for obj in result.objects:
             meta = obj.get("metadata", {})
             key = (obj.get("kind", ""), meta.get("namespace", ""), meta.get("name", ""))
-            if not any(r is result for r in owners.setdefault(key, [])):
-                owners[key].append(result)
-    clashes: dict[tuple[int, int], list[str]] = {}
-    by_id = {id(r): r for r in results}
-    for (kind, ns, name), clashing in sorted(owners.items()):
-        for result in clashing:
-            for other in clashing:
-                if other is not result:
-                    clashes.setdefault((id(result), id(other)), []).append(f"{kind} {ns}/{name}")
+            found = owners.setdefault(key, [])
+            if not found or found[-1] is not result:  # a result's objects are consecutive
+                found.append(result)
+    mine: dict[int, tuple[ServiceResult, list[str], dict[str, None]]] = {}
     warnings = []
-    for (mine, theirs), objects in clashes.items():
-        result, other = by_id[mine], by_id[theirs]
+    for (kind, ns, name), clashing in sorted(owners.items()):
+        if len(clashing) < 2:
+            continue
+        label, sources = f"{kind} {ns}/{name}", sorted({r.source.as_posix() for r in clashing})
+        warnings.append(f"{_listed(sources, len(sources))} produce the same object {label}")
+        for result in clashing:
+            _, objects, others = mine.setdefault(id(result), (result, [], {}))
+            objects.append(label)
+            others.update((s, None) for s in sources if s != result.source.as_posix())
+    for result, objects, others in mine.values():
+        path = result.ledger.entries[0].nomad_path.split(".")[0] if result.ledger.entries else "job"
         result.ledger.decide(
-            "N2K-OBJECT-NAME-CLASH", result.ledger.entries[0].nomad_path.split(".")[0] if result.ledger.entries
-            else "job", f"{len(objects)} object(s) also produced by {other.source.as_posix()}: "
-            + ", ".join(objects) + "; applying both overwrites one", k8s="-",
+            "N2K-OBJECT-NAME-CLASH", path, f"{len(objects)} object(s) also produced by "
+            f"{_listed(sorted(others), 3)}: " + ", ".join(objects) + "; applying both overwrites one", k8s="-",
             suggestion="Rename one job, or give them different namespaces.", claims=False)
-        if result.source.as_posix() < other.source.as_posix():
-            warnings.append(f"{result.source.as_posix()} and {other.source.as_posix()} produce the same "
-                            f"{len(objects)} object(s), e.g. {objects[0]}")
-    return sorted(warnings)
+    return warnings
+
+
+def _listed(names: list[str], most: int) -> str:
+    """`a, b and c`; past `most` names, `a, b and N more` (a line stays short with many copies)."""
+    if len(names) > most:
+        names = names[:most - 1] + [f"{len(names) - most + 1} more"]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)

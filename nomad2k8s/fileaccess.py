@@ -17,6 +17,8 @@ read) and decoded as UTF-8; every failure is one ConversionError naming the file
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ConversionError
@@ -32,6 +34,26 @@ def _mib(n: int) -> str:
 
 def _within(path: Path, base: Path) -> bool:
     return path == base or base in path.parents
+
+
+# The files a conversion looked at (read, or looked up and found missing): the dependencies of a
+# cached conversion (nomad2k8s/cache.py). None when nothing records.
+_recording: list[Path] | None = None
+
+
+@contextmanager
+def recording_reads() -> Iterator[list[Path]]:
+    global _recording
+    previous, _recording = _recording, []
+    try:
+        yield _recording
+    finally:
+        _recording = previous
+
+
+def _note(path: Path | str) -> None:
+    if _recording is not None:
+        _recording.append(Path(path))
 
 
 def confined_path(name: str | Path, relative_to: Path, root: Path, what: str) -> Path:
@@ -50,12 +72,14 @@ def confined_path(name: str | Path, relative_to: Path, root: Path, what: str) ->
         raise ConversionError(
             f"{what} {str(name)!r}{shown} is outside the repository being converted ({real_root}); "
             "only files under it are read")
+    _note(real)
     return real
 
 
 def read_bytes_capped(path: Path, what: str, max_bytes: int = MAX_BYTES, regular_only: bool = False) -> bytes:
     """At most `max_bytes` of a file; anything larger is an error. Operator files may be pipes
     (`--var-file <(...)`); jobspec-named files must be regular files (a FIFO would block)."""
+    _note(path)
     try:
         if Path(path).is_dir():
             raise ConversionError(f"cannot read {what}: it is a directory", path)

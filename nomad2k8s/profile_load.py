@@ -30,9 +30,9 @@ from pydantic_core import ErrorDetails
 
 from . import fileaccess
 from .errors import ConversionError
+from .parse.discover import CONFIG_NAME  # defined with the file discovery: light for the CLI's help
 from .profile import MAPPINGS_DIR, Profile
 
-CONFIG_NAME = "nomad2k8s.yaml"
 BASE_KEY = "profile"
 
 

@@ -72,12 +72,17 @@ def _view_path(service_dir: Path) -> Path:
 def _golden_files(root: Path) -> dict[str, bytes]:
     """The golden part of a tree: everything but the reports."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in REPORTS and p.name != ".gitignore"
-            and ".nomad2k8s" not in p.relative_to(root).parts}  # the record of written files: not golden
+            if p.is_file() and p.name not in REPORTS and p.name != ".gitignore" and _not_tool_state(root, p)}
 
 
 def _all_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and _not_tool_state(root, p)}
+
+
+def _not_tool_state(root: Path, path: Path) -> bool:
+    """OUT/.nomad2k8s/ is the tool's own state (the conversion cache), not output."""
+    return ".nomad2k8s" not in path.relative_to(root).parts
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ COMPANION_SUFFIXES = VAR_FILE_SUFFIXES + INTENTION_SUFFIXES
 # Levant reads these from beside the template (packs/levant.py); they hold values, not a job.
 LEVANT_VAR_FILES = ("levant.yaml", "levant.yml", "levant.json", "levant.tf")
 PACK_JOB_SUFFIX = ".nomad.tpl"
+# The site-settings file looked up from each jobspec upwards (profile_load.discover_config).
+CONFIG_NAME = "nomad2k8s.yaml"
 
 
 def discover_jobspecs(root: Path) -> list[Path]:

@@ -7,10 +7,13 @@ map-like blocks (env, meta, config, ...) stay dicts as pyhcl gives them.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from typing import Any
 
-import hcl
+from hcl.api import isHcl
+from hcl.parser import HclParser
 
 # Block type -> labeled? Context-dependent types are handled in _is_labeled.
 _LABELED = {"job", "group", "task", "port", "device", "action", "secret", "variable", "dynamic"}
@@ -27,9 +30,15 @@ _UNLABELED = {
 
 def parse_hcl1(text: str) -> dict:
     """Parse with pyhcl; raises pyhcl's ValueError subclasses on syntax errors."""
-    data = hcl.loads(text)
+    data = parser().parse(text) if isHcl(text) else json.loads(text)  # what hcl.loads does
     lines = _LineFinder(text)
     return _body(data, parent="", lines=lines, start=0)
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> HclParser:
+    """One parser per process: hcl.loads builds a new one, and its LALR tables, on every call (~20 ms)."""
+    return HclParser()
 
 
 def _is_labeled(key: str, parent: str) -> bool:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import fileaccess
 from ..errors import ConversionError
 from ..packs.placeholders import unrendered_placeholder
+from .hcl1_reader import parser as hcl1_parser
 from .hcl1_reader import parse_hcl1
+from .hcl2_reader import parser as hcl2_parser
 from .hcl2_reader import parse_hcl2
 from .heredoc import normalise_text
 from .json_reader import convert_job, unwrap_job
@@ -164,3 +166,9 @@ def _syntax_error(path: Path, exc: Exception) -> ConversionError:
         line if isinstance(line, int) and line > 0 else None,
         col if isinstance(col, int) and col > 0 else None,
     )
+
+
+def prepare_parsers() -> None:
+    """Build the HCL parsers now (before forking workers, which then share them)."""
+    hcl2_parser()
+    hcl1_parser()
