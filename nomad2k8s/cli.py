@@ -22,6 +22,7 @@ from .parse import discover
 from .profile_init import starter_yaml
 from .profile_load import CONFIG_NAME, ProfileError, discover_config, profile_yaml, resolve_profile
 from .report import concepts
+from .secrets.scrub import scrub_text
 from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
 
 app = typer.Typer(
@@ -94,7 +95,7 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(scrub_text(message), err=True)  # the one secret boundary of stderr
 
 
 def _summary(result: ServiceResult) -> str:

@@ -10,6 +10,7 @@ from .emit import bundle, terraform, yaml_out
 from .emit.files import write_file, write_tree
 from .profile import Profile
 from .report import markdown, summary
+from .secrets.scrub import scrub_files
 
 
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None) -> dict[str, str]:
@@ -23,7 +24,7 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
                                             object_names)
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
-    return files
+    return scrub_files(files, [result])  # the one secret boundary of a service's files
 
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None) -> Path:
@@ -36,7 +37,8 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]]) -> No
     """output/SUMMARY.md: one row per service written under `output` (its directory given)."""
     rows = [((directory / result.name / "MIGRATION.md").relative_to(output).as_posix(), result.source.as_posix(),
              len(result.objects), result.ledger.entries) for result, directory in written]
-    write_file(output / "SUMMARY.md", summary.render(rows))
+    text = scrub_files({"SUMMARY.md": summary.render(rows)}, [result for result, _ in written])["SUMMARY.md"]
+    write_file(output / "SUMMARY.md", text)
 
 
 def write_root_module(output: Path, services: list[Path]) -> None:
@@ -50,6 +52,11 @@ def write_root_module(output: Path, services: list[Path]) -> None:
 
 
 def stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:
+    suffix = {"terraform": "tf", "json": "json"}.get(fmt, "yaml")
+    return scrub_files({f"stdout.{suffix}": _stdout_text(results, fmt, profile)}, results)[f"stdout.{suffix}"]
+
+
+def _stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:
     if fmt == "terraform":
         texts = [terraform.module_files(r.objects, profile).get("main.tf", "") for r in results]
         if len(results) == 1:
