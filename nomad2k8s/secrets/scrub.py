@@ -31,6 +31,9 @@ from .rules import find, is_literal, is_secret_name, redaction
 HINT_PREFIX = "nomad2k8s."  # per-job hints (meta `nomad2k8s.*`) are settings of this tool, never secrets
 _FLAG = re.compile(r"^--?(?P<name>[A-Za-z_][\w.-]*)$")
 _PATH_LEAF = re.compile(r"[.\[\]\"]+")
+# Kubernetes maps whose keys are the user's names (meta, env files, template keys); elsewhere a key is
+# a Kubernetes field name (`topologyKey`, `secretKeyRef.key`), which says nothing of its value.
+_USER_MAPS = frozenset({"annotations", "labels", "data", "stringData"})
 # A ledger row's own prose: written by the tool, so names in it (`ExternalSecret: rendered`) are not keys.
 _PROSE = frozenset({"message", "k8s", "suggestion"})
 
@@ -49,45 +52,49 @@ def _leaf(path: str) -> str:
 class Scrubber:
     def __init__(self) -> None:
         self.known: set[str] = set()
+        self._nomad = False  # while walking the parsed job: every key is a Nomad or a user name
         self._pattern: re.Pattern[str] | None = None
         self._pattern_for = 0
 
     # Pass 1 ------------------------------------------------------------------------------------------
     def learn_results(self, results: Iterable[ServiceResult]) -> None:
         for result in results:
+            self._nomad = True
             if result.context is not None:
                 self.learn(result.context.job.model_dump())
             for path, value in result.ledger.values.items():
                 self.learn(value, key=_leaf(path))
+            self._nomad = False
             self.learn(result.objects)
             self.learn([e.as_dict() for e in result.ledger.entries])
 
     def learn(self, tree: Any, key: str | None = None) -> None:
-        self.clean(tree, key)
+        self.clean(tree, key, named=True)
 
     # Pass 2 ------------------------------------------------------------------------------------------
-    def clean(self, tree: Any, key: str | None = None) -> Any:
-        """`tree` with every secret value redacted (new containers; the input is not changed)."""
+    def clean(self, tree: Any, key: str | None = None, named: bool = False) -> Any:
+        """`tree` with every secret value redacted (new containers; the input is not changed).
+        `named`: `key` is a user's name (a meta key, an env var), so the key-name rules apply."""
         if isinstance(tree, str):
-            return self._string(tree, key)
+            return self._string(tree, key, named or self._nomad)
         if isinstance(tree, dict):
-            return self._dict(tree)
+            return self._dict(tree, key)
         if isinstance(tree, (list, tuple)):
-            return self._list(list(tree), key)
+            return self._list(list(tree), key, named)
         return tree
 
     def _secret(self, value: str) -> str:
         self.known.add(value)
         return redaction(value)
 
-    def _string(self, text: str, key: str | None) -> str:
-        if key and not key.startswith(HINT_PREFIX) and is_secret_name(key) and is_literal(text):
+    def _string(self, text: str, key: str | None, named: bool) -> str:
+        if named and key and not key.startswith(HINT_PREFIX) and is_secret_name(key) and is_literal(text):
             return self._secret(text)
         if text in self.known:
             return redaction(text)
         return self.text(text, keyed=key not in _PROSE)
 
-    def _dict(self, tree: dict[Any, Any]) -> dict[Any, Any]:
+    def _dict(self, tree: dict[Any, Any], key: str | None) -> dict[Any, Any]:
         name, value = tree.get("name"), tree.get("value")
         out: dict[Any, Any] = {}
         if isinstance(name, str) and isinstance(value, str) and is_secret_name(name) and is_literal(value):
@@ -95,12 +102,13 @@ class Scrubber:
         path, shown = tree.get("nomad_path"), tree.get("value")
         if isinstance(path, str) and isinstance(shown, str) and is_secret_name(_leaf(path)) and is_literal(shown):
             out = {"value": self._secret(shown)}  # a ledger row: the value column of a secret setting
+        named = key in _USER_MAPS
         for k, v in tree.items():
             if k not in out:
-                out[k] = self.clean(v, str(k))
+                out[k] = self.clean(v, str(k), named)
         return {k: out[k] for k in tree}
 
-    def _list(self, items: list[Any], key: str | None) -> list[Any]:
+    def _list(self, items: list[Any], key: str | None, named: bool) -> list[Any]:
         out: list[Any] = []
         for i, item in enumerate(items):
             previous = items[i - 1] if i else None
@@ -109,7 +117,7 @@ class Scrubber:
                     and is_literal(item):
                 out.append(self._secret(item))  # ["--token", "x"]
             else:
-                out.append(self.clean(item, key))  # a header's values: {Authorization = ["Bearer x"]}
+                out.append(self.clean(item, key, named))  # a header's values: {Authorization = ["Bearer x"]}
         return out
 
     # Text --------------------------------------------------------------------------------------------
