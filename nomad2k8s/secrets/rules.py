@@ -95,7 +95,7 @@ _PLUGINS = (AWSKeyDetector, AzureStorageKeyDetector, BasicAuthDetector, DiscordB
             OpenAIDetector, PypiTokenDetector, SendGridDetector, SlackDetector, SquareOAuthDetector,
             StripeDetector, TelegramBotTokenDetector, TwilioKeyDetector)
 _SHAPES: list[tuple[str, re.Pattern[str]]] = [
-    (plugin.secret_type, regex) for plugin in _PLUGINS for regex in plugin().denylist  # type: ignore[abstract]
+    (plugin.secret_type, regex) for plugin in _PLUGINS for regex in plugin().denylist
 ]
 
 # Shapes detect-secrets does not have (each with where it comes from) ------------------------------------
@@ -113,13 +113,13 @@ _OWN: list[tuple[str, re.Pattern[str]]] = [
     ("redis", re.compile(r"(?im)^[ \t]*(?:requirepass|masterauth|masteruser-password)[ \t]+" + _VALUE)),
     # `key = value`, `key: value`, `"key": "value"`, `export KEY=value`, `key := value` (INI, YAML, JSON,
     # TOML, HCL, shell, Go): the shapes of detect-secrets' KeywordDetector, with our key-name rules.
-    ("keyword", re.compile(r"""(?<![?&])(?P<q1>["'`]?)(?P<name>[A-Za-z_][\w.\-]*)(?P=q1)[ \t]*(?::=|[:=])[ \t]*""" + _VALUE)),
+    ("keyword", re.compile(r"""(?<![?&\w.\-])(?P<q1>["'`]?)(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]*)(?P=q1)[ \t]*(?::=|[:=])[ \t]*""" + _VALUE)),
     # `password=x` pairs inside a connection string or a query (`?token=x&`), `user:pw@` in URLs.
 ]
 # The body of a PEM private key (detect-secrets flags the header line only): base64 lines up to the
 # END line, or to the first character that cannot be in a body (a report's one-line rendering `⏎`).
-_PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----[ \t]*(?:\r?\n|⏎|\\n)?"
-                  r"(?P<value>[A-Za-z0-9+/=\s⏎\\:,\-]*?[A-Za-z0-9+/=])(?=\s*(?:⏎|\\n)?\s*-----END|[^A-Za-z0-9+/=]|\Z)")
+_PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:[\s⏎]|\\n)*"
+                  r"(?P<value>[A-Za-z0-9+/=](?:[A-Za-z0-9+/=\s⏎:,\\]|-(?!-))*[A-Za-z0-9+/=])")
 # detect-secrets' JWT pattern ends lazily after the payload: the signature is part of the token.
 _JWT_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
 _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "negotiate"})
@@ -159,9 +159,13 @@ def find(text: str, *, keyed: bool = True) -> list[Span]:
     for match in _PEM.finditer(text):
         spans.append(Span(match.start("value"), match.end("value"), "private-key"))
     for rule, regex in _SHAPES:
+        if rule == NpmDetector.secret_type and "_authToken" not in text:
+            continue  # its `//.+/` rescans every `//` of the text: only where an npmrc token can be
         for match in regex.finditer(text):
-            group = next((i for i in range(1, (regex.groups or 0) + 1)
-                          if match.group(i) and len(match.group(i)) >= 8), 0)
+            # A plugin's group is the secret when it closes the match (`://u:(pw)@`, `aws…"(key)"`); a
+            # group at the start is a prefix alternative (`(ghp|gho)_…`) and the whole match is the token.
+            group = next((i for i in range(regex.groups, 0, -1)
+                          if match.group(i) and match.end(i) >= match.end() - 1), 0)
             start, end = match.span(group)
             if group == 0:  # trim the boundary characters some plugins match (`(?:\s|=|"|^)…`)
                 value = match.group(0)

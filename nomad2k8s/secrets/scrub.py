@@ -131,7 +131,7 @@ class Scrubber:
         if not self.known:
             return text
         pattern = self._known_pattern()
-        return pattern.sub(lambda m: redaction(self._original(m)), text) if pattern else text
+        return pattern.sub(self._redact_match, text) if pattern else text
 
     def _known_pattern(self) -> re.Pattern[str] | None:
         if self._pattern_for != len(self.known):
@@ -149,8 +149,12 @@ class Scrubber:
             self._pattern_for = len(self.known)
         return self._pattern
 
-    def _original(self, match: re.Match[str]) -> str:
-        return self._variants[match.group(0)]
+    def _redact_match(self, match: re.Match[str]) -> str:
+        found = match.group(0)
+        value = self._variants[found]
+        if found[:1] in "\"'" and found[:1] == found[-1:] and not value.startswith(found[:1]):
+            return found[0] + redaction(value) + found[-1]  # a plain value matched as a whole quoted string
+        return redaction(value)
 
     # Files -------------------------------------------------------------------------------------------
     def file(self, name: str, text: str) -> str:
