@@ -16,6 +16,7 @@ import pytest
 from nomad2k8s.secrets.rules import find, is_secret_name
 from nomad2k8s.secrets.scrub import Scrubber, scrub_text
 
+from .corpus_fixture import CorpusRun
 from .support import run_cli
 
 HERE = Path(__file__).parent / "secrets"
@@ -218,11 +219,15 @@ def test_structure_rules_find_values_by_their_neighbours() -> None:
     scrubber = Scrubber()
     cleaned = scrubber.clean({"env": [{"name": "API_TOKEN", "value": "k9"}],
                               "args": ["--token", "tk-1", "--port", "80"],
-                              "annotations": {"db_password": "abc1"}, "image": "abc1-image"})
+                              "annotations": {"db_password": "ab#1", "api_secret": "vault"},
+                              "image": "ab#1-image"})
     assert cleaned == {"env": [{"name": "API_TOKEN", "value": "«redacted: 2 chars»"}],
                        "args": ["--token", "«redacted: 4 chars»", "--port", "80"],
-                       "annotations": {"db_password": "«redacted: 4 chars»"}, "image": "abc1-image"}
-    assert scrubber.text('x = "abc1"\ny = abc1-image', keyed=False) == 'x = "«redacted: 4 chars»"\ny = abc1-image'
+                       "annotations": {"db_password": "«redacted: 4 chars»", "api_secret": "«redacted: 5 chars»"},
+                       "image": "ab#1-image"}
+    assert scrubber.text('x = "ab#1"\ny = ab#1-image', keyed=False) == 'x = "«redacted: 4 chars»"\ny = ab#1-image'
+    # A plain name (`vault`) is redacted under its secret key only: elsewhere it is far more likely a name.
+    assert scrubber.clean({"labels": {"app": "vault"}}) == {"labels": {"app": "vault"}}
 
 
 def test_kubernetes_field_names_are_not_secret_names() -> None:
@@ -247,3 +252,15 @@ def test_detector_is_linear_on_hostile_text(unit: str) -> None:
     start = time.monotonic()
     find(text)
     assert time.monotonic() - start < 15
+
+
+def test_corpus_names_and_images_are_never_redacted(corpus_yaml: CorpusRun) -> None:
+    """False-positive guard on real jobspecs: a redaction never lands in an object's name, a label, a
+    container name, an image or a mount path (those are names, and a redacted one breaks the manifest)."""
+    import re
+
+    field = re.compile(r"^\s*-?\s*(name|app|app\.kubernetes\.io/[\w-]+|image|containerName|mountPath|"
+                       r"claimName|serviceName|secretName):\s.*«redacted", re.M)
+    hits = [f"{path}: {m.group(1)}" for path, text in corpus_yaml.files().items() if path.endswith(".yaml")
+            for m in field.finditer(text)]
+    assert not hits, hits[:20]

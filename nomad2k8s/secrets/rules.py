@@ -61,6 +61,10 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-
                                  "x-vault-token", "x-consul-token", "x-nomad-token"})
 
 
+# More names that hold a setting, not the secret (`private-address`, `private_domain`, `usernameKey`).
+_NOT_SECRET_PARTS = re.compile(r"(?:^|_)(?:address|domain|network|subnet|ip|interface|username|user)(?:$|_)", re.I)
+
+
 def _snake(name: str) -> str:
     """`keyStorePassword` -> `key_Store_Password`, `db-password` -> `db_password`: one word separator."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").replace(".", "_")
@@ -74,9 +78,13 @@ def is_secret_name(name: str) -> bool:
     if leaf.lower() in _REFERENCE_NAMES:
         return False
     snake = _snake(leaf)
-    if NOT_SECRET_NAME.search(snake) or NOT_SECRET_NAME.search(leaf):
+    if NOT_SECRET_NAME.search(snake) or NOT_SECRET_NAME.search(leaf) or _NOT_SECRET_PARTS.search(snake):
         return False
     return bool(SECRET_KEY_PATTERN.search(snake) or _KEYWORD.search(snake))
+
+
+# A file path (`local/certs/key.pem`, `secrets/token`): where a secret is, not the secret.
+_PATH_LIKE = re.compile(r"^(?:(?:local|secrets|alloc|etc|run|var|tmp|~)/[^\s]*|[\w.\-]+(?:/[\w.\-]+)+\.[A-Za-z]{2,5})$")
 
 
 def is_literal(value: str) -> bool:
@@ -86,6 +94,8 @@ def is_literal(value: str) -> bool:
         return False
     if text.startswith(("$", "<", "«", "/", "./", "../", "file:", "vault:", "env:", "http://", "https://")):
         return False  # a reference, a path, or a URL (whose userinfo the credential rule finds)
+    if _PATH_LIKE.match(text):
+        return False
     return "${" not in text and "$(" not in text and "{{" not in text and "«redacted" not in text
 
 
@@ -113,7 +123,10 @@ _OWN: list[tuple[str, re.Pattern[str]]] = [
     ("redis", re.compile(r"(?im)^[ \t]*(?:requirepass|masterauth|masteruser-password)[ \t]+" + _VALUE)),
     # `key = value`, `key: value`, `"key": "value"`, `export KEY=value`, `key := value` (INI, YAML, JSON,
     # TOML, HCL, shell, Go): the shapes of detect-secrets' KeywordDetector, with our key-name rules.
-    ("keyword", re.compile(r"""(?<![?&\w.\-])(?P<q1>["'`]?)(?<![\w.\-])(?P<name>[A-Za-z_][\w.\-]*)(?P=q1)[ \t]*(?::=|[:=])[ \t]*""" + _VALUE)),
+    # A `:` separates only before a blank or a quote (YAML), so `image:tag` and `host:port` are not pairs;
+    # a `$name :=` is a Go template variable, not a setting.
+    ("keyword", re.compile(r"""(?<![?&\w.\-$])(?P<q1>["'`]?)(?<![\w.\-$])(?P<name>[A-Za-z_][\w.\-]*)(?P=q1)[ \t]*"""
+                           r"""(?::=|=|:(?=[ \t"']))[ \t]*""" + _VALUE)),
     # `password=x` pairs inside a connection string or a query (`?token=x&`), `user:pw@` in URLs.
 ]
 # The body of a PEM private key (detect-secrets flags the header line only): base64 lines up to the
@@ -123,6 +136,9 @@ _PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?
 # detect-secrets' JWT pattern ends lazily after the payload: the signature is part of the token.
 _JWT_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
 _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "negotiate"})
+# Certificates and public keys are public: their base64 lines are not opaque secrets.
+_PUBLIC_PEM = re.compile(r"-----BEGIN (?P<kind>CERTIFICATE|PUBLIC KEY|[A-Z ]*PUBLIC KEY BLOCK|X509 CRL)-----.*?"
+                         r"(?:-----END (?P=kind)-----|\Z)", re.S)
 _KEYED_RULES = frozenset({"flag", "flag-arg", "keyword"})
 
 # Entropy: long opaque tokens with no name or shape to tell (detect-secrets' base64 Shannon entropy).
@@ -188,8 +204,9 @@ def find(text: str, *, keyed: bool = True) -> list[Span]:
                 continue  # `Authorization: Bearer x`: the authorization rule takes the credential
             if end > start and is_literal(text[start:end]):
                 spans.append(Span(start, end, rule))
+    public = [m.span() for m in _PUBLIC_PEM.finditer(text)] if "-----BEGIN" in text else []
     for match in _TOKEN.finditer(text):
-        if _opaque(match.group(0)):
+        if _opaque(match.group(0)) and not any(s <= match.start() < e for s, e in public):
             spans.append(Span(match.start(), match.end(), "high-entropy"))
     return _merge([s for s in spans if not _redacted(text[s.start:s.end])])
 

@@ -44,6 +44,15 @@ def distinctive(value: str) -> bool:
     return (len(value) >= 8 and classes >= 2) or (len(value) >= 5 and classes >= 3)
 
 
+# A plain value that is also an ordinary name (`vault`, `admin`, `postgres`, `my-app`): redacted where its
+# key says it is a secret, never elsewhere, where it is far more likely a name than the secret.
+_NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+
+
+def _replaceable(value: str) -> bool:
+    return distinctive(value) or not _NAME_LIKE.match(value)
+
+
 def _leaf(path: str) -> str:
     parts = [p for p in _PATH_LEAF.split(path.strip('."]')) if p]
     return parts[-1] if parts else ""
@@ -61,7 +70,7 @@ class Scrubber:
         for result in results:
             self._nomad = True
             if result.context is not None:
-                self.learn(result.context.job.model_dump())
+                self.learn(result.context.job.model_dump(warnings=False))
             for path, value in result.ledger.values.items():
                 self.learn(value, key=_leaf(path))
             self._nomad = False
@@ -90,7 +99,7 @@ class Scrubber:
     def _string(self, text: str, key: str | None, named: bool) -> str:
         if named and key and not key.startswith(HINT_PREFIX) and is_secret_name(key) and is_literal(text):
             return self._secret(text)
-        if text in self.known:
+        if text in self.known and _replaceable(text):
             return redaction(text)
         return self.text(text, keyed=key not in _PROSE)
 
@@ -136,7 +145,7 @@ class Scrubber:
     def _known_pattern(self) -> re.Pattern[str] | None:
         if self._pattern_for != len(self.known):
             self._variants: dict[str, str] = {}
-            for value in self.known:
+            for value in filter(_replaceable, self.known):
                 for variant in _encodings(value):
                     # A plain value only as a whole quoted string; a distinctive one anywhere.
                     forms = [variant] if distinctive(value) else [f'"{variant}"', f"'{variant}'"]
