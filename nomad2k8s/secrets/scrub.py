@@ -62,6 +62,8 @@ class Scrubber:
     def __init__(self) -> None:
         self.known: set[str] = set()
         self._nomad = False  # while walking the parsed job: every key is a Nomad or a user name
+        # The same strings pass several times (parsed job, objects, ledger, files): detect once each.
+        self._spans: dict[tuple[str, bool], list[tuple[int, int]]] = {}
         self._pattern: re.Pattern[str] | None = None
         self._pattern_for = 0
 
@@ -132,7 +134,10 @@ class Scrubber:
     # Text --------------------------------------------------------------------------------------------
     def text(self, text: str, *, keyed: bool) -> str:
         """Shapes found in `text` become known and are redacted; then known values are replaced."""
-        for start, end, _ in reversed(find(text, keyed=keyed)):
+        spans = self._spans.get((text, keyed))
+        if spans is None:
+            spans = self._spans[(text, keyed)] = [(s.start, s.end) for s in find(text, keyed=keyed)]
+        for start, end in reversed(spans):
             text = text[:start] + self._secret(text[start:end]) + text[end:]
         return self._replace_known(text)
 
