@@ -122,7 +122,9 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    from .secrets.scrub import scrub_text
+
+    typer.echo(scrub_text(message), err=True)  # the one secret boundary of stderr
 
 
 NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
@@ -279,10 +281,9 @@ def decide(
 ) -> None:
     """Record a decision on a service's row(s) in nomad2k8s.decisions.yaml; the next convert shows them closed."""
     from .decisions.model import DecisionsError
-    from .profile_load import ProfileError
-
     from .decisions.record import DecideRequest, resolution_of
     from .decisions.record import decide as record
+    from .profile_load import ProfileError
 
     try:
         resolution, answers = resolution_of(done, accept, answer)
@@ -305,7 +306,12 @@ def profile_show(
     set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
 ) -> None:
     """Print the effective profile as YAML: defaults < --profile < nomad2k8s.yaml < --set."""
-    from .profile_load import ProfileError, discover_config, profile_yaml, resolve_profile
+    from .profile_load import (
+        ProfileError,
+        discover_config,
+        profile_yaml,
+        resolve_profile,
+    )
 
 
     config = discover_config(path) if path is not None else None
@@ -433,7 +439,12 @@ def intentions_command(
 
 def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
     """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
-    from .vault_check import VaultChecker, VaultSettings, VaultSettingsError, VaultUnavailable
+    from .vault_check import (
+        VaultChecker,
+        VaultSettings,
+        VaultSettingsError,
+        VaultUnavailable,
+    )
 
 
     try:
@@ -469,7 +480,9 @@ def run() -> None:
         _err("aborted")
         sys.exit(1)
     except ConversionError as exc:  # a mapper raised on bad input: still one clean line
-        from .profile_load import ProfileError  # loaded already: a ProfileError comes from it
+        from .profile_load import (
+            ProfileError,  # loaded already: a ProfileError comes from it
+        )
 
         _err(str(exc))
         sys.exit(2 if isinstance(exc, ProfileError) else 1)  # bad site settings are a usage error

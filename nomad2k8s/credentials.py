@@ -24,11 +24,16 @@ NOT_SECRET_NAME = re.compile(
 NOT_SECRET_VALUES = frozenset({"", "true", "false", "yes", "no", "on", "off", "none", "null", "nil", "0", "1"})
 
 # `scheme://user:password@`; the user may be empty (redis://:pw@host). The password is group `value`.
-_URL_USERINFO = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'{}()]*:(?P<value>[^\s/@\"'{}]+)@")
+# The scheme starts where no scheme character precedes it: a `\b` start would rescan a long run of
+# scheme characters from each of its letters (quadratic time on hostile input).
+_URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'{}()]*:(?P<value>[^\s/@\"'{}]+)@")
 # `name=value` inside a value, after a separator (libpq `k=v k=v`, ODBC `k=v;k=v`, URL `?k=v&k=v`).
 # A lookahead, so that matches may overlap: in `DSN=password=x` both `DSN=` and `password=` are pairs.
-_PAIR = re.compile(r"""(?=(?<![^\s;&?,"'=])(?P<name>[A-Za-z_][\w.-]*)=
-                      (?:(?P<q>['"])(?P<quoted>[^'"\n]+)(?P=q)|(?P<value>[^\s;&'"\#]+)))""", re.X)
+# Names and values are capped (then the value is extended to its end, see credentials): matches
+# overlap, so an uncapped value would be rescanned from every `=` of a long run (quadratic time).
+_PAIR = re.compile(r"""(?=(?<![^\s;&?,"'=])(?P<name>[A-Za-z_][\w.-]{0,127})=
+                      (?:(?P<q>['"])(?P<quoted>[^'"\n]{1,256})(?P=q)|(?P<value>[^\s;&'"\#]{1,256})))""", re.X)
+_VALUE_REST = re.compile(r"""[^\s;&'"\#]*""")
 # Pair names that are passwords in connection strings but too short to be a variable-name rule.
 _PAIR_SECRET_NAMES = frozenset({"pwd", "pw"})
 
@@ -57,6 +62,8 @@ def credentials(text: str) -> list[tuple[int, int, str]]:
         group = "quoted" if match.group("quoted") is not None else "value"
         if _is_secret_pair_name(match.group("name")) and _is_literal(match.group(group)):
             start, end = match.start(group), match.end(group)
+            if group == "value":
+                end = _VALUE_REST.match(text, end).end()  # type: ignore[union-attr]
             if not any(s < end and start < e for s, e, _ in found):
                 found.append((start, end, match.group("name")))
     return sorted(found)

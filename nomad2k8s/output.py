@@ -13,6 +13,7 @@ from .ownership import Ownership
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
+from .secrets.scrub import scrub_files
 
 
 def repo_root(path: Path) -> Path:
@@ -43,7 +44,7 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
     files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), rows, object_names)
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
-    return files
+    return scrub_files(files, [result])  # the one secret boundary of a service's files
 
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,
@@ -87,10 +88,11 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
     if report is None:
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
-    _write(output / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n", owner)
-    _write(output / "report.html", html.render(report, codes_href="CODES.md"), owner)
+    pages = {"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+             "report.html": html.render(report, codes_href="CODES.md"), "SUMMARY.md": summary.render(report)}
+    for name, text in scrub_files(pages, [result for result, _ in written]).items():  # they quote ledger rows
+        _write(output / name, text, owner)
     _write(output / "CODES.md", render_markdown(), owner)
-    _write(output / "SUMMARY.md", summary.render(report), owner)
     return report
 
 
@@ -126,6 +128,11 @@ def stdout_refusal(results: list[ServiceResult], fmt: str) -> str | None:
 def stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:
     """Every object, complete: YAML documents, one JSON List, or one self-contained Terraform configuration
     (the service's module files one after the other: resources, variables, outputs, providers)."""
+    suffix = {"terraform": "tf", "json": "json"}.get(fmt, "yaml")
+    return scrub_files({f"stdout.{suffix}": _stdout_text(results, fmt, profile)}, results)[f"stdout.{suffix}"]
+
+
+def _stdout_text(results: list[ServiceResult], fmt: str, profile: Profile | None = None) -> str:
     if fmt == "terraform":
         if len(results) != 1:
             raise ValueError(stdout_refusal(results, fmt))

@@ -148,9 +148,10 @@ def test_corpus_pods_mount_what_they_declare_with_real_paths_and_images(corpus_y
 
 
 # Independent of nomad2k8s/credentials.py on purpose: a literal `scheme://user:password@` or
-# `password=value` (a `$VAR`, `$(VAR)`, `{{ }}` or `<redacted>` in its place is a reference, not a leak).
-_URL_CREDENTIAL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'{}()$]*:(?![$<{])[^\s/@\"'{}]+@")
-_PASSWORD_PAIR = re.compile(r"(?i)\b(?:password|passwd|pwd)=(?![$<{\"'\s&;,\\]|$)[^\s\"'&;,]+")
+# `password=value` (a `$VAR`, `$(VAR)`, `{{ }}`, `<redacted>` or `«redacted: N chars»` in its place is a
+# reference or a redaction, not a leak).
+_URL_CREDENTIAL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@\"'{}()$]*:(?![$<{«])[^\s/@\"'{}]+@")
+_PASSWORD_PAIR = re.compile(r"(?i)\b(?:password|passwd|pwd)=(?![$<{«\"'\s&;,\\]|$)[^\s\"'&;,]+")
 
 
 def test_corpus_output_holds_no_credentials(corpus_yaml: CorpusRun) -> None:

@@ -64,9 +64,9 @@ def test_find_in_text_names_credentials_after_their_line() -> None:
 
 
 @pytest.mark.parametrize("path, value, shown", [
-    ('job[j].group[g].task[t].env.DATABASE_URL', "postgres://u:leak-pw@db/x", "postgres://u:<redacted>@db/x"),
-    ('job[j].group[g].task[t].env.DB_CONNECTION', "host=db password=leak-pw", "host=db password=<redacted>"),
-    ('job[j].group[g].task[t].env.DB_PASSWORD', "leak-pw", "<redacted>"),
+    ('job[j].group[g].task[t].env.DATABASE_URL', "postgres://u:leak-pw@db/x", "postgres://u:«redacted: 7 chars»@db/x"),
+    ('job[j].group[g].task[t].env.DB_CONNECTION', "host=db password=leak-pw", "host=db password=«redacted: 7 chars»"),
+    ('job[j].group[g].task[t].env.DB_PASSWORD', "leak-pw", "«redacted: 7 chars»"),
     ('job[j].group[g].network.success_before_passing', 3, "3"),
 ])
 def test_describe_value_redacts(path: str, value: object, shown: str) -> None:

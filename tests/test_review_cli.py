@@ -135,4 +135,4 @@ def test_diff_redacts_secret_values(tmp_path: Path) -> None:
     lines = _describe("values_changed", {"root['data']['password']": {"old_value": "hunter2", "new_value": "s3cret"},
                                          "root['url']": {"old_value": "https://u:pw@h/x", "new_value": "https://h/x"}})
     text = "\n".join(lines)
-    assert "hunter2" not in text and "s3cret" not in text and ":pw@" not in text and "<redacted>" in text
+    assert "hunter2" not in text and "s3cret" not in text and ":pw@" not in text and "«redacted: " in text

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..credentials import (  # keys and credentials a report must not print
-    SECRET_KEY_PATTERN,
-    mask,
-)
 from ..model import paths
+from ..secrets.rules import (  # the one detector: keys and values a report must not print
+    is_secret_name,
+    redact,
+)
 from . import codes as catalogue
 from .account import Account
 from .status import STATUS_ORDER, Status
@@ -24,15 +24,15 @@ def describe_value(path: str, value: Any) -> str:
     if value is None:
         return ""
     last = re.split(r"[.\[\]\"]+", path.strip('."]'))[-1] if path else ""
-    if SECRET_KEY_PATTERN.search(last):
-        return "<redacted>"
+    if is_secret_name(last):
+        return redact(_compact(value) if isinstance(value, (dict, list)) else str(value), whole=True)
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (dict, list)):
         text = _compact(value)
     else:
         text = str(value)
-    text = mask(text).replace("\n", "⏎")  # a credential inside any value (URL userinfo, password=)
+    text = redact(text).replace("\n", "⏎")  # before truncation: no prefix of a secret survives
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 

@@ -11,7 +11,12 @@ import re
 from typing import Any, Callable
 
 from ..errors import ConversionError
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, MAX_VALUE_CHARS, too_large
+
+# Evaluation steps per jobspec: far above any real file (a 10,000-group job takes a few hundred
+# thousand), low enough that an expression built to explode stops within seconds.
+MAX_STEPS = 20_000_000
+MAX_ITEMS = 100_000  # elements of one list or map
 
 
 class Unresolved(Exception):
@@ -323,6 +328,7 @@ class Evaluator:
         # The callable functions: the jobspec set by default; Terraform adds templatefile() & co.
         self.functions = FUNCTIONS if functions is None else functions
         self.steps = [0]  # template loop iterations so far, shared with scoped() children (bounded)
+        self.eval_steps = 0  # expressions evaluated (bounded: MAX_STEPS)
 
     def scoped(self, names: dict[str, Any]) -> "Evaluator":
         """The same evaluator with extra names in scope (a template `for` iterator)."""
@@ -333,6 +339,13 @@ class Evaluator:
         return child
 
     def eval(self, node: tuple) -> Any:
+        self.eval_steps += 1
+        if self.eval_steps > MAX_STEPS:
+            raise ConversionError(f"expression evaluation stopped after {MAX_STEPS:,} steps (a runaway local or "
+                                  "function chain?)")
+        return _bounded(node[0], self._eval(node))
+
+    def _eval(self, node: tuple) -> Any:
         kind = node[0]
         if kind == "lit":
             return node[1]
@@ -394,6 +407,15 @@ class Evaluator:
             except Exception as exc:  # bad arguments to a builtin are an input problem
                 raise Unresolved(f"{node[1]}(): {exc}") from None
         raise Unresolved(f"unsupported expression {kind}")
+
+
+def _bounded(kind: str, value: Any) -> Any:
+    """A value no real jobspec builds (a string doubled 64 times) is an error, not a memory blow-up."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise too_large("a string" if kind in ("tmpl", "lit") else f"a value ({kind})", len(value))
+    if isinstance(value, (list, dict)) and len(value) > MAX_ITEMS:
+        raise ConversionError(f"a list or map of {len(value):,} elements (limit {MAX_ITEMS:,})")
+    return value
 
 
 _ESC = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
