@@ -88,9 +88,11 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
     if report is None:
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
-    pages = {"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-             "report.html": html.render(report, codes_href="CODES.md"), "SUMMARY.md": summary.render(report)}
-    for name, text in scrub_files(pages, [result for result, _ in written]).items():  # they quote ledger rows
+    pages = scrub_files({"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                         "SUMMARY.md": summary.render(report)}, [result for result, _ in written])  # they quote rows
+    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
+    pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
+    for name, text in pages.items():
         _write(output / name, text, owner)
     _write(output / "CODES.md", render_markdown(), owner)
     return report
