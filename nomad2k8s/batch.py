@@ -411,12 +411,13 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
-def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None) -> dict:
+def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None,
+               not_converted: list[tuple[Path, str]] | None = None) -> dict:
     """The run's review (verdicts, actions, waves): the report.json document."""
     source = options.path.as_posix() if not options.path.is_absolute() else options.path.name
     run = {"source": source, "profile": profile_name or "vanilla", "format": options.fmt}
     return estate_report(options.output or Path("."), [(p.result, p.directory, p.profile) for p in pending],
-                         repo_root(options.path), run)
+                         repo_root(options.path), run, not_converted)
 
 
 def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnWritten,
@@ -472,6 +473,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
-    outcome.report = review_run(options, outcome.pending, profiles.profile)
+    outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)
     outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome

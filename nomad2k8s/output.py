@@ -67,7 +67,7 @@ def _write(path: Path, text: str, owner: Ownership | None) -> None:
 
 
 def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile | None]], root: Path | None,
-                  run: dict[str, str]) -> dict:
+                  run: dict[str, str], not_converted: list[tuple[Path, str]] | None = None) -> dict:
     """The report.json document of services written (or printed) under `output` (each with its directory
     and profile); jobspec paths are shown relative to `root` (the repository, see repo_root)."""
     services = [review.ServiceReview(result, (directory / result.name).relative_to(output).as_posix(),
@@ -75,7 +75,7 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
                                      review.review_rows(result, profile.verdict if profile else None),
                                      profile.cluster_domain if profile else "cluster.local")
                 for result, directory, profile in written]
-    return review.build(services, run, root)
+    return review.build(services, run, root, not_converted)
 
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,

@@ -190,6 +190,12 @@ def _waves(report: Report, ids: dict[str, str]) -> str:
         parts.append(f'<h2 id="stale">Stale decisions ({len(stale)})</h2><p class="meta">These decisions match no '
                      "row any more: remove them or fix their path.</p><table><thead><tr><th>service</th><th>code</th>"
                      f"<th>path</th><th>reason</th></tr></thead><tbody>{rows}</tbody></table>")
+    skipped = report.get("not_converted") or []
+    if skipped:
+        rows = "".join(f"<tr><td><code>{_e(f.get('file', ''))}</code></td><td>{_e(f.get('reason', ''))}</td></tr>"
+                       for f in skipped)
+        parts.append(f'<h2 id="not-converted">Not converted ({len(skipped)} file(s))</h2><table><thead><tr>'
+                     f"<th>file</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>")
     parts.append("</section>")
     return "".join(parts)
 

@@ -68,4 +68,8 @@ def render(report: dict[str, Any]) -> str:
         lines += ["", "## Stale decisions", ""]
         lines += [f"- {d['service']} `{d['code']}`" + (f" `{d['path']}`" if d["path"] else "")
                   + f": {d['reason']} ({d['file']})" for d in report["stale_decisions"]]
+    skipped = report.get("not_converted") or []
+    if skipped:
+        lines += ["", f"## Not converted ({len(skipped)} file(s))", ""]
+        lines += [f"- `{_cell(f['file'])}`: {_cell(f['reason'])}" for f in skipped]
     return "\n".join(lines).rstrip("\n") + "\n"

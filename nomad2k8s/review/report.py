@@ -94,9 +94,11 @@ def _stale(s: ServiceReview, root: Path | None) -> list[dict[str, Any]]:
              "file": relative(Path(d.file), root)} for d in found]
 
 
-def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | None = None) -> dict[str, Any]:
+def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | None = None,
+          not_converted: list[tuple[Path, str]] | None = None) -> dict[str, Any]:
     """The report.json document; `run`: source, profile, format; `root`: the converted directory, which
-    decisions files are shown relative to."""
+    decisions files are shown relative to; `not_converted`: the files the discovery looked at and did not
+    convert, with the reason (not deployed by Terraform, a pack's helper, not a jobspec...)."""
     wave_list, cycles = link_estate(services)
     ordered = sorted(services, key=lambda s: (s.dir, s.key))
     totals_open = {sev.value: sum(s.open[sev.value] for s in services) for sev in Severity}
@@ -114,4 +116,6 @@ def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | No
         "waves": wave_list,
         "cycles": cycles,
         "stale_decisions": [d for s in ordered for d in _stale(s, root)],
+        "not_converted": [{"file": relative(path, root), "reason": reason}
+                          for path, reason in sorted(not_converted or [], key=lambda fr: (str(fr[0]), fr[1]))],
     }
