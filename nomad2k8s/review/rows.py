@@ -8,7 +8,8 @@ One cause gives one row:
 - the parser's generic "left as text" entry (N2K-PARSE-UNRESOLVED) on a setting that a mapper's own row
   also reports (not as mapped) is that row's occurrence, not a second decision (an unresolved image is one
   cause); the mapper's row keeps its severity (an unresolved `region`, dropped anyway, blocks nothing).
-A row is open until every entry of its own code is closed; it then shows the first entry's closure.
+A decision on any occurrence of a row closes the row: one cause, one decision (the reviewer sees one row
+and the path of its first occurrence, so asking for a decision per occurrence would keep it open forever).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def build_rows(entries: list[LedgerEntry], closures: Mapping[int, Closure] | Non
     for n, row in enumerate(rows, 1):
         row.id = f"r{n}"
         found = [closures[i] for i in row.own if i in closures]
-        if found and len(found) == len(row.own):
+        if found:
             row.closed_by = found[0]
     return rows
 

@@ -172,14 +172,16 @@ def test_closing_every_open_blocker_and_action_makes_the_service_go() -> None:
                                              "file": "nomad2k8s.decisions.yaml"} for c in closed)
 
 
-def test_a_row_is_closed_only_when_every_occurrence_is() -> None:
+def test_one_decision_on_any_occurrence_closes_the_cause() -> None:
+    """One cause, one row, one decision: the reviewer sees the first occurrence's path only."""
     task = '    task "%s" {\n' + DOCKER % "" + VAULT_TEMPLATE % "app" + "    }\n"
     service = convert_text('job "app" {\n  group "g" {\n' + task % "a" + task % "b" + "  }\n}\n").service
     row = next(r for r in _rows(service) if r.entry.code == "N2K-VAULT-ACCESS")
-    service.extra["closures"] = {row.own[0]: Closure("accepted", "ok", "d.yaml")}
+    assert len(row.own) == 2
     assert next(r for r in _rows(service) if r.entry.code == "N2K-VAULT-ACCESS").open
-    service.extra["closures"] = {i: Closure("accepted", "ok", "d.yaml") for i in row.own}
-    assert not next(r for r in _rows(service) if r.entry.code == "N2K-VAULT-ACCESS").open
+    for index in row.own:
+        service.extra["closures"] = {index: Closure("accepted", "ok", "d.yaml")}
+        assert not next(r for r in _rows(service) if r.entry.code == "N2K-VAULT-ACCESS").open
 
 
 def test_closed_rows_and_stale_decisions_reach_the_report_and_migration_md() -> None:
