@@ -16,6 +16,7 @@ Every rule yields spans of the VALUE only, so the text around it (the key, the f
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -39,7 +40,12 @@ from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 
-from ..credentials import NOT_SECRET_NAME, NOT_SECRET_VALUES, SECRET_KEY_PATTERN, credentials
+from ..credentials import (
+    NOT_SECRET_NAME,
+    NOT_SECRET_VALUES,
+    SECRET_KEY_PATTERN,
+    credentials,
+)
 
 
 class Span(NamedTuple):
@@ -171,6 +177,12 @@ def _value_span(match: re.Match[str]) -> tuple[int, int]:
 def find(text: str, *, keyed: bool = True) -> list[Span]:
     """Spans of secret values in `text`, sorted and without overlaps. `keyed=False` leaves out the
     rules that judge by a name before the value (for text whose keys are Kubernetes field names)."""
+    return list(_find(text, keyed))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _find(text: str, keyed: bool) -> tuple[Span, ...]:
+    # The same strings come back in every service of a batch (labels, image names, field values).
     spans: list[Span] = []
     for match in _PEM.finditer(text):
         spans.append(Span(match.start("value"), match.end("value"), "private-key"))
@@ -208,7 +220,7 @@ def find(text: str, *, keyed: bool = True) -> list[Span]:
     for match in _TOKEN.finditer(text):
         if _opaque(match.group(0)) and not any(s <= match.start() < e for s, e in public):
             spans.append(Span(match.start(), match.end(), "high-entropy"))
-    return _merge([s for s in spans if not _redacted(text[s.start:s.end])])
+    return tuple(_merge([s for s in spans if not _redacted(text[s.start:s.end])]))
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -28,6 +28,9 @@ from ..convert import ServiceResult
 from ..emit import yaml_out
 from .rules import find, is_literal, is_secret_name, redaction
 
+# libyaml's loader where installed: the files were written by our dumper, and the pure-Python one was most
+# of the scrubber's cost; both build the same plain trees.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HINT_PREFIX = "nomad2k8s."  # per-job hints (meta `nomad2k8s.*`) are settings of this tool, never secrets
 _FLAG = re.compile(r"^--?(?P<name>[A-Za-z_][\w.-]*)$")
 _PATH_LEAF = re.compile(r"[.\[\]\"]+")
@@ -182,7 +185,7 @@ class Scrubber:
 
     def _yaml(self, text: str) -> str:
         try:
-            docs = list(yaml.safe_load_all(text))
+            docs = list(yaml.load_all(text, Loader=_LOADER))
         except yaml.YAMLError:
             return self.text(text, keyed=False)
         cleaned = [self.clean(d) for d in docs]
