@@ -411,12 +411,32 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
+def _cluster_kit(pending: list[Pending], options: BatchOptions) -> list[Pending]:
+    """OUT/_cluster/ (issue 18): the secret store the estate's ExternalSecrets reference, per site profile."""
+    from .kit.secret_store import secret_store_kit
+
+    kits: list[Pending] = []
+    by_site: dict[int, list[Pending]] = {}
+    for item in pending:
+        by_site.setdefault(id(item.profile), []).append(item)
+    for items in by_site.values():
+        kit = secret_store_kit([p.result for p in items], items[0].profile)
+        if kit is not None:
+            if kits:  # one kit directory per site profile: _cluster, _cluster-2, ...
+                kit.name = f"{kit.name}-{len(kits) + 1}"
+            kits.append(Pending(kit, options.output or Path("."), Path("."), items[0].profile))
+    return kits
+
+
 def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None,
                not_converted: list[tuple[Path, str]] | None = None) -> dict:
     """The run's review (verdicts, actions, waves): the report.json document."""
     source = options.path.as_posix() if not options.path.is_absolute() else options.path.name
     run = {"source": source, "profile": profile_name or "vanilla", "format": options.fmt}
-    return estate_report(options.output or Path("."), [(p.result, p.directory, p.profile) for p in pending],
+    from .kit.secret_store import SYNTAX as KIT
+
+    services = [p for p in pending if p.result.syntax != KIT]  # the kit is what settles actions, not a service
+    return estate_report(options.output or Path("."), [(p.result, p.directory, p.profile) for p in services],
                          repo_root(options.path), run, not_converted)
 
 
@@ -471,6 +491,8 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     shared = batch_stage(converted, warn, found.facts)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
+    if options.output is not None:  # cluster pieces go to a directory, not into a service's stdout stream
+        outcome.pending += _cluster_kit(outcome.pending, options)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)

@@ -42,6 +42,7 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
         object_names = [n for n in files if n != "kustomization.yaml"]
     rows = review.review_rows(result, profile.verdict if profile else None)
     files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), rows, object_names)
+    files.update(result.extra.get("files") or {})  # e.g. the cluster kit's Vault policy and install script
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
     return scrub_files(files, [result])  # the one secret boundary of a service's files

@@ -200,6 +200,22 @@ class PolicySettings(_Section):
     any_port: bool = Field(False, description="Allow destinations whose ports are unknown on any port.")
 
 
+class ClusterKitSettings(_Section):
+    """The cluster-side pieces generated under OUT/_cluster/ (the secret store and its Vault policy)."""
+
+    enabled: bool = Field(True, description="Generate the cluster kit at all.")
+    secret_store: bool = Field(True, description="The ClusterSecretStore/SecretStore the ExternalSecrets reference, "
+                               "its Vault policy (read on exactly their KV paths) and vault-install.sh.")
+    vault_address: str | None = Field(
+        None, description="Vault address the store connects to; null = a placeholder and an open action.")
+    kv_version: Literal[1, 2] = Field(2, description="Version of the KV engine at secrets.kv_mount.")
+    auth_mount: str = Field("kubernetes", description="Vault Kubernetes auth mount path.")
+    auth_role: str = Field("external-secrets", description="Vault role the store logs in with (also the policy name).")
+    service_account: str = Field("external-secrets", description="ServiceAccount the store authenticates as.")
+    service_account_namespace: str = Field(
+        "external-secrets", description="Namespace of that ServiceAccount (where External Secrets runs).")
+
+
 class Profile(_Section):
     namespace: NamespacePolicy = Field(default_factory=NamespacePolicy, description=NamespacePolicy.__doc__)
     hosts: HostRewrite = Field(default_factory=HostRewrite, description=HostRewrite.__doc__)
@@ -213,6 +229,7 @@ class Profile(_Section):
     ports: PortSettings = Field(default_factory=PortSettings, description=PortSettings.__doc__)
     terraform: TerraformSettings = Field(default_factory=TerraformSettings, description=TerraformSettings.__doc__)
     policies: PolicySettings = Field(default_factory=PolicySettings, description=PolicySettings.__doc__)
+    cluster_kit: ClusterKitSettings = Field(default_factory=ClusterKitSettings, description=ClusterKitSettings.__doc__)
     kubernetes_version: str = Field(
         "1.33", pattern=r"^1\.\d+$", description="Target cluster version (native sidecars need >= 1.29).")
     cluster_domain: DnsSubdomain = Field(

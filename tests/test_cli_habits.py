@@ -37,10 +37,11 @@ def _kustomize(directory: Path) -> list[dict]:
 
 
 def _written_objects(out: Path) -> list[dict]:
-    """Every object of every service directory under `out` (what its kustomization.yaml lists)."""
+    """Every object of every service directory under `out` (what its kustomization.yaml lists); not the
+    cluster kit (OUT/_cluster/: written with --output only, it is not a service's)."""
     objects = []
     for kustomization in sorted(out.rglob("kustomization.yaml")):
-        if kustomization.parent != out:
+        if kustomization.parent != out and not kustomization.parent.name.startswith("_cluster"):
             for name in yaml.safe_load(kustomization.read_text())["resources"]:
                 objects.append(yaml.safe_load((kustomization.parent / name).read_text()))
     return objects

@@ -1,0 +1,7 @@
+path "secret/data/default/app" {
+  capabilities = ["read"]
+}
+
+path "secret/metadata/default/app" {
+  capabilities = ["read"]
+}

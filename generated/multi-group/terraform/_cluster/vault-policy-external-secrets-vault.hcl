@@ -1,0 +1,7 @@
+path "secret/data/default/shop" {
+  capabilities = ["read"]
+}
+
+path "secret/metadata/default/shop" {
+  capabilities = ["read"]
+}

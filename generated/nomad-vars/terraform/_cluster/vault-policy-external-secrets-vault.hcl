@@ -1,0 +1,7 @@
+path "secret/data/nomad-vars/nomad/jobs/minio" {
+  capabilities = ["read"]
+}
+
+path "secret/metadata/nomad-vars/nomad/jobs/minio" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+output "namespace" {
+  description = "Namespace the objects are deployed to"
+  value       = var.namespace
+}
