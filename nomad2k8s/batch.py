@@ -428,6 +428,20 @@ def _cluster_kit(pending: list[Pending], options: BatchOptions) -> list[Pending]
     return kits
 
 
+def _link_kit(report: dict, pending: list[Pending], output: Path | None) -> None:
+    """The grouped Vault-read action names the kit's policies that prepare it (they close it once applied)."""
+    from .kit.secret_store import SYNTAX as KIT
+
+    if output is None:
+        return
+    policies = sorted((p.directory / p.result.name / name).relative_to(output).as_posix()
+                      for p in pending if p.result.syntax == KIT
+                      for name in p.result.extra.get("files", {}) if name.endswith(".hcl"))
+    for action in report.get("actions", []):
+        if action.get("kind") == "vault-read" and policies:
+            action["kit"] = policies
+
+
 def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None,
                not_converted: list[tuple[Path, str]] | None = None) -> dict:
     """The run's review (verdicts, actions, waves): the report.json document."""
@@ -496,5 +510,6 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)
+    _link_kit(outcome.report, outcome.pending, options.output)
     outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome

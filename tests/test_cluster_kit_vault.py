@@ -54,3 +54,15 @@ def test_generated_policy_reads_exactly_the_external_secrets_paths(tmp_path: Pat
         assert _bao(["token", "capabilities", token, sibling], env) == "deny", sibling
     assert _bao(["token", "capabilities", token, f"{mount}/data"], env) == "deny"
     assert "create" not in policy.read_text() and "update" not in policy.read_text() and "*" not in policy.read_text()
+
+
+def test_the_vault_read_action_names_the_kit_that_prepares_it(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "out"
+    assert run_cli("convert", FIXTURES / "overseerr", "--output", out).returncode == 0
+    report = json.loads((out / "report.json").read_text())
+    (action,) = [a for a in report["actions"] if a["kind"] == "vault-read"]
+    assert action["kit"] and all((out / k).is_file() for k in action["kit"])
+    assert "Prepared by the cluster kit" in (out / "SUMMARY.md").read_text()
+    assert all(not s["name"].startswith("_cluster") for s in report["services"])

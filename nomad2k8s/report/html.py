@@ -145,6 +145,9 @@ def _actions(actions: list[Mapping[str, Any]], ids: dict[str, str], codes_href: 
         lis = "".join(f"<li>{_row_link(ids, svc, None, f'<b>{_e(svc)}</b>')}: {', '.join(details)}</li>"
                       for svc, details in per.items())
         snippet = f"<pre><code>{_e(act['snippet'])}</code></pre>" if act.get("snippet") else ""
+        if act.get("kit"):
+            snippet = ('<p class="meta">Prepared by the cluster kit: ' + ", ".join(
+                f'<a href="{_e(quote(k))}"><code>{_e(k)}</code></a>' for k in act["kit"]) + "</p>") + snippet
         parts.append(f'<div class="action" id="action-{_slug(act.get("kind", ""))}"><h3>{_e(act.get("title", ""))}</h3>'
                      f'<p class="meta">{_code(act.get("code", ""), codes_href)} · {len(items)} item(s) in '
                      f"{len(per)} service(s)</p><ul>{lis}</ul>{snippet}</div>")

@@ -53,6 +53,8 @@ def render(report: dict[str, Any]) -> str:
         lines += [f"- {i['service']}: `{_cell(i['detail'])}`" for i in items[:MAX_ITEMS]]
         if len(items) > MAX_ITEMS:
             lines.append(f"- … and {len(items) - MAX_ITEMS} more (report.json)")
+        if action.get("kit"):
+            lines += ["", "Prepared by the cluster kit: " + ", ".join(f"`{k}`" for k in action["kit"])]
         if action["snippet"]:
             lines += ["", "```hcl", action["snippet"], "```"]
         lines.append("")
