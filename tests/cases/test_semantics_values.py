@@ -1,0 +1,52 @@
+"""Issue 13 families 15, 16, 20, 21, 22, 18: what an expert would write for security escalations, users,
+unresolved values, node attributes and file functions. Each row failed on main before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import Case, check_case
+
+T = "job[app].group[app].task[app]"
+
+
+def _job(task_body: str, group_body: str = "") -> str:
+    return f'''
+job "app" {{
+  group "app" {{
+    {group_body}
+    task "app" {{
+      driver = "docker"
+      {task_body}
+    }}
+  }}
+}}
+'''
+
+
+CASES = [
+    # 15: device passthrough -> privileged is a security decision, not a change.
+    Case("device-privileged-is-a-decision",
+         _job('config {\n image = "nginx:1.27"\n devices = [{ host_path = "/dev/ttyUSB0" }]\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"containers": [
+             {"securityContext": {"privileged": True}}]}}}}},
+         rows={f"{T}.config.devices": ("needs-decision", "N2K-DOCKER-DEVICE")}),
+    # 15: the Docker socket and / bound from the host are decisions with a security note.
+    Case("docker-socket-is-a-decision",
+         _job('config {\n image = "nginx:1.27"\n volumes = ["/var/run/docker.sock:/var/run/docker.sock"]\n }'),
+         rows={f"{T}.config.volumes": ("needs-decision", "N2K-DOCKER-VOLUMES")}),
+    Case("host-root-is-a-decision",
+         _job('config {\n image = "nginx:1.27"\n volumes = ["/:/host:ro"]\n }'),
+         rows={f"{T}.config.volumes": ("needs-decision", "N2K-DOCKER-VOLUMES")}),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_semantics_values(case: Case) -> None:
+    check_case(case)
+
+
+def test_security_notes_say_why() -> None:
+    result = check_case(CASES[1])
+    entry = result.row(f"{T}.config.volumes", "N2K-DOCKER-VOLUMES")
+    assert "security" in entry.message and "Docker socket" in entry.message
