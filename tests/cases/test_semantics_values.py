@@ -38,6 +38,23 @@ CASES = [
     Case("host-root-is-a-decision",
          _job('config {\n image = "nginx:1.27"\n volumes = ["/:/host:ro"]\n }'),
          rows={f"{T}.config.volumes": ("needs-decision", "N2K-DOCKER-VOLUMES")}),
+    # 16: uid:gid is numeric, not a user name; group_add ids -> supplementalGroups.
+    Case("user-uid-gid",
+         _job('user = "1000:1000"\n config { image = "nginx:1.27" }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"containers": [
+             {"securityContext": {"runAsUser": 1000, "runAsGroup": 1000}}]}}}}},
+         rows={f"{T}.user": ("mapped", "N2K-USER")}),
+    Case("user-name-is-a-decision",
+         _job('user = "www-data:1000"\n config { image = "nginx:1.27" }'),
+         rows={f"{T}.user": ("needs-decision", "N2K-USER-NAME")}),
+    Case("group-add-ids",
+         _job('config {\n image = "nginx:1.27"\n group_add = ["44", "109"]\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {
+             "securityContext": {"supplementalGroups": [44, 109]}}}}}},
+         rows={f"{T}.config.group_add": ("mapped", "N2K-DOCKER-GROUP-ADD")}),
+    Case("group-add-names-is-a-decision",
+         _job('config {\n image = "nginx:1.27"\n group_add = ["video"]\n }'),
+         rows={f"{T}.config.group_add": ("needs-decision", "N2K-DOCKER-GROUP-ADD")}),
 ]
 
 

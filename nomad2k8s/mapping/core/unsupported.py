@@ -95,8 +95,6 @@ ROWS: tuple[Row, ...] = (
             ("healthchecks", D, "N2K-DOCKER-HEALTHCHECKS", "image HEALTHCHECKs are ignored by Kubernetes anyway", ""),
             ("pids_limit", N, "N2K-DOCKER-PIDS", "per-container PID limit",
              "Kubernetes limits PIDs per pod through the kubelet's podPidsLimit."),
-            ("group_add", N, "N2K-DOCKER-GROUP-ADD", "extra groups for the container user",
-             "Set securityContext.supplementalGroups with the numeric group ids."),
             ("isolation", D, "N2K-DOCKER-ISOLATION", "Windows isolation mode", ""),
             ("cpuset_cpus", N, "N2K-DOCKER-CPUSET", "pinned CPUs",
              "Use the kubelet's static CPU manager with integer CPU requests = limits."),
