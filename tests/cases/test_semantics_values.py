@@ -55,6 +55,10 @@ CASES = [
     Case("group-add-names-is-a-decision",
          _job('config {\n image = "nginx:1.27"\n group_add = ["video"]\n }'),
          rows={f"{T}.config.group_add": ("needs-decision", "N2K-DOCKER-GROUP-ADD")}),
+    # 22: userns_mode = "host" is the Kubernetes default, not a decision to set hostUsers: false.
+    Case("userns-host-is-the-default",
+         _job('config {\n image = "nginx:1.27"\n userns_mode = "host"\n }'),
+         rows={f"{T}.config.userns_mode": ("mapped", "N2K-DOCKER-USERNS")}),
 ]
 
 
@@ -67,3 +71,11 @@ def test_security_notes_say_why() -> None:
     result = check_case(CASES[1])
     entry = result.row(f"{T}.config.volumes", "N2K-DOCKER-VOLUMES")
     assert "security" in entry.message and "Docker socket" in entry.message
+
+
+def test_boolean_meta_is_hcl_text() -> None:
+    # 22: meta values reach NOMAD_META_* as Nomad writes them ("true", "3"), not Python's 'True' / '3.0'.
+    result = check_case(Case("meta", _job('meta {\n debug = true\n ratio = 3.0\n }\n config { image = "nginx:1.27" }')))
+    env = {e["name"]: e.get("value") for e in
+           result.object("Deployment", "app")["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["NOMAD_META_debug"] == "true" and env["NOMAD_META_ratio"] == "3"

@@ -78,8 +78,6 @@ ROWS: tuple[Row, ...] = (
     *(
         Row(f"job.group.task.config.{key}", status, code, message, suggestion)
         for key, status, code, message, suggestion in (
-            ("userns_mode", N, "N2K-DOCKER-USERNS", "docker user-namespace mode",
-             "Kubernetes >= 1.30: set hostUsers: false on the pod for user namespaces."),
             ("uts_mode", D, "N2K-DOCKER-UTS", "UTS namespace mode has no pod setting", ""),
             ("image_pull_timeout", D, "N2K-DOCKER-PULL-TIMEOUT", "image pull timeout is the kubelet's setting", ""),
             ("load", N, "N2K-DOCKER-LOAD", "image loaded from a tarball artifact",

@@ -384,7 +384,19 @@ def _group_add(o: _Opts, key: str, value: Any) -> None:
                     target=o.pod.at(f"securityContext.supplementalGroups: {security.supplemental_groups}"))
 
 
+def _userns(o: _Opts, key: str, value: Any) -> None:
+    """Docker accepts only `host`: opt out of the daemon's user-namespace remapping. Pods already share
+    the host's user namespace unless hostUsers: false, so `host` is the Kubernetes default."""
+    if str(value).strip() == "host":
+        o.ledger.mapped("N2K-DOCKER-USERNS", o.path(key), "host user namespace: the Kubernetes default",
+                        target=o.pod.at("hostUsers: true (default)"))
+        return
+    o.ledger.decide("N2K-DOCKER-USERNS", o.path(key), f"docker user-namespace mode {value!r}", target=o.pod,
+                    suggestion="Kubernetes >= 1.30: set hostUsers: false on the pod for a user namespace of its own.")
+
+
 HANDLERS: dict[str, Callable[[_Opts, str, Any], None]] = {
+    "userns_mode": _userns,
     "group_add": _group_add,
     "privileged": _privileged,
     "cap_add": _caps,

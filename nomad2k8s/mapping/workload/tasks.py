@@ -15,6 +15,7 @@ from nomad2k8s.mapping.core.runtime import needs_rewrite
 from nomad2k8s.mapping.core.values import (
     as_int,
     claim_value,
+    hcl_text,
     unresolved_reference,
     unresolved_suggestion,
 )
@@ -159,7 +160,7 @@ def _meta_env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
     for key, value in merged.items():
         name = env_name(f"NOMAD_META_{key}")
         if name not in existing:
-            env.append(k8s.V1EnvVar(name=name, value=str(value)))
+            env.append(k8s.V1EnvVar(name=name, value=hcl_text(value)))
     container.env = env
 
 
