@@ -59,6 +59,26 @@ CASES = [
     Case("userns-host-is-the-default",
          _job('config {\n image = "nginx:1.27"\n userns_mode = "host"\n }'),
          rows={f"{T}.config.userns_mode": ("mapped", "N2K-DOCKER-USERNS")}),
+    # 21: node attributes the pod can read come from the downward API; own env in args -> $(VAR).
+    Case("node-name-downward",
+         _job('env {\n NODE = "${node.unique.name}"\n IP = "${attr.unique.network.ip-address}"\n }\n'
+              'config {\n image = "nginx:1.27"\n args = ["--node", "${NODE}"]\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"containers": [{
+             "env": [{"name": "K8S_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+                     {"name": "K8S_HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
+                     {"name": "NODE", "value": "$(K8S_NODE_NAME)"}, {"name": "IP", "value": "$(K8S_HOST_IP)"}],
+             "args": ["--node", "$(NODE)"]}]}}}}},
+         rows={f"{T}.env.NODE": ("changed", "N2K-ENV-REWRITE")}),
+    Case("regexp-alternation-is-in",
+         _job('config { image = "nginx:1.27" }',
+              'constraint {\n attribute = "${attr.unique.hostname}"\n operator = "regexp"\n value = "^(n1|n2)$"\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+             "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
+                 {"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1", "n2"]}]}]}}}}}}}}),
+    Case("spread-on-node-id-is-hostname",
+         _job('config { image = "nginx:1.27" }', 'count = 3\n spread { attribute = "${node.unique.id}" }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"topologySpreadConstraints": [
+             {"topologyKey": "kubernetes.io/hostname"}]}}}}}),
 ]
 
 
