@@ -25,7 +25,7 @@ CODE = re.compile(r"N2K-[A-Z0-9]+(?:-[A-Z0-9]+)*")
 # Labels of runtime.Note (the parts of one env/args/template rewrite): they are folded into the
 # rewrite's own entry (N2K-ENV-REWRITE, N2K-TEMPLATE-*...) and never recorded, so not catalogued.
 NOTE_LABELS = {"N2K-RUNTIME-PORT", "N2K-RUNTIME-ADDR", "N2K-RUNTIME-DIR", "N2K-RUNTIME-ALLOC", "N2K-RUNTIME-ALLOC-INDEX",
-               "N2K-RUNTIME-NAME", "N2K-RUNTIME-REGION", "N2K-RUNTIME-DC", "N2K-RUNTIME-META", "N2K-UPSTREAM",
+               "N2K-RUNTIME-NAME", "N2K-RUNTIME-REGION", "N2K-RUNTIME-DC", "N2K-RUNTIME-META", "N2K-RUNTIME-NODE", "N2K-RUNTIME-ENV", "N2K-UPSTREAM",
                "N2K-UPSTREAM-PORT", "N2K-CONSUL-DNS", "N2K-TEMPLATE-ENV-REF"}
 # Codes built at run time: "N2K-TEMPLATE-CHANGE-" + mode, f"N2K-EPHEMERAL-{field}", code + "-UNRESOLVED".
 DYNAMIC = {"N2K-TEMPLATE-CHANGE-SIGNAL", "N2K-TEMPLATE-CHANGE-SCRIPT", "N2K-SHUTDOWN-DELAY-UNRESOLVED",

@@ -16,7 +16,10 @@ The table (`Interpolator.value`):
   `$(POD_IP):<port>`, `NOMAD_IP_x`/`NOMAD_HOST_IP_x` -> `$(POD_IP)`;
 - upstreams `NOMAD_UPSTREAM_ADDR|IP|PORT_<name>` -> the destination Service's cluster address;
 - `NOMAD_ALLOC_ID`/`NOMAD_SHORT_ALLOC_ID`/`NOMAD_ALLOC_NAME`/`NOMAD_ALLOC_INDEX` -> downward-API env vars.
-Node attributes (`${node.*}`, `${attr.*}`, `${meta.*}`) have no pod-side value: they stay unresolved.
+Node attributes: `node.unique.name` / `attr.unique.hostname` -> `$(K8S_NODE_NAME)` (downward API spec.nodeName),
+`attr.unique.network.ip-address` -> `$(K8S_HOST_IP)` (status.hostIP); other `${node.*}`, `${attr.*}`, `${meta.*}`
+have no pod-side value: they stay unresolved. In args (`own_env`), `${VAR}` naming one of the task's own env
+vars -> `$(VAR)`, as Nomad interpolates args with the task's environment.
 
 Modes: "env" (env values, args: Kubernetes `$(VAR)` expansion exists), "file" (template text and
 paths: no `$(VAR)`, and only NOMAD_* names are touched: other `${X}` belong to the file) and
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from nomad2k8s.k8s.names import dns_label, env_name
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.core.values import as_int, hcl_text
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.mapping.passes.pending import waiting_note
 from nomad2k8s.model import Task
@@ -42,7 +45,13 @@ DOWNWARD = {
     "NOMAD_ALLOC_ID": "metadata.uid",
     "NOMAD_ALLOC_NAME": "metadata.name",
     "NOMAD_ALLOC_INDEX": "metadata.labels['apps.kubernetes.io/pod-index']",
+    "K8S_NODE_NAME": "spec.nodeName",  # K8S_: jobspecs often name their own var NODE_NAME
+    "K8S_HOST_IP": "status.hostIP",
 }
+# Node attributes the pod can read: the node's name (the kubelet registers it as the hostname unless
+# --hostname-override) and its IP.
+NODE_ATTRIBUTES = {"node.unique.name": "K8S_NODE_NAME", "attr.unique.hostname": "K8S_NODE_NAME",
+                   "attr.unique.network.ip-address": "K8S_HOST_IP"}
 # Task-dir variables -> the task dir (storage/taskdirs.py) the container sees at /<dir>.
 TASK_DIR_VARS = {"NOMAD_ALLOC_DIR": "alloc", "NOMAD_TASK_DIR": "local", "NOMAD_LOCAL_DIR": "local",
                  "NOMAD_SECRETS_DIR": "secrets"}
@@ -129,8 +138,10 @@ class Interpolator:
     as written), `env_refs` (downward-API env vars the text references) and `pending` (upstreams
     waiting for their destination's port, for convert.link_batch)."""
 
-    def __init__(self, gctx: GroupContext, task: Task | None, mode: str = "env") -> None:
+    def __init__(self, gctx: GroupContext, task: Task | None, mode: str = "env",
+                 own_env: frozenset[str] = frozenset()) -> None:
         self.gctx, self.task, self.mode = gctx, task, mode
+        self.own_env = own_env
         self.notes: list[Note] = []
         self.remaining: list[str] = []
         self.env_refs: list[str] = []
@@ -208,6 +219,14 @@ class Interpolator:
             self.note(Status.MAPPED, "N2K-RUNTIME-ALLOC-INDEX", "NOMAD_ALLOC_INDEX -> StatefulSet pod ordinal "
                       "(label apps.kubernetes.io/pod-index)")
             return value
+        if name in NODE_ATTRIBUTES and self.mode != "service":
+            value = self.ref(NODE_ATTRIBUTES[name])
+            self.note(Status.CHANGED, "N2K-RUNTIME-NODE", f"{name} -> the pod's node "
+                      f"({DOWNWARD[NODE_ATTRIBUTES[name]]}, downward API)")
+            return value
+        if name in self.own_env and self.mode == "env":
+            self.note(Status.MAPPED, "N2K-RUNTIME-ENV", f"{name} -> $({name}) (the task's own env var)")
+            return self.ref(name)
         if name == "NOMAD_ALLOC_INDEX" and self.mode != "service":
             why = (f"the pod-index label needs Kubernetes >= 1.28 (profile: {gctx.profile.kubernetes_version})"
                    if gctx.kind == "StatefulSet" else
@@ -240,7 +259,7 @@ class Interpolator:
                 merged.update({env_name(str(k)): v for k, v in block.items()})
             if key in merged:
                 self.note(Status.MAPPED, "N2K-RUNTIME-META", f"{name} -> its meta value")
-                return str(merged[key])
+                return hcl_text(merged[key])
         return None
 
     def ref(self, name: str) -> str:

@@ -98,9 +98,10 @@ def uses_connect(gctx: GroupContext) -> bool:
 class _Rewriter:
     """Text scanning around the Interpolator: `${...}`, Consul DNS names, upstream loopback addresses."""
 
-    def __init__(self, gctx: GroupContext, task: Task | None, mode: str) -> None:
+    def __init__(self, gctx: GroupContext, task: Task | None, mode: str,
+                 own_env: frozenset[str] = frozenset()) -> None:
         self.gctx = gctx
-        self.interp = Interpolator(gctx, task, mode)
+        self.interp = Interpolator(gctx, task, mode, own_env)
         # The result shares the interpolator's lists: one record of what was filled in.
         self.result = RewriteResult(text="", notes=self.interp.notes, remaining=self.interp.remaining,
                                     env_refs=self.interp.env_refs, pending=self.interp.pending)
@@ -143,9 +144,11 @@ def needs_rewrite(text: str) -> bool:
     return "${" in text or bool(_CONSUL.search(text)) or bool(_LOOPBACK.search(text))
 
 
-def rewrite_text(text: str, gctx: GroupContext, task: Task | None, mode: str = "env") -> RewriteResult:
-    """See the module docstring. `mode` is "env" (env values, args: `$(VAR)` works) or "file" (template text)."""
-    return _Rewriter(gctx, task, mode).run(text)
+def rewrite_text(text: str, gctx: GroupContext, task: Task | None, mode: str = "env",
+                 own_env: frozenset[str] = frozenset()) -> RewriteResult:
+    """See the module docstring. `mode` is "env" (env values, args: `$(VAR)` works) or "file" (template text);
+    `own_env`: the container's env var names `${VAR}` may name (args see every one of them)."""
+    return _Rewriter(gctx, task, mode, own_env).run(text)
 
 
 def resolve(name: str, gctx: GroupContext, task: Task | None, mode: str = "env") -> RewriteResult:
@@ -203,11 +206,12 @@ def map_runtime(gctx: GroupContext) -> None:
             track(gctx.job_ctx.pending_messages, acc.entry, acc.texts)
             if mesh and _LOOPBACK.search(result.text):
                 _loopback_hint(gctx, path, target)
+        own_env = frozenset(e.name for e in container.env or [])
         for attr, base in (("command", "command"), ("args", "args")):
             values = getattr(container, attr) or []
             rewritten = []
             for i, value in enumerate(values):
-                result = rewrite_text(value, gctx, task)
+                result = rewrite_text(value, gctx, task, own_env=own_env)
                 rewritten.append(result.text)
                 refs += result.env_refs
                 if result.changed_text or result.remaining:

@@ -78,8 +78,6 @@ ROWS: tuple[Row, ...] = (
     *(
         Row(f"job.group.task.config.{key}", status, code, message, suggestion)
         for key, status, code, message, suggestion in (
-            ("userns_mode", N, "N2K-DOCKER-USERNS", "docker user-namespace mode",
-             "Kubernetes >= 1.30: set hostUsers: false on the pod for user namespaces."),
             ("uts_mode", D, "N2K-DOCKER-UTS", "UTS namespace mode has no pod setting", ""),
             ("image_pull_timeout", D, "N2K-DOCKER-PULL-TIMEOUT", "image pull timeout is the kubelet's setting", ""),
             ("load", N, "N2K-DOCKER-LOAD", "image loaded from a tarball artifact",
@@ -95,8 +93,6 @@ ROWS: tuple[Row, ...] = (
             ("healthchecks", D, "N2K-DOCKER-HEALTHCHECKS", "image HEALTHCHECKs are ignored by Kubernetes anyway", ""),
             ("pids_limit", N, "N2K-DOCKER-PIDS", "per-container PID limit",
              "Kubernetes limits PIDs per pod through the kubelet's podPidsLimit."),
-            ("group_add", N, "N2K-DOCKER-GROUP-ADD", "extra groups for the container user",
-             "Set securityContext.supplementalGroups with the numeric group ids."),
             ("isolation", D, "N2K-DOCKER-ISOLATION", "Windows isolation mode", ""),
             ("cpuset_cpus", N, "N2K-DOCKER-CPUSET", "pinned CPUs",
              "Use the kubelet's static CPU manager with integer CPU requests = limits."),

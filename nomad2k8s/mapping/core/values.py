@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -101,3 +102,17 @@ def claim_value(ledger: Ledger, status: Status, code: str, path: str, value: Any
     kw["suggestion"] = unresolved_suggestion(reference)
     return ledger.decide("N2K-VALUE-UNRESOLVED", path, f"{message}: ${{{reference}}} is unresolved and is copied "
                          "as text", **kw)
+
+
+def hcl_text(value: Any) -> str:
+    """A scalar as Nomad turns it into a string (env, meta): `true`/`false`, `3` for 3.0, not Python's
+    `True` / `3.0`; collections as JSON, as HCL's jsonencode would write them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)

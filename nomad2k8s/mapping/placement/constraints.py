@@ -93,6 +93,9 @@ def node_label(gctx: GroupContext | JobContext, attribute: str | None) -> Label 
         return Label(HOSTNAME)
     if name == "attr.unique.hostname":
         return Label(HOSTNAME, Status.CHANGED, "the node's hostname is assumed to be its Kubernetes node name")
+    if name == "node.unique.id":
+        return Label(HOSTNAME, Status.CHANGED, "node IDs -> node names: one value per node, as before "
+                     "(a value naming a Nomad node ID must become the node's name)")
     if name == "node.class":
         return Label(placement.node_class_label, Status.NEEDS_DECISION,
                      f"label the nodes of that class with {placement.node_class_label}")
@@ -115,10 +118,26 @@ def _values(label: Label, value: object, split: bool) -> list[str] | None:
     return list(dict.fromkeys(out))
 
 
+# A fully anchored regexp that only lists literal alternatives: `^(a|b)$`, `^a$` (dots escaped).
+_ALTERNATION = re.compile(r"\^\(?((?:[\w-]|\\\.)+(?:\|(?:[\w-]|\\\.)+)*)\)?\$")
+
+
+def _alternatives(value: object) -> str | None:
+    """`a,b` (the In values) when the regexp is a plain anchored alternation of literals, else None."""
+    text = str(value or "").strip()
+    m = _ALTERNATION.fullmatch(text)
+    if m is None or (text.startswith("^(") != text.endswith(")$")):
+        return None
+    return ",".join(v.replace("\\.", ".") for v in m.group(1).split("|"))
+
+
 def _expression(gctx, attribute, operator: str, value: object, what: str) -> Effect:
     """The node-selector requirement for `attribute operator value` (shared by constraints and affinities)."""
     label = node_label(gctx, attribute)
     shown = f"{_attribute_name(str(attribute or ''))} {operator} {value if value is not None else ''}".strip()
+    if operator == "regexp" and _alternatives(value) is not None:
+        # Exactly the listed values match: the same set as `In`.
+        operator, value = "set_contains_any", _alternatives(value)
     if operator in NEEDS_HUMAN:
         return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: {NEEDS_HUMAN[operator]} have no node-affinity operator",
                       suggestion="Label the matching nodes and select that label.")

@@ -150,12 +150,16 @@ def _docker_devices(gctx: GroupContext, task: Task, config_path: str, value: Any
         add_mount(container, k8s.V1VolumeMount(name=name, mount_path=inside))
         container.security_context = container.security_context or k8s.V1SecurityContext()
         container.security_context.privileged = True
-        ledger.changed("N2K-DOCKER-DEVICE", path,
-                       "device passthrough: Kubernetes has no per-device cgroup rule, so the container runs "
-                       "privileged with the device node mounted" +
-                       (" (cgroup_permissions are not enforced)" if item.get("cgroup_permissions") else ""),
-                       target=Target("container", container.name, field=f"hostPath {host} -> {inside}, privileged: true"),
-                       suggestion="Prefer a device plugin exposing the device as a resource.")
+        # Privileged gives the container every device and capability of the node, far more than the one
+        # device Nomad passed in: a security escalation someone must accept, never a silent mapping.
+        ledger.decide("N2K-DOCKER-DEVICE", path,
+                      "device passthrough: Kubernetes has no per-device cgroup rule, so the container runs "
+                      "privileged with the device node mounted (security: privileged sees every host device "
+                      "and holds every capability)" +
+                      (" (cgroup_permissions are not enforced)" if item.get("cgroup_permissions") else ""),
+                      target=Target("container", container.name, field=f"hostPath {host} -> {inside}, privileged: true"),
+                      suggestion="Prefer a device plugin exposing the device as a resource; accept privileged "
+                      "only if the site allows it.")
 
 
 def map_devices(gctx: GroupContext) -> None:

@@ -36,6 +36,15 @@ PROPAGATION = {"rslave": "HostToContainer", "slave": "HostToContainer", "rshared
                "shared": "Bidirectional", "private": None, "rprivate": None}
 
 
+# Host paths whose mount hands the container the node itself: the container runtime's socket (start any
+# container, privileged included) or the root filesystem.
+_NODE_TAKEOVER = {"/": "the node's root filesystem",
+                  "/var/run/docker.sock": "the Docker socket", "/run/docker.sock": "the Docker socket",
+                  "/var/run/docker": "the Docker runtime directory",
+                  "/run/containerd/containerd.sock": "the containerd socket",
+                  "/var/run/containerd/containerd.sock": "the containerd socket"}
+
+
 def _host_volume_name(path: str) -> str:
     return dns_label("host-" + (path.strip("/").replace("/", "-") or "root"))
 
@@ -53,6 +62,12 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
         add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro,
                                                mount_propagation=propagation))
         acc.to(Target("hostPath", where.relative, field=f"-> {target}"))
+        takeover = _NODE_TAKEOVER.get(where.relative.rstrip("/") or "/")
+        if takeover:
+            acc.decide(f"security: a hostPath of {takeover} gives the container control of the node"
+                       + (" (and a Kubernetes node may run containerd, not Docker)" if "docker" in where.relative else ""),
+                       "Keep it only for a trusted agent (monitoring, CI runner) in a namespace that allows "
+                       "privileged pods; prefer the Kubernetes API or a dedicated agent.")
         if "${" in source:
             acc.note(Status.NEEDS_DECISION, "the host path uses Nomad interpolation")
         else:

@@ -19,7 +19,7 @@ from nomad2k8s.k8s.names import (
     is_label_value,
     is_qualified_name,
 )
-from nomad2k8s.ledger import Target
+from nomad2k8s.ledger import Status, Target
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int, has_interpolation
 from nomad2k8s.mapping.workload.tasks import IMAGE_DRIVERS
@@ -362,7 +362,42 @@ def _sysctl(o: _Opts, key: str, value: Any) -> None:
                             "securityContext.sysctls, or set it on the node.")
 
 
+def _group_add(o: _Opts, key: str, value: Any) -> None:
+    """Numeric group ids -> the pod's supplementalGroups (Kubernetes has no per-container list); names
+    are looked up in the image's /etc/group, which the tool cannot read."""
+    names = o.literal_list(key, value, "N2K-DOCKER-GROUP-ADD", "extra groups are",
+                           "Set securityContext.supplementalGroups with the numeric group ids.")
+    if names is None:
+        return
+    gids = [as_int(n) for n in names]
+    if any(g is None or g < 0 for g in gids):
+        o.ledger.decide("N2K-DOCKER-GROUP-ADD", o.path(key), f"extra groups {names} are names, not group ids",
+                        target=o.where, suggestion="Look up the gids in the image's /etc/group and set "
+                        "securityContext.supplementalGroups.")
+        return
+    security = _pod_security(o.gctx)
+    security.supplemental_groups = sorted(set((security.supplemental_groups or []) + [g for g in gids if g is not None]))
+    alone = len(o.gctx.containers) == 1
+    o.ledger.record(Status.MAPPED if alone else Status.CHANGED, "N2K-DOCKER-GROUP-ADD", o.path(key),
+                    "extra groups of the container user" + ("" if alone else
+                    " (pod-wide in Kubernetes: every container of the pod gets them)"),
+                    target=o.pod.at(f"securityContext.supplementalGroups: {security.supplemental_groups}"))
+
+
+def _userns(o: _Opts, key: str, value: Any) -> None:
+    """Docker accepts only `host`: opt out of the daemon's user-namespace remapping. Pods already share
+    the host's user namespace unless hostUsers: false, so `host` is the Kubernetes default."""
+    if str(value).strip() == "host":
+        o.ledger.mapped("N2K-DOCKER-USERNS", o.path(key), "host user namespace: the Kubernetes default",
+                        target=o.pod.at("hostUsers: true (default)"))
+        return
+    o.ledger.decide("N2K-DOCKER-USERNS", o.path(key), f"docker user-namespace mode {value!r}", target=o.pod,
+                    suggestion="Kubernetes >= 1.30: set hostUsers: false on the pod for a user namespace of its own.")
+
+
 HANDLERS: dict[str, Callable[[_Opts, str, Any], None]] = {
+    "userns_mode": _userns,
+    "group_add": _group_add,
     "privileged": _privileged,
     "cap_add": _caps,
     "cap_drop": _caps,

@@ -13,6 +13,7 @@ from kubernetes import client as k8s
 from nomad2k8s.k8s.names import env_name
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.podspec import add_env
+from nomad2k8s.mapping.core.values import hcl_text
 
 
 def map_parameterized(gctx: GroupContext) -> None:
@@ -28,7 +29,7 @@ def map_parameterized(gctx: GroupContext) -> None:
         name = env_name(f"NOMAD_META_{key}")
         for container in containers:
             if not any(e.name == name for e in container.env or []):
-                add_env(container, k8s.V1EnvVar(name=name, value=str(defaults.get(str(key), ""))))
+                add_env(container, k8s.V1EnvVar(name=name, value=hcl_text(defaults.get(str(key), ""))))
 
 
 def _keys(params) -> list[str]:

@@ -15,6 +15,7 @@ from nomad2k8s.mapping.core.runtime import needs_rewrite
 from nomad2k8s.mapping.core.values import (
     as_int,
     claim_value,
+    hcl_text,
     unresolved_reference,
     unresolved_suggestion,
 )
@@ -159,7 +160,7 @@ def _meta_env(gctx: GroupContext, task: Task, container: k8s.V1Container) -> Non
     for key, value in merged.items():
         name = env_name(f"NOMAD_META_{key}")
         if name not in existing:
-            env.append(k8s.V1EnvVar(name=name, value=str(value)))
+            env.append(k8s.V1EnvVar(name=name, value=hcl_text(value)))
     container.env = env
 
 
@@ -183,18 +184,27 @@ def map_job_meta(jctx) -> None:
 
 
 def _user(gctx: GroupContext, task: Task, container: k8s.V1Container) -> None:
+    """`user = "uid"` / `"uid:gid"` (docker's forms) -> runAsUser / runAsGroup; a name needs the image's
+    /etc/passwd, which the tool cannot read."""
     if not task.is_set("user") or task.user is None:
         return
-    uid = as_int(task.user)
+    user, _, group = str(task.user).strip().partition(":")
+    uid, gid = as_int(user), as_int(group) if group else None
     target = _task_target(gctx, task)
-    if uid is not None:
+    if uid is not None and (not group or gid is not None):
         container.security_context = container.security_context or k8s.V1SecurityContext()
         container.security_context.run_as_user = uid
-        gctx.ledger.mapped("N2K-USER", task.path_of("user"), "numeric user", target=target.at(f"runAsUser: {uid}"))
+        field = f"runAsUser: {uid}"
+        if gid is not None:
+            container.security_context.run_as_group = gid
+            field += f", runAsGroup: {gid}"
+        gctx.ledger.mapped("N2K-USER", task.path_of("user"), "numeric user" + (" and group" if gid is not None else ""),
+                           target=target.at(field))
     else:
         gctx.ledger.decide("N2K-USER-NAME", task.path_of("user"),
-                           "Kubernetes needs a numeric uid, the jobspec names a user",
-                           target=target, suggestion=f"Look up the uid of {task.user!r} in the image and set runAsUser.")
+                           "Kubernetes needs a numeric uid (and gid), the jobspec names a user or group",
+                           target=target, suggestion=f"Look up the ids of {task.user!r} in the image's /etc/passwd "
+                           "and /etc/group and set runAsUser / runAsGroup.")
 
 
 def _driver(gctx: GroupContext, task: Task) -> str:

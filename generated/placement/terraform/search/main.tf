@@ -95,6 +95,11 @@ resource "kubernetes_deployment_v1" "search" {
                   values   = ["r13"]
                 }
                 match_expressions {
+                  key      = "kubernetes.io/os"
+                  operator = "In"
+                  values   = ["linux", "freebsd"]
+                }
+                match_expressions {
                   key      = "nomad.meta/disk_count"
                   operator = "Gt"
                   values   = ["1"]

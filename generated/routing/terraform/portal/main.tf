@@ -130,6 +130,14 @@ resource "kubernetes_deployment_v1" "portal" {
             }
           }
           env {
+            name = "K8S_NODE_NAME"
+            value_from {
+              field_ref {
+                field_path = "spec.nodeName"
+              }
+            }
+          }
+          env {
             name  = "LISTEN"
             value = "$(POD_IP):8080"
           }
@@ -151,7 +159,7 @@ resource "kubernetes_deployment_v1" "portal" {
           }
           env {
             name  = "NODE_NAME"
-            value = "$${node.unique.name}"
+            value = "$(K8S_NODE_NAME)"
           }
           liveness_probe {
             failure_threshold     = 3
