@@ -37,6 +37,24 @@ job "solo" {
   }
 }
 '''
+# 11: Nomad's periodic schedules run in UTC unless a zone is stated.
+CRON_ZONE = '''
+job "nightly" {
+  type = "batch"
+  periodic {
+    cron      = "0 3 * * *"
+    %s
+  }
+  group "nightly" {
+    task "run" {
+      driver = "docker"
+      config {
+        image = "busybox:1.36"
+      }
+    }
+  }
+}
+'''
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -47,6 +65,12 @@ CASES = [
          objects={("Deployment", "solo"): {"spec": {"replicas": 1, "template": {"spec": {"containers": [
              {"name": "solo", "env": [{"name": "A", "value": "1"}]}]}}}}},
          rows={"job[solo].group[solo].task[solo].env.A": ("mapped", "N2K-ENV")}),
+    Case("cron-default-utc", CRON_ZONE % "",
+         objects={("CronJob", "nightly"): {"spec": {"timeZone": "Etc/UTC"}}},
+         rows={"job[nightly].periodic": ("mapped", "N2K-CRON-TZ-UTC")}),
+    Case("cron-explicit-zone-kept", CRON_ZONE % 'time_zone = "Europe/Paris"',
+         objects={("CronJob", "nightly"): {"spec": {"timeZone": "Europe/Paris"}}},
+         rows={"job[nightly].periodic.time_zone": ("mapped", "N2K-CRON-TZ")}),
 ]
 
 
