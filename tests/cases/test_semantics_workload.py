@@ -55,6 +55,45 @@ job "nightly" {
   }
 }
 '''
+# 9: pods that cannot run beside their predecessor roll stop-first, as Nomad replaces allocations.
+HOST_NET = '''
+job "edge" {
+  group "edge" {
+    network {
+      mode = "host"
+      port "http" {
+        static = 80
+      }
+    }
+    task "edge" {
+      driver = "docker"
+      config {
+        image        = "nginx:1.27"
+        network_mode = "host"
+      }
+    }
+  }
+}
+'''
+DISTINCT = '''
+job "spread" {
+  group "spread" {
+    count = 3
+    constraint {
+      distinct_hosts = true
+    }
+    update {
+      max_parallel = 2
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "nginx:1.27"
+      }
+    }
+  }
+}
+'''
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -71,6 +110,14 @@ CASES = [
     Case("cron-explicit-zone-kept", CRON_ZONE % 'time_zone = "Europe/Paris"',
          objects={("CronJob", "nightly"): {"spec": {"timeZone": "Europe/Paris"}}},
          rows={"job[nightly].periodic.time_zone": ("mapped", "N2K-CRON-TZ")}),
+    Case("host-network-stop-first", HOST_NET,
+         objects={("Deployment", "edge"): {"spec": {"strategy": {
+             "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}}}},
+         rows={"job[edge].group[edge]": ("mapped", "N2K-UPDATE-STOP-FIRST")}),
+    Case("distinct-hosts-stop-first", DISTINCT,
+         objects={("Deployment", "spread"): {"spec": {"strategy": {
+             "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 2}}}}},
+         rows={"job[spread].group[spread].update.max_parallel": ("mapped", "N2K-UPDATE-STOP-FIRST")}),
 ]
 
 
