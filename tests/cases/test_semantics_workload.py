@@ -94,6 +94,20 @@ job "spread" {
   }
 }
 '''
+# 5: docker dns_servers keep the cluster resolver (ClusterFirst) and add the servers after it.
+DOCKER_DNS = '''
+job "lan" {
+  group "lan" {
+    task "app" {
+      driver = "docker"
+      config {
+        image       = "nginx:1.27"
+        dns_servers = ["192.168.1.1"]
+      }
+    }
+  }
+}
+'''
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -118,6 +132,10 @@ CASES = [
          objects={("Deployment", "spread"): {"spec": {"strategy": {
              "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 2}}}}},
          rows={"job[spread].group[spread].update.max_parallel": ("mapped", "N2K-UPDATE-STOP-FIRST")}),
+    Case("docker-dns-servers-cluster-first", DOCKER_DNS,
+         objects={("Deployment", "lan"): {"spec": {"template": {"spec": {
+             "dnsPolicy": "ClusterFirst", "dnsConfig": {"nameservers": ["192.168.1.1"]}}}}}},
+         rows={"job[lan].group[lan].task[app].config.dns_servers": ("changed", "N2K-DNS")}),
 ]
 
 
