@@ -108,6 +108,25 @@ job "lan" {
   }
 }
 '''
+# 2: templates rendered into a task-dir directory the task binds elsewhere reach the bind target.
+BOUND_DIR = '''
+job "dns" {
+  group "dns" {
+    task "unbound" {
+      driver = "docker"
+      config {
+        image   = "mvance/unbound:1.21.1"
+        %s
+      }
+      template {
+        data        = "server:\\n  verbosity: 1\\n"
+        destination = "local/%sunbound.conf"
+      }
+    }
+  }
+}
+'''
+_AT = [{"name": "unbound", "volumeMounts": [{"mountPath": "/etc/unbound/unbound.conf", "readOnly": True}]}]
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -136,6 +155,14 @@ CASES = [
          objects={("Deployment", "lan"): {"spec": {"template": {"spec": {
              "dnsPolicy": "ClusterFirst", "dnsConfig": {"nameservers": ["192.168.1.1"]}}}}}},
          rows={"job[lan].group[lan].task[app].config.dns_servers": ("changed", "N2K-DNS")}),
+    Case("bind-dir-local-config", BOUND_DIR % ('volumes = ["local/config:/etc/unbound"]', "config/"),
+         objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}}),
+    Case("bind-whole-local", BOUND_DIR % ('volumes = ["local/:/etc/unbound/"]', ""),
+         objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}}),
+    Case("mount-block-local", BOUND_DIR % ('mount {\n  type = "bind"\n  source = "local"\n'
+                                            '  target = "/etc/unbound"\n}', ""),
+         objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}},
+         rows={"job[dns].group[dns].task[unbound].config.mount[0]": ("changed", "N2K-DOCKER-MOUNT")}),
 ]
 
 
