@@ -127,6 +127,33 @@ job "dns" {
 }
 '''
 _AT = [{"name": "unbound", "volumeMounts": [{"mountPath": "/etc/unbound/unbound.conf", "readOnly": True}]}]
+# 7: a multi-writer CSI volume on a class that cannot give ReadWriteMany is a decision naming one that can.
+SHARED_CSI = '''
+job "media" {
+  group "media" {
+    count = 2
+    volume "library" {
+      type            = "csi"
+      source          = "library"
+      access_mode     = "multi-node-multi-writer"
+      attachment_mode = "file-system"
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "nginx:1.27"
+      }
+      volume_mount {
+        volume      = "library"
+        destination = "/library"
+      }
+    }
+  }
+}
+'''
+LOCAL_PATH = Profile.model_validate({"storage": {"default_class": "local-path"}})
+LOCAL_AND_NFS = Profile.model_validate({"storage": {"default_class": "local-path",
+                                                    "access_modes": {"shared": ["ReadWriteMany"]}}})
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -163,13 +190,24 @@ CASES = [
                                             '  target = "/etc/unbound"\n}', ""),
          objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}},
          rows={"job[dns].group[dns].task[unbound].config.mount[0]": ("changed", "N2K-DOCKER-MOUNT")}),
+    Case("rwx-on-local-path", SHARED_CSI, profile=LOCAL_PATH,
+         objects={("PersistentVolumeClaim", "library"): {"spec": {"storageClassName": "local-path"}}},
+         rows={"job[media].group[media].volume[library].access_mode": ("needs-decision",
+                                                                       "N2K-VOLUME-ACCESS-UNSUPPORTED")}),
+    Case("rwx-on-capable-class", SHARED_CSI,
+         profile=Profile.model_validate({"storage": {"default_class": "longhorn"}}),
+         objects={("PersistentVolumeClaim", "library"): {"spec": {"accessModes": ["ReadWriteMany"]}}},
+         rows={"job[media].group[media].volume[library].access_mode": ("mapped", "N2K-VOLUME-ACCESS-MODE")}),
 ]
+
+
+def test_unsupported_mode_names_a_profile_class() -> None:
+    result = check_case(CASES[[c.id for c in CASES].index("rwx-on-local-path")])
+    assert "'longhorn'" in result.row("job[media].group[media].volume[library].access_mode").suggestion
+    own = check_case(Case("own", SHARED_CSI, profile=LOCAL_AND_NFS))
+    assert "'shared'" in own.row("job[media].group[media].volume[library].access_mode").suggestion
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
-
-
-def _unused(profile: Profile) -> Profile:  # keeps the Profile import for the profile-dependent rows below
-    return profile

@@ -25,6 +25,8 @@ from nomad2k8s.mapping.storage.claims import (
     RWX,
     add_claim_template,
     add_pvc,
+    class_for_mode,
+    class_modes,
     allowed_propagation,
     claim_size,
     claim_spec,
@@ -113,6 +115,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
     read_only = bool(volume.read_only) or reader
     block = volume.attachment_mode == "block-device"
     per_alloc = volume.per_alloc is True
+    claim_class: str | None = None
     if storage.csi_as == "hostPath" and storage.host_path_root:
         path = f"{storage.host_path_root.rstrip('/')}/{source}"
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=path, type="Directory")))
@@ -142,6 +145,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
         plugin = (volume.model_extra or {}).get("plugin_id") or (fact.plugin_id if fact else None)
         spec = claim_spec(gctx, access_mode=mode, size=size, block=block,
                           storage_class_name=storage_class(gctx, source, plugin, at=volume.nomad_path))
+        claim_class = spec.storage_class_name or None
         if per_alloc and gctx.kind == "StatefulSet":
             add_claim_template(gctx, name, spec)
             pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)", block)
@@ -168,6 +172,16 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
             ledger.decide("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"),
                           f"unknown access mode {access!r}; ReadWriteOnce assumed", k8s=f"{target} accessModes: [{mode}]",
                           suggestion="Pick the access mode the storage supports.")
+        elif mode not in (class_modes(gctx, claim_class) or (mode,)):
+            able = class_for_mode(gctx, mode)
+            ledger.decide("N2K-VOLUME-ACCESS-UNSUPPORTED", volume.path_of("access_mode"),
+                          f"{access} -> {mode}, which storage class {claim_class!r} cannot provide (it offers "
+                          f"{', '.join(class_modes(gctx, claim_class) or ())}): the claim would stay Pending",
+                          k8s=f"{target} accessModes: [{mode}]",
+                          suggestion=(f"Use a class that provides {mode}, e.g. {able!r} (profile "
+                                      "storage.class_by_volume / class_by_plugin or the storage-class hint)"
+                                      if able else f"Use a storage class that provides {mode}")
+                          + ", or run the group's copies on one node with ReadWriteOnce.")
         else:
             note = " mounted read-only" if reader else ""
             ledger.mapped("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"), f"{access} -> {mode}{note}",
