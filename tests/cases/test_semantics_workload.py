@@ -154,6 +154,28 @@ job "media" {
 LOCAL_PATH = Profile.model_validate({"storage": {"default_class": "local-path"}})
 LOCAL_AND_NFS = Profile.model_validate({"storage": {"default_class": "local-path",
                                                     "access_modes": {"shared": ["ReadWriteMany"]}}})
+# 8: a system job's host volume is a directory on each node: a hostPath, never one shared claim.
+SYSTEM_HOST_VOL = '''
+job "agent" {
+  type = "system"
+  group "agent" {
+    volume "logs" {
+      type   = "host"
+      source = "node-logs"
+    }
+    task "agent" {
+      driver = "docker"
+      config {
+        image = "grafana/alloy:v1.5.0"
+      }
+      volume_mount {
+        volume      = "logs"
+        destination = "/var/log/host"
+      }
+    }
+  }
+}
+'''
 
 CASES = [
     Case("bare-task-hcl2-periodic", BARE_TASK_HCL2,
@@ -198,6 +220,17 @@ CASES = [
          profile=Profile.model_validate({"storage": {"default_class": "longhorn"}}),
          objects={("PersistentVolumeClaim", "library"): {"spec": {"accessModes": ["ReadWriteMany"]}}},
          rows={"job[media].group[media].volume[library].access_mode": ("mapped", "N2K-VOLUME-ACCESS-MODE")}),
+    Case("system-host-volume-unknown-path", SYSTEM_HOST_VOL,
+         objects={("DaemonSet", "agent"): {"spec": {"template": {"spec": {"volumes": [
+             {"name": "logs", "emptyDir": {}}]}}}}},
+         absent=(("PersistentVolumeClaim", "node-logs"),),
+         rows={"job[agent].group[agent].volume[logs].source": ("needs-decision", "N2K-VOLUME-HOST-DAEMONSET")}),
+    Case("system-host-volume-profile-path", SYSTEM_HOST_VOL,
+         profile=Profile.model_validate({"storage": {"host_volumes": {"node-logs": "/var/log"}}}),
+         objects={("DaemonSet", "agent"): {"spec": {"template": {"spec": {"volumes": [
+             {"name": "logs", "hostPath": {"path": "/var/log"}}]}}}}},
+         absent=(("PersistentVolumeClaim", "node-logs"),),
+         rows={"job[agent].group[agent].volume[logs].source": ("changed", "N2K-VOLUME-HOST")}),
 ]
 
 

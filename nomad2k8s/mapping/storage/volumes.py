@@ -240,6 +240,15 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                        "directory exists", target=where,
                        suggestion="Pin the pod to those nodes (constraint/nodeSelector) or move the data to a PVC.",
                        claims=source_path is not None)
+    elif gctx.kind == "DaemonSet":
+        # A host volume is a directory on each node; one claim cannot be mounted by a pod on every node.
+        add_volume(gctx, k8s.V1Volume(name=name, empty_dir=k8s.V1EmptyDirVolumeSource()))
+        where = Target("volume", name, field="emptyDir until the host path is known")
+        ledger.decide("N2K-VOLUME-HOST-DAEMONSET", source_path or volume.nomad_path,
+                      f"host volume {source!r} of a DaemonSet: a path on each node (hostPath), which is Nomad client "
+                      "config the jobspec does not show; an emptyDir stands in, the node's data is not seen",
+                      target=where, suggestion=f"Add `{source}: /path/on/node` to the profile's storage.host_volumes "
+                      "to mount it as a hostPath.", claims=source_path is not None)
     else:
         claim_name = dns_label(source)
         spec = claim_spec(gctx, access_mode=RWO, size=_size(gctx, volume),
