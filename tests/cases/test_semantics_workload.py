@@ -126,6 +126,7 @@ job "dns" {
   }
 }
 '''
+MOUNT_LOCAL = 'mount {\n  type = "bind"\n  source = "local"\n  target = "/etc/unbound"\n}'
 _AT = [{"name": "unbound", "volumeMounts": [{"mountPath": "/etc/unbound/unbound.conf", "readOnly": True}]}]
 # 7: a multi-writer CSI volume on a class that cannot give ReadWriteMany is a decision naming one that can.
 SHARED_CSI = '''
@@ -208,8 +209,7 @@ CASES = [
          objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}}),
     Case("bind-whole-local", BOUND_DIR % ('volumes = ["local/:/etc/unbound/"]', ""),
          objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}}),
-    Case("mount-block-local", BOUND_DIR % ('mount {\n  type = "bind"\n  source = "local"\n'
-                                            '  target = "/etc/unbound"\n}', ""),
+    Case("mount-block-local", BOUND_DIR % (MOUNT_LOCAL, ""),
          objects={("Deployment", "dns"): {"spec": {"template": {"spec": {"containers": _AT}}}}},
          rows={"job[dns].group[dns].task[unbound].config.mount[0]": ("changed", "N2K-DOCKER-MOUNT")}),
     Case("rwx-on-local-path", SHARED_CSI, profile=LOCAL_PATH,
