@@ -83,6 +83,16 @@ class IngressSettings(_Section):
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations on every Ingress.")
 
 
+# Access modes of well-known provisioners' usual class names, used when storage.access_modes does not
+# list the class: node-local provisioners can only give a claim to pods on one node.
+KNOWN_CLASS_MODES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("local-path", "openebs-hostpath", "local-storage", "hostpath", "gp2", "gp3", "ebs-sc"),
+                    ("ReadWriteOnce", "ReadWriteOncePod")),
+    **dict.fromkeys(("longhorn", "nfs-client", "nfs-csi", "efs-sc", "cephfs"),
+                    ("ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany")),
+}
+
+
 class StorageSettings(_Section):
     """What Nomad CSI and host volumes become."""
 
@@ -96,6 +106,7 @@ class StorageSettings(_Section):
     default_size: str = Field("1Gi", description="PVC size when the jobspec states none.")
     read_write_once_pod: bool = Field(
         False, description="single-node-writer -> ReadWriteOncePod instead of ReadWriteOnce.")
+    access_modes: dict[str, list[str]] = Field(default_factory=dict, description="Storage class -> the access modes it can provide (ReadWriteOnce, ReadWriteOncePod, ReadOnlyMany, ReadWriteMany); well-known provisioners have defaults (local-path: ReadWriteOnce only).")
     host_volumes: dict[str, str] = Field(default_factory=dict, description="Nomad host volume name -> host path.")
     host_volumes_as: Literal["hostPath", "pvc"] = Field("hostPath", description="What Nomad host volumes become.")
 

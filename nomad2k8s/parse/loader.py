@@ -134,7 +134,7 @@ def _load_hcl(
             raise _syntax_error(path, hcl2_exc) from None
         if not tree1.get("job"):
             raise ConversionError("no job block found", path) from None
-        return ParsedSource(path, "hcl1", tree1["job"], [], text)
+        return ParsedSource(path, "hcl1", wrap_bare_tasks(tree1["job"]), [], text)
     if not tree.get("job"):
         raise ConversionError("no job block found", path)
     decls = declared(tree)
@@ -147,7 +147,19 @@ def _load_hcl(
         jobs = resolver.attr(tree["job"], "job", None)
     except ConversionError as exc:  # a refused file(): located in this jobspec
         raise ConversionError(exc.message, exc.file or path, exc.line, exc.col) from None
-    return ParsedSource(path, "hcl2", strip_internal(jobs), resolver.diagnostics, text)
+    return ParsedSource(path, "hcl2", wrap_bare_tasks(strip_internal(jobs)), resolver.diagnostics, text)
+
+
+def wrap_bare_tasks(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A `task` written directly under `job` runs in a group of its own name (count 1), ahead of the
+    job's groups: Nomad's jobspec parsers (HCL1 and HCL2) do this, so the group rules then apply as usual."""
+    for job in jobs:
+        bare = job.pop("task", None) if isinstance(job, dict) else None
+        if isinstance(bare, list) and bare:
+            wrapped = [{"__label__": t.get("__label__", "task"), "__line__": t.get("__line__"), "task": [t]}
+                       for t in bare if isinstance(t, dict)]
+            job["group"] = wrapped + list(job.get("group") or [])
+    return jobs
 
 
 def _syntax_error(path: Path, exc: Exception) -> ConversionError:

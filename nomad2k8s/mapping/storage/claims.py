@@ -19,9 +19,29 @@ from nomad2k8s.k8s.quantity import bytes_quantity, from_byte_units, mib_quantity
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_volume
 from nomad2k8s.model import Task
+from nomad2k8s.profile import KNOWN_CLASS_MODES
 from nomad2k8s.terraform.model import VolumeFact
 
 RWO, RWOP, ROX, RWX = "ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"
+
+
+def class_modes(gctx: GroupContext, storage_class_name: str | None) -> tuple[str, ...] | None:
+    """The access modes a storage class provides, or None when neither the profile nor the defaults know."""
+    if storage_class_name is None:
+        return None
+    stated = gctx.profile.storage.access_modes.get(storage_class_name)
+    return tuple(stated) if stated is not None else KNOWN_CLASS_MODES.get(storage_class_name)
+
+
+def class_for_mode(gctx: GroupContext, mode: str) -> str | None:
+    """A storage class that provides `mode`: the profile's own classes first, then a well-known one."""
+    storage = gctx.profile.storage
+    own = [storage.default_class, *storage.class_by_volume.values(), *storage.class_by_plugin.values(),
+           *storage.access_modes]
+    for name in [n for n in own if n] + list(KNOWN_CLASS_MODES):
+        if mode in (class_modes(gctx, name) or ()):
+            return name
+    return None
 SINGLE_WRITER = frozenset({RWO, RWOP})
 
 

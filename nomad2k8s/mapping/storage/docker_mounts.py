@@ -2,13 +2,15 @@
 
 `volumes = ["src:dst[:opts]"]`, `mount {}` blocks and `mounts = [...]` lists: host paths
 become hostPath volumes, paths in the task dir (`local/`, `secrets/`, `../alloc/`) the
-task-dir emptyDirs (or the ConfigMap/Secret a template rendered there, by subPath), tmpfs an
+task-dir emptyDirs (or the ConfigMap/Secret a template rendered there, by subPath; a bound directory
+also gets the files rendered under it, each at its place under the bind target), tmpfs an
 in-memory emptyDir, named docker volumes a PVC (NFS driver options an `nfs` volume).
 `shm_size` sizes an in-memory emptyDir at /dev/shm.
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from kubernetes import client as k8s
@@ -84,6 +86,7 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
         add_mount(container, k8s.V1VolumeMount(name=ALLOC_DATA_VOLUME, mount_path=target, sub_path=sub, read_only=ro))
         acc.to(Target("volume", ALLOC_DATA_VOLUME, field=f"{'subPath ' + sub + ' ' if sub else ''}-> {target}"))
         return
+    _rendered_under(gctx, task, where.task_dir, where.container_path, target, acc)
     name = ensure_task_dir(gctx, task, where.task_dir)
     sub = where.relative or None
     add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, sub_path=sub, read_only=ro))
@@ -91,6 +94,21 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
     if where.task_dir != "alloc":
         acc.note(Status.CHANGED, f"{where.container_path} is an emptyDir: only what a template or "
                  "another container writes there appears (artifacts are not fetched)")
+
+
+def _rendered_under(gctx: GroupContext, task: Task, task_dir: str, directory: str, target: str,
+                    acc: Account) -> None:
+    """A task-dir directory bound elsewhere (`local/config:/etc/app`, `local/:/etc/unbound/`): the templates
+    rendered under it are subPath mounts at /local/...; the bound emptyDir does not contain them, so each file
+    is mounted again at its place under the bind target."""
+    prefix = directory.rstrip("/") + "/"
+    found = sorted((path, where) for (owner, path), where in gctx.rendered_files.items()
+                   if path.startswith(prefix) and (owner == task.name or task_dir == "alloc"))
+    container = gctx.containers[task.name]
+    for path, (volume_name, key) in found:
+        mount_path = posixpath.join(target, path[len(prefix):])
+        add_mount(container, k8s.V1VolumeMount(name=volume_name, mount_path=mount_path, sub_path=key, read_only=True))
+        acc.to(Target("volume", volume_name, field=f"subPath {key} -> {mount_path}"))
 
 
 def _named_volume(gctx: GroupContext, task: Task, source: str, target: str, read_only: bool,

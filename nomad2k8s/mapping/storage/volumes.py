@@ -28,6 +28,8 @@ from nomad2k8s.mapping.storage.claims import (
     allowed_propagation,
     claim_size,
     claim_spec,
+    class_for_mode,
+    class_modes,
     fact_size,
     mount_pvc,
     size_origin,
@@ -113,6 +115,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
     read_only = bool(volume.read_only) or reader
     block = volume.attachment_mode == "block-device"
     per_alloc = volume.per_alloc is True
+    claim_class: str | None = None
     if storage.csi_as == "hostPath" and storage.host_path_root:
         path = f"{storage.host_path_root.rstrip('/')}/{source}"
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=path, type="Directory")))
@@ -142,6 +145,7 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
         plugin = (volume.model_extra or {}).get("plugin_id") or (fact.plugin_id if fact else None)
         spec = claim_spec(gctx, access_mode=mode, size=size, block=block,
                           storage_class_name=storage_class(gctx, source, plugin, at=volume.nomad_path))
+        claim_class = spec.storage_class_name or None
         if per_alloc and gctx.kind == "StatefulSet":
             add_claim_template(gctx, name, spec)
             pod_volume = PodVolume(name, read_only, f"volumeClaimTemplates {name} (one PVC per replica)", block)
@@ -168,6 +172,16 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
             ledger.decide("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"),
                           f"unknown access mode {access!r}; ReadWriteOnce assumed", k8s=f"{target} accessModes: [{mode}]",
                           suggestion="Pick the access mode the storage supports.")
+        elif mode not in (class_modes(gctx, claim_class) or (mode,)):
+            able = class_for_mode(gctx, mode)
+            ledger.decide("N2K-VOLUME-ACCESS-UNSUPPORTED", volume.path_of("access_mode"),
+                          f"{access} -> {mode}, which storage class {claim_class!r} cannot provide (it offers "
+                          f"{', '.join(class_modes(gctx, claim_class) or ())}): the claim would stay Pending",
+                          k8s=f"{target} accessModes: [{mode}]",
+                          suggestion=(f"Use a class that provides {mode}, e.g. {able!r} (profile "
+                                      "storage.class_by_volume / class_by_plugin or the storage-class hint)"
+                                      if able else f"Use a storage class that provides {mode}")
+                          + ", or run the group's copies on one node with ReadWriteOnce.")
         else:
             note = " mounted read-only" if reader else ""
             ledger.mapped("N2K-VOLUME-ACCESS-MODE", volume.path_of("access_mode"), f"{access} -> {mode}{note}",
@@ -226,6 +240,15 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
                        "directory exists", target=where,
                        suggestion="Pin the pod to those nodes (constraint/nodeSelector) or move the data to a PVC.",
                        claims=source_path is not None)
+    elif gctx.kind == "DaemonSet":
+        # A host volume is a directory on each node; one claim cannot be mounted by a pod on every node.
+        add_volume(gctx, k8s.V1Volume(name=name, empty_dir=k8s.V1EmptyDirVolumeSource()))
+        where = Target("volume", name, field="emptyDir until the host path is known")
+        ledger.decide("N2K-VOLUME-HOST-DAEMONSET", source_path or volume.nomad_path,
+                      f"host volume {source!r} of a DaemonSet: a path on each node (hostPath), which is Nomad client "
+                      "config the jobspec does not show; an emptyDir stands in, the node's data is not seen",
+                      target=where, suggestion=f"Add `{source}: /path/on/node` to the profile's storage.host_volumes "
+                      "to mount it as a hostPath.", claims=source_path is not None)
     else:
         claim_name = dns_label(source)
         spec = claim_spec(gctx, access_mode=RWO, size=_size(gctx, volume),

@@ -246,14 +246,21 @@ def _dns(o: _Opts, key: str, value: Any) -> None:
         current = getattr(config, field) or []
         setattr(config, field, current + [i for i in items if i not in current])
     pod.dns_config = config
-    if field == "nameservers":
-        # Only the listed servers are used, as with docker --dns.
-        pod.dns_policy = "None"
-    shown = o.pod.at(f"dnsConfig.{field}" + (", dnsPolicy: None" if field == "nameservers" else ""))
+    # The dnsPolicy stays ClusterFirst: the pod's Consul names were rewritten to cluster DNS names, which
+    # only the cluster DNS answers. The servers are appended after it (docker --dns replaced the resolver).
+    if field == "nameservers" and pod.dns_policy is None:
+        pod.dns_policy = "ClusterFirst"  # written out: a reviewer sees the resolver was kept on purpose
+    shown = o.pod.at(f"dnsConfig.{field}")
     if field == "nameservers" and any(i.startswith("127.") or i.startswith("172.17.") for i in items):
         o.ledger.decide("N2K-DNS", o.path(key), "DNS server is a node-local address (Consul DNS on the host?)",
-                        target=shown, suggestion="Use cluster DNS (remove dnsConfig and dnsPolicy) unless the "
+                        target=shown, suggestion="Use cluster DNS (remove dnsConfig) unless the "
                         "address is reachable from pods.")
+    elif field == "nameservers":
+        o.ledger.changed("N2K-DNS", o.path(key), "DNS servers added after the cluster DNS (dnsPolicy stays "
+                         "ClusterFirst, so cluster DNS names keep resolving); docker used only these servers, and a "
+                         "name the cluster DNS answers NXDOMAIN for is not asked of them",
+                         target=shown, suggestion="If some names resolve only on these servers, forward their zone "
+                         "to them in the cluster DNS (CoreDNS forward/stub domain).")
     else:
         o.ledger.mapped("N2K-DNS", o.path(key), "pod DNS configuration (pod-wide in Kubernetes)", target=shown)
 

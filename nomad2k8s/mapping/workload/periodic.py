@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.context import GroupContext
 
 # Kubernetes accepts standard 5-field crons and these macros; Nomad also accepts a
@@ -62,6 +63,13 @@ def map_periodic(gctx: GroupContext) -> None:
         if first_group:
             ledger.mapped("N2K-CRON-TZ", periodic.path_of("time_zone"), "time zone",
                           k8s=f"{target} timeZone: {periodic.time_zone}")
+    else:
+        # Nomad evaluates a schedule without time_zone in UTC; a CronJob without timeZone uses the
+        # controller manager's local zone, so the default is written out.
+        gctx.workload_spec.time_zone = "Etc/UTC"
+        if first_group:
+            ledger.note(Status.MAPPED, "N2K-CRON-TZ-UTC", periodic.nomad_path,
+                        "no time_zone: Nomad's default UTC written out", k8s=f"{target} timeZone: Etc/UTC")
     if periodic.is_set("prohibit_overlap"):
         policy = "Forbid" if periodic.prohibit_overlap else "Allow"
         gctx.workload_spec.concurrency_policy = policy

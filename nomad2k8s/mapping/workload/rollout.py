@@ -4,7 +4,9 @@ update (group fields override job fields, field by field):
 - Deployment: max_parallel -> RollingUpdate maxSurge = max_parallel, maxUnavailable = 0. Nomad
   replaces an allocation destructively (stop, then start: nomad#5033); the Kubernetes rollout
   starts the new pod first, so no replica is lost during an update but the cluster needs room
-  for max_parallel extra pods (`changed`). max_parallel = 0 (no deployment, all at once) -> Recreate.
+  for max_parallel extra pods (`changed`). Pods that cannot run beside their predecessor (host ports,
+  hostNetwork, required anti-affinity from distinct_hosts) roll stop-first instead, as Nomad does, with or
+  without an update block: maxSurge 0, maxUnavailable = max_parallel (1). max_parallel = 0 (no deployment, all at once) -> Recreate.
   A strategy another mapper already chose (Recreate for single-writer volumes) is kept.
 - StatefulSet: max_parallel > 1 -> rollingUpdate.maxUnavailable (feature gate MaxUnavailableStatefulSet).
 - DaemonSet: max_parallel -> rollingUpdate.maxUnavailable (Nomad system jobs also stop first).
@@ -57,6 +59,8 @@ def map_update(jctx: JobContext) -> None:
             outcome = _apply(gctx, name, value, fields)
             if path not in notes:
                 notes[path] = outcome
+    for gctx in jctx.groups:
+        _default_stop_first(gctx, "max_parallel" in _effective(job.update, gctx.group.update))
     for update in (job.update, *(g.update for g in job.group)):
         if update is None:
             continue
@@ -172,11 +176,53 @@ def _max_parallel(gctx: GroupContext, value: Any) -> tuple[str, str, str, str]:
         spec.strategy = k8s.V1DeploymentStrategy(type="Recreate")
         return ("changed", "N2K-UPDATE-MAX-PARALLEL", "0: no rolling deployment, all allocations replaced at once "
                 "-> Recreate", f"{target} strategy: Recreate")
+    reason = stop_first_reason(gctx)
+    if reason:
+        spec.strategy = _stop_first(count)
+        return ("mapped", "N2K-UPDATE-STOP-FIRST", f"{count} at a time, stopped before their replacement starts "
+                f"(as Nomad): a surge pod could never start beside the old one ({reason})",
+                f"{target} RollingUpdate maxSurge: 0, maxUnavailable: {count}")
     spec.strategy = k8s.V1DeploymentStrategy(
         type="RollingUpdate", rolling_update=k8s.V1RollingUpdateDeployment(max_surge=count, max_unavailable=0))
     return ("changed", "N2K-UPDATE-SURGE", f"{count} at a time; Nomad stops an old allocation before starting "
             "its replacement, Kubernetes starts the new pod first (no capacity lost, needs room for the surge)",
             f"{target} RollingUpdate maxSurge: {count}, maxUnavailable: 0")
+
+
+def stop_first_reason(gctx: GroupContext) -> str:
+    """Why a new pod cannot run beside the one it replaces: it needs the same host port or host network
+    namespace, or a required anti-affinity (distinct_hosts) keeps it off the old pod's node."""
+    pod = gctx.pod_spec
+    if pod.host_network:
+        return "hostNetwork"
+    for container in (pod.containers or []) + (pod.init_containers or []):
+        for port in container.ports or []:
+            if port.host_port:
+                return f"hostPort {port.host_port}"
+    anti = pod.affinity.pod_anti_affinity if pod.affinity is not None else None
+    if anti is not None and anti.required_during_scheduling_ignored_during_execution:
+        return "required pod anti-affinity from distinct_hosts"
+    return ""
+
+
+def _stop_first(count: int) -> k8s.V1DeploymentStrategy:
+    return k8s.V1DeploymentStrategy(
+        type="RollingUpdate", rolling_update=k8s.V1RollingUpdateDeployment(max_surge=0, max_unavailable=count))
+
+
+def _default_stop_first(gctx: GroupContext, has_max_parallel: bool) -> None:
+    """Without max_parallel a Deployment gets Kubernetes' 25 % surge, which rounds up to one extra pod:
+    for pods that cannot share a node with their predecessor that rollout never finishes."""
+    if gctx.skip or gctx.kind != "Deployment" or has_max_parallel or gctx.workload_spec.strategy is not None:
+        return
+    reason = stop_first_reason(gctx)
+    if not reason:
+        return
+    gctx.workload_spec.strategy = _stop_first(1)
+    gctx.ledger.note(Status.MAPPED, "N2K-UPDATE-STOP-FIRST", gctx.group.nomad_path,
+                     f"one pod at a time, stopped before its replacement starts (as Nomad): a surge pod could never "
+                     f"start beside the old one ({reason})",
+                     k8s=f"Deployment/{gctx.workload_name} RollingUpdate maxSurge: 0, maxUnavailable: 1")
 
 
 def _ds(spec: WorkloadSpec, value: Any, target: str) -> str:

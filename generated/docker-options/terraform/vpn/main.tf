@@ -32,7 +32,7 @@ resource "kubernetes_deployment_v1" "vpn" {
         }
       }
       spec {
-        dns_policy = "None"
+        dns_policy = "ClusterFirst"
         host_ipc   = true
         hostname   = "vpn-gw"
         container {

@@ -41,6 +41,13 @@ resource "kubernetes_deployment_v1" "search" {
         app = "search"
       }
     }
+    strategy {
+      type = "RollingUpdate"
+      rolling_update {
+        max_surge       = "0"
+        max_unavailable = "1"
+      }
+    }
     template {
       metadata {
         labels = {
