@@ -50,7 +50,7 @@ def _container_for(gctx: GroupContext, service: Service, check: Check, owner: Ta
 
 def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1Container):
     """(port for the probe: name or number, label) from the check's port, else the service's."""
-    raw = check.port if check.is_set("port") and check.port is not None else service.port
+    raw = _probe_port_label(gctx, service, check)
     if raw is None:
         return None, None
     label = str(raw)
@@ -61,6 +61,16 @@ def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1C
         return (name if named else info.container_port), label
     number = as_int(raw)
     return number, None
+
+
+def _probe_port_label(gctx: GroupContext, service: Service, check: Check):
+    """The check's port, else the service's. A check routed through Envoy (`expose = true`, or a port with
+    `to = -1`) was served by the app on the service's port: the kubelet reaches the pod directly, so probe that."""
+    raw = check.port if check.is_set("port") and check.port is not None else service.port
+    info = gctx.ports.get(str(raw)) if raw is not None else None
+    if (info is not None and info.envoy_expose) or (check.expose is True and service.port is not None):
+        return service.port
+    return raw
 
 
 def _is_init(task: Task) -> bool:
@@ -75,7 +85,7 @@ def map_checks(gctx: GroupContext, service: Service, owner: Task | None) -> None
 def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task | None) -> None:
     ledger = gctx.ledger
     kind = (check.type or "").lower() if isinstance(check.type, str) else ""
-    raw_label = str(check.port if check.is_set("port") and check.port is not None else service.port or "")
+    raw_label = str(_probe_port_label(gctx, service, check) or "")
     task = _container_for(gctx, service, check, owner, raw_label or None)
     if task is None or _is_init(task):
         ledger.decide("N2K-CHECK-NO-CONTAINER", check.nomad_path, "no running container to attach the check to",

@@ -1,0 +1,59 @@
+"""Issue 13, networking families: what an expert would write, one minimal jobspec per family.
+Each row failed on main before its fix (see the family number in the id)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import Case, check_case
+
+ENVOY_EXPOSE = '''
+job "api" {
+  group "api" {
+    network {
+      mode = "bridge"
+      port "http" { to = 8080 }
+      port "health" { to = -1 }
+    }
+    service {
+      name = "api"
+      port = "http"
+      connect { sidecar_service {} }
+      check {
+        type     = "http"
+        path     = "/health"
+        port     = "health"
+        expose   = true
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+    task "api" {
+      driver = "docker"
+      config {
+        image = "nginx:1"
+        ports = ["http"]
+      }
+    }
+  }
+}
+'''
+
+CASES = [
+    Case("f1-envoy-expose-probe-targets-app-port", ENVOY_EXPOSE,
+         objects={("Deployment", "api"): {"spec": {"template": {"spec": {"containers": [{
+             "ports": [{"name": "http", "containerPort": 8080}],
+             "readinessProbe": {"httpGet": {"path": "/health", "port": "http"}}}]}}}}},
+         rows={"job[api].group[api].network.port[health]": ("dropped", "N2K-PORT-ENVOY-EXPOSE")}),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case) -> None:
+    check_case(case)
+
+
+def test_envoy_expose_port_has_no_container_port() -> None:
+    result = check_case(CASES[0])
+    ports = result.object("Deployment", "api")["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert [p["name"] for p in ports] == ["http"]
