@@ -39,12 +39,54 @@ job "api" {
 }
 '''
 
+SERVICE_CHECK_RESTART = '''
+job "web" {
+  group "web" {
+    network {
+      port "http" { to = 8080 }
+    }
+    service {
+      name = "web"
+      port = "http"
+      check_restart {
+        limit = 3
+        grace = "30s"
+      }
+      check {
+        type     = "http"
+        path     = "/"
+        interval = "10s"
+        timeout  = "2s"
+%s
+      }
+    }
+    task "web" {
+      driver = "docker"
+      config {
+        image = "nginx:1"
+        ports = ["http"]
+      }
+    }
+  }
+}
+'''
+
 CASES = [
     Case("f1-envoy-expose-probe-targets-app-port", ENVOY_EXPOSE,
          objects={("Deployment", "api"): {"spec": {"template": {"spec": {"containers": [{
              "ports": [{"name": "http", "containerPort": 8080}],
              "readinessProbe": {"httpGet": {"path": "/health", "port": "http"}}}]}}}}},
          rows={"job[api].group[api].network.port[health]": ("dropped", "N2K-PORT-ENVOY-EXPOSE")}),
+    Case("f10-service-level-check-restart-is-liveness", SERVICE_CHECK_RESTART % "",
+         objects={("Deployment", "web"): {"spec": {"template": {"spec": {"containers": [{
+             "livenessProbe": {"httpGet": {"path": "/", "port": "http"}, "failureThreshold": 3,
+                               "initialDelaySeconds": 30}}]}}}}},
+         rows={"job[web].group[web].service[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
+    Case("f10-check-level-check-restart-wins", SERVICE_CHECK_RESTART % "        check_restart { limit = 5 }",
+         objects={("Deployment", "web"): {"spec": {"template": {"spec": {"containers": [{
+             "livenessProbe": {"failureThreshold": 5}}]}}}}},
+         rows={"job[web].group[web].service[0].check_restart": ("dropped", "N2K-CHECK-RESTART-UNUSED"),
+               "job[web].group[web].service[0].check[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
 ]
 
 
