@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from nomad2k8s.profile import Profile
+
 from .harness import Case, check_case
 
 ENVOY_EXPOSE = '''
@@ -71,6 +73,32 @@ job "web" {
 }
 '''
 
+ROUTED = '''
+job "app" {
+  group "app" {
+    network {
+      port "http" { to = 8080 }
+    }
+    service {
+      name = "app"
+      port = "http"
+      tags = ["traefik.enable=true", "traefik.http.routers.app.rule=Host(`app.example.com`)"%s]
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "nginx:1"
+        ports = ["http"]
+      }
+    }
+  }
+}
+'''
+
+TLS_PROFILE = Profile.model_validate({"ingress": {
+    "entrypoints": ["websecure"], "tls_secret": "wildcard-tls",
+    "annotations": {"traefik.ingress.kubernetes.io/router.tls": "true"}}})
+
 CASES = [
     Case("f1-envoy-expose-probe-targets-app-port", ENVOY_EXPOSE,
          objects={("Deployment", "api"): {"spec": {"template": {"spec": {"containers": [{
@@ -87,6 +115,14 @@ CASES = [
              "livenessProbe": {"failureThreshold": 5}}]}}}}},
          rows={"job[web].group[web].service[0].check_restart": ("dropped", "N2K-CHECK-RESTART-UNUSED"),
                "job[web].group[web].service[0].check[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
+    Case("f6-plain-entrypoint-stays-plain", ROUTED % ', "traefik.http.routers.app.entrypoints=web"',
+         profile=TLS_PROFILE,
+         objects={("Ingress", "app"): {"metadata": {"annotations": {
+             "traefik.ingress.kubernetes.io/router.entrypoints": "web"}}}}),
+    Case("f6-tls-default-entrypoint-gets-tls-section", ROUTED % "", profile=TLS_PROFILE,
+         objects={("Ingress", "app"): {
+             "metadata": {"annotations": {"traefik.ingress.kubernetes.io/router.tls": "true"}},
+             "spec": {"tls": [{"hosts": ["app.example.com"], "secretName": "wildcard-tls"}]}}}),
 ]
 
 
@@ -99,3 +135,10 @@ def test_envoy_expose_port_has_no_container_port() -> None:
     result = check_case(CASES[0])
     ports = result.object("Deployment", "api")["spec"]["template"]["spec"]["containers"][0]["ports"]
     assert [p["name"] for p in ports] == ["http"]
+
+
+def test_plain_route_has_no_tls() -> None:
+    result = check_case(CASES[3])
+    ingress = result.object("Ingress", "app")
+    assert "traefik.ingress.kubernetes.io/router.tls" not in ingress["metadata"]["annotations"]
+    assert not ingress["spec"].get("tls")
