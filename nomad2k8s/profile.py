@@ -77,6 +77,9 @@ class IngressSettings(_Section):
         "traefik", description="ingressClassName; null for the cluster default. Traefik by default: the "
         "routing rules come from Traefik tags.")
     entrypoints: list[str] = Field(default_factory=list, description="Traefik entrypoints when the tags name none.")
+    tls_entrypoints: list[str] = Field(
+        default_factory=lambda: ["websecure"], description="Traefik entrypoints that terminate TLS: the profile's "
+        "TLS settings (tls_secret, router.tls annotations) apply to routers on them, never to plain ones (`web`).")
     tls_secret: str | None = Field(None, description="TLS secret for every Ingress host (e.g. a wildcard cert).")
     cert_manager_issuer: str | None = Field(
         None, description="cert-manager ClusterIssuer annotation instead of a fixed secret.")

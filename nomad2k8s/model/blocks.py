@@ -133,6 +133,7 @@ class Service(NomadBlock):
     enable_tag_override: bool | None = None
     on_update: str | None = None
     check: list[Check] = []
+    check_restart: CheckRestart | None = None  # service-level: applies to every check of the service
     connect: Connect | None = None
 
 

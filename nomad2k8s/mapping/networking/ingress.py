@@ -241,8 +241,17 @@ def _entrypoints(gctx: GroupContext, router: tt.Router) -> list[str]:
     return router.entrypoints or list(gctx.profile.ingress.entrypoints)
 
 
-def _metadata(gctx: GroupContext, name: str, annotations: dict[str, str]) -> k8s.V1ObjectMeta:
-    merged = {**gctx.profile.ingress.annotations, **annotations}
+def _serves_tls(gctx: GroupContext, router: tt.Router) -> bool:
+    """A router terminates TLS when it says so, or its entrypoints (the profile's default when it names none)
+    include one the profile lists as TLS; a router on a plain entrypoint such as `web` stays plain."""
+    return bool(router.tls) or any(e in gctx.profile.ingress.tls_entrypoints for e in _entrypoints(gctx, router))
+
+
+def _metadata(gctx: GroupContext, name: str, annotations: dict[str, str], tls: bool = True) -> k8s.V1ObjectMeta:
+    # The profile's router TLS annotations belong to TLS routers only: on a plain route they would force TLS.
+    profile = {k: v for k, v in gctx.profile.ingress.annotations.items()
+               if tls or not k.startswith(ROUTER_ANNOTATION + "tls")}
+    merged = {**profile, **annotations}
     return k8s.V1ObjectMeta(name=name, namespace=gctx.profile.namespace.name, labels=dict(gctx.labels),
                             annotations=merged or None)
 
@@ -269,6 +278,7 @@ def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.R
                for host, paths in rules.items()],
     )
     tls_hosts = [h for h in rules if h]
+    serves_tls = _serves_tls(gctx, router)
     if router.tls:
         annotations[ROUTER_ANNOTATION + "tls"] = "true"
         if router.certresolver:
@@ -279,8 +289,11 @@ def _ingress(gctx: GroupContext, name: str, router: tt.Router, routes: list[tt.R
             secret = secret or f"{name}-tls"
         if tls_hosts or secret:
             spec.tls = [k8s.V1IngressTLS(hosts=tls_hosts or None, secret_name=secret)]
+    elif serves_tls and settings.tls_secret and tls_hosts:
+        # A TLS entrypoint with the profile's certificate: the hosts are served with that secret.
+        spec.tls = [k8s.V1IngressTLS(hosts=tls_hosts, secret_name=settings.tls_secret)]
     gctx.add_object(k8s.V1Ingress(api_version="networking.k8s.io/v1", kind="Ingress",
-                                  metadata=_metadata(gctx, name, annotations), spec=spec))
+                                  metadata=_metadata(gctx, name, annotations, tls=serves_tls), spec=spec))
 
 
 def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parsed: tt.TagSet,
@@ -321,6 +334,8 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
             tls["certResolver"] = router.certresolver
         elif gctx.profile.ingress.tls_secret:
             tls["secretName"] = gctx.profile.ingress.tls_secret
+    elif _serves_tls(gctx, router) and gctx.profile.ingress.tls_secret:
+        tls = {"secretName": gctx.profile.ingress.tls_secret}
     gctx.add_object(crds.ingress_route(metadata=_plain_meta(gctx, name), routes=[route],
                                        entry_points=_entrypoints(gctx, router), tls=tls))
     return status

@@ -42,6 +42,9 @@ class PortInfo:
     name: str = ""  # the containerPort name (port_name(label), or the name of the port it shares)
     shares: str | None = None  # label of an earlier port with the same container port number
     udp: bool = False  # also exposed as UDP
+    # `to = -1`: Envoy's expose listener for a check (Connect). Nothing in the pod listens there once the
+    # kubelet probes the app itself, so it gets no containerPort and probes naming it use the app's port.
+    envoy_expose: bool = False
 
     @property
     def udp_name(self) -> str:
@@ -74,15 +77,18 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
             static = as_int(port.static)
             mapped_to = as_int(port_map.get(label)) if port_map else None
             number = mapped_to or (to if to and to > 0 else None) or static or None
-            declared.append((label, number, static, port.nomad_path, task))
+            declared.append((label, -1 if to == -1 else number, static, port.nomad_path, task))
     # Dynamic ports (no number of their own) in a second pass, so they never take a number
     # that a later static/`to` port of the group uses.
-    used = {number for _, number, _, _, _ in declared if number}
+    used = {number for _, number, _, _, _ in declared if number and number > 0}
     next_dynamic = gctx.profile.ports.dynamic_port_base
     ports: dict[str, PortInfo] = {}
     by_number: dict[int, PortInfo] = {}
     udp_tags = _udp_tagged_labels(gctx)
     for label, number, static, path, task in declared:
+        if number == -1:
+            ports.setdefault(label, PortInfo(label, 0, static, path, name=port_name(label), envoy_expose=True))
+            continue
         if number is None:
             while next_dynamic in used:
                 next_dynamic += 1
@@ -157,6 +163,12 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account)
     acc.target = target
     to = as_int(port.to)
     static = info.static
+    if info.envoy_expose:
+        acc.code, acc.target = "N2K-PORT-ENVOY-EXPOSE", None
+        acc.what = ("`to = -1` is Envoy's listener for exposed checks: no containerPort; "
+                    "the kubelet probes the app's port")
+        acc.note(Status.DROPPED)
+        return
     if static:
         return _record_static(gctx, info, static, target, acc)
     if to and to > 0:
@@ -238,7 +250,7 @@ def map_network(gctx: GroupContext) -> None:
 
 def _tcp_note(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
     """Nomad published every port for TCP and UDP; say once which ones are TCP only here."""
-    tcp_only = [info.name for info in ports.values() if not info.udp and info.shares is None]
+    tcp_only = [info.name for info in ports.values() if not info.udp and info.shares is None and not info.envoy_expose]
     if tcp_only and gctx.containers:
         gctx.ledger.changed("N2K-PORT-TCP", gctx.group.nomad_path,
                             f"ports {', '.join(tcp_only)} are exposed as TCP; if the app speaks UDP, add "
@@ -249,7 +261,7 @@ def _tcp_note(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
 
 def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
     container = gctx.containers.get(task.name)
-    if container is None:
+    if container is None or info.envoy_expose:
         return
     # Containers of a pod share one network namespace: a number is declared once in the pod.
     declared = [p for c in gctx.containers.values() for p in c.ports or []]

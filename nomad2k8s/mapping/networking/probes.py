@@ -50,7 +50,7 @@ def _container_for(gctx: GroupContext, service: Service, check: Check, owner: Ta
 
 def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1Container):
     """(port for the probe: name or number, label) from the check's port, else the service's."""
-    raw = check.port if check.is_set("port") and check.port is not None else service.port
+    raw = _probe_port_label(gctx, service, check)
     if raw is None:
         return None, None
     label = str(raw)
@@ -63,24 +63,51 @@ def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1C
     return number, None
 
 
+def _probe_port_label(gctx: GroupContext, service: Service, check: Check):
+    """The check's port, else the service's. A check routed through Envoy (`expose = true`, or a port with
+    `to = -1`) was served by the app on the service's port: the kubelet reaches the pod directly, so probe that."""
+    raw = check.port if check.is_set("port") and check.port is not None else service.port
+    info = gctx.ports.get(str(raw)) if raw is not None else None
+    if (info is not None and info.envoy_expose) or (check.expose is True and service.port is not None):
+        return service.port
+    return raw
+
+
 def _is_init(task: Task) -> bool:
     return task.lifecycle is not None and task.lifecycle.hook == "prestart" and not task.lifecycle.sidecar
 
 
 def map_checks(gctx: GroupContext, service: Service, owner: Task | None) -> None:
-    for check in service.check:
-        _map_check(gctx, service, check, owner)
+    live = [_map_check(gctx, service, check, owner) for check in service.check]
+    restart = service.check_restart
+    if restart is None:
+        return
+    # Nomad applies a service-level check_restart to each of the service's checks (a check's own wins).
+    inherited = [f"check[{i}]" for i, made in enumerate(live) if made and service.check[i].check_restart is None]
+    path = service.path_of("check_restart")
+    if inherited:
+        gctx.ledger.mapped("N2K-CHECK-RESTART", path,
+                           f"service-level check_restart applies to {', '.join(inherited)} -> livenessProbe "
+                           f"failureThreshold {max(1, as_int(restart.limit) or 1)}"
+                           + ("; ignore_warnings has no equivalent (probes have no warning state)"
+                              if restart.is_set("ignore_warnings") else ""),
+                           k8s=f"{gctx.kind}/{gctx.workload_name} livenessProbe")
+    else:
+        gctx.ledger.dropped("N2K-CHECK-RESTART-UNUSED", path,
+                            "service-level check_restart: no check of this service became a probe that inherits it",
+                            k8s="-")
 
 
-def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task | None) -> None:
+def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task | None) -> bool:
+    """Map one check; True when it became a livenessProbe through the service-level check_restart."""
     ledger = gctx.ledger
     kind = (check.type or "").lower() if isinstance(check.type, str) else ""
-    raw_label = str(check.port if check.is_set("port") and check.port is not None else service.port or "")
+    raw_label = str(_probe_port_label(gctx, service, check) or "")
     task = _container_for(gctx, service, check, owner, raw_label or None)
     if task is None or _is_init(task):
         ledger.decide("N2K-CHECK-NO-CONTAINER", check.nomad_path, "no running container to attach the check to",
                       k8s="-", suggestion="Add the probe to the right container by hand.")
-        return
+        return False
     container = gctx.containers[task.name]
     target = Target(gctx.kind, gctx.workload_name, container=container.name)
     handled: set[str] = {"type"}
@@ -90,12 +117,13 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       f"container {container.name} already has a readiness probe from another check; "
                       "Kubernetes allows one per container", k8s="-",
                       suggestion="Merge the checks into one health endpoint, or keep this one as monitoring only.")
-        return
+        return False
     probe = k8s.V1Probe()
     port, label = _port(gctx, service, check, container)
     if kind in HTTP_TYPES:
         if port is None:
-            return _no_port(gctx, check)
+            _no_port(gctx, check)
+            return False
         action = k8s.V1HTTPGetAction(path=str(check.path or "/"), port=port)
         protocol = (check.protocol or ("https" if kind == "https" else "http")).lower()
         if protocol == "https":
@@ -109,14 +137,16 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         detail = f"httpGet {action.path} on {port}"
     elif kind == "tcp":
         if port is None:
-            return _no_port(gctx, check)
+            _no_port(gctx, check)
+            return False
         probe.tcp_socket = k8s.V1TCPSocketAction(port=port)
         handled.add("port")
         detail = f"tcpSocket {port}"
     elif kind == "grpc":
         number = gctx.ports[label].container_port if label in gctx.ports else as_int(port)
         if number is None:
-            return _no_port(gctx, check)
+            _no_port(gctx, check)
+            return False
         probe.grpc = k8s.V1GRPCAction(port=number, service=check.grpc_service or None)
         handled |= {"port", "grpc_service"}
         detail = f"grpc {number}"
@@ -129,7 +159,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
     else:
         ledger.decide("N2K-CHECK-TYPE", check.nomad_path, f"check type {kind or '?'!r} has no probe equivalent",
                       k8s="-", suggestion="Write a probe by hand (exec, httpGet, tcpSocket or grpc).")
-        return
+        return False
     probe.period_seconds = _seconds(check.interval)
     probe.timeout_seconds = _seconds(check.timeout)
     handled |= {"interval", "timeout"}
@@ -139,7 +169,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
     if as_int(check.failures_before_critical):
         readiness.failure_threshold = as_int(check.failures_before_critical)
     container.readiness_probe = readiness
-    restart = check.check_restart
+    restart = check.check_restart or service.check_restart
     liveness = ""
     if restart is not None:
         live = k8s.V1Probe(**{a: getattr(probe, a) for a in probe.attribute_map})
@@ -148,11 +178,12 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         live.initial_delay_seconds = grace
         container.liveness_probe = live
         liveness = " and livenessProbe"
+    if check.check_restart is not None:
         ledger.mapped("N2K-CHECK-RESTART", check.path_of("check_restart"),
                       f"check_restart -> livenessProbe failureThreshold {live.failure_threshold}"
                       + (f", initialDelaySeconds {grace}" if grace else "")
                       + ("; ignore_warnings has no equivalent (probes have no warning state)"
-                         if restart.is_set("ignore_warnings") else ""),
+                         if check.check_restart.is_set("ignore_warnings") else ""),
                       target=target.at("livenessProbe"))
     status = _status(kind, check)
     if field_note is not None:
@@ -177,6 +208,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       suggestion="Run the command through `sh -c` so it can read $POD_IP, or resolve the "
                       "remaining values by hand." if status is Status.NEEDS_DECISION else "")
     _rest(gctx, check, handled, target)
+    return restart is not None and check.check_restart is None
 
 
 _FIELDS = {
