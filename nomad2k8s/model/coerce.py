@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import types
-
 from typing import Any, Union, get_args, get_origin
 
 from ..errors import ConversionError
