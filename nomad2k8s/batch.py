@@ -79,6 +79,7 @@ class BatchOptions:
     force: bool = False  # overwrite generated files edited since they were written
     jobs: int = 1  # processes converting files (the CLI's default: the machine's cores)
     cache: bool = True  # reuse unchanged conversions under output/.nomad2k8s/cache (with an output only)
+    debug: bool = False  # --debug: an unexpected error in one file also prints its traceback
 
     @property
     def is_dir(self) -> bool:
@@ -189,6 +190,18 @@ class FileOutcome:
     error: str | None = None
     no_job: bool = False  # the file holds no job block (skipped in a directory)
     cache_key: str | None = None  # the cache entry's name
+    trace: str | None = None  # an unexpected error's traceback (printed with --debug only)
+
+
+def unexpected(file: Path, exc: BaseException) -> tuple[str, str]:
+    """An error no check anticipated (a bug, or a shape nothing validated): one line for that file, and
+    the traceback for --debug. The rest of the batch is still written; the run exits 1."""
+    import traceback
+
+    detail = " ".join(str(exc).split())[:200]
+    line = (f"{file}: error: internal error while converting ({type(exc).__name__}"
+            f"{': ' + detail if detail else ''}); the other files are converted; --debug shows the traceback")
+    return line, "".join(traceback.format_exception(exc)).rstrip()
 
 
 def convert_one(task: FileTask) -> FileOutcome:
@@ -210,6 +223,9 @@ def convert_one(task: FileTask) -> FileOutcome:
             results = task.convert()
         except ConversionError as exc:
             return FileOutcome(None, str(exc), "no job block" in exc.message)
+        except Exception as exc:  # noqa: BLE001 - one bad job never loses the others
+            line, trace = unexpected(task.file, exc)
+            return FileOutcome(None, line, trace=trace)
     if cache is not None and key is not None:
         cache.store(key, results, looked_at)
     return FileOutcome(results, cache_key=key.name if key else None)
@@ -273,6 +289,8 @@ def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Pro
                     skipped.append((task.file, NOT_A_JOBSPEC))
                 continue
             warn(outcome.error or f"{task.file}: not converted")
+            if options.debug and outcome.trace:
+                warn(outcome.trace)
             failures += 1
             continue
         try:  # an answered decision converts the source again, here, with its hints
@@ -282,6 +300,13 @@ def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Pro
             raise BatchError(f"error: {exc}", 2) from None
         except ConversionError as exc:
             warn(str(exc))
+            failures += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - a re-conversion with answered decisions: the same containment
+            line, trace = unexpected(task.file, exc)
+            warn(line)
+            if options.debug:
+                warn(trace)
             failures += 1
             continue
         checker = _check_vault(results, checker, options.vault_required, warn)

@@ -195,6 +195,7 @@ def convert(
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, metavar="N",
         help="Processes converting files (default: the machine's cores); the output is the same for any number."),
+    debug: bool = typer.Option(False, "--debug", help="With an unexpected error in a file, also print its traceback."),
 ) -> None:
     from .batch import BatchError, BatchOptions, Profiles, default_jobs, run_batch
     from .cli_lines import quiet_filter, report_edited, service_line
@@ -223,7 +224,7 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed,
-        force=force, jobs=jobs or default_jobs())
+        force=force, jobs=jobs or default_jobs(), debug=debug)
     progress = BatchProgress(enabled=not quiet and path.is_dir())
 
     def written(result: ServiceResult, target: Path) -> None:

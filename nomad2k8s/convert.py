@@ -21,6 +21,7 @@ from . import hints
 from .decisions.answers import MetaOverrides, inject
 from .estate import JobSource
 from .ledger import Ledger, Status
+from .k8s import limits
 from .model import build_job, paths
 from .model.base import NomadBlock
 from .parse import ParsedSource, load_jobspec, load_text
@@ -170,8 +171,10 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     used = _used_volume_facts(job, jctx.facts)
     if used:  # external_id / context: for the migration kit's static PersistentVolumes
         extra["volume_facts"] = used
+    objects = serialize(jctx)
+    limits.enforce(objects, ledger, job.nomad_path, str(parsed.path))  # what the API server would refuse
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
-                         objects=serialize(jctx), ledger=ledger, extra=extra, context=jctx)
+                         objects=objects, ledger=ledger, extra=extra, context=jctx)
 
 
 def _used_volume_facts(job: Any, facts: EstateFacts) -> list[dict[str, Any]]:

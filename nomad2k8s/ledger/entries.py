@@ -90,6 +90,10 @@ class Ledger:
     service: str
     values: dict[str, Any] = field(default_factory=dict)  # leaf path -> value, from the parser
     entries: list[LedgerEntry] = field(default_factory=list)
+    # The claimed paths as a set, extended with the entries appended since the last query: "is this
+    # setting claimed" is then a walk over the path's own prefixes, not a scan of the whole ledger
+    # per group (which made 10,000 groups quadratic).
+    _index: tuple[int, int, set[str]] = field(default=(0, 0, set()), init=False, repr=False, compare=False)
 
     def record(
         self,
@@ -188,13 +192,27 @@ class Ledger:
     def claimed_paths(self) -> list[str]:
         return [e.nomad_path for e in self.entries if e.claims]
 
+    def claimed_set(self) -> set[str]:
+        list_id, done, claimed = self._index
+        if list_id != id(self.entries) or done > len(self.entries):  # replaced or shrunk: rebuild
+            done, claimed = 0, set()
+        claimed.update(e.nomad_path for e in self.entries[done:] if e.claims)
+        self._index = (id(self.entries), len(self.entries), claimed)
+        return claimed
+
+    def covered(self, path: str) -> bool:
+        """True when an entry accounts for `path` as a whole (itself or an enclosing setting)."""
+        claimed = self.claimed_set()
+        if path in claimed:
+            return True
+        return any(path[:i] in claimed for i, ch in enumerate(path) if ch in ".[" and i)
+
     def is_claimed(self, path: str) -> bool:
         """True when an entry already accounts for `path` or for any setting below it."""
-        return any(paths.covers(c, path) or paths.covers(path, c) for c in self.claimed_paths())
+        return self.covered(path) or any(paths.covers(path, c) for c in self.claimed_set())
 
     def unclaimed(self) -> list[str]:
-        claimed = self.claimed_paths()
-        return [leaf for leaf in self.values if not any(paths.covers(c, leaf) for c in claimed)]
+        return [leaf for leaf in self.values if not self.covered(leaf)]
 
     def claims_per_leaf(self) -> dict[str, int]:
         """How many entries account for each parsed setting (the invariant is exactly one)."""

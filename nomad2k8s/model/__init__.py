@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from ..errors import ConversionError
 from . import paths
+from .coerce import coerce_block
 from .blocks import (  # noqa: F401 - re-exported for mappers
     Affinity,
     Check,
@@ -31,6 +32,7 @@ from .docker import DockerConfig, block_map, nested  # noqa: F401
 
 def build_job(raw: dict[str, Any], file: str | None = None) -> Job:
     """Canonical job body -> typed Job whose nodes know their Nomad paths."""
+    raw = coerce_block(Job, raw, paths.block_path("", "job", raw, 0, 1), file)
     try:
         job = Job.model_validate(raw)
     except ValidationError as exc:

@@ -6,7 +6,6 @@ from kubernetes import client as k8s
 
 from nomad2k8s.ledger import Ledger
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.model import paths
 
 
 def add_volume(gctx: GroupContext, volume: k8s.V1Volume) -> k8s.V1Volume:
@@ -38,4 +37,4 @@ def add_env(container: k8s.V1Container, var: k8s.V1EnvVar) -> None:
 
 def claimed_as_a_whole(ledger: Ledger, path: str) -> bool:
     """True when an entry already accounts for `path` and everything below it (e.g. a whole task config)."""
-    return any(paths.covers(c, path) for c in ledger.claimed_paths())
+    return ledger.covered(path)  # indexed: linear in groups
