@@ -38,7 +38,7 @@ class CDPError(RuntimeError):
 class Browser:
     """One headless browser with one page attached (flat session); use as a context manager."""
 
-    def __init__(self, exe: str, width: int = 1280, height: int = 900, timeout: float = 10.0) -> None:
+    def __init__(self, exe: str, width: int = 1280, height: int = 900, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self.errors: list[str] = []
         self.requests: list[str] = []

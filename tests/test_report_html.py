@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -160,7 +159,6 @@ def _browser_report() -> dict[str, Any]:
 
 @needs_chromium
 def test_report_in_headless_chromium(tmp_path: Path) -> None:
-    started = time.monotonic()
     report = _browser_report()
     names = [s["name"] for s in report["services"]]
     page = tmp_path / "report.html"
@@ -206,7 +204,6 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         for sid in ("actions", "blockers", "waves", "details", "svc-nextcloud-r1"):
             assert browser.js(f"!!document.getElementById('{sid}').offsetParent"), sid
         assert browser.errors == [], browser.errors
-    assert time.monotonic() - started < 15
 
 
 def write_docs_screenshot(path: Path = ROOT / "docs" / "report-html.png") -> None:

@@ -69,6 +69,7 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     for legacy_task in gctx.group.task:
         if legacy_task.resources is not None:
             sources += [(n, legacy_task) for n in legacy_task.resources.network]
+    envoy: set[str] = set()
     for network, task in sources:
         port_map = task.docker.port_map if task is not None else {}
         for port in network.port:
@@ -77,7 +78,9 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
             static = as_int(port.static)
             mapped_to = as_int(port_map.get(label)) if port_map else None
             number = mapped_to or (to if to and to > 0 else None) or static or None
-            declared.append((label, -1 if to == -1 else number, static, port.nomad_path, task))
+            if to == -1:  # Envoy's expose listener, not a port the app serves (a negative static is no such port)
+                envoy.add(port.nomad_path)
+            declared.append((label, number, static, port.nomad_path, task))
     # Dynamic ports (no number of their own) in a second pass, so they never take a number
     # that a later static/`to` port of the group uses.
     used = {number for _, number, _, _, _ in declared if number and number > 0}
@@ -86,7 +89,7 @@ def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     by_number: dict[int, PortInfo] = {}
     udp_tags = _udp_tagged_labels(gctx)
     for label, number, static, path, task in declared:
-        if number == -1:
+        if path in envoy:
             ports.setdefault(label, PortInfo(label, 0, static, path, name=port_name(label), envoy_expose=True))
             continue
         if number is None:
