@@ -8,12 +8,11 @@ browser-logged error is collected in `errors`, and every request URL in `request
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import queue
 import shutil
-import subprocess
+import signal
 import tempfile
 import threading
 import time
@@ -35,6 +34,29 @@ class CDPError(RuntimeError):
     pass
 
 
+class _Spawned:
+    """The spawned browser process: wait with a timeout, kill."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.returncode = pid, None
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif time.monotonic() > deadline:
+                return False
+            else:
+                time.sleep(0.05)
+        return True
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
 class Browser:
     """One headless browser with one page attached (flat session); use as a context manager."""
 
@@ -48,15 +70,6 @@ class Browser:
         self._profile = tempfile.mkdtemp(prefix="n2k-chromium-")
         to_r, self._to_w = os.pipe()  # our commands -> the browser's fd 3
         self._from_r, from_w = os.pipe()  # the browser's fd 4 -> our reader
-        # Copies above 10 so that moving them onto 3 and 4 in the child cannot overwrite one with the other.
-        hi_r, hi_w = fcntl.fcntl(to_r, fcntl.F_DUPFD, 10), fcntl.fcntl(from_w, fcntl.F_DUPFD, 10)
-        os.close(to_r)
-        os.close(from_w)
-
-        def wire() -> None:
-            os.dup2(hi_r, 3)
-            os.dup2(hi_w, 4)
-
         args = [exe, "--headless", "--remote-debugging-pipe", f"--user-data-dir={self._profile}",
                 f"--window-size={width},{height}", "--no-first-run", "--no-default-browser-check",
                 "--disable-gpu", "--disable-extensions", "--disable-background-networking", "--disable-sync",
@@ -65,10 +78,18 @@ class Browser:
         if os.geteuid() == 0:  # CI and this workplace run as root, where Chromium refuses its sandbox
             args.insert(1, "--no-sandbox")
         self._stderr = open(Path(self._profile) / "stderr.log", "wb")  # noqa: SIM115 (closed in close())
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
-                                     pass_fds=(3, 4), preexec_fn=wire)  # noqa: PLW1509 (no threads yet)
-        os.close(hi_r)
-        os.close(hi_w)
+        # posix_spawn, not fork + preexec_fn: a pytest session has threads by now, and a forked child that
+        # runs Python code before exec can deadlock (Chromium then never answers). Our fds are close-on-exec;
+        # dup2 onto 3 and 4 (the pipe Chromium reads and writes) clears that flag for those two only.
+        self.proc = _Spawned(os.posix_spawn(exe, args, os.environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_DUP2, self._stderr.fileno(), 2),
+            (os.POSIX_SPAWN_DUP2, to_r, 3),
+            (os.POSIX_SPAWN_DUP2, from_w, 4),
+        ]))
+        os.close(to_r)
+        os.close(from_w)
         threading.Thread(target=self._read, daemon=True).start()
         try:
             self._attach(width, height)
@@ -189,11 +210,9 @@ class Browser:
             self.call("Browser.close")
         except (CDPError, OSError):
             pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+        if not self.proc.wait(timeout=5):
             self.proc.kill()
-            self.proc.wait()
+            self.proc.wait(timeout=30)
         os.close(self._to_w)
         self._stderr.close()
         shutil.rmtree(self._profile, ignore_errors=True)
