@@ -265,6 +265,18 @@ job "csi" {
   }
 }
 '''
+PERIODIC_SERVICE = '''
+job "web" {
+  type = "service"
+  periodic { cron = "@daily" }
+  group "g" {
+    task "t" {
+      driver = "docker"
+      config { image = "nginx:1.27" }
+    }
+  }
+}
+'''
 HOSTPATH_WITHOUT_ROOT = Profile.model_validate({"storage": {"csi_as": "hostPath"}})
 
 CASES = [
@@ -285,6 +297,7 @@ CASES = [
     ("batch-restart", BATCH_RESTART, {}, {"N2K-RESTART-UNRESOLVED"}),
     ("periodic", PERIODIC, {}, {"N2K-CRON-MULTIPLE", "N2K-CRON-ENABLED", "N2K-LIFECYCLE-POSTSTART"}),
     ("seconds-cron", SECONDS_CRON, {}, {"N2K-CRON-SECONDS"}),
+    ("periodic-service", PERIODIC_SERVICE, {}, {"N2K-PERIODIC-NOT-BATCH"}),
     ("init-only", INIT_ONLY, {}, {"N2K-LIFECYCLE-PROMOTED"}),
     ("mesh-options", MESH, {}, {
         "N2K-CONNECT-SIDECAR-PORT", "N2K-CONNECT-SIDECAR-META", "N2K-CONNECT-SIDECAR-CHECK",
