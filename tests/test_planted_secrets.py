@@ -264,3 +264,13 @@ def test_corpus_names_and_images_are_never_redacted(corpus_yaml: CorpusRun) -> N
     hits = [f"{path}: {m.group(1)}" for path, text in corpus_yaml.files().items() if path.endswith(".yaml")
             for m in field.finditer(text)]
     assert not hits, hits[:20]
+
+
+def test_a_path_is_not_an_opaque_token() -> None:
+    """Output paths on stderr (`out/<repo>/<service>: 4 objects`) are judged segment by segment, not as one
+    high-entropy token; a real opaque token inside a path still is one."""
+    from nomad2k8s.secrets.scrub import scrub_text
+
+    line = "/tmp/pc/SJWyatt__nomad-jobs/grafana-demo-covid19-us-grafana-grafana: 4 objects"
+    assert scrub_text(line) == line
+    assert "Xk9fQ2LmZ8vR4tN1pW6yB3cD7hJ0sAeG" not in scrub_text("/srv/app-data/Xk9fQ2LmZ8vR4tN1pW6yB3cD7hJ0sAeG")

@@ -162,6 +162,18 @@ def _opaque(token: str) -> bool:
     return _ENTROPY.calculate_shannon_entropy(token) > ENTROPY_LIMIT
 
 
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9._-]*$")
+
+
+def _opaque_token(token: str) -> bool:
+    """`_opaque`, except that a path (`/` mixed with `-`/`_`, which standard base64 never mixes: it has `+/`,
+    URL-safe base64 `-_`) is judged segment by segment: `out/SJWyatt__nomad-jobs/covid19-grafana` is no secret."""
+    segments = token.split("/")
+    if len(segments) > 1 and ("-" in token or "_" in token) and all(_PATH_SEGMENT.match(p) for p in segments):
+        return any(len(p) >= 24 and _opaque(p) for p in segments)
+    return _opaque(token)
+
+
 def _redacted(text: str) -> bool:
     return "«redacted" in text or "<redacted" in text or "<secret moved" in text
 
@@ -218,7 +230,7 @@ def _find(text: str, keyed: bool) -> tuple[Span, ...]:
                 spans.append(Span(start, end, rule))
     public = [m.span() for m in _PUBLIC_PEM.finditer(text)] if "-----BEGIN" in text else []
     for match in _TOKEN.finditer(text):
-        if _opaque(match.group(0)) and not any(s <= match.start() < e for s, e in public):
+        if _opaque_token(match.group(0)) and not any(s <= match.start() < e for s, e in public):
             spans.append(Span(match.start(), match.end(), "high-entropy"))
     return tuple(_merge([s for s in spans if not _redacted(text[s.start:s.end])]))
 
