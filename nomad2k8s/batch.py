@@ -5,22 +5,17 @@ nothing here prints."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import estate as estate_discovery
 from . import shared_volumes
-from .convert import ServiceResult, convert_source, flag_name_clashes, link_batch
+from .batch_pool import FileTask, outcomes, unexpected
+from .convert import ServiceResult, flag_name_clashes, link_batch
 from .decisions import load as decisions_load
-from .decisions.answers import MetaOverrides
 from .decisions.apply import apply_decisions, close_decisions, unconverted_services
 from .decisions.model import DecisionsError
-from . import fileaccess
 from .errors import ConversionError
 from .estate import JobSource
 from .intentions import runs as intention_runs
@@ -39,7 +34,6 @@ from .output import (
 )
 from .ownership import Ownership
 from .parse import discover
-from .parse.loader import prepare_parsers
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .terraform import EstateFacts
@@ -51,7 +45,6 @@ NOT_A_JOBSPEC = "not a jobspec (no job block)"
 OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
 OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
 CACHE_DIR = Path(".nomad2k8s") / "cache"
-POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
 class BatchError(Exception):
@@ -163,102 +156,6 @@ def _var_files_by_dir(options: BatchOptions, files: list[Path]) -> dict[Path, li
             for d in sorted({f.parent for f in files})}
 
 
-@dataclass
-class FileTask:
-    """One jobspec to convert, with everything its conversion needs (sent to a worker process)."""
-
-    source: JobSource
-    profile: Profile
-    variables: dict[str, str]
-    var_files: list[Path]
-    root: Path | None
-    facts: EstateFacts | None = None  # what Terraform declares (volumes, Nomad variables)
-    cache_dir: Path | None = None
-
-    @property
-    def file(self) -> Path:
-        return self.source.path
-
-    def convert(self, meta: MetaOverrides | None = None) -> list[ServiceResult]:
-        return convert_source(self.source, self.profile, self.variables, self.var_files, root=self.root,
-                              facts=self.facts, meta=meta)
-
-
-@dataclass
-class FileOutcome:
-    results: list[ServiceResult] | None
-    error: str | None = None
-    no_job: bool = False  # the file holds no job block (skipped in a directory)
-    cache_key: str | None = None  # the cache entry's name
-    trace: str | None = None  # an unexpected error's traceback (printed with --debug only)
-
-
-def unexpected(file: Path, exc: BaseException) -> tuple[str, str]:
-    """An error no check anticipated (a bug, or a shape nothing validated): one line for that file, and
-    the traceback for --debug. The rest of the batch is still written; the run exits 1."""
-    import traceback
-
-    detail = " ".join(str(exc).split())[:200]
-    line = (f"{file}: error: internal error while converting ({type(exc).__name__}"
-            f"{': ' + detail if detail else ''}); the other files are converted; --debug shows the traceback")
-    return line, "".join(traceback.format_exception(exc)).rstrip()
-
-
-def convert_one(task: FileTask) -> FileOutcome:
-    """The per-file work, the same in a worker process and in-process (so output is identical for
-    any --jobs): a cached conversion when nothing it depends on changed, else a conversion."""
-    cache = key = None
-    if task.cache_dir is not None:
-        from .cache import Cache, entry_key
-
-        cache = Cache(task.cache_dir)
-        # Terraform-deployed text, its hcl2 vars and the estate's facts are inputs of the conversion too.
-        key = entry_key(task.file, task.profile.model_dump_json() + repr(task.source) + repr(task.facts),
-                        task.variables, task.var_files, task.root, os.environ)
-        cached = cache.load(key) if key is not None else None
-        if isinstance(cached, list):
-            return FileOutcome(cached, cache_key=key.name if key else None)
-    with fileaccess.recording_reads() as looked_at:
-        try:
-            results = task.convert()
-        except ConversionError as exc:
-            return FileOutcome(None, str(exc), "no job block" in exc.message)
-        except Exception as exc:  # noqa: BLE001 - one bad job never loses the others
-            line, trace = unexpected(task.file, exc)
-            return FileOutcome(None, line, trace=trace)
-    if cache is not None and key is not None:
-        cache.store(key, results, looked_at)
-    return FileOutcome(results, cache_key=key.name if key else None)
-
-
-def default_jobs() -> int:
-    """The machine's cores available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the batch; workers stay quiet.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
-    """Outcomes in task order, whatever the number of processes."""
-    if jobs <= 1 or len(tasks) < POOL_MIN_FILES:
-        yield from map(convert_one, tasks)
-        return
-    prepare_parsers()  # built once here, inherited by forked workers
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_ignore_sigint) as pool:
-        try:
-            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
 def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Profiles, checker: VaultChecker | None,
                   warn: Warn, facts: EstateFacts | None = None, skipped: list[tuple[Path, str]] | None = None,
                   on_file: OnFile = lambda *_: None) -> tuple[list[ConvertedFile], int]:
@@ -278,7 +175,7 @@ def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Pro
     except DecisionsError as exc:
         raise BatchError(f"error: {exc}", 2) from None
     used: set[str] = set()
-    for done, (task, outcome) in enumerate(zip(tasks, _outcomes(tasks, options.jobs))):
+    for done, (task, outcome) in enumerate(zip(tasks, outcomes(tasks, options.jobs))):
         on_file(task.file, done, len(tasks))
         if outcome.cache_key is not None:
             used.add(outcome.cache_key)

@@ -23,7 +23,6 @@ from .parse.discover import CONFIG_NAME
 if TYPE_CHECKING:
     from .batch import BatchOutcome
     from .convert import ServiceResult
-    from .vault_check import VaultChecker
 
 # -h as well as --help (kubectl's habit); plain click help: flags without <bool>/<list[str]> type placeholders.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -197,7 +196,8 @@ def convert(
         help="Processes converting files (default: the machine's cores); the output is the same for any number."),
     debug: bool = typer.Option(False, "--debug", help="With an unexpected error in a file, also print its traceback."),
 ) -> None:
-    from .batch import BatchError, BatchOptions, Profiles, default_jobs, run_batch
+    from .batch import BatchError, BatchOptions, Profiles, run_batch
+    from .batch_pool import default_jobs
     from .cli_lines import quiet_filter, report_edited, service_line
     from .output import stdout_refusal, stdout_text
     from .profile_load import ProfileError
@@ -215,7 +215,9 @@ def convert(
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
-    checker = _vault_checker(vault_addr, vault_token_file, vault_required)
+    from .cli_vault import vault_checker
+
+    checker = vault_checker(vault_addr, vault_token_file, vault_required)
     if output is not None and output.exists() and not output.is_dir():
         _err(f"error: --output {output} exists and is not a directory")
         raise typer.Exit(2)
@@ -436,36 +438,6 @@ def intentions_command(
             sys.stdout.write(stdout_text([policies], fmt.value))
     if failures:
         raise typer.Exit(1)
-
-
-def _vault_checker(addr: str | None, token_file: Path | None, required: bool) -> VaultChecker | None:
-    """The live Vault check is opt-in; an unusable Vault is one warning line (or exit 1 if required)."""
-    from .vault_check import (
-        VaultChecker,
-        VaultSettings,
-        VaultSettingsError,
-        VaultUnavailable,
-    )
-
-
-    try:
-        settings = VaultSettings.from_env(addr, token_file)
-    except VaultSettingsError as exc:  # unreadable token file, non-ASCII token: a usage error
-        _err(f"error: {exc}")
-        raise typer.Exit(2) from None
-    if settings is None:
-        if required:
-            _err("error: --vault-required needs --vault-addr or VAULT_ADDR")
-            raise typer.Exit(2)
-        return None
-    try:
-        return VaultChecker(settings)
-    except VaultUnavailable as exc:
-        if required:
-            _err(f"error: {exc}")
-            raise typer.Exit(1) from None
-        _err(f"warning: {exc}; live Vault check skipped")
-        return None
 
 
 def run() -> None:
