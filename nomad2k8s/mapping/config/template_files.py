@@ -58,6 +58,8 @@ def template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str | 
 
 def runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: TemplateAccount) -> str | None:
     """A run-time reference in a file: a fixed text when Kubernetes makes it one, else None."""
+    if seg.kind in ("service-addr", "service-port"):
+        gctx.job_ctx.graph_ref("consul-service", service=seg.name, name=seg.name, path=outcome.path)
     if seg.kind == "service-addr":
         host = runtime.cluster_host(gctx, seg.name)
         outcome.note(Status.CHANGED, f"service {seg.name} -> {host}")
@@ -90,7 +92,7 @@ def rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], ou
     out: list[Segment] = []
     for seg in joined:
         if isinstance(seg, Lit) and runtime.needs_rewrite(seg.text):
-            result = runtime.rewrite_text(seg.text, gctx, task, mode="file")
+            result = runtime.rewrite_text(seg.text, gctx, task, mode="file", where=outcome.path)
             outcome.apply(result, "`{expr}` is left as it is: only known in the running task, or no Kubernetes equivalent")
             seg = Lit(result.text)
         out.append(seg)

@@ -99,8 +99,9 @@ class _Rewriter:
     """Text scanning around the Interpolator: `${...}`, Consul DNS names, upstream loopback addresses."""
 
     def __init__(self, gctx: GroupContext, task: Task | None, mode: str,
-                 own_env: frozenset[str] = frozenset()) -> None:
+                 own_env: frozenset[str] = frozenset(), where: str = "") -> None:
         self.gctx = gctx
+        self.where = where  # the Nomad path of the text, for the estate graph's evidence
         self.interp = Interpolator(gctx, task, mode, own_env)
         # The result shares the interpolator's lists: one record of what was filled in.
         self.result = RewriteResult(text="", notes=self.interp.notes, remaining=self.interp.remaining,
@@ -114,6 +115,7 @@ class _Rewriter:
             self.result.remaining.append(match.group(0))
             return match.group(0)
         host = cluster_host(self.gctx, svc)
+        self.gctx.job_ctx.graph_ref("consul-dns", service=svc, name=match.group(0), tag=tag, dc=dc, path=self.where)
         extra = []
         if tag:
             extra.append(f"tag filter {tag!r} dropped")
@@ -145,10 +147,11 @@ def needs_rewrite(text: str) -> bool:
 
 
 def rewrite_text(text: str, gctx: GroupContext, task: Task | None, mode: str = "env",
-                 own_env: frozenset[str] = frozenset()) -> RewriteResult:
+                 own_env: frozenset[str] = frozenset(), where: str = "") -> RewriteResult:
     """See the module docstring. `mode` is "env" (env values, args: `$(VAR)` works) or "file" (template text);
-    `own_env`: the container's env var names `${VAR}` may name (args see every one of them)."""
-    return _Rewriter(gctx, task, mode, own_env).run(text)
+    `own_env`: the container's env var names `${VAR}` may name (args see every one of them); `where`: the
+    Nomad path of the text (recorded with the Consul names it holds, for the estate graph)."""
+    return _Rewriter(gctx, task, mode, own_env, where).run(text)
 
 
 def resolve(name: str, gctx: GroupContext, task: Task | None, mode: str = "env") -> RewriteResult:
@@ -191,8 +194,8 @@ def map_runtime(gctx: GroupContext) -> None:
                 continue
             if not needs_rewrite(var.value):
                 continue  # recorded by the task mapper
-            result = rewrite_text(var.value, gctx, task)
             path = paths.join(task.path_of("env"), str(key))
+            result = rewrite_text(var.value, gctx, task, where=path)
             var.value = result.text
             refs += result.env_refs
             code = "N2K-ENV-RUNTIME" if result.remaining else "N2K-ENV-REWRITE" if result.changed_text else "N2K-ENV"
@@ -211,7 +214,8 @@ def map_runtime(gctx: GroupContext) -> None:
             values = getattr(container, attr) or []
             rewritten = []
             for i, value in enumerate(values):
-                result = rewrite_text(value, gctx, task, own_env=own_env)
+                result = rewrite_text(value, gctx, task, own_env=own_env,
+                                      where=task.path_of("config") + f".{base}")
                 rewritten.append(result.text)
                 refs += result.env_refs
                 if result.changed_text or result.remaining:
