@@ -47,7 +47,7 @@ from nomad2k8s.mapping.core.interpolate import (  # noqa: F401 (re-exported: run
     group_upstreams,
     service_port,
 )
-from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.mapping.passes.pending import consul_item, consul_waiting_note, track
 from nomad2k8s.model import Task, paths
 
 _CONSUL = re.compile(r"(?<![\w.-])(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9-]+)\.(service|virtual)(?:\.([A-Za-z0-9-]+))?"
@@ -62,6 +62,7 @@ class RewriteResult:
     remaining: list[str] = field(default_factory=list)
     env_refs: list[str] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)
+    consul: list[dict] = field(default_factory=list)  # Consul names kept for the batch (pending.consul_item)
 
     @property
     def changed_text(self) -> bool:
@@ -81,6 +82,8 @@ def fold(acc: Account, result: RewriteResult) -> None:
         acc.note(Status.NEEDS_DECISION, "unresolved: " + ", ".join(result.remaining))
     for item in result.pending:
         acc.wait_for(item)
+    for item in result.consul:
+        acc.wait_for_consul(item)
 
 
 def folded(result: RewriteResult) -> Account:
@@ -110,20 +113,18 @@ class _Rewriter:
         self.note = self.interp.note
 
     def consul(self, match: re.Match) -> str:
+        """A Consul DNS name stays as written here: only the batch knows whether a converted job provides
+        its service (then batch_consul.py rewrites it to that Service's cluster address) or not (kept)."""
         tag, svc, kind, dc = match.groups()
         if svc.startswith("_") or (tag or "").startswith("_"):
             self.result.remaining.append(match.group(0))
             return match.group(0)
-        host = cluster_host(self.gctx, svc)
         self.gctx.job_ctx.graph_ref("consul-dns", service=svc, name=match.group(0), tag=tag, dc=dc, path=self.where)
-        extra = []
-        if tag:
-            extra.append(f"tag filter {tag!r} dropped")
-        if dc:
-            extra.append(f"datacenter {dc!r} dropped")
-        status = Status.CHANGED if extra else Status.MAPPED
-        self.note(status, "N2K-CONSUL-DNS", f"{match.group(0)} -> {host}" + (f" ({', '.join(extra)})" if extra else ""))
-        return host
+        item = consul_item(match.group(0), svc, cluster_host(self.gctx, svc), tag, dc)
+        if item not in self.result.consul:
+            self.result.consul.append(item)
+        self.note(Status.NEEDS_DECISION, "N2K-CONSUL-DNS", consul_waiting_note(item), pending=True)
+        return match.group(0)
 
     def loopback_addr(self, match: re.Match) -> str:
         port = int(match.group(2))
