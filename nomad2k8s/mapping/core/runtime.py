@@ -5,8 +5,9 @@ Public API (also used by the templates mapper for rendered file text):
     rewrite_text(text, gctx, task, mode="env") -> RewriteResult
 
 `text` is an env value, an argument, or template text. It rewrites:
-- Consul DNS names `<svc>.service.consul`, `<tag>.<svc>.service.<dc>.consul`, `<svc>.virtual.consul`
-  -> `<svc>.<namespace>.svc.<cluster_domain>` (`cluster_host`; profile cluster_domain);
+- Consul DNS names `<svc>.service.consul`, `<tag>.<svc>.service.<dc>.consul`, `<svc>.virtual.consul`: kept
+  as written and listed in `consul` (pending.consul_item); the batch pass (passes/batch_consul.py) rewrites
+  them to `<svc>.<namespace>.svc.<cluster_domain>` when a job of the batch emits the Service, else keeps them;
 - Connect upstreams `${NOMAD_UPSTREAM_ADDR_<name>}` / `_IP_` / `_PORT_`, and `localhost:<bind port>` /
   `127.0.0.1:<bind port>` of a declared upstream -> `<svc>.<namespace>.svc.<cluster_domain>:<port>`; the port
   is the destination Service's when it is converted in the same job (or the same batch: `link_batch` in
@@ -21,7 +22,8 @@ task, mode)`, which translates one variable name the same way.
 
 RewriteResult: `text` (rewritten), `notes` (Note(status, code, message)), `remaining` (expressions left
 unresolved), `env_refs` (downward-API env vars the text now references: call `ensure_env_refs(container,
-refs)`), `pending` (upstreams waiting for their destination's port). It folds nothing itself: `fold(acc,
+refs)`), `pending` (upstreams waiting for their destination's port), `consul` (Consul names waiting for the
+batch). It folds nothing itself: `fold(acc,
 result)` puts it on the ledger account of the row it fills (ledger/account.py: the worst status, the
 parts of the message, the status once the batch pass has found every pending port); `folded(result)`
 is that account detached, for callers that only want its message and status.
