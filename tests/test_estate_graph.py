@@ -87,3 +87,5 @@ def test_a_converted_directory_writes_its_graph(tmp_path: Path) -> None:
     assert report["graph"] == graph
     assert report["waves"][0]["services"] == ["_shared", "auth", "db"] and report["waves"][1]["services"] == ["web"]
     assert report["waves"][1]["external"] == ["vault.service.consul"]
+    (action,) = [a for a in report["actions"] if a["kind"] == "consul-dns"]
+    assert [(i["service"], i["detail"]) for i in action["items"]] == [("web", "vault.service.consul")]

@@ -41,6 +41,12 @@ def _setting(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
     return [name + (f" = {entry.value}" if entry.value else "")]
 
 
+def _consul_name(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
+    # One item per Consul service: the forward or the ExternalName Service is per name, whatever reads it.
+    service = entry.data.get("service")
+    return [f"{service}.service.consul"] if service else [entry.nomad_path]
+
+
 @dataclass(frozen=True)
 class Kind:
     kind: str
@@ -62,6 +68,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("device-plugin", "Devices: install the device plugins", ("N2K-DEVICE",), _setting),
     Kind("sysctl", "Nodes: allow these unsafe sysctls on the kubelet", ("N2K-SYSCTL-UNSAFE",), _setting),
     Kind("node-labels", "Nodes: label the nodes these placements select", ("N2K-CONSTRAINT",), _target),
+    Kind("consul-dns", "Consul: these services stay on Nomad/Consul; make their names resolve from the cluster "
+         "(the kit's CoreDNS forward of `consul`, or ExternalName Services)", ("N2K-CONSUL-NAME-EXTERNAL",),
+         _consul_name),
 )
 _BY_CODE = {code: kind for kind in KINDS for code in kind.codes}
 
