@@ -332,6 +332,8 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
         policies = apply_intentions(iset, [m.result for m in members], site, target=options.policy_target,
                                     default_policy=options.default_policy, any_port=options.any_port)
         if policies is not None:
+            # The services these intentions govern (the estate graph matches their names among them only).
+            policies.extra["intention_members"] = [[m.source.as_posix(), m.result.name] for m in members]
             pending.append(Pending(policies, (options.output or Path(".")) / run.subdir, Path("."), site))
     return failures
 

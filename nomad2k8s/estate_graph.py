@@ -13,7 +13,8 @@ Public API (used by the review's waves and by the migration kit; keep it stable)
     build_graph(services, intentions=()) -> EstateGraph
         services: [(key, ServiceResult)]: key = the service's name in the report (review/waves.Node.key:
         its name, or its output directory when two services share a name); intentions: dicts
-        {"source", "destination", "action", "evidence"} (Consul service names).
+        {"source", "destination", "action", "evidence"} (Consul service names), with "scope" (the keys of
+        the services the intentions govern) when known: names are matched among those only.
     EstateGraph.nodes: list[GraphNode]
         GraphNode(key: str, kind: Literal["service", "external"], consul_name: str | None, used_by: list[str])
         a service node per converted service (consul_name None); an "external" node per Consul service a
@@ -31,7 +32,8 @@ Public API (used by the review's waves and by the migration kit; keep it stable)
     EstateGraph.from_json(doc) -> EstateGraph
 
 Matching a name to a service: a Consul name `x` is served by the converted service that emits the
-Kubernetes Service `dns_label(x)` (the caller's namespace first, then any); a tag (`tag.x.service.consul`,
+Kubernetes Service `dns_label(x)` (the caller's namespace first, in it the caller's directory first, then
+any); a tag (`tag.x.service.consul`,
 `service "tag.x"`) filters instances of `x`, it does not name another service.
 """
 
@@ -114,6 +116,7 @@ class _Builder:
         # Kubernetes Service name -> [(namespace, key)] of the converted services emitting it.
         self.owners: dict[str, list[tuple[str, str]]] = {}
         self.namespace: dict[str, str] = {}
+        self.directory = {key: result.source.parent for key, result in services}
         for key, result in services:
             for obj in result.objects:
                 meta = obj.get("metadata", {})
@@ -124,10 +127,13 @@ class _Builder:
         self.edges: dict[tuple[str, str, str], list[str]] = {}
         self.external: dict[str, dict[str, None]] = {}
 
-    def owner(self, consul_name: str, caller: str) -> str | None:
-        found = self.owners.get(dns_label(consul_name), [])
+    def owner(self, consul_name: str, caller: str, scope: Sequence[str] | None = None) -> str | None:
+        found = [(ns, k) for ns, k in self.owners.get(dns_label(consul_name), []) if scope is None or k in scope]
+        # The caller's namespace first, and in it a service of the caller's directory (two directories may
+        # each hold a job of one name: each calls its neighbour).
         mine = [k for ns, k in found if ns == self.namespace.get(caller)]
-        candidates = mine or [k for _, k in found]
+        near = [k for k in mine if caller in self.directory and self.directory.get(k) == self.directory[caller]]
+        candidates = near or mine or [k for _, k in found]
         return candidates[0] if candidates else None
 
     def edge(self, source: str, target: str, kind: str, evidence: str) -> None:
@@ -199,8 +205,9 @@ def build_graph(services: Sequence[tuple[str, ServiceResult]],
                 first, second = sorted((a, b_key))
                 b.edge(first, second, "shared-volume", f"claim {claim}: " + ", ".join(p for p in (path_a, path_b) if p))
     for intention in intentions:
-        source = b.owner(intention["source"], "")
-        target = b.owner(intention["destination"], "")
+        scope = intention.get("scope")  # the services of the intentions' run, when known
+        source = b.owner(intention["source"], "", scope)
+        target = b.owner(intention["destination"], "", scope)
         if source is not None and target is not None:
             b.edge(source, target, "intention", f"{intention.get('evidence', '')}: {intention.get('action', '')}"
                    .strip(": "))

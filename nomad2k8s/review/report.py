@@ -68,9 +68,12 @@ def estate_graph(services: list[ServiceReview], root: Path | None = None) -> Est
     """The graph of the services (named by key) and the run's intentions (evidence relative to `root`)."""
     intentions = []
     for s in services:
+        members = {tuple(m) for m in s.result.extra.get("intention_members", [])}
+        scope = [o.key for o in services if (o.result.source.as_posix(), o.result.name) in members]
         for item in s.result.extra.get("intentions", []):
             where = relative(Path(item["file"]), root) if item.get("file") else ""
-            intentions.append({**item, "evidence": f"{where}:{item['line']}" if item.get("line") else where})
+            intentions.append({**item, "evidence": f"{where}:{item['line']}" if item.get("line") else where,
+                               **({"scope": scope} if members else {})})
     return build_graph([(s.key, s.result) for s in services if s.result.syntax not in NOT_SERVICES], intentions)
 
 
