@@ -38,6 +38,15 @@ CASES = [
     Case("host-root-is-a-decision",
          _job('config {\n image = "nginx:1.27"\n volumes = ["/:/host:ro"]\n }'),
          rows={f"{T}.config.volumes": ("needs-decision", "N2K-DOCKER-VOLUMES")}),
+    # 15 (gap): an explicit privileged = true is a security escalation too: a decision, never mapped.
+    Case("privileged-is-a-decision",
+         _job('config {\n image = "nginx:1.27"\n privileged = true\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"containers": [
+             {"securityContext": {"privileged": True}}]}}}}},
+         rows={f"{T}.config.privileged": ("needs-decision", "N2K-PRIVILEGED")}),
+    Case("unprivileged-is-mapped",
+         _job('config {\n image = "nginx:1.27"\n privileged = false\n }'),
+         rows={f"{T}.config.privileged": ("mapped", "N2K-PRIVILEGED")}),
     # 16: uid:gid is numeric, not a user name; group_add ids -> supplementalGroups.
     Case("user-uid-gid",
          _job('user = "1000:1000"\n config { image = "nginx:1.27" }'),
