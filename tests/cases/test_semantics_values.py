@@ -47,6 +47,21 @@ CASES = [
     Case("unprivileged-is-mapped",
          _job('config {\n image = "nginx:1.27"\n privileged = false\n }'),
          rows={f"{T}.config.privileged": ("mapped", "N2K-PRIVILEGED")}),
+    # 10 (gap): a service-level check_restart merges into the check's own field by field (Nomad's Merge).
+    Case("check-restart-merged-field-by-field", _job(
+        'config {\n image = "nginx:1.27"\n ports = ["http"]\n }',
+        'network {\n port "http" { to = 8080 }\n }\n'
+        'service {\n name = "app"\n port = "http"\n check_restart {\n limit = 4\n grace = "20s"\n }\n'
+        ' check {\n type = "tcp"\n interval = "10s"\n timeout = "2s"\n check_restart { grace = "5s" }\n }\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"containers": [{
+             "livenessProbe": {"tcpSocket": {"port": "http"}, "failureThreshold": 4, "initialDelaySeconds": 5}}]}}}}},
+         rows={"job[app].group[app].service[0].check_restart": ("mapped", "N2K-CHECK-RESTART"),
+               "job[app].group[app].service[0].check[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
+    Case("service-check-restart-without-checks", _job(
+        'config {\n image = "nginx:1.27"\n ports = ["http"]\n }',
+        'network {\n port "http" { to = 8080 }\n }\n'
+        'service {\n name = "app"\n port = "http"\n check_restart { limit = 2 }\n }'),
+         rows={"job[app].group[app].service[0].check_restart": ("dropped", "N2K-CHECK-RESTART-UNUSED")}),
     # 16: uid:gid is numeric, not a user name; group_add ids -> supplementalGroups.
     Case("user-uid-gid",
          _job('user = "1000:1000"\n config { image = "nginx:1.27" }'),
