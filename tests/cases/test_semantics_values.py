@@ -99,6 +99,39 @@ CASES = [
          objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
              "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
                  {"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1", "n2"]}]}]}}}}}}}}),
+    # 21: operator shorthand keys (`set_contains = "x"`, `regexp = "y"`) are read as Nomad reads them.
+    Case("set-contains-shorthand",
+         _job('config { image = "nginx:1.27" }',
+              'constraint {\n attribute = "${node.datacenter}"\n set_contains = "dc1"\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+             "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
+                 {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["dc1"]}]}]}}}}}}}},
+         rows={"job[app].group[app].constraint[0]": ("changed", "N2K-CONSTRAINT")}),
+    Case("regexp-shorthand",
+         _job('config { image = "nginx:1.27" }',
+              'constraint {\n attribute = "${attr.unique.hostname}"\n regexp = "^(n1|n2)$"\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+             "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [
+                 {"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1", "n2"]}]}]}}}}}}}}),
+    Case("set-contains-any-affinity-shorthand",
+         _job('config { image = "nginx:1.27" }',
+              'affinity {\n attribute = "${node.datacenter}"\n set_contains_any = "dc1,dc2"\n weight = 40\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+             "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 40, "preference": {"matchExpressions": [
+                 {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["dc1", "dc2"]}]}}]}}}}}}},
+         rows={"job[app].group[app].affinity[0]": ("changed", "N2K-AFFINITY")}),
+    Case("set-contains-all-operator",
+         _job('config { image = "nginx:1.27" }',
+              'affinity {\n attribute = "${node.datacenter}"\n operator = "set_contains_all"\n value = "dc1"\n }'),
+         objects={("Deployment", "app"): {"spec": {"template": {"spec": {"affinity": {"nodeAffinity": {
+             "preferredDuringSchedulingIgnoredDuringExecution": [{"preference": {"matchExpressions": [
+                 {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["dc1"]}]}}]}}}}}}},
+         rows={"job[app].group[app].affinity[0]": ("changed", "N2K-AFFINITY")}),
+    # All of several values cannot be one label's value: `In` (any) is a decision, not a change.
+    Case("set-contains-several-is-a-decision",
+         _job('config { image = "nginx:1.27" }',
+              'constraint {\n attribute = "${node.datacenter}"\n operator = "set_contains"\n value = "dc1,dc2"\n }'),
+         rows={"job[app].group[app].constraint[0]": ("needs-decision", "N2K-CONSTRAINT")}),
     Case("spread-on-node-id-is-hostname",
          _job('config { image = "nginx:1.27" }', 'count = 3\n spread { attribute = "${node.unique.id}" }'),
          objects={("Deployment", "app"): {"spec": {"template": {"spec": {"topologySpreadConstraints": [
