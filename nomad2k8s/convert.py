@@ -166,6 +166,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
             transform.fn(jctx)
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
+    ledger.fold_generic()  # one cause, one decision
     extra: dict[str, Any] = {"upstreams": [u.as_dict() for u in collect_upstreams(job)],
                              "secret_refs": jctx.secret_refs}
     used = _used_volume_facts(job, jctx.facts)
