@@ -186,11 +186,13 @@ class Ledger:
         def restated(note: LedgerEntry) -> bool:
             if not (note.code in GENERIC_CODES and not note.claims):
                 return False
-            if note.nomad_path in specific:
-                return True
-            expression = note.message.partition(" left as text")[0]
-            return any(expression and expression in e.message
-                       for prefix in paths_above(note.nomad_path) for e in specific.get(prefix, ()))
+            expression, _, reason = note.message.partition(" left as text: ")
+            holder = next(iter(specific.get(note.nomad_path, ())), None) or next(
+                (e for prefix in paths_above(note.nomad_path) for e in specific.get(prefix, ())
+                 if expression and expression in e.message), None)
+            if holder is not None and reason and reason not in holder.message:
+                holder.message += f" ({reason})"  # the parser's why is not lost with its note
+            return holder is not None
 
         kept = [e for e in self.entries if not restated(e)]
         if len(kept) != len(self.entries):

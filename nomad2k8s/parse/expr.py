@@ -321,10 +321,12 @@ class Evaluator:
     """Evaluates ASTs. `lookup(root)` returns a root value or raises Unresolved/Runtime."""
 
     def __init__(self, lookup: Lookup, base_dir: Any = None, root: Any = None,
-                 functions: dict[str, Any] | None = None) -> None:
+                 functions: dict[str, Any] | None = None, fallback_dir: Any = None) -> None:
         self.lookup = lookup
-        self.base_dir = base_dir  # file() names are relative to it (the jobspec's directory)
+        self.base_dir = base_dir  # file() names are relative to it (where `nomad job run` runs; parse/files.py)
         self.root = root  # file() may not read outside it (fileaccess)
+        self.fallback_dir = fallback_dir  # ... and then to this one (the jobspec's directory), noted
+        self.file_notes: list[tuple[str, str]] = []  # (code, message) of file reads, for the caller's ledger
         # The callable functions: the jobspec set by default; Terraform adds templatefile() & co.
         self.functions = FUNCTIONS if functions is None else functions
         self.steps = [0]  # template loop iterations so far, shared with scoped() children (bounded)
@@ -334,8 +336,9 @@ class Evaluator:
         """The same evaluator with extra names in scope (a template `for` iterator)."""
         outer = self.lookup
         child = Evaluator(lambda root: names[root] if root in names else outer(root), self.base_dir, self.root,
-                          self.functions)
+                          self.functions, self.fallback_dir)
         child.steps = self.steps
+        child.file_notes = self.file_notes
         return child
 
     def eval(self, node: tuple) -> Any:
