@@ -23,6 +23,15 @@ class Unresolved(Exception):
     """The expression cannot be evaluated at conversion time (caller reports it)."""
 
 
+class Unknown(Unresolved):
+    """A value known only later (Terraform: at apply): `try()` does not fall back over it, as in Terraform."""
+
+
+# A function-table entry evaluated lazily by the Evaluator itself: try()/can() must not evaluate an argument
+# before the ones ahead of it failed (Terraform's, and HCL's tryfunc).
+LAZY = object()
+
+
 class Runtime(Exception):
     """The expression refers to a Nomad runtime value (attr.*, NOMAD_*): keep verbatim."""
 
@@ -396,6 +405,8 @@ class Evaluator:
             return {to_str(self.eval(k)): self.eval(v) for k, v in node[1]}
         if kind == "call":
             fn = self.functions.get(node[1])
+            if fn is LAZY:
+                return self._lazy_call(node[1], node[2])
             if fn is None:
                 raise Unresolved(f"function {node[1]}() is not evaluated")
             args = [self.eval(a) for a in node[2]]
@@ -410,6 +421,30 @@ class Evaluator:
             except Exception as exc:  # bad arguments to a builtin are an input problem
                 raise Unresolved(f"{node[1]}(): {exc}") from None
         raise Unresolved(f"unsupported expression {kind}")
+
+
+    def _lazy_call(self, name: str, args: list[tuple]) -> Any:
+        """try(a, b, ...): the first argument that evaluates; can(a): whether it does. A refused file read or a
+        limit (ConversionError) and a value known only later (Unknown) are not failures they can hide."""
+        if name == "can":
+            if len(args) != 1:
+                raise Unresolved("can() takes exactly one argument")
+            try:
+                self.eval(args[0])
+            except Unknown:
+                raise
+            except Unresolved:
+                return False
+            return True
+        last = "no arguments"
+        for arg in args:
+            try:
+                return self.eval(arg)
+            except Unknown:
+                raise
+            except Unresolved as exc:
+                last = str(exc)
+        raise Unresolved(f"try(): no argument could be evaluated (the last: {last})")
 
 
 def _bounded(kind: str, value: Any) -> Any:
