@@ -98,7 +98,8 @@ def _scope(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], st
            modules: dict[Path, ModuleDir], estate: Estate) -> ModuleScope:
     """The names one module instance sees: its variables, locals, data sources, and its module blocks'
     outputs (module_outputs.py: evaluated when a value uses them)."""
-    from .module_outputs import ModuleOutputs  # local: it builds child scopes with _scope
+    # Imported here: module_outputs builds child scopes with this function.
+    from .module_outputs import ModuleOutputs
 
     locals_raw: dict[str, Any] = {}
     lines: dict[str, Where] = {}
