@@ -23,6 +23,7 @@ from ..errors import ConversionError
 BESIDE = "N2K-FILE-BESIDE-JOBSPEC"
 NOT_FOUND = "N2K-FILE-NOT-FOUND"
 MAX_FILESET = 1000  # names one fileset() call returns
+MAX_FILESET_VISITS = 20_000  # paths one fileset() call looks at
 
 
 def _places(ev: Any) -> tuple[Path, Path, Path | None]:
@@ -135,12 +136,14 @@ def fileset_fn(ev: Any, path: str, pattern: str) -> list[str]:
         return []
     _, root, _ = _places(ev)
     found = []
-    for match in sorted(real.glob(pattern)):
+    for seen, match in enumerate(real.glob(pattern)):
+        if seen >= MAX_FILESET_VISITS:  # a `**` over a huge tree: bounded work, not a hang
+            raise ConversionError(f"{call} walks more than {MAX_FILESET_VISITS:,} paths")
         if match.is_file() and _under_root(match, root):
             found.append(match.relative_to(real).as_posix())
             if len(found) > MAX_FILESET:
                 raise ConversionError(f"{call} matches more than {MAX_FILESET:,} files")
-    return found
+    return sorted(found)
 
 
 def templatefile_fn(_ev: Any, *_args: Any) -> Any:
