@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import estate as estate_discovery
+from . import fileaccess
 from . import shared_volumes
 from .batch_pool import FileTask, outcomes, unexpected
 from .convert import ServiceResult, flag_name_clashes, link_batch
@@ -74,6 +75,7 @@ class BatchOptions:
     jobs: int = 1  # processes converting files (the CLI's default: the machine's cores)
     cache: bool = True  # reuse unchanged conversions under output/.nomad2k8s/cache (with an output only)
     debug: bool = False  # --debug: an unexpected error in one file also prints its traceback
+    base_dir: Path | None = None  # --base-dir: where file() & co. resolve, as `nomad job run` there (None: cwd)
 
     @property
     def is_dir(self) -> bool:
@@ -171,7 +173,8 @@ def convert_files(options: BatchOptions, sources: list[JobSource], profiles: Pro
     cache_dir = options.output / CACHE_DIR if options.output is not None and options.cache else None
     tasks = [FileTask(source, profiles.for_file(source.path), options.variables,
                       local_vars.get(source.path.parent, []) + list(options.var_files),
-                      options.path if options.is_dir else None, facts, cache_dir) for source in sources]
+                      options.path if options.is_dir else None, facts, cache_dir, options.base_dir)
+             for source in sources]
     try:  # every decisions file read before anything is converted or cached: a bad one stops the run
         for task in tasks:
             decisions.for_file(task.file)
@@ -425,6 +428,12 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,
               on_written: OnWritten = lambda _r, _p: None,
               on_file: OnFile = lambda *_: None) -> BatchOutcome:
+    if options.base_dir is not None:  # a --base-dir neither holding nor inside the input is a usage error
+        try:
+            fileaccess.jobspec_places(options.path if not options.is_dir else options.path / "-",
+                                      options.path if options.is_dir else None, options.base_dir)
+        except ConversionError as exc:
+            raise BatchError(f"error: {exc.message}", 2) from None
     found = find_jobspecs(options, warn)
     outcome = BatchOutcome([s.path for s in found.sources], skipped=found.skipped)
     converted, outcome.failures = convert_files(options, found.sources, profiles, checker, warn, found.facts,

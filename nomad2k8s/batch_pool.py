@@ -34,6 +34,7 @@ class FileTask:
     root: Path | None
     facts: EstateFacts | None = None  # what Terraform declares (volumes, Nomad variables)
     cache_dir: Path | None = None
+    base_dir: Path | None = None  # --base-dir: where file() & co. resolve (None: the current directory)
 
     @property
     def file(self) -> Path:
@@ -41,7 +42,7 @@ class FileTask:
 
     def convert(self, meta: MetaOverrides | None = None) -> list[ServiceResult]:
         return convert_source(self.source, self.profile, self.variables, self.var_files, root=self.root,
-                              facts=self.facts, meta=meta)
+                              facts=self.facts, meta=meta, base_dir=self.base_dir)
 
 
 @dataclass
@@ -73,7 +74,9 @@ def convert_one(task: FileTask) -> FileOutcome:
 
         cache = Cache(task.cache_dir)
         # Terraform-deployed text, its hcl2 vars and the estate's facts are inputs of the conversion too.
-        key = entry_key(task.file, task.profile.model_dump_json() + repr(task.source) + repr(task.facts),
+        # ... and the directory file() resolves from (the current one when --base-dir is not given).
+        base = os.path.realpath(task.base_dir if task.base_dir is not None else os.getcwd())
+        key = entry_key(task.file, task.profile.model_dump_json() + repr(task.source) + repr(task.facts) + base,
                         task.variables, task.var_files, task.root, os.environ)
         cached = cache.load(key) if key is not None else None
         if isinstance(cached, list):

@@ -162,6 +162,10 @@ def convert(
     var: list[str] = typer.Option([], "--var", metavar="KEY=VALUE", help="Set a jobspec variable (repeatable)."),
     var_file: list[Path] = typer.Option([], "--var-file", metavar="FILE",
                                         help="HCL or JSON variables file (repeatable)."),
+    base_dir: Optional[Path] = typer.Option(
+        None, "--base-dir", metavar="DIR", exists=True, file_okay=False,
+        help="Where file()/fileset() & co. resolve relative names, as `nomad job run` run in DIR would "
+        "(default: the current directory); then beside the jobspec, noted in the ledger."),
     profile: Optional[str] = typer.Option(None, "--profile", metavar="NAME|FILE", help=PROFILE_HELP),
     set_: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=SET_HELP),
     intentions: list[Path] = typer.Option(
@@ -226,7 +230,7 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed,
-        force=force, jobs=jobs or default_jobs(), debug=debug)
+        force=force, jobs=jobs or default_jobs(), debug=debug, base_dir=base_dir)
     progress = BatchProgress(enabled=not quiet and path.is_dir())
 
     def written(result: ServiceResult, target: Path) -> None:

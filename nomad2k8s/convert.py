@@ -124,6 +124,10 @@ def _site_metadata(obj: dict[str, Any], namespace_name: str, profile: Profile) -
     return obj
 
 
+# Parse diagnostics that are not decisions: server state dropped from API JSON, a file() read beside the jobspec.
+DIAGNOSTIC_STATUS = {"N2K-INFO-SERVER-STATE": Status.DROPPED, "N2K-FILE-BESIDE-JOBSPEC": Status.CHANGED}
+
+
 def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
                 transforms: Sequence[Transform] = TRANSFORMS, meta: MetaOverrides | None = None,
                 facts: EstateFacts | None = None) -> ServiceResult:
@@ -140,7 +144,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     jctx = JobContext(job=job, ledger=ledger, profile=profile, service=service, source_file=str(parsed.path),
                       source_root=str(parsed.root or parsed.path.parent), facts=facts or EstateFacts())
     for diag in parsed.diagnostics:
-        status = Status.NEEDS_DECISION if diag.code != "N2K-INFO-SERVER-STATE" else Status.DROPPED
+        status = DIAGNOSTIC_STATUS.get(diag.code, Status.NEEDS_DECISION)
         ledger.record(status, diag.code, diag.nomad_path or job.nomad_path, diag.message, line=diag.line,
                       k8s="-", claims=False)
     hints.validate_job(job, str(parsed.path))
@@ -166,6 +170,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
             transform.fn(jctx)
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
+    ledger.fold_generic()  # one cause, one decision
     extra: dict[str, Any] = {"upstreams": [u.as_dict() for u in collect_upstreams(job)],
                              "secret_refs": jctx.secret_refs, "graph_refs": jctx.graph_refs}
     used = _used_volume_facts(job, jctx.facts)
@@ -199,24 +204,29 @@ def convert_file(
     transforms: Sequence[Transform] = TRANSFORMS,
     root: Path | None = None,
     meta: MetaOverrides | None = None,
+    base_dir: Path | None = None,
 ) -> list[ServiceResult]:
     """`root`: the repository being converted (default: the jobspec's directory); see fileaccess.
-    `meta`: see convert_job."""
-    parsed = load_jobspec(path, variables=variables, var_files=var_files, root=root)
+    `base_dir`: where file() & co. resolve (default: the current directory). `meta`: see convert_job."""
+    parsed = load_jobspec(path, variables=variables, var_files=var_files, root=root, base_dir=base_dir)
     profile = profile or Profile()
     return [convert_job(raw, parsed, profile, transforms, meta) for raw in parsed.jobs]
 
 
 def convert_source(source: JobSource, profile: Profile, variables: dict[str, str] | None = None,
                    var_files: list[Path] | None = None, root: Path | None = None,
-                   facts: EstateFacts | None = None, meta: MetaOverrides | None = None) -> list[ServiceResult]:
+                   facts: EstateFacts | None = None, meta: MetaOverrides | None = None,
+                   base_dir: Path | None = None) -> list[ServiceResult]:
     """One unit of an estate: a jobspec file (as convert_file), or jobspec text a Terraform root
     deploys, parsed with its `hcl2 { vars }` only (the provider passes no NOMAD_VAR_* and no var
-    files); the Terraform values that could not be evaluated are decisions in its ledger."""
+    files); the Terraform values that could not be evaluated are decisions in its ledger. The
+    deployed text's own file() calls resolve beside the file Terraform read it from, as before
+    (the Terraform evaluator's path.module logic decides that file)."""
     if source.text is None:
-        parsed = load_jobspec(source.path, variables=variables, var_files=var_files, root=root)
+        parsed = load_jobspec(source.path, variables=variables, var_files=var_files, root=root, base_dir=base_dir)
     else:
-        parsed = load_text(source.text, source.path, dict(source.variables or ()), None, {}, root)
+        parsed = load_text(source.text, source.path, dict(source.variables or ()), None, {}, root,
+                           base_dir=source.path.parent)
         parsed.diagnostics += [ParseDiagnostic(TF_UNRESOLVED, d, "") for d in source.diagnostics]
     results = [convert_job(raw, parsed, profile, TRANSFORMS, meta, facts) for raw in parsed.jobs]
     if source.address:

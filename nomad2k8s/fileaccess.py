@@ -7,6 +7,12 @@ Two kinds of file:
   the *root*. The root is the directory given to `convert` (for a directory run) or the
   jobspec's own directory (for a single file). Symlinks are resolved before the check, and
   `/proc`, `/dev` and `/sys` are refused even when the root lies below them;
+  Nomad's file functions (`file`, `filebase64`, `fileexists`, `fileset`) resolve relative names from the
+  *base directory* -- where `nomad job run` runs: `--base-dir`, default the current directory -- and then
+  beside the jobspec (parse/files.py). The base directory is read only inside the root, or it becomes the
+  root (`jobspec_places`): given with `--base-dir` and holding the repository, or, as the default, when it
+  lies in the git work tree holding the repository (running from the repo root, as Nomad users do). A
+  current directory elsewhere (`$HOME`, another checkout) widens nothing;
 - files the *operator* names (`--var-file`, `--profile`, `nomad2k8s.yaml`, `--vault-token-file`,
   intentions files): not confined (the operator chose them), but read the same way.
 
@@ -74,6 +80,30 @@ def confined_path(name: str | Path, relative_to: Path, root: Path, what: str) ->
             "only files under it are read")
     _note(real)
     return real
+
+
+def _git_top(path: Path) -> Path | None:
+    return next((d for d in (path, *path.parents) if (d / ".git").exists()), None)
+
+
+def jobspec_places(jobspec: Path, root: Path | None, base_dir: Path | None) -> tuple[Path, Path]:
+    """(base directory, root) for the file functions of `jobspec`: `root` is the repository being converted
+    (None: the jobspec's directory), `base_dir` the operator's --base-dir (None: the current directory).
+    A --base-dir holding the repository becomes the root; one neither inside nor holding it is an error."""
+    first = Path(root) if root is not None else Path(jobspec).parent
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    real_base, real_root = Path(os.path.realpath(base)), Path(os.path.realpath(first))
+    if _within(real_base, real_root):
+        return base, first
+    if _within(real_root, real_base):
+        git = _git_top(real_root)
+        if base_dir is not None or (git is not None and _within(real_base, git)):
+            return base, base  # the directory `nomad job run` runs in holds the repository: read from it
+        return base, first
+    if base_dir is not None:
+        raise ConversionError(f"--base-dir {base} neither holds nor lies inside the repository being converted "
+                              f"({first}); files a jobspec names are read only there")
+    return base, first  # the current directory is elsewhere: only the jobspec's side is read
 
 
 def read_bytes_capped(path: Path, what: str, max_bytes: int = MAX_BYTES, regular_only: bool = False) -> bytes:

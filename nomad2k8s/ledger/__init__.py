@@ -14,9 +14,9 @@ codes (the catalogue of every code, codes.yaml).
 
 from .account import Account
 from .codes import Code, Severity
-from .entries import MAX_VALUE_CHARS, Ledger, LedgerEntry, describe_value
+from .entries import GENERIC_CODES, MAX_VALUE_CHARS, Ledger, LedgerEntry, describe_value
 from .rules import FieldRule, FieldRules
 from .status import STATUS_ORDER, Status
 from .target import Target, Targets
 
-__all__ = ["Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules", "Code", "Severity", "Target", "Targets", "Account"]
+__all__ = ["GENERIC_CODES", "Ledger", "LedgerEntry", "Status", "STATUS_ORDER", "describe_value", "MAX_VALUE_CHARS", "FieldRule", "FieldRules", "Code", "Severity", "Target", "Targets", "Account"]

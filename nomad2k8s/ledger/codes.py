@@ -31,7 +31,7 @@ CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Job, groups and workload kinds", ("JOB", "GROUP", "WORKLOAD", "STATEFULSET", "STRATEGY", "NAMESPACE", "COUNT",
                                         "PARAMETERIZED", "DISPATCH", "PERIODIC", "CRON", "META", "PRIORITY", "NODE",
                                         "MULTIREGION", "LEADER", "HINT", "OBJECT")),
-    ("Parsing and unknown settings", ("PARSE", "VALUE", "INFO", "BLOCK", "UNMAPPED", "DROP")),
+    ("Parsing and unknown settings", ("PARSE", "VALUE", "INFO", "BLOCK", "UNMAPPED", "DROP", "FILE")),
     ("Tasks: driver, image, command, environment", ("DRIVER", "IMAGE", "ENTRYPOINT", "COMMAND", "ARGS", "ENV", "WORKDIR",
                                                     "USER", "TTY", "FORCE", "REGISTRY", "AUTH", "LIFECYCLE", "KILL",
                                                     "SHUTDOWN")),

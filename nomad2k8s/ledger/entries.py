@@ -17,6 +17,29 @@ from .status import STATUS_ORDER, Status
 from .target import Target, Targets
 
 MAX_VALUE_CHARS = 80
+def paths_above(path: str) -> list[str]:
+    """The settings holding `path`, nearest first, below its task or group (`t.a.b[0].c` -> `t.a.b[0]`,
+    `t.a.b`, `t.a`). A single block is named without an index by the parser and with `[0]` by the mappers:
+    both spellings are listed."""
+    cuts, depth = [], 0
+    for i, char in enumerate(path):
+        if char == "[" and depth == 0 and i:
+            cuts.append(i)
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "." and depth == 0:
+            cuts.append(i)
+    out: list[str] = []
+    for i in reversed(cuts):
+        head = path[:i]
+        last = head.rsplit(".", 1)[-1]
+        if last.startswith(("task[", "group[", "job[")):
+            break
+        out += [head] if head.endswith("]") else [head, head + "[0]"]
+    return out
+
+
+# Codes that restate, for the parser, what a mapper's entry on the same setting says ("left as text").
+GENERIC_CODES = frozenset({"N2K-PARSE-UNRESOLVED"})
 
 
 def describe_value(path: str, value: Any) -> str:
@@ -148,6 +171,32 @@ class Ledger:
         entry.status = status
         entry.message = f"{why} (would have been: {entry.message})"
         self.retarget(entry, None, "-")
+
+    def fold_generic(self) -> None:
+        """One cause, one entry: the parser's generic "left as text" note (GENERIC_CODES) goes when a mapper's
+        own entry reports the same setting as a decision (or drops it anyway) -- at the note's path, or at a
+        block or list holding it whose message names the same expression (`config.volumes` for
+        `config.volumes[0]`). That entry says what became of the value (an unresolved image is
+        N2K-IMAGE-UNRESOLVED, not that and N2K-PARSE-UNRESOLVED)."""
+        specific: dict[str, list[LedgerEntry]] = {}
+        for e in self.entries:
+            if e.code not in GENERIC_CODES and e.status in (Status.NEEDS_DECISION, Status.DROPPED):
+                specific.setdefault(e.nomad_path, []).append(e)
+
+        def restated(note: LedgerEntry) -> bool:
+            if not (note.code in GENERIC_CODES and not note.claims):
+                return False
+            expression, _, reason = note.message.partition(" left as text: ")
+            holder = next(iter(specific.get(note.nomad_path, ())), None) or next(
+                (e for prefix in paths_above(note.nomad_path) for e in specific.get(prefix, ())
+                 if expression and expression in e.message), None)
+            if holder is not None and reason and reason not in holder.message:
+                holder.message += f" ({reason})"  # the parser's why is not lost with its note
+            return holder is not None
+
+        kept = [e for e in self.entries if not restated(e)]
+        if len(kept) != len(self.entries):
+            self.entries = kept
 
     def _own(self, entry: LedgerEntry) -> None:
         if not any(e is entry for e in self.entries):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from .base import NomadBlock
 from .docker import DockerConfig
@@ -174,19 +174,46 @@ class Template(NomadBlock):
     vault_grace: str | None = None
 
 
+def _operator_shorthand(data: Any, keys: tuple[str, ...]) -> Any:
+    """Nomad's jobspec parsers (HCL1 and HCL2) read an operator written as a key -- `regexp = "^a$"`,
+    `set_contains = "a,b"` -- as `operator = "regexp"`, `value = "^a$"`; the shorthand wins over an
+    `operator`/`value` also written (a later key of `keys` over an earlier one, in Nomad's order)."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for key in keys:
+        if key in data:
+            value = data.pop(key)
+            if value not in (None, ""):
+                data["operator"], data["value"] = key, value
+    return data
+
+
 class Constraint(NomadBlock):
+    SHORTHANDS: ClassVar[tuple[str, ...]] = ("version", "semver", "regexp", "set_contains")
     attribute: str | None = None
     operator: str | None = None
     value: Scalar | None = None
     distinct_hosts: bool | None = None
     distinct_property: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return _operator_shorthand(data, cls.SHORTHANDS)
+
 
 class Affinity(NomadBlock):
+    SHORTHANDS: ClassVar[tuple[str, ...]] = ("version", "semver", "regexp", "set_contains_all", "set_contains_any")
     attribute: str | None = None
     operator: str | None = None
     value: Scalar | None = None
     weight: Num | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return _operator_shorthand(data, cls.SHORTHANDS)
 
 
 class SpreadTarget(NomadBlock):

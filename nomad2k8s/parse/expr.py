@@ -23,6 +23,15 @@ class Unresolved(Exception):
     """The expression cannot be evaluated at conversion time (caller reports it)."""
 
 
+class Unknown(Unresolved):
+    """A value known only later (Terraform: at apply): `try()` does not fall back over it, as in Terraform."""
+
+
+# A function-table entry evaluated lazily by the Evaluator itself: try()/can() must not evaluate an argument
+# before the ones ahead of it failed (Terraform's, and HCL's tryfunc).
+LAZY = object()
+
+
 class Runtime(Exception):
     """The expression refers to a Nomad runtime value (attr.*, NOMAD_*): keep verbatim."""
 
@@ -321,10 +330,12 @@ class Evaluator:
     """Evaluates ASTs. `lookup(root)` returns a root value or raises Unresolved/Runtime."""
 
     def __init__(self, lookup: Lookup, base_dir: Any = None, root: Any = None,
-                 functions: dict[str, Any] | None = None) -> None:
+                 functions: dict[str, Any] | None = None, fallback_dir: Any = None) -> None:
         self.lookup = lookup
-        self.base_dir = base_dir  # file() names are relative to it (the jobspec's directory)
+        self.base_dir = base_dir  # file() names are relative to it (where `nomad job run` runs; parse/files.py)
         self.root = root  # file() may not read outside it (fileaccess)
+        self.fallback_dir = fallback_dir  # ... and then to this one (the jobspec's directory), noted
+        self.file_notes: list[tuple[str, str]] = []  # (code, message) of file reads, for the caller's ledger
         # The callable functions: the jobspec set by default; Terraform adds templatefile() & co.
         self.functions = FUNCTIONS if functions is None else functions
         self.steps = [0]  # template loop iterations so far, shared with scoped() children (bounded)
@@ -334,8 +345,9 @@ class Evaluator:
         """The same evaluator with extra names in scope (a template `for` iterator)."""
         outer = self.lookup
         child = Evaluator(lambda root: names[root] if root in names else outer(root), self.base_dir, self.root,
-                          self.functions)
+                          self.functions, self.fallback_dir)
         child.steps = self.steps
+        child.file_notes = self.file_notes
         return child
 
     def eval(self, node: tuple) -> Any:
@@ -393,6 +405,8 @@ class Evaluator:
             return {to_str(self.eval(k)): self.eval(v) for k, v in node[1]}
         if kind == "call":
             fn = self.functions.get(node[1])
+            if fn is LAZY:
+                return self._lazy_call(node[1], node[2])
             if fn is None:
                 raise Unresolved(f"function {node[1]}() is not evaluated")
             args = [self.eval(a) for a in node[2]]
@@ -407,6 +421,30 @@ class Evaluator:
             except Exception as exc:  # bad arguments to a builtin are an input problem
                 raise Unresolved(f"{node[1]}(): {exc}") from None
         raise Unresolved(f"unsupported expression {kind}")
+
+
+    def _lazy_call(self, name: str, args: list[tuple]) -> Any:
+        """try(a, b, ...): the first argument that evaluates; can(a): whether it does. A refused file read or a
+        limit (ConversionError) and a value known only later (Unknown) are not failures they can hide."""
+        if name == "can":
+            if len(args) != 1:
+                raise Unresolved("can() takes exactly one argument")
+            try:
+                self.eval(args[0])
+            except Unknown:
+                raise
+            except Unresolved:
+                return False
+            return True
+        last = "no arguments"
+        for arg in args:
+            try:
+                return self.eval(arg)
+            except Unknown:
+                raise
+            except Unresolved as exc:
+                last = str(exc)
+        raise Unresolved(f"try(): no argument could be evaluated (the last: {last})")
 
 
 def _bounded(kind: str, value: Any) -> Any:

@@ -1,6 +1,6 @@
 """Pure HCL functions evaluated at conversion time (only when every argument is known).
 
-Each takes the Evaluator first (only `file` needs it, for the jobspec directory).
+Each takes the Evaluator first (only the file functions need it, for the directories they read).
 Errors raised here are turned into Unresolved by the evaluator, except ConversionError: a limit
 below (a value too large to be real, a regular expression too large) is one clear error for the job.
 
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import re2
 
-from .. import fileaccess
 from ..errors import ConversionError
+from .files import FILE_FUNCTIONS
 
 # A ConfigMap holds at most 1 MiB: no value a function builds may be larger than that.
 MAX_VALUE_CHARS = 1024 * 1024
@@ -177,19 +176,6 @@ def _merge(_ev: Any, *maps: dict) -> dict:
     return out
 
 
-def _file(ev: Any, path: str) -> str:
-    """file(): only inside the repository being converted (fileaccess); a missing file is left
-    as text (it may be generated before `nomad run`), any other refusal is a ConversionError."""
-    from .expr import Unresolved
-
-    base = Path(ev.base_dir) if ev.base_dir is not None else Path.cwd()
-    root = Path(ev.root) if getattr(ev, "root", None) is not None else base
-    real = fileaccess.confined_path(path, base, root, "file()")
-    if not real.exists():
-        raise Unresolved(f"file({path!r}) cannot be read: no such file")
-    return fileaccess.read_text_confined(path, base, root, "file()")
-
-
 def _substr(_ev: Any, s: str, offset: int, length: int) -> str:
     start = offset if offset >= 0 else len(s) + offset
     return s[start:] if length < 0 else s[start : start + length]
@@ -228,5 +214,5 @@ FUNCTIONS: dict[str, Any] = {
     "min": lambda _e, *a: min(a),
     "max": lambda _e, *a: max(a),
     "abs": lambda _e, v: abs(v),
-    "file": _file,
+    **FILE_FUNCTIONS,  # file, filebase64, fileexists, fileset (and templatefile's refusal): parse/files.py
 }

@@ -32,9 +32,11 @@ def load_jobspec(
     var_files: list[Path] | None = None,
     env: Mapping[str, str] | None = None,
     root: Path | None = None,
+    base_dir: Path | None = None,
 ) -> ParsedSource:
     """`root`: the repository being converted; files the jobspec names must lie under it
-    (default: the jobspec's directory). See fileaccess."""
+    (default: the jobspec's directory). `base_dir`: where file() & co. resolve relative names, as
+    `nomad job run` run there would (default: the current directory). See fileaccess, parse/files.py."""
     path = Path(path)
     # Jobspecs are the input itself (a 100,000-group job is a benchmark): a far higher cap.
     text = fileaccess.read_operator_text(path, "jobspec", max_bytes=fileaccess.JOBSPEC_MAX_BYTES)
@@ -44,9 +46,9 @@ def load_jobspec(
 
     rendered = render_templated(path, text, variables, var_files, Path(root) if root is not None else path.parent)
     if rendered is not None:
-        return load_rendered(rendered, path, variables, var_files, env, root)
+        return load_rendered(rendered, path, variables, var_files, env, root, base_dir)
     try:
-        return load_text(text, path, variables, var_files, env, root)
+        return load_text(text, path, variables, var_files, env, root, base_dir)
     except ConversionError as exc:
         # A template another tool renders ({{x}}, templatefile's bare ${x}): name what is missing.
         why = unrendered_placeholder(text, exc.line) if exc.message.startswith("HCL syntax error") else None
@@ -62,6 +64,7 @@ def load_rendered(
     var_files: list[Path] | None = None,
     env: Mapping[str, str] | None = None,
     root: Path | None = None,
+    base_dir: Path | None = None,
 ) -> ParsedSource:
     """A jobspec rendered from a nomad-pack/Levant template (packs/render.py), named by its origin
     `path`. A parse error names the rendered text, and a Levant key kept as written when it is why."""
@@ -69,7 +72,7 @@ def load_rendered(
         raise ConversionError(f"no job block found: the {rendered.kind} template renders to nothing "
                               "with these variables", path)
     try:
-        parsed = load_text(rendered.text, path, variables, var_files, env, root)
+        parsed = load_text(rendered.text, path, variables, var_files, env, root, base_dir)
     except ConversionError as exc:
         why = f"; Levant variable '{rendered.missing[0]}' has no value" if rendered.missing else ""
         raise ConversionError(f"{exc.message} (in the text rendered from the {rendered.kind} template{why})",
@@ -85,13 +88,19 @@ def load_text(
     var_files: list[Path] | None = None,
     env: Mapping[str, str] | None = None,
     root: Path | None = None,
+    base_dir: Path | None = None,
 ) -> ParsedSource:
-    """A jobspec given as text; `path` names it in errors and resolves `file()` relative to it."""
+    """A jobspec given as text; `path` names it in errors; file() & co. resolve relative names from
+    `base_dir` (default: the current directory), then beside `path` (parse/files.py)."""
     root = Path(root) if root is not None else path.parent
     if text.lstrip().startswith("{"):
         parsed = _load_json(path, text)
     else:
-        parsed = _load_hcl(path, text, variables, var_files, os.environ if env is None else env, root)
+        try:
+            places = fileaccess.jobspec_places(path, root, base_dir)
+        except ConversionError as exc:
+            raise ConversionError(exc.message, path) from None
+        parsed = _load_hcl(path, text, variables, var_files, os.environ if env is None else env, places)
     parsed.root = root
     return parsed
 
@@ -122,7 +131,7 @@ def _load_hcl(
     variables: dict[str, str] | None,
     var_files: list[Path] | None,
     env: Mapping[str, str],
-    root: Path,
+    places: tuple[Path, Path],
 ) -> ParsedSource:
     norm = normalise_text(text)
     try:
@@ -142,7 +151,8 @@ def _load_hcl(
     locals_raw: dict[str, Any] = {}
     for block in tree.get("locals", []):
         locals_raw.update({k: v for k, v in block.items() if not k.startswith("__")})
-    resolver = Resolver(values, locals_raw, path.parent, root)
+    base, file_root = places  # where file() looks first, and the root it may read under (fileaccess)
+    resolver = Resolver(values, locals_raw, base, file_root, fallback_dir=path.parent)
     try:
         jobs = resolver.attr(tree["job"], "job", None)
     except ConversionError as exc:  # a refused file(): located in this jobspec

@@ -48,11 +48,11 @@ class _Locals(dict):
 
 class Resolver:
     def __init__(self, values: dict[str, Any], locals_raw: dict[str, Any], base_dir: Path | None,
-                 root: Path | None = None) -> None:
+                 root: Path | None = None, fallback_dir: Path | None = None) -> None:
         self.vars = {k: v for k, v in values.items() if v is not UNSET}
         self.locals = _Locals(locals_raw, self)
         self.scopes: list[dict[str, Any]] = []  # dynamic-block iterators, innermost last
-        self.ev = Evaluator(self._lookup, base_dir, root)
+        self.ev = Evaluator(self._lookup, base_dir, root, fallback_dir=fallback_dir)
         self.diagnostics: list[ParseDiagnostic] = []
         self._var_cache: dict[str, Any] = {}
 
@@ -115,6 +115,7 @@ class Resolver:
                 result = self.value(val, kept)
             except ConversionError as exc:  # e.g. a refused file(): say where (loader adds the file)
                 raise ConversionError(f"{path}: {exc.message}", exc.file, exc.line or line) from None
+            self._file_notes(path, line)
             for src, reason in kept:
                 self.diagnostics.append(
                     ParseDiagnostic(UNRESOLVED, f"{src} left as text: {reason}", path, line)
@@ -122,12 +123,19 @@ class Resolver:
             return result
         return val
 
+    def _file_notes(self, path: str, line: int | None) -> None:
+        """What the file functions said while `path` was evaluated (parse/files.py), as its diagnostics."""
+        for code, message in self.ev.file_notes:
+            self.diagnostics.append(ParseDiagnostic(code, message, path, line))
+        self.ev.file_notes.clear()
+
     def dynamic(self, dyn: dict, out: dict, path: str) -> None:
         btype = str(dyn.get("__label__", ""))
         line = dyn.get("__line__")
         where = f"{path}.dynamic[{btype}]"
         kept: list = []
         each = self.value(dyn.get("for_each"), kept)
+        self._file_notes(where, line)
         contents = dyn.get("content") or []
         if kept or not isinstance(each, (list, dict)) or not contents:
             reason = kept[0][1] if kept else "for_each is not a known list or map"

@@ -18,13 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ledger import LedgerEntry, Status
+from ..ledger import GENERIC_CODES, LedgerEntry, Status
 from ..ledger.codes import Severity, lookup
 from .closures import Closure
 from .severity import plugin_tasks, severity
 
-# Codes that restate, for the parser, what a mapper's row on the same setting already says.
-GENERIC_CODES = frozenset({"N2K-PARSE-UNRESOLVED"})
+# GENERIC_CODES: the parser's restatement of what a mapper's row on the same setting says. The ledger
+# folds those on a mapper's decision already (Ledger.fold_generic); the rest are folded here.
 
 
 @dataclass

@@ -80,17 +80,7 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
     if module.path not in estate.module_dirs:
         estate.diagnostics.extend(module.problems)
     estate.module_dirs.add(module.path)
-    locals_raw: dict[str, Any] = {}
-    lines: dict[str, Where] = {}
-    for block in module.of("locals"):
-        for key, raw in block.body.items():
-            if not key.startswith("__"):
-                locals_raw[key], lines[key] = raw, block.line_of(key)
-    data_raw: dict[str, dict[str, Any]] = {}
-    for block in module.of("data"):
-        if len(block.labels) == 2:
-            data_raw.setdefault(block.labels[0], {})[block.labels[1]] = block.body
-    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines, data_raw, estate.steps)
+    scope = _scope(module, root, repo, values, stack, modules, estate)
     for block in module.of("resource"):
         if len(block.labels) == 2:
             for key, names in _instances(scope, block, estate):
@@ -102,6 +92,49 @@ def _walk(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], pre
                 scope.instance = names
                 _module(scope, block, root, repo, prefix, stack + [module.path], modules, estate, inherited, key)
     scope.instance = {}
+
+
+def _scope(module: ModuleDir, root: Path, repo: Path, values: dict[str, Any], stack: list[Path],
+           modules: dict[Path, ModuleDir], estate: Estate) -> ModuleScope:
+    """The names one module instance sees: its variables, locals, data sources, and its module blocks'
+    outputs (module_outputs.py: evaluated when a value uses them)."""
+    # Imported here: module_outputs builds child scopes with this function.
+    from .module_outputs import ModuleOutputs
+
+    locals_raw: dict[str, Any] = {}
+    lines: dict[str, Where] = {}
+    for block in module.of("locals"):
+        for key, raw in block.body.items():
+            if not key.startswith("__"):
+                locals_raw[key], lines[key] = raw, block.line_of(key)
+    data_raw: dict[str, dict[str, Any]] = {}
+    for block in module.of("data"):
+        if len(block.labels) == 2:
+            data_raw.setdefault(block.labels[0], {})[block.labels[1]] = block.body
+    scope = ModuleScope(module.path, root, repo, values, locals_raw, lines, data_raw, estate.steps)
+    scope.module_outputs = ModuleOutputs(scope, module, root, repo, stack + [module.path], modules, estate)
+    return scope
+
+
+def child_module(scope: ModuleScope, block: Block, repo: Path) -> Path:
+    """The directory of a module block's local source (ConversionError: not local, or refused)."""
+    source = local_source(block)
+    if source is None:
+        raise ConversionError("not a local ./ or ../ path; the module is not read")
+    fileaccess.confined_path(source, scope.module_dir, repo, "module source")
+    return Path(os.path.normpath(scope.module_dir / source))  # named as the repository names it
+
+
+def module_inputs(scope: ModuleScope, block: Block, diagnostics: list[TfDiagnostic]) -> dict[str, Any]:
+    """The values a module block passes (the ones that evaluate; the others are diagnostics)."""
+    inputs: dict[str, Any] = {}
+    for attr, raw in block.body.items():
+        if attr.startswith("__") or attr in _META:
+            continue
+        value, ok = scope.value(raw, block.line_of(attr), diagnostics)
+        if ok:
+            inputs[attr] = value
+    return inputs
 
 
 def _instances(scope: ModuleScope, block: Block, estate: Estate) -> list[tuple[str, dict[str, Any]]]:
@@ -131,30 +164,20 @@ def _module(scope: ModuleScope, block: Block, root: Path, repo: Path, prefix: st
             modules: dict[Path, ModuleDir], estate: Estate, inherited: list[str], key: str = "") -> None:
     name = block.labels[0]
     source = local_source(block)
-    if source is None:
-        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), f"module.{name} source",
-                                               "not a local ./ or ../ path; the module is not read"))
-        return
     try:
-        fileaccess.confined_path(source, scope.module_dir, repo, "module source")
-        child_dir = Path(os.path.normpath(scope.module_dir / source))  # named as the repository names it
+        child_dir = child_module(scope, block, repo)
     except ConversionError as exc:
-        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source, exc.message))
+        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source or f"module.{name} source",
+                                               exc.message))
         return
     if child_dir in stack or len(stack) >= MAX_DEPTH:
-        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source,
+        estate.diagnostics.append(TfDiagnostic(block.line_of("source"), source or name,
                                                "module cycle or nesting deeper than "
                                                f"{MAX_DEPTH}; not followed"))
         return
     child = modules.get(child_dir) or read_module(child_dir, repo)
     modules[child_dir] = child
-    inputs: dict[str, Any] = {}
-    for attr, raw in block.body.items():
-        if attr.startswith("__") or attr in _META:
-            continue
-        value, ok = scope.value(raw, block.line_of(attr), estate.diagnostics)
-        if ok:
-            inputs[attr] = value
+    inputs = module_inputs(scope, block, estate.diagnostics)
     _walk(child, root, repo, _defaults(child, inputs, estate), f"{prefix}module.{name}{key}.", stack, modules, estate,
           inherited + _depends_on(block, prefix))
 

@@ -3,8 +3,10 @@
 The jobspec evaluator (parse/expr.py, parse/template.py) does the work; this module gives it
 Terraform's names (`var.*`, `local.*`, `path.module`/`path.root`, `terraform.workspace`) and
 functions (`templatefile()`, `file()` relative to the root module, as Terraform runs there).
-Anything else (`module.x.out`, a resource attribute, `each`, `count`) is known only at apply
-time: the value is unresolved and reported with its expression and file:line, never guessed.
+`module.x.out` is the output of a local module, evaluated when a value needs it (collect.py);
+anything else (a resource attribute, an output built from one) is known only at apply time: the
+value is unresolved and reported with its expression and file:line, never guessed. `try()` and
+`can()` evaluate their arguments lazily, and do not fall back over an apply-time value.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from .. import fileaccess
 from ..errors import ConversionError
-from ..parse.expr import Evaluator, Unresolved
+from ..parse.expr import LAZY, Evaluator, Unknown, Unresolved
 from ..parse.functions import FUNCTIONS
 from ..parse.template import render
 from .model import TfDiagnostic, Where
@@ -70,10 +72,12 @@ class ModuleScope:
                      for kind, blocks in (data_raw or {}).items()}
         self.reads: list[Path] = []  # files read by file()/templatefile() since the last reset
         self.instance: dict[str, Any] = {}  # `each` / `count` of the block instance being evaluated
+        # `module.<name>.<output>`: the outputs of this module's module blocks, evaluated when used (collect.py).
+        self.module_outputs: Any = None
         functions = {**FUNCTIONS, "file": self._file, "templatefile": self._templatefile,
                      "fileexists": self._fileexists, "fileset": self._fileset, "basename": lambda _e, p: os.path.basename(p),
                      "dirname": lambda _e, p: os.path.dirname(p), "abspath": lambda _e, p: p,
-                     "jsondecode": lambda _e, s: json.loads(s), "try": _try_unsupported}
+                     "jsondecode": lambda _e, s: json.loads(s), "try": LAZY, "can": LAZY}
         self.functions = functions
         self.ev = Evaluator(self._lookup, root_dir, repo, functions)
         if steps is not None:
@@ -92,19 +96,21 @@ class ModuleScope:
             return {"workspace": "default"}
         if name == "data":
             return self.data
-        raise Unresolved(f"{name}.* is known only when Terraform applies")
+        if name == "module" and self.module_outputs is not None:
+            return self.module_outputs
+        raise Unknown(f"{name}.* is known only when Terraform applies")
 
     def _local(self, key: str, raw: Any) -> Any:
         kept: list = []
         value = self.render(raw, kept)
         if kept:
-            raise Unresolved(f"local.{key} is unresolved: {kept[0][1]}")
+            raise unresolved(f"local.{key} is unresolved: {kept[0][1]}", kept)
         return value
 
     def _data_source(self, kind: str) -> Callable[[str, Any], Any]:
         def evaluate(name: str, body: Any) -> Any:
             if kind != "template_file" or not isinstance(body, dict):
-                raise Unresolved(f"data.{kind}.{name} is read only when Terraform applies")
+                raise Unknown(f"data.{kind}.{name} is read only when Terraform applies")
             kept: list = []
             template = self.render(body.get("template"), kept)
             names = self.render(body.get("vars", {}), kept)
@@ -180,15 +186,20 @@ class ModuleScope:
         return value if isinstance(value, str) else json.dumps(value)
 
 
+APPLY_TIME = ("known only when Terraform applies", "read only when Terraform applies")
+
+
+def unresolved(message: str, kept: list[tuple[str, str]]) -> Unresolved:
+    """The error for a value built from `kept` unresolved parts: Unknown when one of them is an apply-time value
+    (the template renderer keeps only the reasons' text), so try() still does not fall back over it."""
+    apply_time = any(marker in reason for _, reason in kept for marker in APPLY_TIME)
+    return Unknown(message) if apply_time else Unresolved(message)
+
+
 def _given(names: dict[str, Any], root: str) -> Any:
     if root in names:
         return names[root]
     raise Unresolved(f"{root} is not among the variables given to templatefile()")
-
-
-def _try_unsupported(_ev: Any, *args: Any) -> Any:
-    # try() needs lazy arguments; its first argument was evaluated already, so it is the answer.
-    return args[0]
 
 
 def _rel(path: Path, start: Path) -> str:

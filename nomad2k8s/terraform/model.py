@@ -109,6 +109,7 @@ class Estate:
     # (the evaluators' step counter) and module instances walked.
     steps: list[int] = field(default_factory=lambda: [0])
     instances: int = 0
+    output_instances: int = 0  # module instances built to evaluate module outputs (module_outputs.py)
 
     @property
     def deploys_jobs(self) -> bool:

@@ -92,9 +92,10 @@ def test_files_inside_the_repository_are_read(repo: Path, hcl: str, text: str) -
 
 
 def test_missing_files_stay_as_before(repo: Path) -> None:
-    """A missing file() is left as text; a missing template source is read on the client."""
+    """A missing file() is left as text (one decision naming where it was looked for, tests/cases/
+    test_base_dir.py); a missing template source is read on the client."""
     result = convert_text(_meta_file("nope.txt"), path=str(repo / "job.nomad.hcl"))
-    assert "N2K-PARSE-UNRESOLVED" in result.codes()
+    assert "N2K-FILE-NOT-FOUND" in result.codes()
     result = convert_text(_template_source("nope.tpl"), path=str(repo / "job.nomad.hcl"))
     assert any("content is unknown here" in e.message for e in result.entries)
 

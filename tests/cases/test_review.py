@@ -108,8 +108,9 @@ def test_an_undefined_variable_gives_one_decision_per_setting_not_two() -> None:
     env = "job[app].group[g].task[t].env."
     entries = [e for e in service.ledger.entries if e.nomad_path.startswith(env) and e.status.value != "mapped"]
     rows = [r for r in _rows(service) if r.entry.nomad_path.startswith(env) and r.entry.status.value != "mapped"]
-    assert len(entries) == 4 and "N2K-PARSE-UNRESOLVED" in {e.code for e in entries}
-    assert len(rows) == 2 and all(r.occurrences == 2 and r.severity is Severity.BLOCKER for r in rows)
+    # The ledger itself holds one decision per setting: the parser's generic note is folded into the mapper's.
+    assert len(entries) == 2 and "N2K-PARSE-UNRESOLVED" not in {e.code for e in entries}
+    assert len(rows) == 2 and all(r.occurrences == 1 and r.severity is Severity.BLOCKER for r in rows)
 
 
 def test_the_same_cause_at_two_settings_is_one_row_with_occurrences() -> None:
@@ -125,9 +126,9 @@ def test_an_unresolved_image_is_one_decision_not_two() -> None:
     service = convert_text(hcl).service
     path = "job[app].group[g].task[t].config.image"
     codes = {e.code for e in service.ledger.entries if e.nomad_path == path}
-    assert {"N2K-IMAGE-UNRESOLVED", "N2K-PARSE-UNRESOLVED"} <= codes  # two entries, one cause
+    assert codes == {"N2K-IMAGE-UNRESOLVED"}  # one cause, one entry (Ledger.fold_generic)
     rows = [r for r in _rows(service) if r.entry.nomad_path == path]
-    assert len(rows) == 1 and rows[0].entry.code == "N2K-IMAGE-UNRESOLVED" and rows[0].occurrences == 2
+    assert len(rows) == 1 and rows[0].entry.code == "N2K-IMAGE-UNRESOLVED" and rows[0].occurrences == 1
     assert rows[0].severity is Severity.BLOCKER
 
 
@@ -251,7 +252,7 @@ def test_decision_files_are_shown_relative_to_the_repository(tmp_path) -> None:
 def test_an_unresolved_value_in_a_dropped_setting_blocks_nothing() -> None:
     hcl = 'variable "region" {}\n' + _job(DOCKER % "").replace('job "app" {', 'job "app" {\n  region = var.region')
     service = convert_text(hcl).service
-    assert "N2K-PARSE-UNRESOLVED" in {e.code for e in service.ledger.entries if e.nomad_path == "job[app].region"}
+    assert {e.code for e in service.ledger.entries if e.nomad_path == "job[app].region"} == {"N2K-DROP-REGION"}
     rows = [r for r in _rows(service) if r.entry.nomad_path == "job[app].region"]
     assert len(rows) == 1 and rows[0].entry.status.value == "dropped" and rows[0].severity is Severity.INFO
     assert verdict(open_counts(_rows(service))) == "go"

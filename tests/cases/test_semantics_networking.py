@@ -110,10 +110,11 @@ CASES = [
              "livenessProbe": {"httpGet": {"path": "/", "port": "http"}, "failureThreshold": 3,
                                "initialDelaySeconds": 30}}]}}}}},
          rows={"job[web].group[web].service[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
+    # Nomad merges the two field by field (the check's win): limit 5 from the check, grace 30s from the service.
     Case("f10-check-level-check-restart-wins", SERVICE_CHECK_RESTART % "        check_restart { limit = 5 }",
          objects={("Deployment", "web"): {"spec": {"template": {"spec": {"containers": [{
-             "livenessProbe": {"failureThreshold": 5}}]}}}}},
-         rows={"job[web].group[web].service[0].check_restart": ("dropped", "N2K-CHECK-RESTART-UNUSED"),
+             "livenessProbe": {"failureThreshold": 5, "initialDelaySeconds": 30}}]}}}}},
+         rows={"job[web].group[web].service[0].check_restart": ("mapped", "N2K-CHECK-RESTART"),
                "job[web].group[web].service[0].check[0].check_restart": ("mapped", "N2K-CHECK-RESTART")}),
     Case("f6-plain-entrypoint-stays-plain", ROUTED % ', "traefik.http.routers.app.entrypoints=web"',
          profile=TLS_PROFILE,

@@ -120,9 +120,10 @@ job "j" {
 def test_file_function(tmp_path):
     (tmp_path / "tpl.txt").write_text("hello\n")
     text = 'job "j" {\n  meta {\n    a = file("tpl.txt")\n    b = file("nope.txt")\n  }\n}\n'
-    src = load(tmp_path, text)
+    src = load(tmp_path, text, base_dir=tmp_path)  # run where the jobspec is: one place to look
     assert src.jobs[0]["meta"][0]["a"] == "hello\n"
-    assert [d.nomad_path for d in src.diagnostics] == ["job[j].meta.b"]
+    assert [(d.nomad_path, d.code) for d in src.diagnostics] == [
+        ("job[j].meta.b", "N2K-FILE-NOT-FOUND"), ("job[j].meta.b", "N2K-PARSE-UNRESOLVED")]
 
 
 def test_dynamic_blocks(tmp_path):

@@ -480,3 +480,58 @@ def test_nested_for_each_modules_are_bounded(tmp_path: Path) -> None:
     estate = discover_estate(tmp_path)  # 10^6 instances unbounded; stops after the cap
     assert any("module instances" in d.reason for d in estate.diagnostics)
     assert len(estate.jobs) < 2000
+
+
+def test_module_outputs_and_lazy_try(tmp_path: Path) -> None:
+    """Issue 14 residue: module.x.y outputs feed a nomad_job's inputs; try()/can() are lazy and do not fall
+    back over a value known only at apply time (that stays a decision naming it)."""
+    write(tmp_path, {
+        "main.tf": """
+            terraform {
+              backend "local" {}
+            }
+            variable "opts" { default = {} }
+            module "images" {
+              source = "./images"
+              tag    = "1.2"
+            }
+            module "db" {
+              source = "./db"
+            }
+            module "many" {
+              source   = "./images"
+              for_each = toset(["a", "b"])
+              tag      = each.key
+            }
+            resource "nomad_job" "app" {
+              jobspec = file("${path.module}/app.nomad.hcl")
+              hcl2 {
+                vars = {
+                  image    = module.images.api
+                  other    = module.many["b"].api
+                  fallback = try(var.opts.missing, "dflt")
+                  can_it   = can(var.opts.missing)
+                  db       = try(module.db.address, "never")
+                }
+              }
+            }
+            """,
+        "images/main.tf": """
+            variable "tag" {}
+            locals { reg = "ghcr.io/acme" }
+            output "api" { value = "${local.reg}/api:${var.tag}" }
+            """,
+        "db/main.tf": """
+            resource "nomad_csi_volume" "x" {
+              volume_id = "x"
+            }
+            output "address" { value = nomad_csi_volume.x.id }
+            """,
+        "app.nomad.hcl": JOB.format(name="app", image="nginx:1"),
+    })
+    [job] = discover_estate(tmp_path).jobs
+    assert job.variables["image"] == "ghcr.io/acme/api:1.2" and job.variables["other"] == "ghcr.io/acme/api:b"
+    assert job.variables["fallback"] == "dflt" and job.variables["can_it"] is False
+    [diagnostic] = job.diagnostics
+    assert "main.tf:" in diagnostic and "module.db.address" in diagnostic and "known only when Terraform applies" \
+        in diagnostic

@@ -10,6 +10,7 @@ the port, else the first main container. A container has one readiness probe: th
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from kubernetes import client as k8s
 
@@ -18,6 +19,7 @@ from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
 from nomad2k8s.model import Check, Service, Task
+from nomad2k8s.model.blocks import CheckRestart
 
 HTTP_TYPES = frozenset({"http", "https"})
 
@@ -82,13 +84,17 @@ def map_checks(gctx: GroupContext, service: Service, owner: Task | None) -> None
     restart = service.check_restart
     if restart is None:
         return
-    # Nomad applies a service-level check_restart to each of the service's checks (a check's own wins).
-    inherited = [f"check[{i}]" for i, made in enumerate(live) if made and service.check[i].check_restart is None]
+    # Nomad merges a service-level check_restart into each of the service's checks, field by field
+    # (a check's own fields win).
+    inherited = [f"check[{i}]" for i, made in enumerate(live) if made]
+    merged = [f"check[{i}]" for i, made in enumerate(live) if made and service.check[i].check_restart is not None]
     path = service.path_of("check_restart")
     if inherited:
         gctx.ledger.mapped("N2K-CHECK-RESTART", path,
-                           f"service-level check_restart applies to {', '.join(inherited)} -> livenessProbe "
-                           f"failureThreshold {max(1, as_int(restart.limit) or 1)}"
+                           f"service-level check_restart applies to {', '.join(inherited)} -> livenessProbe"
+                           + (f" (merged field by field with the own check_restart of {', '.join(merged)}: "
+                              "the check's fields win)" if merged else
+                              f" failureThreshold {max(1, as_int(restart.limit) or 1)}")
                            + ("; ignore_warnings has no equivalent (probes have no warning state)"
                               if restart.is_set("ignore_warnings") else ""),
                            k8s=f"{gctx.kind}/{gctx.workload_name} livenessProbe")
@@ -170,12 +176,12 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
     if as_int(check.failures_before_critical):
         readiness.failure_threshold = as_int(check.failures_before_critical)
     container.readiness_probe = readiness
-    restart = check.check_restart or service.check_restart
+    restart = _merged_restart(service.check_restart, check.check_restart)
     liveness = ""
     if restart is not None:
         live = k8s.V1Probe(**{a: getattr(probe, a) for a in probe.attribute_map})
-        live.failure_threshold = max(1, as_int(restart.limit) or 1)
-        grace = _seconds(restart.grace)
+        live.failure_threshold = max(1, as_int(restart[0]) or 1)
+        grace = _seconds(restart[1])
         live.initial_delay_seconds = grace
         container.liveness_probe = live
         liveness = " and livenessProbe"
@@ -209,7 +215,22 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       suggestion="Run the command through `sh -c` so it can read $POD_IP, or resolve the "
                       "remaining values by hand." if status is Status.NEEDS_DECISION else "")
     _rest(gctx, check, handled, target)
-    return restart is not None and check.check_restart is None
+    return restart is not None and service.check_restart is not None
+
+
+def _merged_restart(outer: CheckRestart | None, own: CheckRestart | None) -> tuple[Any, Any] | None:
+    """(limit, grace) as Nomad computes them (api CheckRestart.Merge): the service-level block with the
+    check's own fields over it -- a limit above 0 and a grace that is set win; None when neither is set."""
+    if outer is None and own is None:
+        return None
+    limit = outer.limit if outer is not None else None
+    grace = outer.grace if outer is not None else None
+    if own is not None:
+        if (as_int(own.limit) or 0) > 0:
+            limit = own.limit
+        if own.grace is not None:
+            grace = own.grace
+    return limit, grace
 
 
 _FIELDS = {

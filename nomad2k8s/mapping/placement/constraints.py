@@ -28,6 +28,7 @@ ARCH_VALUES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64":
                "armv7l": "arm", "armv6l": "arm", "386": "386", "i386": "386", "i686": "386"}
 EQ, NE = frozenset({"=", "==", "is"}), frozenset({"!=", "not"})
 NUMERIC = frozenset({"<", ">", "<=", ">="})
+SET_OPERATORS = frozenset({"set_contains", "set_contains_all", "set_contains_any"})
 NEEDS_HUMAN = {"regexp": "regular expressions", "version": "version comparisons", "semver": "version comparisons"}
 
 
@@ -156,15 +157,18 @@ def _expression(gctx, attribute, operator: str, value: object, what: str) -> Eff
                           suggestion="Label the matching nodes instead.")
         op, bound = {">": ("Gt", number), ">=": ("Gt", number - 1), "<": ("Lt", number), "<=": ("Lt", number + 1)}[operator]
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator=op, values=[str(bound)])
-    elif operator in EQ or operator in NE or operator in ("set_contains", "set_contains_any"):
-        values = _values(label, value, split=operator.startswith("set_contains"))
+    elif operator in EQ or operator in NE or operator in SET_OPERATORS:
+        values = _values(label, value, split=operator in SET_OPERATORS)
         if values is None:
             return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: the value is not a usable label value",
                           suggestion="Resolve the value and set the node affinity by hand.")
         req = k8s.V1NodeSelectorRequirement(key=label.key, operator="NotIn" if operator in NE else "In", values=values)
-        if operator == "set_contains" and len(values) > 1:
-            status = Status.worst(status, Status.CHANGED)
-            notes.append("a node label holds one value: `In` matches any of them, not all")
+        if operator in ("set_contains", "set_contains_all") and len(values) > 1:
+            # Nomad requires every value in the node's set; a label holds one value, so `In` (any of
+            # them) places the pod on nodes Nomad would refuse: a decision, not a change.
+            status = Status.worst(status, Status.NEEDS_DECISION)
+            notes.append("Nomad requires all of the values in the node's set, a node label holds one: `In` "
+                         "matches nodes with any of them; label the nodes that have all and select that label")
     else:
         return _effect(Status.NEEDS_DECISION, f"{what} `{shown}`: unknown operator {operator!r}",
                       suggestion="Set the node affinity by hand.")

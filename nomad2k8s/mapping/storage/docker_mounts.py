@@ -11,12 +11,15 @@ in-memory emptyDir, named docker volumes a PVC (NFS driver options an `nfs` volu
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.image_ref import placeholder_name
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.ledger import Account, Status, Target
+from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount, add_volume, claimed_as_a_whole
 from nomad2k8s.mapping.core.values import as_int
@@ -59,21 +62,19 @@ def _bind(gctx: GroupContext, task: Task, source: str, target: str, read_only: b
     where = resolve(source)
     if where.task_dir is None:
         propagation, note = allowed_propagation(task, propagation)
-        name = _host_volume_name(where.relative)
-        add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=where.relative)))
-        add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro,
+        host, expr = _host_path(gctx, task, where.relative, acc)
+        name = _host_volume_name(host)
+        add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=host)))
+        add_mount(container, k8s.V1VolumeMount(name=name, mount_path=target, read_only=ro, sub_path_expr=expr,
                                                mount_propagation=propagation))
-        acc.to(Target("hostPath", where.relative, field=f"-> {target}"))
+        acc.to(Target("hostPath", host, field=(f"subPathExpr {expr} " if expr else "") + f"-> {target}"))
         takeover = _NODE_TAKEOVER.get(where.relative.rstrip("/") or "/")
         if takeover:
             acc.decide(f"security: a hostPath of {takeover} gives the container control of the node"
                        + (" (and a Kubernetes node may run containerd, not Docker)" if "docker" in where.relative else ""),
                        "Keep it only for a trusted agent (monitoring, CI runner) in a namespace that allows "
                        "privileged pods; prefer the Kubernetes API or a dedicated agent.")
-        if "${" in source:
-            acc.note(Status.NEEDS_DECISION, "the host path uses Nomad interpolation")
-        else:
-            acc.note(Status.CHANGED if note else Status.MAPPED, note)
+        acc.note(Status.CHANGED if note else Status.MAPPED, note)
         return
     rendered = gctx.rendered_files.get((task.name, where.container_path))
     if rendered is not None:
@@ -109,6 +110,34 @@ def _rendered_under(gctx: GroupContext, task: Task, task_dir: str, directory: st
         mount_path = posixpath.join(target, path[len(prefix):])
         add_mount(container, k8s.V1VolumeMount(name=volume_name, mount_path=mount_path, sub_path=key, read_only=True))
         acc.to(Target("volume", volume_name, field=f"subPath {key} -> {mount_path}"))
+
+
+def _host_path(gctx: GroupContext, task: Task, path: str, acc: Account) -> tuple[str, str | None]:
+    """A host path with Nomad interpolation (`/srv/data/${node.unique.name}`) never reaches the hostPath as
+    text: the known directory above the first interpolated component is the hostPath, the rest the mount's
+    subPathExpr with the values the pod can read as `$(VAR)` (the node's name from the downward API); a part
+    nothing stands for is a placeholder component and a decision. (path, None) when nothing is interpolated."""
+    parts = path.split("/")
+    first = next((i for i, part in enumerate(parts) if "${" in part), None)
+    if first is None:
+        return path, None
+    host = "/".join(parts[:first]) or "/"
+    result = runtime.rewrite_text("/".join(parts[first:]), gctx, task)
+    runtime.ensure_env_refs(gctx.containers[task.name], result.env_refs)
+    runtime.fold(acc, result)
+    expr = _placeholders(result.text)
+    acc.note(Status.CHANGED, f"the interpolated part of the host path is the mount's subPathExpr {expr} under "
+             f"hostPath {host} (the kubelet creates the directory, as Docker did)")
+    if expr != result.text:
+        acc.suggest("Replace the REPLACE-* component of the subPathExpr with the directory each pod should use.")
+    return host, expr
+
+
+def _placeholders(text: str) -> str:
+    """Each `${...}` left in `text` as a REPLACE-<name> component (valid, and visibly not a real path)."""
+    return re.sub(r"\$\{([^}]*)\}", lambda m: "REPLACE-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-",
+                                                                   placeholder_name(m.group(1))).strip("-.")
+                                                            or "value"), text)
 
 
 def _named_volume(gctx: GroupContext, task: Task, source: str, target: str, read_only: bool,

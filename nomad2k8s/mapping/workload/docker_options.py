@@ -78,10 +78,17 @@ class _Opts:
 
 
 def _privileged(o: _Opts, key: str, value: Any) -> None:
-    if value is True:
-        _security(o.container).privileged = True
-    o.ledger.mapped("N2K-PRIVILEGED", o.path(key), "privileged container",
-                    target=o.where.at(f"securityContext.privileged: {value is True}"))
+    target = o.where.at(f"securityContext.privileged: {value is True}")
+    if value is not True:  # privileged = false is the default: nothing escalates
+        o.ledger.mapped("N2K-PRIVILEGED", o.path(key), "not privileged (the default)", target=target)
+        return
+    _security(o.container).privileged = True
+    # Carried over as Nomad ran it, but a security escalation is a reviewer's decision, never ✅.
+    o.ledger.decide("N2K-PRIVILEGED", o.path(key),
+                    "privileged container (security: every capability and every host device; a policy of "
+                    "Pod Security 'baseline' or stricter refuses it)", target=target,
+                    suggestion="Keep it only if the workload needs it; prefer the specific capabilities "
+                               "(cap_add) or devices it uses.")
 
 
 def _capability(name: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.image_ref import with_placeholders
 from nomad2k8s.k8s.names import dns_label, env_name
 from nomad2k8s.ledger import Status, Target
 from nomad2k8s.mapping.config.plaintext import is_plaintext_secret, split_value
@@ -44,10 +45,13 @@ def _image_container(gctx: GroupContext, task: Task, container: k8s.V1Container)
     image = config.get("image")
     reference = unresolved_reference(image, any_variable=True) if isinstance(image, str) else None
     if isinstance(image, str) and image and reference is not None:
-        # `${...}` in an image is never valid: Kubernetes does not interpolate it.
-        container.image = _placeholder(gctx, task)
+        # `${...}` in an image is never valid: Kubernetes does not interpolate it. What is known stays
+        # (registry, repository, the rest of the tag); only the unknown part is a placeholder.
+        container.image = with_placeholders(image, _placeholder(gctx, task))
+        kept = container.image != _placeholder(gctx, task)
         ledger.decide("N2K-IMAGE-UNRESOLVED", f"{config_path}.image",
-                      f"image {image!r}: ${{{reference}}} is unresolved; a placeholder image is emitted",
+                      f"image {image!r}: ${{{reference}}} is unresolved; "
+                      + ("the unknown part is a placeholder" if kept else "a placeholder image is emitted"),
                       target=target.at(f"image: {container.image} (placeholder)"),
                       suggestion=unresolved_suggestion(reference))
     elif isinstance(image, str) and image:
