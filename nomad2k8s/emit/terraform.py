@@ -171,8 +171,10 @@ def _labels(objects: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
-def module_files(objects: list[dict[str, Any]], profile: Profile | None = None) -> dict[str, str]:
-    """DIR/<service>/*.tf for one service; files that would be empty are left out."""
+def module_files(objects: list[dict[str, Any]], profile: Profile | None = None,
+                 providers: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """DIR/<service>/*.tf for one service; files that would be empty are left out. `providers`: more
+    required providers (the cluster kit's vault)."""
     profile = profile or Profile()
     variables = Variables(objects, profile)
     by_file: dict[str, list[Block]] = {}
@@ -184,7 +186,7 @@ def module_files(objects: list[dict[str, Any]], profile: Profile | None = None) 
             service_resource = f"{block.labels[0]}.{label}"
     by_file["variables.tf"] = variables.blocks()
     by_file["outputs.tf"] = _outputs(service_resource, variables)
-    by_file["versions.tf"] = [_versions(profile)]
+    by_file["versions.tf"] = [_versions(profile, providers or {})]
     return {name: render_file(by_file[name]) for name in MODULE_FILES if by_file.get(name)}
 
 
@@ -201,10 +203,11 @@ def _outputs(service_resource: str | None, variables: Variables) -> list[Block]:
     return out
 
 
-def _versions(profile: Profile) -> Block:
+def _versions(profile: Profile, more: dict[str, dict[str, str]]) -> Block:
     providers = {
         "kubectl": {"source": "alekc/kubectl", "version": profile.terraform.kubectl_provider_version},
         "kubernetes": {"source": "hashicorp/kubernetes", "version": profile.terraform.kubernetes_provider_version},
+        **more,
     }
     return Block("terraform", [], [Block("required_providers", [], [Attr(k, v) for k, v in providers.items()])])
 

@@ -41,6 +41,10 @@ def _setting(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
     return [name + (f" = {entry.value}" if entry.value else "")]
 
 
+def _said(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
+    return [f"{entry.nomad_path}: {entry.message}"]
+
+
 @dataclass(frozen=True)
 class Kind:
     kind: str
@@ -62,6 +66,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("device-plugin", "Devices: install the device plugins", ("N2K-DEVICE",), _setting),
     Kind("sysctl", "Nodes: allow these unsafe sysctls on the kubelet", ("N2K-SYSCTL-UNSAFE",), _setting),
     Kind("node-labels", "Nodes: label the nodes these placements select", ("N2K-CONSTRAINT",), _target),
+    # The cluster kit's own open rows (OUT/_cluster/): what the profile did not state.
+    Kind("kit-placeholder", "Cluster kit: fill in the values the profile does not state", ("N2K-KIT-PLACEHOLDER",),
+         _said),
+    Kind("hybrid-dns", "Hybrid period: make these Consul names resolve from the pods", ("N2K-KIT-EXTERNAL-NAME-OFF",),
+         _said),
 )
 _BY_CODE = {code: kind for kind in KINDS for code in kind.codes}
 
