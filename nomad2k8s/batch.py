@@ -336,7 +336,7 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
 def _cluster_kit(pending: list[Pending], options: BatchOptions, report: dict, graph: object = None) -> list[Pending]:
     """OUT/_cluster/ (issue 18), per site profile: the secret store, the static volumes, the hybrid-period
     DNS pieces; each action of `report` they settle names them (kit/build.py)."""
-    from .kit.build import build_kit, link
+    from .kit.build import build_kit, link, worth_writing
 
     output = options.output or Path(".")
     by_dir = {(p.directory / p.result.name).relative_to(output).as_posix(): p.result for p in pending}
@@ -348,11 +348,15 @@ def _cluster_kit(pending: list[Pending], options: BatchOptions, report: dict, gr
     for items in by_site.values():
         site_keys = {k: r for k, r in by_key.items() if any(r is p.result for p in items)}
         kit = build_kit([p.result for p in items], items[0].profile, report, site_keys, graph)
-        if kit is not None:
-            if kits:  # one kit directory per site profile: _cluster, _cluster-2, ...
-                kit.name = f"{kit.name}-{len(kits) + 1}"
-            kits.append(Pending(kit, output, Path("."), items[0].profile))
-            link(report, kit, kit.name, options.fmt, site_keys)
+        if kit is None:
+            continue
+        if not worth_writing(kit):  # nothing to apply: the data actions still say what is missing
+            link(report, kit, "", options.fmt, site_keys)
+            continue
+        if kits:  # one kit directory per site profile: _cluster, _cluster-2, ...
+            kit.name = f"{kit.name}-{len(kits) + 1}"
+        kits.append(Pending(kit, output, Path("."), items[0].profile))
+        link(report, kit, kit.name, options.fmt, site_keys)
     return kits
 
 

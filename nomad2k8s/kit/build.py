@@ -45,10 +45,17 @@ def build_kit(results: list[ServiceResult], profile: Profile, report: Mapping[st
         result.extra["terraform_files"] = {"vault.tf": vault_terraform(policies, profile)}
         result.extra["terraform_providers"] = {
             "vault": {"source": "hashicorp/vault", "version": profile.terraform.vault_provider_version}}
-    if not result.objects and not files and not result.ledger.entries:
-        return None
     result.objects = sort_objects(result.objects)
     return result
+
+
+def worth_writing(kit: ServiceResult) -> bool:
+    """A kit with objects, files or an open action of its own is written; one that only notes what it could
+    not locate is not (the data actions carry that text)."""
+    from ..ledger.codes import Severity
+
+    return bool(kit.objects or kit.extra.get("files")
+                or any(r.open and r.severity is Severity.ACTION for r in review_rows(kit)))
 
 
 def vault_terraform(policies: list[str], profile: Profile) -> str:
@@ -137,5 +144,7 @@ def _waves(report: dict[str, Any], pieces: list[Piece], at: str, fmt: str) -> No
         else:
             by_wave.setdefault(piece.wave, []).append(what)
     for wave in report.get("waves", []):  # one kit per site profile: each adds its own pieces
-        wave["kit_remove"] = sorted(set(wave.get("kit_remove", [])) | set(by_wave.get(wave["wave"], [])))
-    report.setdefault("kit_remove_later", []).extend(later)
+        if by_wave.get(wave["wave"]):
+            wave["kit_remove"] = sorted(set(wave.get("kit_remove", [])) | set(by_wave[wave["wave"]]))
+    if later:
+        report.setdefault("kit_remove_later", []).extend(later)

@@ -140,7 +140,7 @@ def hybrid_pieces(by_key: Mapping[str, ServiceResult], report: Mapping[str, Any]
                     f"({', '.join(d.consul_name for d in deps[:5])}{', …' if len(deps) > 5 else ''})", k8s="-")
         return out
     block = server_block(kit.consul_dns_servers)
-    when = ("once the last ExternalName above is removed" if later or last_wave is None
+    when = ("once no ExternalName Service points into consul any more" if later or last_wave is None
             else f"once the last wave ({last_wave}) has moved")
     wave = None if later else last_wave
     if kit.dns_flavor == "k3s":
