@@ -241,6 +241,8 @@ def test_vanilla_forward_is_a_corefile_server_block(tmp_path: Path) -> None:
     assert "once db runs in Kubernetes" in later["_cluster/service-db.yaml"]
     assert "_cluster/coredns-consul.server" in later
     assert "Hybrid-period pieces of the cluster kit to remove later" in (out / "SUMMARY.md").read_text()
+    html = (out / "report.html").read_text()
+    assert "when to remove them" in html and "kit: missing the declaration of CSI volume" in html
 
 
 def test_k3s_forward_is_the_coredns_custom_configmap(tmp_path: Path) -> None:

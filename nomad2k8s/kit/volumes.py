@@ -212,7 +212,8 @@ def static_volumes(results: list[ServiceResult], profile: Profile, ledger: Ledge
             settled[key] = done[id(need.claim)]
             continue
         where = locate(need, profile)
-        label = f"cluster_kit.static_volumes[{need.service.name}.{need.source or need.entry.nomad_path}]"
+        what = need.source or ".".join(need.entry.nomad_path.split(".")[-2:])  # group[g].ephemeral_disk
+        label = f"cluster_kit.static_volumes[{need.service.name}.{what}]"
         if isinstance(where, str):
             settled[key] = ("missing", where)
             ledger.note(Status.NEEDS_DECISION, "N2K-KIT-VOLUME-LOCATION", label,
