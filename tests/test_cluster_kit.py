@@ -342,3 +342,14 @@ def test_terraform_form_has_the_vault_resources(tmp_path: Path) -> None:
     versions = parse((kit / "versions.tf").read_text())
     providers = versions["terraform"][0]["required_providers"][0]
     assert providers["vault"]["source"] == "hashicorp/vault"
+
+
+def test_terraform_copy_jobs_stay_suspended_manifests(tmp_path: Path) -> None:
+    site = {**SITE, "cluster_kit": {**SITE["cluster_kit"], "copy_jobs": True}}
+    out = _convert(tmp_path, site, "--format", "terraform")
+    main = parse((out / "_cluster" / "main.tf").read_text())
+    manifests = [body["yaml_body"] for block in main["resource"] for rtype, named in block.items()
+                 if rtype == "kubectl_manifest" for body in named.values()]
+    jobs = [m for m in manifests if m["kind"] == "Job"]
+    assert jobs and all(j["spec"]["suspend"] is True for j in jobs)
+    assert "kubernetes_job_v1" not in (out / "_cluster" / "main.tf").read_text()

@@ -141,8 +141,13 @@ def _body(value: dict[str, Any], model: str | None) -> list[Attr | Block]:
     return attrs + [b for t in order for b in blocks if b.type == t]
 
 
-def resource_block(obj: dict[str, Any], label: str) -> Block:
-    typed = schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+def _typed(obj: dict[str, Any], raw: frozenset[str]) -> tuple[str, str] | None:
+    return None if obj.get("kind") in raw else schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+
+
+def resource_block(obj: dict[str, Any], label: str, raw: frozenset[str] = frozenset()) -> Block:
+    """`raw`: kinds written as kubectl_manifest even where a typed resource exists."""
+    typed = _typed(obj, raw)
     if typed is None:
         yaml_body = Call("yamlencode", _ordered(obj, top=True))
         return Block("resource", [schema.MANIFEST_TYPE, label], [Attr("yaml_body", yaml_body)])
@@ -154,13 +159,13 @@ def resource_block(obj: dict[str, Any], label: str) -> Block:
     return Block("resource", [rtype, label], body)
 
 
-def _labels(objects: list[dict[str, Any]]) -> list[str]:
+def _labels(objects: list[dict[str, Any]], raw: frozenset[str] = frozenset()) -> list[str]:
     """Unique resource names: snake_case object names (kind-prefixed for kubectl_manifest)."""
     used: set[tuple[str, str]] = set()
     labels = []
     for obj in objects:
         name = obj.get("metadata", {}).get("name", "object")
-        typed = schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+        typed = _typed(obj, raw)
         rtype = typed[0] if typed else schema.MANIFEST_TYPE
         label = resource_label(name if typed else f"{obj.get('kind', '')}_{name}")
         base, n = label, 2
@@ -172,15 +177,16 @@ def _labels(objects: list[dict[str, Any]]) -> list[str]:
 
 
 def module_files(objects: list[dict[str, Any]], profile: Profile | None = None,
-                 providers: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+                 providers: dict[str, dict[str, str]] | None = None,
+                 raw: frozenset[str] = frozenset()) -> dict[str, str]:
     """DIR/<service>/*.tf for one service; files that would be empty are left out. `providers`: more
-    required providers (the cluster kit's vault)."""
+    required providers (the cluster kit's vault); `raw`: kinds written as kubectl_manifest."""
     profile = profile or Profile()
     variables = Variables(objects, profile)
     by_file: dict[str, list[Block]] = {}
     service_resource = None
-    for obj, label in zip(objects, _labels(objects)):
-        block = resource_block(variables.parametrize(obj), label)
+    for obj, label in zip(objects, _labels(objects, raw)):
+        block = resource_block(variables.parametrize(obj), label, raw)
         by_file.setdefault(schema.FILE_BY_KIND.get(obj.get("kind", ""), "main.tf"), []).append(block)
         if obj.get("kind") == "Service" and service_resource is None:
             service_resource = f"{block.labels[0]}.{label}"

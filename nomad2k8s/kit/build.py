@@ -45,6 +45,8 @@ def build_kit(results: list[ServiceResult], profile: Profile, report: Mapping[st
         result.extra["terraform_files"] = {"vault.tf": vault_terraform(policies, profile)}
         result.extra["terraform_providers"] = {
             "vault": {"source": "hashicorp/vault", "version": profile.terraform.vault_provider_version}}
+    # kubernetes_job_v1 waits for completion and knows no `suspend`: the copy Jobs stay manifests.
+    result.extra["terraform_raw_kinds"] = ["Job"]
     result.objects = sort_objects(result.objects)
     return result
 
