@@ -33,7 +33,8 @@ class Variables:
 
     def __init__(self, objects: list[dict[str, Any]], profile: Profile) -> None:
         namespaces = [o.get("metadata", {}).get("namespace") for o in objects]
-        self.namespace = next((n for n in namespaces if n), profile.namespace.name)
+        # kube-system holds the cluster's own configuration (the kit's CoreDNS ConfigMap), not the module's objects.
+        self.namespace = next((n for n in namespaces if n and n != "kube-system"), profile.namespace.name)
         self.images: dict[str, tuple[str, str, str]] = {}  # image -> (variable, repository, tag)
         self.hosts: dict[str, str] = {}  # host -> variable
         if profile.terraform.image_tag_variables:

@@ -122,9 +122,15 @@ def link(report: dict[str, Any], kit: ServiceResult, kit_dir: str, fmt: str,
         if prepared:
             action["kit"] = sorted(prepared)
     own = [r for r in review_rows(kit) if r.open]
+    actions = report.setdefault("actions", [])
     for group in action_plan([(kit.name, own, kit.ledger.values)]):
         group["kit"] = [f"{at}{n}" for n in _placeholder_files(kit, fmt)] or [at.rstrip("/") or "."]
-        report.setdefault("actions", []).append(group)
+        same = next((a for a in actions if a["kind"] == group["kind"]), None)
+        if same is None:
+            actions.append(group)
+        else:  # one kit per site profile, one action per kind
+            same["items"] += group["items"]
+            same["kit"] = sorted(set(same.get("kit", [])) | set(group["kit"]))
     _waves(report, kit.extra.get("hybrid", []), at, fmt)
 
 

@@ -1,3 +1,22 @@
+resource "kubernetes_config_map_v1" "coredns_custom" {
+  metadata {
+    name      = "coredns-custom"
+    namespace = "kube-system"
+    labels = {
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+    }
+  }
+  data = {
+    "consul.server" = <<-EOT
+      consul:53 {
+          errors
+          cache 30
+          forward . 10.0.0.2:8600
+      }
+    EOT
+  }
+}
+
 resource "kubernetes_service_v1" "minio_minio" {
   metadata {
     name      = "minio-minio"
