@@ -427,6 +427,7 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)
     if options.output is not None:  # cluster pieces go to a directory, not into a service's stdout stream
-        outcome.pending += _cluster_kit(outcome.pending, options, outcome.report)
+        # The estate graph (estate_graph.py), once the run has one; until then the report's external lists.
+        outcome.pending += _cluster_kit(outcome.pending, options, outcome.report, getattr(outcome, "graph", None))
     outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome
