@@ -18,6 +18,7 @@ from .decisions.apply import apply_decisions, close_decisions, unconverted_servi
 from .decisions.model import DecisionsError
 from .errors import ConversionError
 from .estate import JobSource
+from .estate_graph import EstateGraph
 from .intentions import runs as intention_runs
 from .intentions.apply import apply_intentions
 from .intentions.model import IntentionSet
@@ -125,6 +126,8 @@ class BatchOutcome:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     ownership: Ownership | None = None  # what the write phase kept, removed and refused to overwrite
     report: dict = field(default_factory=dict)  # the review (report.json), also when nothing is written
+    # The estate graph of the run (estate_graph.py; report.json's `graph`, OUT/estate.json), set by run_batch.
+    graph: EstateGraph | None = None
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -329,6 +332,8 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
         policies = apply_intentions(iset, [m.result for m in members], site, target=options.policy_target,
                                     default_policy=options.default_policy, any_port=options.any_port)
         if policies is not None:
+            # The services these intentions govern (the estate graph matches their names among them only).
+            policies.extra["intention_members"] = [[m.source.as_posix(), m.result.name] for m in members]
             pending.append(Pending(policies, (options.output or Path(".")) / run.subdir, Path("."), site))
     return failures
 
@@ -426,8 +431,8 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)
+    outcome.graph = EstateGraph.from_json(outcome.report["graph"])
     if options.output is not None:  # cluster pieces go to a directory, not into a service's stdout stream
-        # The estate graph (estate_graph.py), once the run has one; until then the report's external lists.
-        outcome.pending += _cluster_kit(outcome.pending, options, outcome.report, getattr(outcome, "graph", None))
+        outcome.pending += _cluster_kit(outcome.pending, options, outcome.report, outcome.graph)
     outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome

@@ -167,7 +167,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     unsupported.apply_rows(ledger)
     unsupported.apply_catch_all(ledger, _unknown_prefixes(job))
     extra: dict[str, Any] = {"upstreams": [u.as_dict() for u in collect_upstreams(job)],
-                             "secret_refs": jctx.secret_refs}
+                             "secret_refs": jctx.secret_refs, "graph_refs": jctx.graph_refs}
     used = _used_volume_facts(job, jctx.facts)
     if used:  # external_id / context: for the migration kit's static PersistentVolumes
         extra["volume_facts"] = used

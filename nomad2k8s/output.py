@@ -83,8 +83,9 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
                   owner: Ownership | None = None) -> dict:
-    """The estate's review for the services written under `output`: report.json, report.html (with the code
-    catalogue it links to, CODES.md) and SUMMARY.md (the agenda)."""
+    """The estate's review for the services written under `output`: report.json, estate.json (its `graph`,
+    nomad2k8s/estate_graph.py), report.html (with the code catalogue it links to, CODES.md) and SUMMARY.md
+    (the agenda)."""
     from .ledger.codes import render_markdown
     from .report import html
 
@@ -92,6 +93,7 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
     pages = scrub_files({"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                         "estate.json": json.dumps(report.get("graph", {}), indent=2, ensure_ascii=False) + "\n",
                          "SUMMARY.md": summary.render(report)}, [result for result, _ in written])  # they quote rows
     # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
     pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")

@@ -89,6 +89,7 @@ def _merge(namespace: str, name: str, using: list[tuple[ServiceResult, dict[str,
     allowed = RWX in modes or set(modes) <= {ROX}
     for result, obj, nomad_path in using:
         result.objects = [o for o in result.objects if o is not obj]
+        result.extra.setdefault("shared_volumes", []).append({"claim": f"{namespace}/{name}", "path": nomad_path})
         others = ", ".join(j for j in jobs if j != label[id(result)])
         result.ledger.record(Status.MAPPED, "N2K-VOLUME-SHARED", nomad_path,
                              f"claim {name} is shared with {others}: written once under {SHARED}/ "

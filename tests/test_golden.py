@@ -32,7 +32,7 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 REPOS = REPO / "fixtures" / "repos"
 REPO_CASES = sorted(f"repos/{p.name}" for p in REPOS.iterdir() if p.is_dir())
 ALL_CASES = CASES + REPO_CASES
-REPORTS = ("MIGRATION.md", "ledger.json", "SUMMARY.md", "report.json", "report.html", "CODES.md")  # written by the CLI, not golden
+REPORTS = ("MIGRATION.md", "ledger.json", "SUMMARY.md", "report.json", "estate.json", "report.html", "CODES.md")  # written by the CLI, not golden
 SNAPSHOTS = REPO / "tests" / "snapshots"
 # (file in a conversion, snapshot): the report wording, on the smallest fixture.
 WORDING = [("whoami/whoami/MIGRATION.md", "whoami.MIGRATION.md"),

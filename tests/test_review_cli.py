@@ -46,6 +46,11 @@ def test_report_json_is_written_and_valid(tmp_path: Path) -> None:
     # The migration order names every service once, leaves first.
     waved = [s for w in report["waves"] for s in w["services"]]
     assert sorted(waved) == sorted(s["name"] for s in report["services"])
+    # The estate graph: in report.json and as OUT/estate.json, every edge between known nodes.
+    assert json.loads((out / "estate.json").read_text()) == report["graph"]
+    keys = {n["key"] for n in report["graph"]["nodes"]}
+    assert {"app", "lb"} <= keys and "db.service.consul" in keys
+    assert all(e["source"] in keys and e["target"] in keys and e["evidence"] for e in report["graph"]["edges"])
 
 
 def test_waves_follow_the_links_the_conversion_recorded(tmp_path: Path) -> None:

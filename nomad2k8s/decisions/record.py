@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..convert import ServiceResult, convert_file
+from ..convert import ServiceResult, convert_file, link_batch
 from ..errors import ConversionError
 from ..k8s.names import dns_label
 from ..ledger.codes import catalogue
@@ -176,8 +176,11 @@ def _convert(jobspec: Path, request: DecideRequest) -> Callable[[MetaOverrides |
     root = repo_root(jobspec)
 
     def convert(meta: MetaOverrides | None = None) -> list[ServiceResult]:
-        return convert_file(jobspec, profile, request.variables, beside + list(request.var_files), root=root,
-                            meta=meta)
+        results = convert_file(jobspec, profile, request.variables, beside + list(request.var_files), root=root,
+                               meta=meta)
+        # Its own batch: the rows batch passes add (a Consul name no job of it provides) can be decided too.
+        link_batch(results)
+        return results
     return convert
 
 

@@ -33,6 +33,7 @@ def apply_intentions(iset: IntentionSet, results: list[ServiceResult], profile: 
     emitted = emitter.emit(ctx)
     source = Path(iset.files[0]) if iset.files else Path("intentions")
     policies = ServiceResult(POLICIES_DIR, source, "consul", [], Ledger(service=POLICIES_DIR))
+    policies.extra["intentions"] = _graph_intentions(iset)
     touched: set[int] = set()
     for item in emitted:
         owner = catalog.services.get(item.destination or "")
@@ -59,6 +60,17 @@ def apply_intentions(iset: IntentionSet, results: list[ServiceResult], profile: 
     _cross_check(plan, results)
     _no_ingress(plan, catalog)
     return policies if policies.objects or policies.ledger.entries else None
+
+
+def _graph_intentions(iset: IntentionSet) -> list[dict[str, Any]]:
+    """Exact source -> destination pairs, for the estate graph (nomad2k8s/estate_graph.py)."""
+    found = []
+    for intention in iset.intentions:
+        for source in intention.sources:
+            if intention.destination.is_exact and source.pattern.is_exact:
+                found.append({"source": source.pattern.name, "destination": intention.destination.name,
+                              "action": source.action or "l7", "file": source.file, "line": source.line})
+    return found
 
 
 def _report_unknown(plan: Plan, iset: IntentionSet, catalog: Catalog) -> None:

@@ -121,6 +121,7 @@ def link(report: dict[str, Any], kit: ServiceResult, kit_dir: str, fmt: str,
                 item["missing"] = found[1]
         if prepared:
             action["kit"] = sorted(prepared)
+    _link_consul(report, kit.extra.get("hybrid", []), at, fmt)
     own = [r for r in review_rows(kit) if r.open]
     actions = report.setdefault("actions", [])
     for group in action_plan([(kit.name, own, kit.ledger.values)]):
@@ -132,6 +133,25 @@ def link(report: dict[str, Any], kit: ServiceResult, kit_dir: str, fmt: str,
             same["items"] += group["items"]
             same["kit"] = sorted(set(same.get("kit", [])) | set(group["kit"]))
     _waves(report, kit.extra.get("hybrid", []), at, fmt)
+
+
+def _link_consul(report: dict[str, Any], pieces: list[Piece], at: str, fmt: str) -> None:
+    """The consul-dns action (Consul names the pods keep): each name's ExternalName Service, and the forward."""
+    names: dict[str, str] = {}
+    forward: list[str] = []
+    for piece in pieces:
+        name = f"{at}{piece.file or kit_file(piece.obj or {}, fmt)}"
+        if piece.obj is not None and piece.obj.get("kind") == "Service":
+            names.setdefault(piece.obj["spec"]["externalName"], name)
+        else:
+            forward.append(name)
+    for action in report.get("actions", []):
+        if action.get("kind") != "consul-dns" or not pieces:
+            continue
+        for item in action["items"]:
+            if item["detail"] in names and not item.get("kit"):
+                item["kit"] = names[item["detail"]]
+        action["kit"] = sorted(set(action.get("kit", [])) | set(forward) | set(names.values()))
 
 
 def _placeholder_files(kit: ServiceResult, fmt: str) -> list[str]:

@@ -48,6 +48,8 @@ class RuntimeRef:
     kind: str  # env | service-addr | service-port
     name: str
     source: str
+    tag: str | None = None  # service-*: the tag filter of the query (`service "tag.name"`)
+    nomad: bool = False  # service-*: a Nomad native service (`nomadService`), not in Consul
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class _Service:
     name: str
     many: bool  # the list `service "x"` returns, or one instance of it
     fields: tuple = ()
+    tag: str | None = None  # `service "tag.name"` filters the instances of `name` by tag
+    nomad: bool = False  # nomadService: Nomad's own catalog
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,7 @@ class Translator:
         if isinstance(value, _Value):
             seg = value.segment
             if isinstance(seg, RuntimeRef) and not seg.source:
-                return RuntimeRef(seg.kind, seg.name, source)
+                return replace(seg, source=source)
             return seg if not isinstance(seg, Kept) else Kept(source, seg.reason, seg.code, seg.default)
         if isinstance(value, _Secret):
             ref = _secret_field(value, source)
@@ -204,9 +208,9 @@ class Translator:
             return Kept(source, "a whole secret, not one key, is printed")
         if isinstance(value, _Service) and not value.many:
             if value.fields in (("Address",),):
-                return RuntimeRef("service-addr", value.name, source)
+                return RuntimeRef("service-addr", value.name, source, value.tag, value.nomad)
             if value.fields in (("Port",),):
-                return RuntimeRef("service-port", value.name, source)
+                return RuntimeRef("service-port", value.name, source, value.tag, value.nomad)
             if value.fields == ("Name",):
                 return Lit(value.name)
         return Kept(source, "no Kubernetes equivalent for this expression")
@@ -274,7 +278,8 @@ class Translator:
             names = [lit for lit in lits if lit is not None and not lit.isdigit()]
             if not names or len(args) > 2 and name != "nomadService":
                 raise _Untranslatable(f"{name} arguments are not literal")
-            return _Service(names[-1].split("@")[0].split("|")[0], many=True)
+            tag, name_only = service_query(names[-1])
+            return _Service(name_only, many=True, tag=tag, nomad=name == "nomadService")
         if name == "env":
             if len(args) != 1 or lits[0] is None:
                 raise _Untranslatable("env name is not a literal")
@@ -290,7 +295,7 @@ class Translator:
             return _Value(Kept("", f"Consul KV key {path or '?'}: its value is not known offline",
                                "N2K-TEMPLATE-CONSUL-KV", default))
         if name == "index" and len(args) == 2 and isinstance(args[0], _Service) and args[0].many:
-            return _Service(args[0].name, many=False)
+            return replace(args[0], many=False)
         known = [lit for lit in lits if lit is not None]
         if name == "printf" and lits and len(known) == len(lits):
             try:
@@ -316,7 +321,7 @@ class Translator:
             if isinstance(value, (_Secret, _Service)) or (isinstance(value, _Value) and
                                                           isinstance(value.segment, RuntimeRef)):
                 if isinstance(value, _Service) and value.many:
-                    value = _Service(value.name, many=False)
+                    value = replace(value, many=False)
                 if names:
                     inner[names[-1]] = value
                 if node.alt:
@@ -326,7 +331,7 @@ class Translator:
             return [self._kept_block(source, "this `with` has no Kubernetes equivalent")]
         if node.word == "range":
             if isinstance(value, _Service) and value.many:
-                instance = _Service(value.name, many=False)
+                instance = replace(value, many=False)
                 if names:
                     inner[names[-1]] = instance
                 self.out.notes.append(f"`range` over the instances of {value.name} renders once: a Kubernetes "
@@ -351,7 +356,7 @@ class Translator:
         if not isinstance(seg, RuntimeRef) or seg.kind not in ("service-port", "service-addr"):
             return seg
         loop = f"{self.left} range {node.head.strip()} {self.right}{seg.source}{self.left} end {self.right}"
-        return RuntimeRef(seg.kind, seg.name, loop)
+        return replace(seg, source=loop)
 
     def _kept_block(self, source: str, reason: str) -> Kept:
         return Kept(source, reason)
@@ -426,7 +431,7 @@ def _fields(value: Any, chain: tuple) -> Any:
     if isinstance(value, _Secret):
         return _Secret(value.path, value.kind, value.fields + chain, value.has_args)
     if isinstance(value, _Service):
-        return _Service(value.name, value.many, value.fields + chain)
+        return replace(value, fields=value.fields + chain)
     if value is None:
         raise _Untranslatable(f".{'.'.join(chain)} outside a with/range")
     raise _Untranslatable(f"field .{'.'.join(chain)} of a plain value")
@@ -476,6 +481,14 @@ def _go_printf(fmt: str, args: list[str]) -> str:
         out.append(fmt[i])
         i += 1
     return "".join(out)
+
+
+def service_query(query: str) -> tuple[str | None, str]:
+    """(tag, service) of a catalog query `[tag.]name[@datacenter][~near][|filter]` (consul-template's
+    `service`/`connect`, and `nomadService`): the tag filters the instances of `name`, it is not part of it."""
+    query = query.split("|")[0].split("~")[0].split("@")[0]
+    tag, _, name = query.rpartition(".")
+    return tag or None, name
 
 
 def translate(text: str, left: str | None, right: str | None, env_literal: EnvLiteral) -> Translation:

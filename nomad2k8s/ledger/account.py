@@ -54,6 +54,8 @@ class Account:
     # Connect upstreams waiting for their destination's port (mapping/passes/pending.py): recorded
     # in `data` with the status the entry has once the batch pass settles them (never below `floor`).
     upstreams: list[dict[str, Any]] = field(default_factory=list)
+    # Consul names waiting to know whether their service is in the conversion (pending.consul_item).
+    consul: list[dict[str, Any]] = field(default_factory=list)
     floor: Status = Status.MAPPED
     value: Any = None
     claims: bool = True
@@ -122,6 +124,11 @@ class Account:
         if item not in self.upstreams:
             self.upstreams.append(item)
 
+    def wait_for_consul(self, item: dict[str, Any]) -> None:
+        """A Consul name the batch pass rewrites or keeps (each item once)."""
+        if item not in self.consul:
+            self.consul.append(item)
+
     @property
     def final_status(self) -> Status:
         return Status.worst(self.status, [p.status for p in self.parts + self.decisions])
@@ -158,8 +165,11 @@ class Account:
         suggestion = self.suggestion if self.suggestion is not None else " ".join(self.suggestions)
         data = self.data
         if self.upstreams:
-            data = {**(data or {}), "pending_upstreams": self.upstreams,
-                    "resolved_status": self.linked_status.value}
+            data = {**(data or {}), "pending_upstreams": self.upstreams}
+        if self.consul:
+            data = {**(data or {}), "pending_consul": self.consul}
+        if self.upstreams or self.consul:
+            data = {**(data or {}), "resolved_status": self.linked_status.value}
         self.entry = self.ledger.record(
             self.final_status, self.code, self.path, self.message,
             target=where, k8s="" if where is not None else self.k8s,

@@ -45,6 +45,12 @@ def _said(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
     return [f"{entry.nomad_path}: {entry.message}"]
 
 
+def _consul_name(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
+    # One item per Consul service: the forward or the ExternalName Service is per name, whatever reads it.
+    service = entry.data.get("service")
+    return [f"{service}.service.consul"] if service else [entry.nomad_path]
+
+
 @dataclass(frozen=True)
 class Kind:
     kind: str
@@ -66,6 +72,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("device-plugin", "Devices: install the device plugins", ("N2K-DEVICE",), _setting),
     Kind("sysctl", "Nodes: allow these unsafe sysctls on the kubelet", ("N2K-SYSCTL-UNSAFE",), _setting),
     Kind("node-labels", "Nodes: label the nodes these placements select", ("N2K-CONSTRAINT",), _target),
+    Kind("consul-dns", "Consul: these services stay on Nomad/Consul; make their names resolve from the cluster "
+         "(the kit's CoreDNS forward of `consul`, or ExternalName Services)", ("N2K-CONSUL-NAME-EXTERNAL",),
+         _consul_name),
     # The cluster kit's own open rows (OUT/_cluster/): what the profile did not state.
     Kind("kit-placeholder", "Cluster kit: fill in the values the profile does not state", ("N2K-KIT-PLACEHOLDER",),
          _said),

@@ -18,6 +18,7 @@ from .actions import action_plan
 from .closures import StaleDecision
 from .rows import Row, build_rows, open_counts
 from .verdict import VERDICTS, verdict
+from ..estate_graph import EstateGraph, build_graph
 from .waves import Node, link, waves
 
 SCHEMA_VERSION = 1
@@ -58,17 +59,38 @@ def relative(path: Path, root: Path | None) -> str:
     return path.as_posix() if not path.is_absolute() else path.name
 
 
-def link_estate(services: list[ServiceReview]) -> tuple[list[dict[str, Any]], list[list[str]]]:
-    """Name each service in the estate, fill its dependencies and externals; returns (waves, cycles)."""
+# Results in the report that are not services of the estate: the network policies of intentions, the
+# estate's shared claims, the cluster kit. They are waves' nodes but not the graph's.
+NOT_SERVICES = frozenset({"consul", "estate", "cluster-kit"})
+
+
+def estate_graph(services: list[ServiceReview], root: Path | None = None) -> EstateGraph:
+    """The graph of the services (named by key) and the run's intentions (evidence relative to `root`)."""
+    intentions = []
+    for s in services:
+        members = {tuple(m) for m in s.result.extra.get("intention_members", [])}
+        scope = [o.key for o in services if (o.result.source.as_posix(), o.result.name) in members]
+        for item in s.result.extra.get("intentions", []):
+            where = relative(Path(item["file"]), root) if item.get("file") else ""
+            intentions.append({**item, "evidence": f"{where}:{item['line']}" if item.get("line") else where,
+                               **({"scope": scope} if members else {})})
+    return build_graph([(s.key, s.result) for s in services if s.result.syntax not in NOT_SERVICES], intentions)
+
+
+def link_estate(services: list[ServiceReview], root: Path | None = None
+                ) -> tuple[list[dict[str, Any]], list[list[str]], EstateGraph]:
+    """Name each service in the estate, build the estate graph, fill each service's dependencies and
+    externals from it; returns (waves, cycles, graph)."""
     names = [s.result.name for s in services]
     for s in services:
         s.key = s.result.name if names.count(s.result.name) == 1 else s.dir
-    nodes = [Node(s.key, s.result.objects, [u["destination"] for u in s.result.extra.get("upstreams", [])],
-                  s.cluster_domain) for s in services]
-    link(nodes)
+    graph = estate_graph(services, root)
+    nodes = [Node(s.key) for s in services]
+    link(nodes, graph)
     for s, node in zip(services, nodes):
         s.depends_on, s.external = node.depends_on, node.external
-    return waves(nodes)
+    wave_list, cycles = waves(nodes)
+    return wave_list, cycles, graph
 
 
 def _objects(result: ServiceResult) -> list[str]:
@@ -99,7 +121,7 @@ def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | No
     """The report.json document; `run`: source, profile, format; `root`: the converted directory, which
     decisions files are shown relative to; `not_converted`: the files the discovery looked at and did not
     convert, with the reason (not deployed by Terraform, a pack's helper, not a jobspec...)."""
-    wave_list, cycles = link_estate(services)
+    wave_list, cycles, graph = link_estate(services, root)
     ordered = sorted(services, key=lambda s: (s.dir, s.key))
     totals_open = {sev.value: sum(s.open[sev.value] for s in services) for sev in Severity}
     return {
@@ -115,6 +137,7 @@ def build(services: list[ServiceReview], run: Mapping[str, str], root: Path | No
                      for s in ordered for r in s.rows if r.open and r.severity is Severity.BLOCKER],
         "waves": wave_list,
         "cycles": cycles,
+        "graph": graph.to_json(),
         "stale_decisions": [d for s in ordered for d in _stale(s, root)],
         "not_converted": [{"file": relative(path, root), "reason": reason}
                           for path, reason in sorted(not_converted or [], key=lambda fr: (str(fr[0]), fr[1]))],

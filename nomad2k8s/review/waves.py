@@ -1,11 +1,11 @@
-"""Migration waves from the estate graph: who calls whom, in dependency order (leaves first).
+"""Migration waves from the estate graph (nomad2k8s/estate_graph.py): who calls whom, in dependency
+order (leaves first).
 
-Until the estate graph of the repository issue lands, the links are the ones the conversion already
-records: the Connect upstreams of each job (`extra["upstreams"]`) and the cluster addresses the rewrite
-put into the emitted objects (`<svc>.<namespace>.svc.<cluster_domain>`, from Consul DNS names and upstream
-addresses). A link to a Service another converted service emits is a dependency; a link to a Service no
-converted service emits is external: during the hybrid period that name must still resolve to
-Nomad/Consul (shown as `<svc>.service.consul`).
+A node's dependencies are the targets of its dependency edges in the graph (Connect upstreams, Consul DNS
+names, consul-template `service` lookups, Traefik middlewares defined by another job, Terraform
+`depends_on`): another service is a dependency, an external node (a Consul service no converted service
+provides) is external: during the hybrid period that name must still resolve to Nomad/Consul (shown as
+`<svc>.service.consul`).
 
 A wave holds the services whose dependencies are all in earlier waves; the members of a cycle move
 together, in one wave, and the cycle is named.
@@ -13,71 +13,27 @@ together, in one wave, and the cycle is named.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..k8s.names import dns_label
+from ..estate_graph import EstateGraph
 
 
 @dataclass
 class Node:
     key: str  # the service's name in the report (its output path when two services share a name)
-    objects: list[dict[str, Any]]
-    upstreams: list[str] = field(default_factory=list)  # Consul service names it calls through Connect
-    cluster_domain: str = "cluster.local"
     depends_on: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-def _called(node: Node) -> list[tuple[str, str | None]]:
-    """(Service name, namespace or None) this service's objects and upstreams address."""
-    host = re.compile(r"(?<![\w.-])([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc\."
-                      + re.escape(node.cluster_domain) + r"(?![\w-])")
-    found: dict[tuple[str, str | None], None] = {}
-    for obj in node.objects:
-        if obj.get("kind") == "Service":
-            continue
-        for text in _strings(obj):
-            for m in host.finditer(text):
-                found[(m.group(1), m.group(2))] = None
-    for destination in node.upstreams:
-        found[(dns_label(destination), None)] = None
-    return list(found)
-
-
-def link(nodes: list[Node]) -> None:
-    """Fill each node's depends_on (other nodes' keys) and external (names no node serves)."""
-    owners: dict[tuple[str, str], str] = {}
-    by_name: dict[str, str] = {}
+def link(nodes: list[Node], graph: EstateGraph) -> None:
+    """Fill each node's depends_on (other nodes' keys) and external (names no node serves) from `graph`."""
+    keys = {n.key for n in nodes}
+    external = {n.key for n in graph.external()}
     for node in nodes:
-        for obj in node.objects:
-            if obj.get("kind") == "Service":
-                meta = obj.get("metadata", {})
-                owners.setdefault((meta.get("name", ""), meta.get("namespace", "")), node.key)
-                by_name.setdefault(meta.get("name", ""), node.key)
-    for node in nodes:
-        deps: dict[str, None] = {}
-        external: dict[str, None] = {}
-        for name, namespace in _called(node):
-            owner = owners.get((name, namespace)) if namespace is not None else by_name.get(name)
-            if owner is None:
-                external[f"{name}.service.consul"] = None
-            elif owner != node.key:
-                deps[owner] = None
-        node.depends_on, node.external = sorted(deps), sorted(external)
+        targets = graph.dependencies(node.key)
+        node.depends_on = sorted(t for t in targets if t in keys and t != node.key)
+        node.external = sorted(t for t in targets if t in external)
 
 
 def _components(keys: list[str], edges: dict[str, list[str]]) -> list[list[str]]:

@@ -114,5 +114,5 @@ def test_custom_delimiters_leave_default_braces_literal() -> None:
     # With [[ ]] delimiters, `{{ env ... }}` is file text (the app's own syntax); `[[ env ... ]]` is the action.
     result = check_case(Case("delimiters", DELIMITERS))
     (text,) = result.object("ConfigMap")["data"].values()
-    assert text == ('literal={{ env "NOMAD_TASK_DIR" }}\ndb=db.default.svc.cluster.local\n'
+    assert text == ('literal={{ env "NOMAD_TASK_DIR" }}\ndb=db.service.consul\n'
                     'action=/local\n'), text

@@ -209,6 +209,8 @@ def test_env_rewrites(tmp_path: Path, value: str, expected: str, status: Status)
     connect = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
                ' local_bind_port = 9191\n }\n }\n }\n }')
     result = _convert(_job(tmp_path, connect, task_extra=f'env {{\n V = "{value}"\n }}'))
+    # Consul names are rewritten by the batch, to Services a job of it emits (db and api here).
+    link_batch([result, _convert(_job(tmp_path, "", name="db")), _convert(_job(tmp_path, "", name="api"))])
     env = {e["name"]: e for e in _container(result)["env"]}
     assert env["V"]["value"] == expected
     assert _entry(result, "env.V").status is status
@@ -250,13 +252,14 @@ template {
 def test_template_text_gets_the_env_rewrites_and_link_batch_fixes_its_port(tmp_path: Path) -> None:
     client = _convert(_job(tmp_path, _UPSTREAM, task_extra=_TEMPLATES))
     config = next(o for o in client.objects if o["kind"] == "ConfigMap")["data"]
+    # (a Consul name waits for the batch: ledger is in no job of it, so it stays)
     assert config["app.conf"] == ('billing = "http://billing-api.default.svc.cluster.local:9191/v1"\n'
-                                  'ledger  = "ledger.default.svc.cluster.local:7000"\nlisten  = 8080\n')
+                                  'ledger  = "ledger.service.consul:7000"\nlisten  = 8080\n')
     # Only NOMAD_* names are Nomad's in a file: the script's own ${HOME} stays, NOMAD_ALLOC_ID needs a decision.
     assert config["run.sh"] == 'cd "${HOME}" && exec app --id "${NOMAD_ALLOC_ID}" --dir "/local"\n'
     app_conf, run_sh = _entry(client, "template[0].data"), _entry(client, "template[1].data")
     assert app_conf.status is Status.NEEDS_DECISION and "local bind port 9191" in app_conf.message
-    assert "ledger.service.consul -> ledger.default.svc.cluster.local" in app_conf.message
+    assert "ledger.service.consul: service ledger is not known in this job" in app_conf.message
     assert run_sh.status is Status.NEEDS_DECISION and "${NOMAD_ALLOC_ID}" in run_sh.message
     assert "${HOME}" not in run_sh.message
 
@@ -267,6 +270,7 @@ def test_template_text_gets_the_env_rewrites_and_link_batch_fixes_its_port(tmp_p
     annotations = next(o for o in client.objects if o["kind"] == "Deployment")["spec"]["template"]["metadata"]
     assert annotations["annotations"][CHECKSUM_ANNOTATION] == config_checksum(config)
     assert app_conf.status is Status.CHANGED and "port 8080 of Service billing-api" in app_conf.message
+    assert "ledger.service.consul kept: service ledger is not in this conversion" in app_conf.message
     assert run_sh.status is Status.NEEDS_DECISION
 
 
@@ -411,7 +415,9 @@ def test_cluster_domain_in_dns_names(tmp_path: Path, domain: str) -> None:
     connect = ('connect {\n sidecar_service {\n proxy {\n upstreams {\n destination_name = "billing-api"\n'
                ' local_bind_port = 9191\n }\n }\n }\n }')
     path = _job(tmp_path, connect, task_extra='env {\n A = "db.service.consul"\n B = "${NOMAD_UPSTREAM_ADDR_billing_api}"\n }')
-    result = _convert(path, Profile.model_validate({"cluster_domain": domain}))
+    profile = Profile.model_validate({"cluster_domain": domain})
+    result = _convert(path, profile)
+    link_batch([result, _convert(_job(tmp_path, "", name="db"), profile)])
     env = {e["name"]: e.get("value") for e in _container(result)["env"]}
     assert (env["A"], env["B"]) == (f"db.default.svc.{domain}", f"billing-api.default.svc.{domain}:9191")
     upstream = next(e for e in result.ledger.entries if e.code == "N2K-CONNECT-UPSTREAM")

@@ -32,7 +32,7 @@ from nomad2k8s.mapping.config.template_objects import (
 )
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
-from nomad2k8s.mapping.passes.pending import waiting_note
+from nomad2k8s.mapping.passes.pending import consul_item, consul_waiting_note, waiting_note
 from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.model import Task, Template
 
@@ -58,10 +58,17 @@ def template_text(gctx: GroupContext, tpl: Template) -> tuple[str | None, str | 
 
 def runtime_text(gctx: GroupContext, task: Task, seg: RuntimeRef, outcome: TemplateAccount) -> str | None:
     """A run-time reference in a file: a fixed text when Kubernetes makes it one, else None."""
+    if seg.kind in ("service-addr", "service-port"):
+        query = f"{seg.tag}.{seg.name}" if seg.tag else seg.name
+        gctx.job_ctx.graph_ref("consul-service", service=seg.name, name=query, tag=seg.tag, path=outcome.path)
     if seg.kind == "service-addr":
-        host = runtime.cluster_host(gctx, seg.name)
-        outcome.note(Status.CHANGED, f"service {seg.name} -> {host}")
-        return host
+        # The Nomad text stays until the batch pass (batch_consul.py) knows whether a converted job
+        # provides the service: its Service's address, else the Consul DNS name (or the Nomad text).
+        item = consul_item(query, seg.name, runtime.cluster_host(gctx, seg.name), seg.tag,
+                           placeholder=seg.source, nomad=seg.nomad)
+        outcome.decide(consul_waiting_note(item), pending=True)
+        outcome.wait_for_consul(item)
+        return None
     if seg.kind == "service-port":
         port = runtime.service_port(gctx, seg.name)
         if port is not None:
@@ -90,7 +97,7 @@ def rewrite_literals(gctx: GroupContext, task: Task, segments: list[Segment], ou
     out: list[Segment] = []
     for seg in joined:
         if isinstance(seg, Lit) and runtime.needs_rewrite(seg.text):
-            result = runtime.rewrite_text(seg.text, gctx, task, mode="file")
+            result = runtime.rewrite_text(seg.text, gctx, task, mode="file", where=outcome.path)
             outcome.apply(result, "`{expr}` is left as it is: only known in the running task, or no Kubernetes equivalent")
             seg = Lit(result.text)
         out.append(seg)

@@ -43,6 +43,8 @@ class TemplateAccount(Account):
             self.decide(unresolved.format(expr=expr))
         for item in result.pending:
             self.wait_for(item)
+        for item in result.consul:
+            self.wait_for_consul(item)
 
 
 def new_account(gctx: GroupContext, path: str) -> TemplateAccount:

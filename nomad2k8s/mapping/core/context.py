@@ -41,7 +41,16 @@ class JobContext:
     # What the estate around the job declares (Terraform volumes, volume spec files, Nomad
     # variables); read by the mappers through mapping/storage/claims.volume_fact.
     facts: EstateFacts = field(default_factory=EstateFacts)
+    # What the job names of other services, recorded where the rewrite or lookup happens (Consul DNS
+    # names, consul-template `service` lookups, Traefik middlewares used/defined): plain dicts with a
+    # `kind`, for the estate graph (nomad2k8s/estate_graph.py) through ServiceResult.extra["graph_refs"].
+    graph_refs: list[dict[str, Any]] = field(default_factory=list)
 
+    def graph_ref(self, kind: str, **data: Any) -> None:
+        """Record one reference for the estate graph (each once)."""
+        item = {"kind": kind, **data}
+        if item not in self.graph_refs:
+            self.graph_refs.append(item)
 
     def namespace_for(self, obj: Any) -> str:
         """The namespace an object of the store goes to: its group's, else the job's."""

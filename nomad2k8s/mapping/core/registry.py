@@ -30,6 +30,7 @@ ORDER: tuple[str, ...] = (
     "reschedule", "parameterized-entry", "hpa", "vpa",
     # batch scope
     "batch-upstreams",
+    "batch-consul-names",
 )
 
 

@@ -5,8 +5,9 @@ Public API (also used by the templates mapper for rendered file text):
     rewrite_text(text, gctx, task, mode="env") -> RewriteResult
 
 `text` is an env value, an argument, or template text. It rewrites:
-- Consul DNS names `<svc>.service.consul`, `<tag>.<svc>.service.<dc>.consul`, `<svc>.virtual.consul`
-  -> `<svc>.<namespace>.svc.<cluster_domain>` (`cluster_host`; profile cluster_domain);
+- Consul DNS names `<svc>.service.consul`, `<tag>.<svc>.service.<dc>.consul`, `<svc>.virtual.consul`: kept
+  as written and listed in `consul` (pending.consul_item); the batch pass (passes/batch_consul.py) rewrites
+  them to `<svc>.<namespace>.svc.<cluster_domain>` when a job of the batch emits the Service, else keeps them;
 - Connect upstreams `${NOMAD_UPSTREAM_ADDR_<name>}` / `_IP_` / `_PORT_`, and `localhost:<bind port>` /
   `127.0.0.1:<bind port>` of a declared upstream -> `<svc>.<namespace>.svc.<cluster_domain>:<port>`; the port
   is the destination Service's when it is converted in the same job (or the same batch: `link_batch` in
@@ -21,7 +22,8 @@ task, mode)`, which translates one variable name the same way.
 
 RewriteResult: `text` (rewritten), `notes` (Note(status, code, message)), `remaining` (expressions left
 unresolved), `env_refs` (downward-API env vars the text now references: call `ensure_env_refs(container,
-refs)`), `pending` (upstreams waiting for their destination's port). It folds nothing itself: `fold(acc,
+refs)`), `pending` (upstreams waiting for their destination's port), `consul` (Consul names waiting for the
+batch). It folds nothing itself: `fold(acc,
 result)` puts it on the ledger account of the row it fills (ledger/account.py: the worst status, the
 parts of the message, the status once the batch pass has found every pending port); `folded(result)`
 is that account detached, for callers that only want its message and status.
@@ -47,7 +49,7 @@ from nomad2k8s.mapping.core.interpolate import (  # noqa: F401 (re-exported: run
     group_upstreams,
     service_port,
 )
-from nomad2k8s.mapping.passes.pending import track
+from nomad2k8s.mapping.passes.pending import consul_item, consul_waiting_note, track
 from nomad2k8s.model import Task, paths
 
 _CONSUL = re.compile(r"(?<![\w.-])(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9-]+)\.(service|virtual)(?:\.([A-Za-z0-9-]+))?"
@@ -62,6 +64,7 @@ class RewriteResult:
     remaining: list[str] = field(default_factory=list)
     env_refs: list[str] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)
+    consul: list[dict] = field(default_factory=list)  # Consul names kept for the batch (pending.consul_item)
 
     @property
     def changed_text(self) -> bool:
@@ -81,6 +84,8 @@ def fold(acc: Account, result: RewriteResult) -> None:
         acc.note(Status.NEEDS_DECISION, "unresolved: " + ", ".join(result.remaining))
     for item in result.pending:
         acc.wait_for(item)
+    for item in result.consul:
+        acc.wait_for_consul(item)
 
 
 def folded(result: RewriteResult) -> Account:
@@ -99,8 +104,9 @@ class _Rewriter:
     """Text scanning around the Interpolator: `${...}`, Consul DNS names, upstream loopback addresses."""
 
     def __init__(self, gctx: GroupContext, task: Task | None, mode: str,
-                 own_env: frozenset[str] = frozenset()) -> None:
+                 own_env: frozenset[str] = frozenset(), where: str = "") -> None:
         self.gctx = gctx
+        self.where = where  # the Nomad path of the text, for the estate graph's evidence
         self.interp = Interpolator(gctx, task, mode, own_env)
         # The result shares the interpolator's lists: one record of what was filled in.
         self.result = RewriteResult(text="", notes=self.interp.notes, remaining=self.interp.remaining,
@@ -109,19 +115,18 @@ class _Rewriter:
         self.note = self.interp.note
 
     def consul(self, match: re.Match) -> str:
+        """A Consul DNS name stays as written here: only the batch knows whether a converted job provides
+        its service (then batch_consul.py rewrites it to that Service's cluster address) or not (kept)."""
         tag, svc, kind, dc = match.groups()
         if svc.startswith("_") or (tag or "").startswith("_"):
             self.result.remaining.append(match.group(0))
             return match.group(0)
-        host = cluster_host(self.gctx, svc)
-        extra = []
-        if tag:
-            extra.append(f"tag filter {tag!r} dropped")
-        if dc:
-            extra.append(f"datacenter {dc!r} dropped")
-        status = Status.CHANGED if extra else Status.MAPPED
-        self.note(status, "N2K-CONSUL-DNS", f"{match.group(0)} -> {host}" + (f" ({', '.join(extra)})" if extra else ""))
-        return host
+        self.gctx.job_ctx.graph_ref("consul-dns", service=svc, name=match.group(0), tag=tag, dc=dc, path=self.where)
+        item = consul_item(match.group(0), svc, cluster_host(self.gctx, svc), tag, dc)
+        if item not in self.result.consul:
+            self.result.consul.append(item)
+        self.note(Status.NEEDS_DECISION, "N2K-CONSUL-DNS", consul_waiting_note(item), pending=True)
+        return match.group(0)
 
     def loopback_addr(self, match: re.Match) -> str:
         port = int(match.group(2))
@@ -145,10 +150,11 @@ def needs_rewrite(text: str) -> bool:
 
 
 def rewrite_text(text: str, gctx: GroupContext, task: Task | None, mode: str = "env",
-                 own_env: frozenset[str] = frozenset()) -> RewriteResult:
+                 own_env: frozenset[str] = frozenset(), where: str = "") -> RewriteResult:
     """See the module docstring. `mode` is "env" (env values, args: `$(VAR)` works) or "file" (template text);
-    `own_env`: the container's env var names `${VAR}` may name (args see every one of them)."""
-    return _Rewriter(gctx, task, mode, own_env).run(text)
+    `own_env`: the container's env var names `${VAR}` may name (args see every one of them); `where`: the
+    Nomad path of the text (recorded with the Consul names it holds, for the estate graph)."""
+    return _Rewriter(gctx, task, mode, own_env, where).run(text)
 
 
 def resolve(name: str, gctx: GroupContext, task: Task | None, mode: str = "env") -> RewriteResult:
@@ -191,8 +197,8 @@ def map_runtime(gctx: GroupContext) -> None:
                 continue
             if not needs_rewrite(var.value):
                 continue  # recorded by the task mapper
-            result = rewrite_text(var.value, gctx, task)
             path = paths.join(task.path_of("env"), str(key))
+            result = rewrite_text(var.value, gctx, task, where=path)
             var.value = result.text
             refs += result.env_refs
             code = "N2K-ENV-RUNTIME" if result.remaining else "N2K-ENV-REWRITE" if result.changed_text else "N2K-ENV"
@@ -211,7 +217,8 @@ def map_runtime(gctx: GroupContext) -> None:
             values = getattr(container, attr) or []
             rewritten = []
             for i, value in enumerate(values):
-                result = rewrite_text(value, gctx, task, own_env=own_env)
+                result = rewrite_text(value, gctx, task, own_env=own_env,
+                                      where=task.path_of("config") + f".{base}")
                 rewritten.append(result.text)
                 refs += result.env_refs
                 if result.changed_text or result.remaining:

@@ -70,6 +70,8 @@ def map_tags(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, po
         return
     tags = [str(t) for t in (service.tags or [])] if isinstance(service.tags, list) else [str(service.tags)]
     parsed = tt.parse_tags(tags)
+    for mw in parsed.middlewares:  # defined here: another job's router may use it (estate graph)
+        gctx.job_ctx.graph_ref("traefik-middleware-def", name=mw, path=service.path_of("tags"))
     hints = hints_for(gctx.job, gctx.group, task)
     report = TagReport(gctx.ledger, service.path_of("tags"), "N2K-SERVICE-TAGS", empty="service tags",
                        target_sep=", ", host_hint=hints.host)
@@ -308,6 +310,7 @@ def _ingress_route(gctx: GroupContext, name: str, router: tt.Router, tree, parse
                         f"Create a Middleware equivalent to {mw!r} and add it to IngressRoute/{name}.")
             continue
         if mw_name not in parsed.middlewares:
+            gctx.job_ctx.graph_ref("traefik-middleware-use", name=mw_name, path=report.path)
             status = Status.NEEDS_DECISION
             report.note(Status.NEEDS_DECISION, f"middleware {mw!r} is defined by another job's tags",
                         f"Convert the job that defines {mw_name!r}; its Middleware is referenced by name.")

@@ -152,7 +152,8 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         detail = f"grpc {number}"
     elif kind == "script":
         command = [str(check.command)] if check.command else []
-        argv, field_note = _exec_command(gctx, task, container, command + [str(a) for a in check.args or []])
+        argv, field_note = _exec_command(gctx, task, container, command + [str(a) for a in check.args or []],
+                                        check.path_of("command"))
         probe._exec = k8s.V1ExecAction(command=argv)
         handled |= {"command", "args"}
         detail = "exec " + " ".join(argv)
@@ -223,11 +224,11 @@ SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 
 
 def _exec_command(gctx: GroupContext, task: Task, container: k8s.V1Container,
-                  argv: list[str]) -> tuple[list[str], tuple[Status, str] | None]:
+                  argv: list[str], where: str = "") -> tuple[list[str], tuple[Status, str] | None]:
     """Nomad runtime values in a script check's argv. Exec probes have no `$(VAR)` expansion: values
     that need the downward API (pod IP) work only when the command is a shell (`sh -c`), read from
     the container's env as `${VAR}`; otherwise the argument is left as it was and needs a decision."""
-    results = [runtime.rewrite_text(a, gctx, task) for a in argv]
+    results = [runtime.rewrite_text(a, gctx, task, where=where) for a in argv]
     if not any(r.changed_text or r.remaining for r in results):
         return argv, None
     shell = bool(argv) and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1:2] == ["-c"]

@@ -14,7 +14,6 @@ from typing import Any
 
 from kubernetes import client as k8s
 
-from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config.template_files import eso_literal
 from nomad2k8s.mapping.config.template_objects import (
     CHECKSUM_ANNOTATION,
@@ -33,7 +32,7 @@ def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
         edits: list[tuple[str, str]] = []
         for message in jctx.pending_messages:
             entry = message.entry
-            pending = entry.data["pending_upstreams"]
+            pending = (entry.data or {}).get("pending_upstreams") or []
             found = [(item, port) for item in pending
                      if (port := ports.get((service_of(item), namespace_of(item)))) is not None]
             if not found:
@@ -41,13 +40,9 @@ def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
             for item, port in found:
                 message.settle(item, port)
                 edits += _edits(item, port)
-            entry.message = message.render()
             left = [item for item in pending if not any(item is i for i, _ in found)]
             entry.data["pending_upstreams"] = left
-            if not left:
-                entry.status = Status(entry.data.get("resolved_status", Status.MAPPED.value))
-                if entry.status is not Status.NEEDS_DECISION:
-                    entry.suggestion = ""
+            message.finish()
         if edits:
             for old, new in dict.fromkeys(edits):
                 _replace_address(jctx, old, new)

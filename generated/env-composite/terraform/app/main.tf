@@ -52,7 +52,7 @@ resource "kubernetes_deployment_v1" "app" {
           }
           env {
             name  = "DATABASE_URL"
-            value = "postgres://app:$(DB_PASSWORD)@db.default.svc.cluster.local:5432/app?sslmode=require"
+            value = "postgres://app:$(DB_PASSWORD)@db.service.consul:5432/app?sslmode=require"
           }
           env {
             name  = "TASK_DIR"

@@ -48,7 +48,7 @@ resource "kubectl_manifest" "external_secret_app_secrets" {
           data = {
             "config.yml" = <<-EOT
               database:
-                host: db.default.svc.cluster.local
+                host: db.service.consul
                 user: app
                 password: {{ .DB_PASSWORD }}
               api:

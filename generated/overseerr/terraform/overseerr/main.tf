@@ -17,7 +17,7 @@ resource "kubernetes_config_map_v1" "overseerr_config" {
             - type: s3
               bucket: litestream-overseerr
               path: db.sqlite3
-              endpoint: http://minio-minio.default.svc.cluster.local:9000
+              endpoint: http://minio-minio.service.consul:9000
               region: eu-west-2
               force-path-style: true
               sync-interval: 10s
@@ -29,7 +29,7 @@ resource "kubernetes_config_map_v1" "overseerr_config" {
             - type: s3
               bucket: litestream-overseerr
               path: db.sqlite3
-              endpoint: http://minio-minio.default.svc.cluster.local:9000
+              endpoint: http://minio-minio.service.consul:9000
               region: eu-west-2
               force-path-style: true
     EOT
@@ -103,7 +103,7 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     template {
       metadata {
         annotations = {
-          "checksum/config" = "23dce2f45d52755001b3bc32f862eeee631beaf98a55001a5b14d5f48f2e3b17"
+          "checksum/config" = "d4cda16ea8592834cf54de25a2d71b7a1c35d3291e04061b317cc9aee636f45e"
         }
         labels = {
           app                            = "overseerr"

@@ -67,7 +67,7 @@ resource "kubernetes_cron_job_v1" "restic_backup" {
               image = "restic/restic:0.16.4"
               env {
                 name  = "RESTIC_REPOSITORY"
-                value = "s3:http://minio-minio.default.svc.cluster.local:9000/restic-hestia"
+                value = "s3:http://minio-minio.service.consul:9000/restic-hestia"
               }
               env {
                 name  = "RESTIC_CACHE_DIR"

@@ -10,8 +10,8 @@ resource "kubernetes_config_map_v1" "overseerr_config" {
     }
   }
   data = {
-    "litestream-litestream.yml" = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.default.svc.cluster.local:9000\n                  region: eu-west-2\n                  force-path-style: true\n                  sync-interval: 10s"
-    "litestream.yml"            = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.default.svc.cluster.local:9000\n                  region: eu-west-2\n                  force-path-style: true"
+    "litestream-litestream.yml" = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.service.consul:9000\n                  region: eu-west-2\n                  force-path-style: true\n                  sync-interval: 10s"
+    "litestream.yml"            = "          dbs:\n            - path: /alloc/data/db.sqlite3\n              replicas:\n                - type: s3\n                  bucket: litestream-overseerr\n                  path: db.sqlite3\n                  endpoint: http://minio-minio.service.consul:9000\n                  region: eu-west-2\n                  force-path-style: true"
   }
 }
 
@@ -83,7 +83,7 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     template {
       metadata {
         annotations = {
-          "checksum/config" = "d080bceef6f8447520b3268cb9117bd5360067d6a20ee9b9d9a4d5943caf2637"
+          "checksum/config" = "32dc80a2c9c2f5acffda5ed6c4d9d4a75352e7fdbc45e852ce3e1a36a6cbdf62"
         }
         labels = {
           app                            = "overseerr"

@@ -15,7 +15,7 @@ resource "kubernetes_config_map_v1" "lb_nginx_config" {
         server api.default.svc.cluster.local:8080;
       }
       upstream cache {
-        server cache.default.svc.cluster.local:{{ range nomadService "cache" }}{{ .Port }}{{ end }};
+        server {{ range nomadService "cache" }}{{ .Address }}{{ end }}:{{ range nomadService "cache" }}{{ .Port }}{{ end }};
       }
       server {
         listen 80;
@@ -122,7 +122,7 @@ resource "kubernetes_deployment_v1" "lb_nginx" {
     template {
       metadata {
         annotations = {
-          "checksum/config" = "0d34cd66989363645e2a75f52f6d7aa23e12300efdf9f2d2e10a098e2aa9a30d"
+          "checksum/config" = "fbf9a557f8fbbe11c818a9df4ddd448d6de3819fc37fa8775a0123553c112151"
         }
         labels = {
           app                            = "lb-nginx"

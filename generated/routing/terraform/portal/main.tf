@@ -147,7 +147,7 @@ resource "kubernetes_deployment_v1" "portal" {
           }
           env {
             name  = "CACHE_URL"
-            value = "redis://cache.default.svc.cluster.local:6379"
+            value = "redis://cache.service.consul:6379"
           }
           env {
             name  = "DATA_DIR"

@@ -40,7 +40,7 @@ resource "kubernetes_deployment_v1" "ledgerapp" {
           }
           env {
             name  = "DATABASE_URL"
-            value = "postgres://ledger:$(DATABASE_URL_PASSWORD)@db.default.svc.cluster.local:5432/ledger?sslmode=disable"
+            value = "postgres://ledger:$(DATABASE_URL_PASSWORD)@db.service.consul:5432/ledger?sslmode=disable"
           }
           env {
             name = "DB_CONNECTION_PASSWORD"
