@@ -241,6 +241,9 @@ def test_vanilla_forward_is_a_corefile_server_block(tmp_path: Path) -> None:
     assert "once db runs in Kubernetes" in later["_cluster/service-db.yaml"]
     assert "_cluster/coredns-consul.server" in later
     assert "Hybrid-period pieces of the cluster kit to remove later" in (out / "SUMMARY.md").read_text()
+    (consul,) = [a for a in report["actions"] if a["kind"] == "consul-dns"]  # the names the pods keep
+    assert [i.get("kit") for i in consul["items"]] == ["_cluster/service-db.yaml"]
+    assert consul["kit"] == ["_cluster/coredns-consul.server", "_cluster/service-db.yaml"]
     html = (out / "report.html").read_text()
     assert "when to remove them" in html and "kit: missing the declaration of CSI volume" in html
 
