@@ -341,35 +341,31 @@ def add_policies(options: BatchOptions, pending: list[Pending], default: Profile
     return failures
 
 
-def _cluster_kit(pending: list[Pending], options: BatchOptions) -> list[Pending]:
-    """OUT/_cluster/ (issue 18): the secret store the estate's ExternalSecrets reference, per site profile."""
-    from .kit.secret_store import secret_store_kit
+def _cluster_kit(pending: list[Pending], options: BatchOptions, report: dict, graph: object = None) -> list[Pending]:
+    """OUT/_cluster/ (issue 18), per site profile: the secret store, the static volumes, the hybrid-period
+    DNS pieces; each action of `report` they settle names them (kit/build.py)."""
+    from .kit.build import build_kit, link, worth_writing
 
+    output = options.output or Path(".")
+    by_dir = {(p.directory / p.result.name).relative_to(output).as_posix(): p.result for p in pending}
+    by_key = {s["name"]: by_dir[s["dir"]] for s in report.get("services", []) if s["dir"] in by_dir}
     kits: list[Pending] = []
     by_site: dict[int, list[Pending]] = {}
     for item in pending:
         by_site.setdefault(id(item.profile), []).append(item)
     for items in by_site.values():
-        kit = secret_store_kit([p.result for p in items], items[0].profile)
-        if kit is not None:
-            if kits:  # one kit directory per site profile: _cluster, _cluster-2, ...
-                kit.name = f"{kit.name}-{len(kits) + 1}"
-            kits.append(Pending(kit, options.output or Path("."), Path("."), items[0].profile))
+        site_keys = {k: r for k, r in by_key.items() if any(r is p.result for p in items)}
+        kit = build_kit([p.result for p in items], items[0].profile, report, site_keys, graph)
+        if kit is None:
+            continue
+        if not worth_writing(kit):  # nothing to apply: the data actions still say what is missing
+            link(report, kit, "", options.fmt, site_keys)
+            continue
+        if kits:  # one kit directory per site profile: _cluster, _cluster-2, ...
+            kit.name = f"{kit.name}-{len(kits) + 1}"
+        kits.append(Pending(kit, output, Path("."), items[0].profile))
+        link(report, kit, kit.name, options.fmt, site_keys)
     return kits
-
-
-def _link_kit(report: dict, pending: list[Pending], output: Path | None) -> None:
-    """The grouped Vault-read action names the kit's policies that prepare it (they close it once applied)."""
-    from .kit.secret_store import SYNTAX as KIT
-
-    if output is None:
-        return
-    policies = sorted((p.directory / p.result.name / name).relative_to(output).as_posix()
-                      for p in pending if p.result.syntax == KIT
-                      for name in p.result.extra.get("files", {}) if name.endswith(".hcl"))
-    for action in report.get("actions", []):
-        if action.get("kind") == "vault-read" and policies:
-            action["kit"] = policies
 
 
 def review_run(options: BatchOptions, pending: list[Pending], profile_name: str | None,
@@ -441,12 +437,11 @@ def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker |
     shared = batch_stage(converted, warn, found.facts)
     outcome.pending = assign_outputs(options, converted, warn)
     outcome.pending += [Pending(r, options.output or Path("."), Path("."), site) for r, site in shared]
-    if options.output is not None:  # cluster pieces go to a directory, not into a service's stdout stream
-        outcome.pending += _cluster_kit(outcome.pending, options)
     outcome.failures += add_policies(options, outcome.pending, profiles.default, warn)
     close_decisions(outcome.results, warn)  # after every stage that adds rows, before the reports
     outcome.report = review_run(options, outcome.pending, profiles.profile, outcome.skipped)
     outcome.graph = EstateGraph.from_json(outcome.report["graph"])
-    _link_kit(outcome.report, outcome.pending, options.output)
+    if options.output is not None:  # cluster pieces go to a directory, not into a service's stdout stream
+        outcome.pending += _cluster_kit(outcome.pending, options, outcome.report, outcome.graph)
     outcome.ownership = write_outputs(options, outcome.pending, on_written, warn, outcome.report)
     return outcome

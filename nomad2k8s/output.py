@@ -35,7 +35,9 @@ def source_text(source: Path, root: Path | None) -> str:
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None,
                   source_root: Path | None = None) -> dict[str, str]:
     if fmt == "terraform":
-        files = terraform.module_files(result.objects, profile)
+        files = terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
+                                       frozenset(result.extra.get("terraform_raw_kinds") or ()))
+        files.update(result.extra.get("terraform_files") or {})  # e.g. the cluster kit's vault.tf
         object_names = list(files)
     else:
         files = bundle.manifest_files(result.objects, fmt)

@@ -200,6 +200,8 @@ class TerraformSettings(_Section):
     kubernetes_provider_version: str = Field("~> 2.35", description="hashicorp/kubernetes provider constraint.")
     kubectl_provider_version: str = Field("~> 2.1", description="kubectl provider constraint (for custom resources).")
     image_tag_variables: bool = Field(False, description="One `image_tag` variable per image.")
+    vault_provider_version: str = Field("~> 4.4", description="hashicorp/vault provider constraint (the cluster "
+                                        "kit's vault_policy and Kubernetes auth role).")
 
 
 class PolicySettings(_Section):
@@ -214,8 +216,30 @@ class PolicySettings(_Section):
     any_port: bool = Field(False, description="Allow destinations whose ports are unknown on any port.")
 
 
+def _dns_servers(value: list[str]) -> list[str]:
+    """CoreDNS `forward` takes IP addresses (with an optional port), not host names."""
+    import ipaddress
+
+    for server in value:
+        host, port = server, ""
+        if server.startswith("["):  # [IPv6]:port
+            host, _, port = server[1:].partition("]")
+            port = port.removeprefix(":")
+        elif server.count(":") == 1:
+            host, port = server.split(":")
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"{server!r} is not an IP address with an optional port (CoreDNS forwards to "
+                             "addresses, e.g. 10.0.0.2:8600)") from None
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(f"{server!r}: the port is not a number between 1 and 65535")
+    return value
+
+
 class ClusterKitSettings(_Section):
-    """The cluster-side pieces generated under OUT/_cluster/ (the secret store and its Vault policy)."""
+    """The cluster-side pieces generated under OUT/_cluster/ (the secret store and its Vault policy, static
+    volumes for existing data, the hybrid-period DNS pieces)."""
 
     enabled: bool = Field(True, description="Generate the cluster kit at all.")
     secret_store: bool = Field(True, description="The ClusterSecretStore/SecretStore the ExternalSecrets reference, "
@@ -228,6 +252,27 @@ class ClusterKitSettings(_Section):
     service_account: str = Field("external-secrets", description="ServiceAccount the store authenticates as.")
     service_account_namespace: str = Field(
         "external-secrets", description="Namespace of that ServiceAccount (where External Secrets runs).")
+    static_volumes: bool = Field(True, description="A PersistentVolume bound to each claim whose Nomad volume's data "
+                                 "must survive and whose location is known (CSI external_id, NFS context, host path).")
+    csi_drivers: dict[str, str] = Field(
+        default_factory=dict, description="Nomad CSI plugin_id -> the Kubernetes CSI driver name of the same storage "
+        "(e.g. {gluster: org.gluster.glusterfs}), for a static PV with the volume's external_id as volumeHandle.")
+    host_volume_nodes: dict[str, str] = Field(
+        default_factory=dict, description="Nomad host volume name -> the node (kubernetes.io/hostname) holding its "
+        "directory (storage.host_volumes), for the static hostPath PV's nodeAffinity.")
+    copy_jobs: bool = Field(False, description="Copy route instead of binding: a suspended Job per claim that copies "
+                            "the Nomad volume's data (mounted read-only through its own PV) into the new claim.")
+    copy_image: str = Field("docker.io/library/alpine:3.20",
+                            description="Image of the data-copy Jobs (rsync is installed at start when missing).")
+    external_names: Literal["externalname", "none"] = Field(
+        "externalname", description="Consul services the converted ones call but the run did not convert: an "
+        "ExternalName Service to <name>.service.consul per calling namespace, or none (resolve them yourself).")
+    consul_dns_servers: Annotated[list[str], AfterValidator(_dns_servers)] = Field(
+        default_factory=list, description="Consul DNS servers (IP[:port], e.g. 10.0.0.2:8600) the cluster's CoreDNS "
+        "forwards the `consul` domain to during the hybrid period; empty = no forward (and an open action).")
+    dns_flavor: Literal["k3s", "vanilla"] = Field(
+        "vanilla", description="Form of the CoreDNS forward: k3s (the coredns-custom ConfigMap, key consul.server) "
+        "or vanilla (a Corefile server-block snippet to add to the coredns ConfigMap).")
 
 
 class Profile(_Section):

@@ -33,7 +33,8 @@ class Variables:
 
     def __init__(self, objects: list[dict[str, Any]], profile: Profile) -> None:
         namespaces = [o.get("metadata", {}).get("namespace") for o in objects]
-        self.namespace = next((n for n in namespaces if n), profile.namespace.name)
+        # kube-system holds the cluster's own configuration (the kit's CoreDNS ConfigMap), not the module's objects.
+        self.namespace = next((n for n in namespaces if n and n != "kube-system"), profile.namespace.name)
         self.images: dict[str, tuple[str, str, str]] = {}  # image -> (variable, repository, tag)
         self.hosts: dict[str, str] = {}  # host -> variable
         if profile.terraform.image_tag_variables:
@@ -141,8 +142,13 @@ def _body(value: dict[str, Any], model: str | None) -> list[Attr | Block]:
     return attrs + [b for t in order for b in blocks if b.type == t]
 
 
-def resource_block(obj: dict[str, Any], label: str) -> Block:
-    typed = schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+def _typed(obj: dict[str, Any], raw: frozenset[str]) -> tuple[str, str] | None:
+    return None if obj.get("kind") in raw else schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+
+
+def resource_block(obj: dict[str, Any], label: str, raw: frozenset[str] = frozenset()) -> Block:
+    """`raw`: kinds written as kubectl_manifest even where a typed resource exists."""
+    typed = _typed(obj, raw)
     if typed is None:
         yaml_body = Call("yamlencode", _ordered(obj, top=True))
         return Block("resource", [schema.MANIFEST_TYPE, label], [Attr("yaml_body", yaml_body)])
@@ -154,13 +160,13 @@ def resource_block(obj: dict[str, Any], label: str) -> Block:
     return Block("resource", [rtype, label], body)
 
 
-def _labels(objects: list[dict[str, Any]]) -> list[str]:
+def _labels(objects: list[dict[str, Any]], raw: frozenset[str] = frozenset()) -> list[str]:
     """Unique resource names: snake_case object names (kind-prefixed for kubectl_manifest)."""
     used: set[tuple[str, str]] = set()
     labels = []
     for obj in objects:
         name = obj.get("metadata", {}).get("name", "object")
-        typed = schema.resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
+        typed = _typed(obj, raw)
         rtype = typed[0] if typed else schema.MANIFEST_TYPE
         label = resource_label(name if typed else f"{obj.get('kind', '')}_{name}")
         base, n = label, 2
@@ -171,20 +177,23 @@ def _labels(objects: list[dict[str, Any]]) -> list[str]:
     return labels
 
 
-def module_files(objects: list[dict[str, Any]], profile: Profile | None = None) -> dict[str, str]:
-    """DIR/<service>/*.tf for one service; files that would be empty are left out."""
+def module_files(objects: list[dict[str, Any]], profile: Profile | None = None,
+                 providers: dict[str, dict[str, str]] | None = None,
+                 raw: frozenset[str] = frozenset()) -> dict[str, str]:
+    """DIR/<service>/*.tf for one service; files that would be empty are left out. `providers`: more
+    required providers (the cluster kit's vault); `raw`: kinds written as kubectl_manifest."""
     profile = profile or Profile()
     variables = Variables(objects, profile)
     by_file: dict[str, list[Block]] = {}
     service_resource = None
-    for obj, label in zip(objects, _labels(objects)):
-        block = resource_block(variables.parametrize(obj), label)
+    for obj, label in zip(objects, _labels(objects, raw)):
+        block = resource_block(variables.parametrize(obj), label, raw)
         by_file.setdefault(schema.FILE_BY_KIND.get(obj.get("kind", ""), "main.tf"), []).append(block)
         if obj.get("kind") == "Service" and service_resource is None:
             service_resource = f"{block.labels[0]}.{label}"
     by_file["variables.tf"] = variables.blocks()
     by_file["outputs.tf"] = _outputs(service_resource, variables)
-    by_file["versions.tf"] = [_versions(profile)]
+    by_file["versions.tf"] = [_versions(profile, providers or {})]
     return {name: render_file(by_file[name]) for name in MODULE_FILES if by_file.get(name)}
 
 
@@ -201,10 +210,11 @@ def _outputs(service_resource: str | None, variables: Variables) -> list[Block]:
     return out
 
 
-def _versions(profile: Profile) -> Block:
+def _versions(profile: Profile, more: dict[str, dict[str, str]]) -> Block:
     providers = {
         "kubectl": {"source": "alekc/kubectl", "version": profile.terraform.kubectl_provider_version},
         "kubernetes": {"source": "hashicorp/kubernetes", "version": profile.terraform.kubernetes_provider_version},
+        **more,
     }
     return Block("terraform", [], [Block("required_providers", [], [Attr(k, v) for k, v in providers.items()])])
 

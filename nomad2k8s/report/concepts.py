@@ -41,6 +41,7 @@ def render() -> str:
     ]
     lines += [f"| `{hints.PREFIX}{s.name}` | {', '.join(s.levels)} | {_cell(s.allowed)} | {_cell(s.description)} |"
               for s in hints.SPECS]
+    lines += _cluster_kit()
     lines += [
         "",
         "## Settings without a mapping",
@@ -54,3 +55,19 @@ def render() -> str:
     lines += [f"| `{r.shape}` | {r.status.value} | `{r.code}` | {_cell(r.message)} | {_cell(r.suggestion)} |"
               for r in ROWS]
     return "\n".join(lines) + "\n"
+
+
+def _cluster_kit() -> list[str]:
+    """The profile's cluster_kit section: what OUT/_cluster/ holds and the keys that shape it."""
+    import json
+
+    from ..profile import ClusterKitSettings
+
+    lines = ["", "## Cluster kit (OUT/_cluster/)", "",
+             "Profile section `cluster_kit:` (README, \"After convert: the cluster kit\"): the cluster-side pieces the",
+             "review's actions call for, each linked from the action it settles.", "",
+             "| Profile key | Default | Effect |", "|---|---|---|"]
+    for name, spec in ClusterKitSettings.model_fields.items():
+        default = spec.default_factory() if spec.default_factory is not None else spec.default  # type: ignore[call-arg]
+        lines.append(f"| `cluster_kit.{name}` | `{json.dumps(default)}` | {_cell(spec.description or '')} |")
+    return lines

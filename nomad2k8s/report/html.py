@@ -141,7 +141,9 @@ def _actions(actions: list[Mapping[str, Any]], ids: dict[str, str], codes_href: 
         per: dict[str, list[str]] = {}
         for item in items:
             svc = str(item.get("service", ""))
-            per.setdefault(svc, []).append(_row_link(ids, svc, item.get("row"), _e(item.get("detail", ""))))
+            settled = (f' (kit: <a href="{_e(quote(item["kit"]))}"><code>{_e(item["kit"])}</code></a>)'
+                       if item.get("kit") else f" (kit: missing {_e(item['missing'])})" if item.get("missing") else "")
+            per.setdefault(svc, []).append(_row_link(ids, svc, item.get("row"), _e(item.get("detail", ""))) + settled)
         lis = "".join(f"<li>{_row_link(ids, svc, None, f'<b>{_e(svc)}</b>')}: {', '.join(details)}</li>"
                       for svc, details in per.items())
         snippet = f"<pre><code>{_e(act['snippet'])}</code></pre>" if act.get("snippet") else ""
@@ -181,6 +183,11 @@ def _waves(report: Report, ids: dict[str, str]) -> str:
                      f"</tr></thead><tbody>{rows}</tbody></table>")
     else:
         parts.append('<p class="empty">No waves computed.</p>')
+    removals = [(f"after wave {w.get('wave')}", k) for w in waves for k in w.get("kit_remove") or []]
+    removals += [(str(p.get("when", "")), str(p.get("piece", ""))) for p in report.get("kit_remove_later") or []]
+    if removals:
+        parts.append("<h3>Hybrid-period pieces of the cluster kit: when to remove them</h3><ul>" + "".join(
+            f"<li><code>{_e(piece)}</code>: {_e(when)}</li>" for when, piece in removals) + "</ul>")
     if cycles:
         parts.append("<h3>Cycles (move these services together)</h3><ul>" + "".join(
             f"<li>{' → '.join(_row_link(ids, n, None, _e(n)) for n in [*c, c[0]])}</li>" for c in cycles if c)

@@ -19,6 +19,15 @@ def _link(service: dict[str, Any]) -> str:
     return f"[{service['name']}]({service['migration_md']})"
 
 
+def _settled(item: dict[str, Any]) -> str:
+    """What the cluster kit did about an item: the file preparing it, or what it lacks to."""
+    if item.get("kit"):
+        return f" — prepared by the kit: `{item['kit']}`"
+    if item.get("missing"):
+        return f" — kit: missing {_cell(item['missing'])}"
+    return ""
+
+
 def render(report: dict[str, Any]) -> str:
     totals = report["totals"]
     run = report["run"]
@@ -50,7 +59,7 @@ def render(report: dict[str, Any]) -> str:
         items = action["items"]
         services = sorted({i["service"] for i in items})
         lines += [f"### {action['title']} ({len(items)} item(s), {len(services)} service(s))", ""]
-        lines += [f"- {i['service']}: `{_cell(i['detail'])}`" for i in items[:MAX_ITEMS]]
+        lines += [f"- {i['service']}: `{_cell(i['detail'])}`" + _settled(i) for i in items[:MAX_ITEMS]]
         if len(items) > MAX_ITEMS:
             lines.append(f"- … and {len(items) - MAX_ITEMS} more (report.json)")
         if action.get("kit"):
@@ -64,6 +73,12 @@ def render(report: dict[str, Any]) -> str:
     for wave in report["waves"]:
         external = f" — external: {', '.join(f'`{e}`' for e in wave['external'])}" if wave["external"] else ""
         lines.append(f"{wave['wave']}. {', '.join(wave['services'])}{external}")
+        if wave.get("kit_remove"):
+            lines.append(f"   Once it has moved, remove: {', '.join(f'`{k}`' for k in wave['kit_remove'])}")
+    later = report.get("kit_remove_later") or []
+    if later:
+        lines += ["", "Hybrid-period pieces of the cluster kit to remove later:", ""]
+        lines += [f"- `{_cell(p['piece'])}`: {_cell(p['when'])}" for p in later]
     if report["cycles"]:
         lines += ["", "Cycles (move together): " + "; ".join(" ↔ ".join(c) for c in report["cycles"])]
     if report["stale_decisions"]:

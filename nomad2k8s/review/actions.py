@@ -41,6 +41,10 @@ def _setting(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
     return [name + (f" = {entry.value}" if entry.value else "")]
 
 
+def _said(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
+    return [f"{entry.nomad_path}: {entry.message}"]
+
+
 def _consul_name(entry: LedgerEntry, _values: Mapping[str, Any]) -> list[str]:
     # One item per Consul service: the forward or the ExternalName Service is per name, whatever reads it.
     service = entry.data.get("service")
@@ -71,6 +75,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("consul-dns", "Consul: these services stay on Nomad/Consul; make their names resolve from the cluster "
          "(the kit's CoreDNS forward of `consul`, or ExternalName Services)", ("N2K-CONSUL-NAME-EXTERNAL",),
          _consul_name),
+    # The cluster kit's own open rows (OUT/_cluster/): what the profile did not state.
+    Kind("kit-placeholder", "Cluster kit: fill in the values the profile does not state", ("N2K-KIT-PLACEHOLDER",),
+         _said),
+    Kind("hybrid-dns", "Hybrid period: make these Consul names resolve from the pods", ("N2K-KIT-EXTERNAL-NAME-OFF",),
+         _said),
 )
 _BY_CODE = {code: kind for kind in KINDS for code in kind.codes}
 

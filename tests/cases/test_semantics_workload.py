@@ -231,6 +231,15 @@ CASES = [
              {"name": "logs", "hostPath": {"path": "/var/log"}}]}}}}},
          absent=(("PersistentVolumeClaim", "node-logs"),),
          rows={"job[agent].group[agent].volume[logs].source": ("changed", "N2K-VOLUME-HOST")}),
+    # host_volumes_as = pvc: a claim even where the profile knows the path (the cluster kit binds a hostPath PV
+    # to it); the path used to win and no claim was written.
+    Case("host-volume-as-pvc-known-path", SYSTEM_HOST_VOL.replace('type = "system"', 'type = "service"'),
+         profile=Profile.model_validate({"storage": {"host_volumes": {"node-logs": "/var/log"},
+                                                     "host_volumes_as": "pvc"}}),
+         objects={("Deployment", "agent"): {"spec": {"template": {"spec": {"volumes": [
+             {"name": "logs", "persistentVolumeClaim": {"claimName": "node-logs"}}]}}}},
+                  ("PersistentVolumeClaim", "node-logs"): {"spec": {"accessModes": ["ReadWriteOnce"]}}},
+         rows={"job[agent].group[agent].volume[logs].source": ("changed", "N2K-VOLUME-HOST-PVC")}),
 ]
 
 

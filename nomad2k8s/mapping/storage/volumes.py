@@ -231,7 +231,8 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
     source = source or volume.label or name
     read_only = bool(volume.read_only)
     host_path = storage.host_volumes.get(source)
-    if host_path:
+    # host_volumes_as = pvc: a claim even where the path is known (the cluster kit binds it to that path).
+    if host_path and storage.host_volumes_as != "pvc":
         add_volume(gctx, k8s.V1Volume(name=name, host_path=k8s.V1HostPathVolumeSource(path=host_path,
                                                                                    type="Directory")))
         where = Target("volume", name, field=f"hostPath {host_path}")
@@ -258,8 +259,9 @@ def _map_host(gctx: GroupContext, volume: Volume) -> PodVolume:
         where = Target("PersistentVolumeClaim", claim_name)
         path = source_path or volume.nomad_path
         if storage.host_volumes_as == "pvc":
-            ledger.changed("N2K-VOLUME-HOST-PVC", path, f"host volume {source!r} -> PVC (profile host_volumes_as = pvc)",
-                           target=where, suggestion="Copy the existing data from the Nomad node into the new volume.",
+            known = f"; its data is at {host_path} on the Nomad node (storage.host_volumes)" if host_path else ""
+            ledger.changed("N2K-VOLUME-HOST-PVC", path,
+                           f"host volume {source!r} -> PVC (profile host_volumes_as = pvc){known}", target=where, suggestion="Copy the existing data from the Nomad node into the new volume.",
                            claims=source_path is not None)
         else:
             ledger.decide("N2K-VOLUME-HOST-UNKNOWN", path,

@@ -1,3 +1,20 @@
+resource "kubernetes_service_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = var.namespace
+    annotations = {
+      "nomad2k8s.io/hybrid-period" = "remove once db runs in Kubernetes (it is not converted in this run)"
+    }
+    labels = {
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+    }
+  }
+  spec {
+    external_name = "db.service.consul"
+    type          = "ExternalName"
+  }
+}
+
 resource "kubectl_manifest" "cluster_secret_store_vault" {
   yaml_body = yamlencode({
     apiVersion = "external-secrets.io/v1"
