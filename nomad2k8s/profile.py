@@ -114,6 +114,16 @@ class StorageSettings(_Section):
     host_volumes_as: Literal["hostPath", "pvc"] = Field("hostPath", description="What Nomad host volumes become.")
 
 
+class WorkloadSettings(_Section):
+    """Which workload kind a service group becomes when the jobspec leaves it open."""
+
+    single_replica_stateful: Literal["Deployment", "StatefulSet"] = Field(
+        "Deployment", description="A single-replica service with persistent data (sticky ephemeral_disk, "
+        "single-writer or per-allocation CSI volume): Deployment = a standalone PersistentVolumeClaim and strategy "
+        "Recreate (what hand migrations write); StatefulSet = volumeClaimTemplates. Several replicas with "
+        "per-replica storage, or tasks using NOMAD_ALLOC_INDEX/NOMAD_ALLOC_NAME, are always a StatefulSet.")
+
+
 class PlacementSettings(_Section):
     """Node labels that stand in for Nomad node attributes in constraints."""
 
@@ -235,6 +245,7 @@ class Profile(_Section):
     hosts: HostRewrite = Field(default_factory=HostRewrite, description=HostRewrite.__doc__)
     ingress: IngressSettings = Field(default_factory=IngressSettings, description=IngressSettings.__doc__)
     storage: StorageSettings = Field(default_factory=StorageSettings, description=StorageSettings.__doc__)
+    workload: WorkloadSettings = Field(default_factory=WorkloadSettings, description=WorkloadSettings.__doc__)
     placement: PlacementSettings = Field(default_factory=PlacementSettings, description=PlacementSettings.__doc__)
     gpu: GpuSettings = Field(default_factory=GpuSettings, description=GpuSettings.__doc__)
     secrets: SecretSettings = Field(default_factory=SecretSettings, description=SecretSettings.__doc__)
