@@ -84,6 +84,14 @@ class IngressSettings(_Section):
     cert_manager_issuer: str | None = Field(
         None, description="cert-manager ClusterIssuer annotation instead of a fixed secret.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations on every Ingress.")
+    controller_namespace: str | None = Field(
+        "traefik", description="Namespace of the ingress controller's pods (Traefik's Helm chart: the release "
+        "namespace, `traefik` by convention; k3s: kube-system); null = any namespace. Network policies from "
+        "intentions under a default deny let these pods reach every routed service's ports.")
+    controller_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "traefik"},
+        description="Pod labels of the ingress controller (Traefik: app.kubernetes.io/name: traefik; ingress-nginx: "
+        "app.kubernetes.io/name: ingress-nginx in namespace ingress-nginx); empty = no controller allow rule.")
 
 
 # Access modes of well-known provisioners' usual class names, used when storage.access_modes does not
