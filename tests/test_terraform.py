@@ -319,7 +319,7 @@ def test_stdout_prints_one_complete_configuration() -> None:
     used = set(re.findall(r"\bvar\.([a-z_][a-z0-9_]*)", result.stdout))
     assert "namespace" in used and used <= declared, used - declared
     kinds = {kind for block in config["resource"] for kind in block}
-    assert {"kubectl_manifest", "kubernetes_stateful_set_v1"} <= kinds
+    assert {"kubectl_manifest", "kubernetes_deployment_v1", "kubernetes_persistent_volume_claim_v1"} <= kinds
 
 
 def test_stdout_refuses_several_terraform_services() -> None:
