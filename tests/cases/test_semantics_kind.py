@@ -102,6 +102,11 @@ CASES = [
                   ("PersistentVolumeClaim", "db-data"): {"spec": {"accessModes": ["ReadWriteOnce"]}}},
          absent=(("StatefulSet", "db"),),
          rows={"job[db].group[db]": ("mapped", "N2K-WORKLOAD-DEPLOYMENT")}),
+    # 19: several replicas sharing one single-writer volume: nothing per replica, but only one can write.
+    Case("replicas-share-single-writer", CSI % (2, ""),
+         objects={("Deployment", "db"): {"spec": {"replicas": 2, "strategy": {"type": "Recreate"}}}},
+         absent=(("StatefulSet", "db"),),
+         rows={"job[db].group[db]": ("needs-decision", "N2K-WORKLOAD-DEPLOYMENT")}),
     # 19: per_alloc on one replica is one claim (mapped, not "a Deployment shares one claim").
     Case("per-alloc-one-replica", CSI % (1, "per_alloc = true"),
          objects={("Deployment", "db"): {"spec": {"strategy": {"type": "Recreate"}}}},

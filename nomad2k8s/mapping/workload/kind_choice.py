@@ -28,6 +28,7 @@ class KindChoice:
     kind: str  # Deployment | StatefulSet
     code: str  # the ledger code of the decision row; "" when nothing needed choosing
     reason: str  # why, for the ledger message
+    suggestion: str = ""  # set when a person must decide (the row is then needs-decision)
 
 
 def max_replicas(group: Group, hints: Hints | None = None) -> int:
@@ -53,6 +54,11 @@ def persistent_data(group: Group) -> str | None:
         if volume.type == "csi" and volume.access_mode in SINGLE_WRITER_MODES:
             return f"single-writer CSI volume {volume.label!r}"
     return None
+
+
+def _single_node_writer(group: Group) -> bool:
+    return any(v.type == "csi" and v.per_alloc is not True and not v.read_only
+               and v.access_mode in ("single-node-writer", "single-node-single-writer") for v in group.volume)
 
 
 def per_replica_storage(group: Group) -> str | None:
@@ -88,9 +94,14 @@ def service_kind(group: Group, profile: Profile, hints: Hints | None = None) -> 
     if data is None:
         return KindChoice("Deployment", "", "")
     if replicas > 1:
-        return KindChoice("Deployment", "N2K-WORKLOAD-DEPLOYMENT",
-                          f"{replicas} replicas share the {data}, nothing is per replica: a Deployment with one "
-                          "claim (a StatefulSet would add identity the job does not use)")
+        shared = KindChoice("Deployment", "N2K-WORKLOAD-DEPLOYMENT",
+                            f"{replicas} replicas share the {data}, nothing is per replica: a Deployment with one "
+                            "claim (a StatefulSet would add identity the job does not use)")
+        if _single_node_writer(group):  # one read-write mount: Nomad, too, gives the volume to one allocation
+            return KindChoice(shared.kind, shared.code, shared.reason + "; only one pod can mount it read-write",
+                              "Run one replica, give each replica its own volume (per_alloc = true), or use a "
+                              "multi-node access mode on storage that provides it.")
+        return shared
     setting = profile.workload.single_replica_stateful
     why = f"one replica with persistent data ({data}); profile workload.single_replica_stateful = {setting}"
     if setting == "StatefulSet":

@@ -93,6 +93,9 @@ def _kind_row(jctx: JobContext, gctx: GroupContext) -> None:
         ledger.mapped("N2K-WORKLOAD-HINT", gctx.group.nomad_path,
                       f"{gctx.kind} chosen by the workload hint ({gctx.hints.source('workload')}) "
                       f"instead of {derived}{why}", k8s=f"{gctx.kind}/{gctx.workload_name}", claims=False)
+    elif choice is not None and choice.code and choice.suggestion:
+        ledger.decide(choice.code, gctx.group.nomad_path, f"{choice.kind} because {choice.reason}",
+                      k8s=f"{choice.kind}/{gctx.workload_name}", suggestion=choice.suggestion, claims=False)
     elif choice is not None and choice.code:
         ledger.mapped(choice.code, gctx.group.nomad_path, f"{choice.kind} because {choice.reason}",
                       k8s=f"{choice.kind}/{gctx.workload_name}", claims=False)
