@@ -84,6 +84,14 @@ class IngressSettings(_Section):
     cert_manager_issuer: str | None = Field(
         None, description="cert-manager ClusterIssuer annotation instead of a fixed secret.")
     annotations: dict[str, str] = Field(default_factory=dict, description="Extra annotations on every Ingress.")
+    controller_namespace: str | None = Field(
+        "traefik", description="Namespace of the ingress controller's pods (Traefik's Helm chart: the release "
+        "namespace, `traefik` by convention; k3s: kube-system); null = any namespace. Network policies from "
+        "intentions under a default deny let these pods reach every routed service's ports.")
+    controller_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "traefik"},
+        description="Pod labels of the ingress controller (Traefik: app.kubernetes.io/name: traefik; ingress-nginx: "
+        "app.kubernetes.io/name: ingress-nginx in namespace ingress-nginx); empty = no controller allow rule.")
 
 
 # Access modes of well-known provisioners' usual class names, used when storage.access_modes does not
@@ -112,6 +120,16 @@ class StorageSettings(_Section):
     access_modes: dict[str, list[str]] = Field(default_factory=dict, description="Storage class -> the access modes it can provide (ReadWriteOnce, ReadWriteOncePod, ReadOnlyMany, ReadWriteMany); well-known provisioners have defaults (local-path: ReadWriteOnce only).")
     host_volumes: dict[str, str] = Field(default_factory=dict, description="Nomad host volume name -> host path.")
     host_volumes_as: Literal["hostPath", "pvc"] = Field("hostPath", description="What Nomad host volumes become.")
+
+
+class WorkloadSettings(_Section):
+    """Which workload kind a service group becomes when the jobspec leaves it open."""
+
+    single_replica_stateful: Literal["Deployment", "StatefulSet"] = Field(
+        "Deployment", description="A single-replica service with persistent data (sticky ephemeral_disk, "
+        "single-writer or per-allocation CSI volume): Deployment = a standalone PersistentVolumeClaim and strategy "
+        "Recreate (what hand migrations write); StatefulSet = volumeClaimTemplates. Several replicas with "
+        "per-replica storage, or tasks using NOMAD_ALLOC_INDEX/NOMAD_ALLOC_NAME, are always a StatefulSet.")
 
 
 class PlacementSettings(_Section):
@@ -280,6 +298,7 @@ class Profile(_Section):
     hosts: HostRewrite = Field(default_factory=HostRewrite, description=HostRewrite.__doc__)
     ingress: IngressSettings = Field(default_factory=IngressSettings, description=IngressSettings.__doc__)
     storage: StorageSettings = Field(default_factory=StorageSettings, description=StorageSettings.__doc__)
+    workload: WorkloadSettings = Field(default_factory=WorkloadSettings, description=WorkloadSettings.__doc__)
     placement: PlacementSettings = Field(default_factory=PlacementSettings, description=PlacementSettings.__doc__)
     gpu: GpuSettings = Field(default_factory=GpuSettings, description=GpuSettings.__doc__)
     secrets: SecretSettings = Field(default_factory=SecretSettings, description=SecretSettings.__doc__)

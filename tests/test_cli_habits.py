@@ -72,7 +72,7 @@ def test_json_stdout_is_one_list(tmp_path: Path) -> None:
     proc = run_cli("convert", FIXTURES / "overseerr", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["kind"] == "List" and len(doc["items"]) == 7
+    assert doc["kind"] == "List" and len(doc["items"]) == 8  # with the sticky disk's own PVC (Deployment + claim)
 
 
 def test_quiet_prints_errors_only(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nomad2k8s.hints import SPECS
 from nomad2k8s.mapping.core.registry import TRANSFORMS
 from nomad2k8s.mapping.core.unsupported import ROWS
+from nomad2k8s.report.concepts import profile_fields
 from tests.support import REPO, run_cli
 
 DOC = REPO / "docs" / "MAPPINGS.md"
@@ -27,3 +28,6 @@ def test_doc_covers_every_transform_hint_and_row() -> None:
         assert f"`nomad2k8s.{spec.name}`" in text
     for row in ROWS:
         assert f"| `{row.shape}` |" in text and f"`{row.code}`" in text
+    for name, _, description in profile_fields():
+        assert description, f"profile field {name} needs a description"
+        assert f"| `{name}` |" in text

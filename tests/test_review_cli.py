@@ -121,7 +121,7 @@ def test_diff_reports_verdict_and_row_deltas(tmp_path: Path) -> None:
     proc = run_cli("diff", tmp_path / "a", tmp_path / "b", "--exit-code")
     assert proc.returncode == 1, proc.stderr
     assert "- runner: NO-GO → GO after actions; closed N2K-DRIVER-NO-IMAGE" in proc.stdout
-    assert "opened N2K-VOLUME-DATA" in proc.stdout
+    assert "opened N2K-STRATEGY-RECREATE, N2K-VOLUME-DATA" in proc.stdout  # one replica + RWO claim: Deployment, Recreate
     assert "1 service(s) changed, 0 new, 0 removed; 1 verdict(s) changed." in proc.stdout
     assert "Verdicts: GO 0 → 0, GO after actions 0 → 1, NO-GO 1 → 0." in proc.stdout
     assert run_cli("diff", tmp_path / "a", tmp_path / "a", "--exit-code").returncode == 0

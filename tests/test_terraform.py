@@ -319,7 +319,7 @@ def test_stdout_prints_one_complete_configuration() -> None:
     used = set(re.findall(r"\bvar\.([a-z_][a-z0-9_]*)", result.stdout))
     assert "namespace" in used and used <= declared, used - declared
     kinds = {kind for block in config["resource"] for kind in block}
-    assert {"kubectl_manifest", "kubernetes_stateful_set_v1"} <= kinds
+    assert {"kubectl_manifest", "kubernetes_deployment_v1", "kubernetes_persistent_volume_claim_v1"} <= kinds
 
 
 def test_stdout_refuses_several_terraform_services() -> None:
@@ -330,12 +330,26 @@ def test_stdout_refuses_several_terraform_services() -> None:
 
 
 def test_overseerr_is_pattern_b() -> None:
-    """Seed 003 Pattern B, as far as the mappers produce the objects today."""
-    main = (REPO / "generated" / "overseerr" / "terraform" / "overseerr" / "main.tf").read_text()
+    """Seed 003 Pattern B, as far as the mappers produce the objects today: the seeds' profile keeps the
+    single-replica StatefulSet (workload.single_replica_stateful), governed by a headless Service."""
+    main = (REPO / "generated" / "poc-k3s" / "terraform" / "overseerr" / "main.tf").read_text()
     assert 'resource "kubernetes_stateful_set_v1" "overseerr"' in main
     assert re.search(r'init_container \{\n +name += "litestream-restore"', main)
     assert re.search(r'container \{\n +name += "litestream"\n +args += \["replicate"', main)
     assert 'resource "kubernetes_service_v1" "overseerr"' in main
+    assert re.search(r'service_name += "overseerr-headless"', main)
+    headless = main.split('resource "kubernetes_service_v1" "overseerr_headless"', 1)[1].split("\nresource ", 1)[0]
+    assert 'cluster_ip = "None"' in headless
+
+
+def test_overseerr_default_profile_is_a_deployment_with_a_claim() -> None:
+    """The default profile: one replica with a sticky disk -> Deployment + standalone PVC + Recreate."""
+    main = (REPO / "generated" / "overseerr" / "terraform" / "overseerr" / "main.tf").read_text()
+    assert 'resource "kubernetes_deployment_v1" "overseerr"' in main
+    assert 'resource "kubernetes_persistent_volume_claim_v1" "overseerr_alloc_data"' in main
+    assert re.search(r'strategy \{\n +type = "Recreate"', main)
+    assert re.search(r'persistent_volume_claim \{\n +claim_name = "overseerr-alloc-data"', main)
+    assert "volume_claim_template" not in main
 
 
 # ---- corpus -------------------------------------------------------------------------------------------

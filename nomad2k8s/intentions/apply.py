@@ -12,6 +12,7 @@ from ..ledger import Ledger, Status
 from . import others
 from .catalog import Catalog
 from .common import EmitContext
+from .ingress_access import controller_access, default_deny_scope
 from .model import IntentionSet, OtherEntry, Pattern
 from .semantics import Plan, resolve
 from .values import plain
@@ -31,6 +32,8 @@ def apply_intentions(iset: IntentionSet, results: list[ServiceResult], profile: 
     emitter = importlib.import_module(f"{__package__}.{target}")
     ctx = EmitContext(plan, catalog, profile, any_port or profile.policies.any_port)
     emitted = emitter.emit(ctx)
+    controller, opened = controller_access(ctx, results, target)
+    emitted += controller
     source = Path(iset.files[0]) if iset.files else Path("intentions")
     policies = ServiceResult(POLICIES_DIR, source, "consul", [], Ledger(service=POLICIES_DIR))
     policies.extra["intentions"] = _graph_intentions(iset)
@@ -45,6 +48,7 @@ def apply_intentions(iset: IntentionSet, results: list[ServiceResult], profile: 
             result.objects = sort_objects(result.objects)
     policies.objects = sort_objects(policies.objects)
     _source_entries(plan, catalog, policies)
+    default_deny_scope(ctx, policies.ledger, opened)
     for entry in iset.others:
         _other_entries(entry, catalog, policies)
     for code, path, message, suggestion in ctx.notes:
@@ -58,7 +62,7 @@ def apply_intentions(iset: IntentionSet, results: list[ServiceResult], profile: 
                                f"{default_policy}", suggestion=f"convert with --default-policy {iset.stated_default}",
                                claims=False, k8s="-")
     _cross_check(plan, results)
-    _no_ingress(plan, catalog)
+    _no_ingress(plan, catalog, opened)
     return policies if policies.objects or policies.ledger.entries else None
 
 
@@ -155,12 +159,13 @@ def _cross_check(plan: Plan, results: list[ServiceResult]) -> None:
                     claims=False, k8s="-")
 
 
-def _no_ingress(plan: Plan, catalog: Catalog) -> None:
+def _no_ingress(plan: Plan, catalog: Catalog, opened: set[str]) -> None:
     allowed = {dp.workload.name for dp in plan.destinations if dp.workload is not None and dp.grants}
     for name, workload in sorted(catalog.services.items()):
         if plan.defaults_by_ns.get(workload.namespace) == "deny" and name not in allowed:
+            who = ("only the ingress controller is let through (its own rule)" if name in opened
+                   else "the namespace default-deny policy blocks all its ingress (ingress controller included)")
             workload.result.ledger.decide(
                 "N2K-INTENTION-NO-INGRESS", f"intention[{name}]",
-                f"no intention allows any source to reach {name}: the namespace default-deny policy blocks all "
-                "its ingress (ingress controller included)", suggestion="add allow intentions for its callers",
-                claims=False, k8s="-")
+                f"no intention allows any source to reach {name}: {who}", suggestion="add allow intentions for "
+                "its callers", claims=False, k8s="-")

@@ -39,6 +39,8 @@ class Catalog:
                 if obj.get("kind") != "Service":
                     continue
                 meta, spec = obj.get("metadata", {}), obj.get("spec", {})
+                if spec.get("clusterIP") == "None":
+                    continue  # a StatefulSet's governing Service: no Consul service of that name
                 ports = []
                 for port in spec.get("ports", []):
                     target = port.get("targetPort", port.get("port"))

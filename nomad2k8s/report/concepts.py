@@ -3,6 +3,8 @@ mapper registry, the hint specs and the table of settings without a mapping."""
 
 from __future__ import annotations
 
+import json
+
 from nomad2k8s.mapping.core.registry import TRANSFORMS
 from nomad2k8s.mapping.core.unsupported import ROWS
 
@@ -54,6 +56,16 @@ def render() -> str:
     ]
     lines += [f"| `{r.shape}` | {r.status.value} | `{r.code}` | {_cell(r.message)} | {_cell(r.suggestion)} |"
               for r in ROWS]
+    lines += [
+        "",
+        "## Profile settings",
+        "",
+        "Every field of the profile (`nomad2k8s/profile.py`), with the built-in default (`mappings/vanilla.yaml`).",
+        "",
+        "| Setting | Default | Meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | `{_cell(default)}` | {_cell(text)} |" for name, default, text in profile_fields()]
     return "\n".join(lines) + "\n"
 
 
@@ -71,3 +83,21 @@ def _cluster_kit() -> list[str]:
         default = spec.default_factory() if spec.default_factory is not None else spec.default  # type: ignore[call-arg]
         lines.append(f"| `cluster_kit.{name}` | `{json.dumps(default)}` | {_cell(spec.description or '')} |")
     return lines
+
+
+def profile_fields() -> list[tuple[str, str, str]]:
+    """(dotted name, default as JSON, description) of every profile field, sections expanded."""
+    from pydantic import BaseModel
+
+    from nomad2k8s.profile import Profile
+
+    defaults = Profile().model_dump(mode="json")
+    out: list[tuple[str, str, str]] = []
+    for section, info in Profile.model_fields.items():
+        model = info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            for name, field in model.model_fields.items():
+                out.append((f"{section}.{name}", json.dumps(defaults[section][name]), field.description or ""))
+        else:
+            out.append((section, json.dumps(defaults[section]), info.description or ""))
+    return out

@@ -145,7 +145,7 @@ def test_profile_hosts_class_and_tls(tmp_path: Path) -> None:
 
 
 def _container(result, name: str = "main") -> dict:
-    deployment = next(o for o in result.objects if o["kind"] == "Deployment")
+    deployment = next(o for o in result.objects if o["kind"] in ("Deployment", "StatefulSet"))
     return next(c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == name)
 
 
@@ -195,7 +195,8 @@ def test_static_port_policy(tmp_path: Path, policy: str, service_type: str, host
     ("${NOMAD_DC}", "dc1", Status.CHANGED),
     ("${NOMAD_REGION}", "${NOMAD_REGION}", Status.NEEDS_DECISION),
     ("${NOMAD_ALLOC_NAME}", "$(NOMAD_ALLOC_NAME)", Status.CHANGED),
-    ("${NOMAD_ALLOC_INDEX}", "${NOMAD_ALLOC_INDEX}", Status.NEEDS_DECISION),
+    # the index is per-replica identity: the group becomes a StatefulSet, the index its pod ordinal
+    ("${NOMAD_ALLOC_INDEX}", "$(NOMAD_ALLOC_INDEX)", Status.MAPPED),
     ("db.service.consul:5432", "db.default.svc.cluster.local:5432", Status.MAPPED),
     ("primary.db.service.eu1.consul", "db.default.svc.cluster.local", Status.CHANGED),
     ("api.virtual.consul", "api.default.svc.cluster.local", Status.MAPPED),

@@ -2,7 +2,8 @@
 
 Nomad's ephemeral disk is the allocation directory. Sticky/migrating disks keep their data
 across updates, which in Kubernetes is a StatefulSet volumeClaimTemplates entry mounted at
-/alloc/data (the seeds' `data` volume); otherwise the alloc dir is an emptyDir with a size
+/alloc/data (the seeds' `data` volume), or for a single-replica Deployment one standalone PVC
+`<workload>-alloc-data` there (mapping/workload/kind_choice.py says which); otherwise the alloc dir is an emptyDir with a size
 limit, and the size is requested as ephemeral-storage by the group's main container.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.podspec import add_mount
@@ -17,13 +19,16 @@ from nomad2k8s.mapping.core.values import as_int
 from nomad2k8s.mapping.storage.claims import (
     RWO,
     add_claim_template,
+    add_pvc,
     claim_size,
     claim_spec,
     mib_quantity,
+    mount_pvc,
     size_origin,
     storage_class,
 )
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir
+from nomad2k8s.mapping.workload.kind_choice import max_replicas
 
 NOMAD_DEFAULT_DISK_MB = 300
 ALLOC_DATA_VOLUME = "alloc-data"
@@ -31,9 +36,12 @@ ALLOC_DATA_PATH = "/alloc/data"
 
 
 def sticky_data_volume(gctx: GroupContext) -> str | None:
-    """The per-replica volume holding /alloc/data, when the ephemeral disk is sticky."""
+    """The volume holding /alloc/data (per replica, or the single replica's claim), when the disk is sticky."""
     templates = gctx.workload_spec.volume_claim_templates
-    return ALLOC_DATA_VOLUME if any(t.metadata is not None and t.metadata.name == ALLOC_DATA_VOLUME for t in templates) else None
+    if any(t.metadata is not None and t.metadata.name == ALLOC_DATA_VOLUME for t in templates):
+        return ALLOC_DATA_VOLUME
+    own = any(v.name == ALLOC_DATA_VOLUME and v.persistent_volume_claim is not None for v in gctx.pod_spec.volumes or [])
+    return ALLOC_DATA_VOLUME if own else None
 
 
 def map_ephemeral_disk(gctx: GroupContext) -> None:
@@ -51,26 +59,37 @@ def map_ephemeral_disk(gctx: GroupContext) -> None:
     keep = disk.sticky is True or disk.migrate is True
     mains = [t for t in gctx.main_tasks() if t.name in gctx.containers]
     main = gctx.containers[mains[0].name] if mains else next(iter(gctx.containers.values()))
-    if keep and gctx.kind == "StatefulSet":
+    # One replica in a Deployment: the same data in one standalone claim (the workload rolls with Recreate).
+    single = gctx.kind == "Deployment" and max_replicas(gctx.group, gctx.hints) <= 1
+    if keep and (gctx.kind == "StatefulSet" or single):
         if gctx.hints.volume_size:  # an unsized disk is Nomad's 300 MB default unless the hint sizes it
             quantity = claim_size(gctx, quantity if size else None, at=disk.nomad_path)
         spec = claim_spec(gctx, access_mode=RWO, size=quantity,
                           storage_class_name=storage_class(gctx, None, at=disk.nomad_path))
-        add_claim_template(gctx, ALLOC_DATA_VOLUME, spec)
+        if single:
+            claim_name = dns_label(f"{gctx.workload_name}-{ALLOC_DATA_VOLUME}")
+            add_pvc(gctx, claim_name, spec)
+            mount_pvc(gctx, ALLOC_DATA_VOLUME, claim_name)
+            target = f"PersistentVolumeClaim/{claim_name} ({quantity}) at {ALLOC_DATA_PATH}"
+            each = "a new, empty claim"
+        else:
+            add_claim_template(gctx, ALLOC_DATA_VOLUME, spec)
+            target = (f"StatefulSet/{gctx.workload_name} volumeClaimTemplates {ALLOC_DATA_VOLUME} ({quantity}) "
+                      f"at {ALLOC_DATA_PATH}")
+            each = "a new, empty claim per replica"
         for container in gctx.containers.values():
             add_mount(container, k8s.V1VolumeMount(name=ALLOC_DATA_VOLUME, mount_path=ALLOC_DATA_PATH))
-        target = f"StatefulSet/{gctx.workload_name} volumeClaimTemplates {ALLOC_DATA_VOLUME} ({quantity}) at {ALLOC_DATA_PATH}"
         origin = (size_origin(gctx, None) if gctx.hints.volume_size and not size
                   else "the ephemeral_disk size" if size else f"Nomad's default {NOMAD_DEFAULT_DISK_MB} MB")
         ledger.decide("N2K-VOLUME-DATA", disk.nomad_path,
-                      f"sticky ephemeral disk -> a new, empty claim per replica of {quantity} (size from {origin}): "
+                      f"sticky ephemeral disk -> {each} of {quantity} (size from {origin}): "
                       "the data in the Nomad allocation directory is not carried over", k8s=target, claims=False,
-                      suggestion="Copy the data into each replica's claim before switching over if it must be kept.")
+                      suggestion="Copy the data into the claim before switching over if it must be kept.")
         if size is not None:
             ledger.mapped("N2K-EPHEMERAL-SIZE", disk.path_of("size"), f"{mb} MB sticky disk -> PVC size", k8s=target)
         ledger.claim(disk, "sticky", Status.MAPPED, "N2K-EPHEMERAL-STICKY",
-                     "sticky alloc data -> a PVC per replica that survives pod replacement"
-                     if disk.sticky else "not sticky; migrate keeps the data", k8s=target)
+                     f"sticky alloc data -> {'a PVC' if single else 'a PVC per replica'} that survives pod "
+                     "replacement" if disk.sticky else "not sticky; migrate keeps the data", k8s=target)
         ledger.claim(disk, "migrate", Status.CHANGED, "N2K-EPHEMERAL-MIGRATE",
                      "Nomad copies the data to the new node; a PVC follows the pod only if its storage class "
                      "is network storage (node-local PVCs pin the pod to its node)", k8s=target)

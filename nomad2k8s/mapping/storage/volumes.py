@@ -37,6 +37,7 @@ from nomad2k8s.mapping.storage.claims import (
     volume_fact,
 )
 from nomad2k8s.mapping.storage.taskdirs import ensure_task_dir, resolve
+from nomad2k8s.mapping.workload.kind_choice import max_replicas
 from nomad2k8s.model import Volume, VolumeMount
 from nomad2k8s.terraform.model import VolumeFact
 
@@ -192,7 +193,11 @@ def _map_csi(gctx: GroupContext, volume: Volume) -> PodVolume:
     _claim(gctx, volume, "read_only", Status.MAPPED, "N2K-VOLUME-READ-ONLY",
            "read-only volume" if volume.read_only else "read-write volume", f"{target} readOnly: {str(read_only).lower()}")
     if volume.is_set("per_alloc"):
-        if per_alloc and gctx.kind != "StatefulSet" and target.startswith("PersistentVolumeClaim"):
+        one = max_replicas(gctx.group, gctx.hints) <= 1
+        if per_alloc and gctx.kind != "StatefulSet" and target.startswith("PersistentVolumeClaim") and one:
+            ledger.mapped("N2K-VOLUME-PER-ALLOC", volume.path_of("per_alloc"),
+                          f"one replica: its per-allocation volume is one claim of the {gctx.kind}", k8s=target)
+        elif per_alloc and gctx.kind != "StatefulSet" and target.startswith("PersistentVolumeClaim"):
             ledger.changed("N2K-VOLUME-PER-ALLOC", volume.path_of("per_alloc"),
                            f"per-allocation volumes need a StatefulSet; a {gctx.kind} shares one claim",
                            k8s=target, suggestion="Run the group as a StatefulSet if each copy needs its own volume.")

@@ -5,39 +5,25 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from nomad2k8s.errors import ConversionError
-from nomad2k8s.hints import hints_for
+from nomad2k8s.hints import Hints, hints_for
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.workload.kind_choice import service_kind
 from nomad2k8s.mapping.workload.spec import CRON_FIELDS, JOB_FIELDS
 from nomad2k8s.model import Group, Job
 from nomad2k8s.profile import Profile
 
 MANAGED_BY = "nomad2k8s"
-SINGLE_WRITER_MODES = frozenset({"single-node-writer", "single-node-single-writer", "multi-node-single-writer"})
 
 
-def stateful_reason(group: Group) -> str | None:
-    """Why this group needs a StatefulSet (stable identity + its own storage), or None.
-
-    The one rule the storage work extends: sticky/migrating ephemeral disks keep data
-    per allocation, and single-writer CSI volumes cannot be shared by rolling replicas."""
-    disk = group.ephemeral_disk
-    if disk is not None and (disk.sticky is True or disk.migrate is True):
-        return "sticky ephemeral_disk"
-    for volume in group.volume:
-        if volume.type == "csi" and (volume.per_alloc is True or volume.access_mode in SINGLE_WRITER_MODES):
-            return f"single-writer CSI volume {volume.label!r}"
-    return None
-
-
-def workload_kind(job: Job, group: Group, profile: Profile) -> str:
+def workload_kind(job: Job, group: Group, profile: Profile, hints: Hints | None = None) -> str:
     job_type = job.job_type
     if job_type == "system":
         return "DaemonSet"
     if job_type in ("batch", "sysbatch"):
         return "CronJob" if job.periodic is not None else "Job"
-    return "StatefulSet" if stateful_reason(group) else "Deployment"
+    return service_kind(group, profile, hints).kind
 
 
 def workload_name(job: Job, group: Group) -> str:
@@ -49,7 +35,7 @@ def workload_name(job: Job, group: Group) -> str:
 def new_group_context(jctx: JobContext, group: Group) -> GroupContext:
     name = workload_name(jctx.job, group)
     hints = hints_for(jctx.job, group)
-    kind = hints.workload or workload_kind(jctx.job, group, jctx.profile)
+    kind = hints.workload or workload_kind(jctx.job, group, jctx.profile, hints)
     if kind == "CronJob" and jctx.job.periodic is None:
         raise ConversionError(f"workload hint CronJob at {hints.source('workload')} needs a periodic block "
                               "for its schedule", jctx.source_file, group.line)
@@ -93,17 +79,26 @@ def map_job_type(jctx: JobContext) -> None:
     else:
         ledger.mapped("N2K-JOB-TYPE", job.path_of("type"), f"{job.job_type} job", k8s=target)
     for gctx in jctx.groups:
-        reason = stateful_reason(gctx.group)
-        derived = workload_kind(job, gctx.group, jctx.profile)
-        if gctx.kind != derived:
-            ledger.mapped("N2K-WORKLOAD-HINT", gctx.group.nomad_path,
-                          f"{gctx.kind} chosen by the workload hint ({gctx.hints.source('workload')}) "
-                          f"instead of {derived}" + (f" (derived from {reason})" if reason and derived == "StatefulSet"
-                                                     else ""),
-                          k8s=f"{gctx.kind}/{gctx.workload_name}", claims=False)
-        elif gctx.kind == "StatefulSet" and reason:
-            ledger.mapped("N2K-WORKLOAD-STATEFUL", gctx.group.nomad_path,
-                          f"StatefulSet because of {reason}", k8s=f"StatefulSet/{gctx.workload_name}", claims=False)
+        _kind_row(jctx, gctx)
+
+
+def _kind_row(jctx: JobContext, gctx: GroupContext) -> None:
+    """The kind decision: why a service group is a StatefulSet or a Deployment with data, or the hint."""
+    job, ledger = jctx.job, jctx.ledger
+    service = job.job_type not in ("system", "batch", "sysbatch")
+    choice = service_kind(gctx.group, jctx.profile, gctx.hints) if service else None
+    derived = workload_kind(job, gctx.group, jctx.profile, gctx.hints)
+    if gctx.kind != derived:
+        why = f" (derived: {choice.reason})" if choice is not None and choice.reason else ""
+        ledger.mapped("N2K-WORKLOAD-HINT", gctx.group.nomad_path,
+                      f"{gctx.kind} chosen by the workload hint ({gctx.hints.source('workload')}) "
+                      f"instead of {derived}{why}", k8s=f"{gctx.kind}/{gctx.workload_name}", claims=False)
+    elif choice is not None and choice.code and choice.suggestion:
+        ledger.decide(choice.code, gctx.group.nomad_path, f"{choice.kind} because {choice.reason}",
+                      k8s=f"{choice.kind}/{gctx.workload_name}", suggestion=choice.suggestion, claims=False)
+    elif choice is not None and choice.code:
+        ledger.mapped(choice.code, gctx.group.nomad_path, f"{choice.kind} because {choice.reason}",
+                      k8s=f"{choice.kind}/{gctx.workload_name}", claims=False)
 
 
 def map_count(gctx: GroupContext) -> None:

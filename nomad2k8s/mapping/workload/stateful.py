@@ -7,6 +7,7 @@ from typing import Any
 
 from kubernetes import client as k8s
 
+from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.core.context import GroupContext, JobContext
 from nomad2k8s.mapping.storage.claims import single_writer_claims
 
@@ -34,22 +35,52 @@ def _service_name(obj: Any) -> str | None:
     return None
 
 
+def _headless(obj: Any) -> bool:
+    if isinstance(obj, k8s.V1Service):
+        return obj.spec is not None and obj.spec.cluster_ip == "None"
+    return isinstance(obj, dict) and obj.get("spec", {}).get("clusterIP") == "None"
+
+
+def _ports(gctx: GroupContext) -> list[k8s.V1ServicePort] | None:
+    """The pods' container ports: peers reach each other by pod DNS name on them (and SRV records name them)."""
+    found: dict[tuple[int, str], str | None] = {}
+    containers = list(gctx.pod_spec.containers or []) + list(gctx.pod_spec.init_containers or [])
+    for container in containers:
+        for port in container.ports or []:
+            found.setdefault((port.container_port, port.protocol or "TCP"), port.name)
+    ports, used = [], set()
+    for i, ((number, protocol), name) in enumerate(sorted(found.items())):
+        if len(found) > 1 and (not name or name in used):
+            name = f"port-{i}"  # several ports need distinct names
+        used.add(name)
+        ports.append(k8s.V1ServicePort(name=name, port=number, target_port=number, protocol=protocol))
+    return ports or None
+
+
 def map_governing_services(jctx: JobContext) -> None:
-    """spec.serviceName must name an existing Service; emit a headless one when none has that name."""
+    """spec.serviceName must name a headless Service (it gives each pod its DNS name). The group's own
+    ClusterIP Service stays for clients; a headless `<workload>-headless` is added beside it."""
     for gctx in jctx.groups:
         if gctx.kind != "StatefulSet" or gctx.skip:
             continue
-        taken = {name for name in map(_service_name, jctx.objects) if name}
+        objects = list(jctx.objects)
+        taken = {name for name in map(_service_name, objects) if name}
         wanted = gctx.workload_spec.service_name or gctx.workload_name
-        if wanted in gctx.services:
-            continue  # this group's own Service already governs it
-        name = wanted if wanted not in taken else f"{gctx.workload_name}-headless"
+        named = next((o for o in objects if _service_name(o) == wanted), None)
+        if named is not None and _headless(named):
+            continue  # already a headless Service of that name
+        clients = wanted in gctx.services
+        name = wanted if wanted not in taken else dns_label(f"{gctx.workload_name}-headless")
+        n = 2
+        while name in taken:  # a Nomad service may already carry the name
+            name, n = dns_label(f"{gctx.workload_name}-headless-{n}"), n + 1
         gctx.workload_spec.service_name = name
         jctx.objects.add(k8s.V1Service(
             api_version="v1", kind="Service",
             metadata=k8s.V1ObjectMeta(name=name, namespace=jctx.profile.namespace.name, labels=dict(gctx.labels)),
-            spec=k8s.V1ServiceSpec(cluster_ip="None", selector=dict(gctx.selector)),
+            spec=k8s.V1ServiceSpec(cluster_ip="None", selector=dict(gctx.selector), ports=_ports(gctx)),
         ))
-        jctx.ledger.mapped("N2K-STATEFULSET-SERVICE", gctx.group.nomad_path,
-                           "a StatefulSet needs a governing Service: headless Service added",
-                           k8s=f"Service/{name} clusterIP: None", claims=False)
+        why = (f"Service/{wanted} keeps its ClusterIP for clients; the StatefulSet's serviceName names a headless "
+               "governing Service beside it" if clients else "a StatefulSet needs a governing Service")
+        jctx.ledger.mapped("N2K-STATEFULSET-SERVICE", gctx.group.nomad_path, f"{why}: headless Service added",
+                           k8s=f"Service/{name} clusterIP: None (StatefulSet serviceName)", claims=False)

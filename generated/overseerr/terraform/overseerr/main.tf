@@ -36,6 +36,25 @@ resource "kubernetes_config_map_v1" "overseerr_config" {
   }
 }
 
+resource "kubernetes_persistent_volume_claim_v1" "overseerr_alloc_data" {
+  metadata {
+    name      = "overseerr-alloc-data"
+    namespace = var.namespace
+    labels = {
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  spec {
+    access_modes = ["ReadWriteOnce"]
+    resources {
+      requests = {
+        storage = "500Mi"
+      }
+    }
+  }
+}
+
 resource "kubernetes_persistent_volume_claim_v1" "overseerr_config" {
   metadata {
     name      = "overseerr-config"
@@ -80,7 +99,7 @@ resource "kubernetes_service_v1" "overseerr" {
   }
 }
 
-resource "kubernetes_stateful_set_v1" "overseerr" {
+resource "kubernetes_deployment_v1" "overseerr" {
   metadata {
     name      = "overseerr"
     namespace = var.namespace
@@ -92,13 +111,16 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
     }
   }
   spec {
-    min_ready_seconds = 30
-    replicas          = "1"
-    service_name      = "overseerr"
+    min_ready_seconds         = 30
+    progress_deadline_seconds = 300
+    replicas                  = "1"
     selector {
       match_labels = {
         app = "overseerr"
       }
+    }
+    strategy {
+      type = "Recreate"
     }
     template {
       metadata {
@@ -277,17 +299,10 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
             claim_name = "overseerr-config"
           }
         }
-      }
-    }
-    volume_claim_template {
-      metadata {
-        name = "alloc-data"
-      }
-      spec {
-        access_modes = ["ReadWriteOnce"]
-        resources {
-          requests = {
-            storage = "500Mi"
+        volume {
+          name = "alloc-data"
+          persistent_volume_claim {
+            claim_name = "overseerr-alloc-data"
           }
         }
       }

@@ -42,7 +42,7 @@ resource "kubectl_manifest" "vertical_pod_autoscaler_overseerr_vpa" {
       targetRef = {
         name       = "overseerr"
         apiVersion = "apps/v1"
-        kind       = "StatefulSet"
+        kind       = "Deployment"
       }
       updatePolicy = {
         updateMode = "Off"

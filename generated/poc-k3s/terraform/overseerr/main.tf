@@ -60,6 +60,31 @@ resource "kubernetes_service_v1" "overseerr" {
   }
 }
 
+resource "kubernetes_service_v1" "overseerr_headless" {
+  metadata {
+    name      = "overseerr-headless"
+    namespace = var.namespace
+    labels = {
+      app                            = "overseerr"
+      "app.kubernetes.io/managed-by" = "nomad2k8s"
+      "app.kubernetes.io/name"       = "overseerr"
+      "app.kubernetes.io/part-of"    = "overseerr"
+    }
+  }
+  spec {
+    cluster_ip = "None"
+    selector = {
+      app = "overseerr"
+    }
+    port {
+      name        = "http"
+      port        = 5055
+      protocol    = "TCP"
+      target_port = "5055"
+    }
+  }
+}
+
 resource "kubernetes_stateful_set_v1" "overseerr" {
   metadata {
     name      = "overseerr"
@@ -74,7 +99,7 @@ resource "kubernetes_stateful_set_v1" "overseerr" {
   spec {
     min_ready_seconds = 30
     replicas          = "1"
-    service_name      = "overseerr"
+    service_name      = "overseerr-headless"
     selector {
       match_labels = {
         app = "overseerr"
