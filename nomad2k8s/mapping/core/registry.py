@@ -29,7 +29,7 @@ ORDER: tuple[str, ...] = (
     "job-type", "job-placement", "statefulset-service", "vault", "namespace", "job-meta", "hints", "update",
     "reschedule", "parameterized-entry", "hpa", "vpa",
     # batch scope
-    "batch-upstreams",
+    "batch-upstreams", "batch-node-ports",
 )
 
 

@@ -18,9 +18,10 @@ from kubernetes import client as k8s
 
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.lang import traefik
-from nomad2k8s.ledger import Account, FieldRules, Status, Target, rules
+from nomad2k8s.ledger import Account, FieldRules, LedgerEntry, Status, Target, rules
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.networking import nodeports
 from nomad2k8s.model import Network, Port, Task
 
 BRIDGE_LIKE = frozenset({"bridge", "cni"})
@@ -45,6 +46,7 @@ class PortInfo:
     # `to = -1`: Envoy's expose listener for a check (Connect). Nothing in the pod listens there once the
     # kubelet probes the app itself, so it gets no containerPort and probes naming it use the app's port.
     envoy_expose: bool = False
+    entry: LedgerEntry | None = None  # the port's ledger entry (the batch NodePort pass rewrites it)
 
     @property
     def udp_name(self) -> str:
@@ -55,6 +57,11 @@ def port_name(label: str) -> str:
     """Container port names are IANA_SVC_NAME: at most 15 chars, lower case, a letter inside."""
     name = dns_label(label, max_len=15)
     return name
+
+
+def all_ports(gctx: GroupContext) -> list[PortInfo]:
+    """Every declared port of the group."""
+    return list(gctx.ports.values())
 
 
 def udp_port_name(name: str) -> str:
@@ -123,8 +130,6 @@ def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
     return labels
 
 
-NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
-
 # A task's legacy `resources { network { ... } }`: its ports are read with the group's (see _group_ports).
 _MBITS = rules.dropped("mbits", "N2K-NETWORK-MBITS", "bandwidth reservation has no Kubernetes equivalent")
 _LEGACY_TASK_NETWORK = FieldRules(
@@ -133,13 +138,6 @@ _LEGACY_TASK_NETWORK = FieldRules(
     _MBITS,
 )
 _MBITS_ONLY = FieldRules(_MBITS)
-
-
-def node_port(static: int) -> int:
-    """The static port itself when it is in the NodePort range, else a stable number inside it."""
-    if NODE_PORT_MIN <= static <= NODE_PORT_MAX:
-        return static
-    return NODE_PORT_MIN + static % (NODE_PORT_MAX - NODE_PORT_MIN + 1)
 
 
 def _host_network(gctx: GroupContext) -> bool:
@@ -159,6 +157,7 @@ def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
         if info.udp and isinstance(acc.target, Target):
             acc.note(Status.MAPPED, f"exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})")
             acc.target = acc.target.at(f"+ UDP ({info.udp_name})")
+    info.entry = acc.entry
 
 
 def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account) -> None:
@@ -195,17 +194,15 @@ def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Targ
         acc.target = target.at(f"hostPort {static}")
         acc.suggest("hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
         return
-    number = node_port(static)
+    bounds = gctx.profile.ports.node_ports
+    number = nodeports.preferred(static, bounds)
     acc.code = "N2K-PORT-STATIC"
     acc.target = replace(target, field=f"{target.field}; NodePort {number}")
-    if number == static:
-        acc.what = f"static host port {static}{mapped_note} -> Service nodePort {number}"
-        return
-    acc.what = (f"static host port {static}{mapped_note}: outside the NodePort range {NODE_PORT_MIN}-{NODE_PORT_MAX}, "
-                f"exposed on nodes as nodePort {number}; inside the cluster the Service keeps port "
-                f"{info.container_port}")
-    acc.note(Status.CHANGED, suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
-             "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
+    acc.what = nodeports.static_what(static, info.container_port, [("", number)], bounds)
+    # The batch pass may renumber it (nodePorts are unique over the run): it rewrites this text.
+    acc.data = {"node_port": {"static": static, "container_port": info.container_port, "what": acc.what}}
+    if number != static:
+        acc.note(Status.CHANGED, suggestion=nodeports.suggestion([number]))
 
 
 def map_network(gctx: GroupContext) -> None:

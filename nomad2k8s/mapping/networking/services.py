@@ -18,8 +18,8 @@ from nomad2k8s.mapping.core import interpolate
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.interpolate import default_service_name
 from nomad2k8s.mapping.core.values import as_int
-from nomad2k8s.mapping.networking import connect, ingress, probes
-from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
+from nomad2k8s.mapping.networking import connect, ingress, nodeports, probes
+from nomad2k8s.mapping.networking.network import PortInfo, port_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.model import Service, Task, paths
 
@@ -210,13 +210,15 @@ def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, t
 
 
 def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None:
-    """NodePort policy: a Service exposing a static port becomes NodePort with that (clamped) port."""
+    """NodePort policy: a Service exposing a static port becomes NodePort with its preferred number (the batch
+    pass, mapping/passes/batch_node_ports.py, makes the numbers unique over the run)."""
     if gctx.profile.ports.static_port_policy != "NodePort" or gctx.pod_spec.host_network:
         return
     # container port -> (its declared port, the static host port)
     statics = {info.container_port: (info, info.static) for info in gctx.ports.values() if info.static}
     if not statics:
         return
+    bounds = gctx.profile.ports.node_ports
     exposed: set[int] = set()
     for svc in by_name.values():
         spec = _spec(svc)
@@ -224,7 +226,7 @@ def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None
             found = statics.get(port.port)
             if found is not None:
                 spec.type = "NodePort"
-                port.node_port = node_port(found[1])
+                port.node_port = nodeports.preferred(found[1], bounds)
                 exposed.add(port.port)
     rest = [info for number, (info, _) in sorted(statics.items()) if number not in exposed]
     if rest:
@@ -235,5 +237,5 @@ def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None
         spec.type = "NodePort"
         spec.ports = [port for i in rest for port in service_ports(i.container_port, i)]
         for port in spec.ports:
-            port.node_port = node_port(statics[port.port][1])
+            port.node_port = nodeports.preferred(statics[port.port][1], bounds)
         gctx.add_object(svc)
