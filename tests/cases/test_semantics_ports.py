@@ -94,3 +94,200 @@ def test_one_job_alone_keeps_its_preferred_node_port() -> None:
 def test_node_port_range_is_validated() -> None:
     with pytest.raises(ValueError, match="port range"):
         PortSettings(node_port_range="32767-30000")
+
+
+# Family 17: HCL1, one label per task (each task's own network and port_map).
+HCL1_SAME_LABEL = '''
+job "pair" {
+  datacenters = ["dc1"]
+  group "pair" {
+    task "web" {
+      driver = "docker"
+      config {
+        image = "nginx:1"
+        port_map { http = 80 }
+      }
+      resources {
+        network {
+          port "http" {}
+        }
+      }
+      service {
+        name = "pair-web"
+        port = "http"
+        check {
+          type     = "http"
+          path     = "/"
+          interval = "10s"
+          timeout  = "2s"
+        }
+      }
+    }
+    task "api" {
+      driver = "docker"
+      config {
+        image = "api:1"
+        port_map { http = 9000 }
+        args  = ["--listen", ":${NOMAD_PORT_http}"]
+      }
+      resources {
+        network {
+          port "http" {}
+        }
+      }
+      service {
+        name = "pair-api"
+        port = "http"
+        check {
+          type     = "tcp"
+          interval = "10s"
+          timeout  = "2s"
+        }
+      }
+    }
+  }
+}
+'''
+
+# Family 17: HCL2, one group port in two tasks' `ports`.
+HCL2_SHARED_GROUP_PORT = '''
+job "duo" {
+  group "duo" {
+    network {
+      port "http" { to = 8080 }
+    }
+    task "main" {
+      driver = "docker"
+      config {
+        image = "main:1"
+        ports = ["http"]
+      }
+      service {
+        name = "duo-main"
+        port = "http"
+      }
+    }
+    task "helper" {
+      driver = "docker"
+      config {
+        image = "helper:1"
+        ports = ["http"]
+      }
+      service {
+        name = "duo-helper"
+        port = "http"
+      }
+    }
+  }
+}
+'''
+
+# Family 22: the sidecar that serves a port (its own service / port_map) declares it; readable names.
+SIDECAR_PORTS = '''
+job "side" {
+  group "side" {
+    network {
+      port "http" { to = 8080 }
+      port "metrics_exporter_port" { to = 9100 }
+      port "metrics_exporter_admin" { to = 9101 }
+    }
+    service {
+      name = "side"
+      port = "http"
+    }
+    task "app" {
+      driver = "docker"
+      config {
+        image = "app:1"
+      }
+    }
+    task "exporter" {
+      driver = "docker"
+      lifecycle {
+        hook    = "prestart"
+        sidecar = true
+      }
+      config {
+        image = "exporter:1"
+      }
+      service {
+        name = "side-metrics"
+        port = "metrics_exporter_port"
+      }
+    }
+    task "admin" {
+      driver = "docker"
+      lifecycle {
+        hook    = "poststart"
+        sidecar = true
+      }
+      config {
+        image    = "admin:1"
+        port_map { metrics_exporter_admin = 9101 }
+      }
+    }
+  }
+}
+'''
+
+_PAIR_PORTS = {"template": {"spec": {"containers": [
+    {"name": "web", "ports": [{"name": "http", "containerPort": 80}]},
+    {"name": "api", "ports": [{"name": "http-api", "containerPort": 9000}], "args": ["--listen", ":9000"],
+     "readinessProbe": {"tcpSocket": {"port": "http-api"}}}]}}}
+
+PORT_CASES = [
+    Case("f17-hcl1-same-label-each-task-its-own-container-port", HCL1_SAME_LABEL,
+         objects={("Deployment", "pair"): {"spec": _PAIR_PORTS},
+                  ("Service", "pair-api"): {"spec": {"ports": [{"port": 9000, "targetPort": "http-api"}]}},
+                  ("Service", "pair-web"): {"spec": {"ports": [{"port": 80, "targetPort": "http"}]}}},
+         rows={"job[pair].group[pair].task[api].resources.network.port[http]": ("mapped", "N2K-PORT")}),
+    Case("f17-hcl2-group-port-in-two-tasks", HCL2_SHARED_GROUP_PORT,
+         objects={("Deployment", "duo"): {"spec": {"template": {"spec": {"containers": [
+                      {"name": "main", "ports": [{"name": "http", "containerPort": 8080}]},
+                      {"name": "helper", "ports": [{"name": "http-helper", "containerPort": 8080}]}]}}}},
+                  ("Service", "duo-helper"): {"spec": {"ports": [{"targetPort": "http-helper"}]}},
+                  ("Service", "duo-main"): {"spec": {"ports": [{"targetPort": "http"}]}}},
+         # Both tasks bind 8080 in one network namespace: a person decides which one really listens.
+         rows={"job[duo].group[duo].network.port[http]": ("needs-decision", "N2K-PORT-SAME-NUMBER")}),
+    Case("f22-sidecar-ports-on-the-sidecar-with-readable-names", SIDECAR_PORTS,
+         objects={("Deployment", "side"): {"spec": {"template": {"spec": {
+             "containers": [{"name": "app", "ports": [{"name": "http", "containerPort": 8080}]},
+                            {"name": "admin", "ports": [{"containerPort": 9101}]}],
+             "initContainers": [{"name": "exporter", "ports": [{"containerPort": 9100}]}]}}}},
+                  ("Service", "side-metrics"): {"spec": {"ports": [{"port": 9100}]}}}),
+]
+
+
+@pytest.mark.parametrize("case", PORT_CASES, ids=lambda c: c.id)
+def test_port_case(case: Case) -> None:
+    check_case(case)
+
+
+def test_port_names_are_readable_and_unique() -> None:
+    result = convert_text(SIDECAR_PORTS)
+    pod = result.object("Deployment", "side")["spec"]["template"]["spec"]
+    names = [p["name"] for c in pod["containers"] + pod["initContainers"] for p in c.get("ports", [])]
+    assert len(names) == len(set(names)), names
+    exporter, admin = pod["initContainers"][0]["ports"][0]["name"], pod["containers"][1]["ports"][0]["name"]
+    # Both labels cut to `metrics-exporte`: each gets a short stable suffix, still readable.
+    assert exporter.startswith("metrics-e") and admin.startswith("metrics-e") and exporter != admin
+    assert result.object("Service", "side-metrics")["spec"]["ports"][0]["targetPort"] == exporter
+
+
+@pytest.mark.parametrize("label, name", [
+    ("metrics_exporter_port", "metrics-exporte"), ("HTTP", "http"), ("admin--ui_", "admin-ui"),
+    ("8080", "n-8080"), ("9000-admin", "9000-admin"), ("a" * 14 + "-b", "a" * 14),
+])
+def test_port_name_is_an_iana_service_name(label: str, name: str) -> None:
+    from nomad2k8s.mapping.networking.portnames import port_name
+
+    assert port_name(label) == name
+
+
+def test_only_colliding_labels_get_a_suffix() -> None:
+    from nomad2k8s.mapping.networking.portnames import unique_names
+
+    names = unique_names(["http", "HTTP", "grpc"])
+    assert names["http"] == "http" and names["grpc"] == "grpc"
+    assert names["HTTP"].startswith("http-") and len(names["HTTP"]) <= 15
+    assert unique_names(["HTTP", "http"]) == {"HTTP": names["HTTP"], "http": "http"}
