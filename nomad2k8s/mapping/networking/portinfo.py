@@ -9,8 +9,8 @@ A port is declared on the container of the task that uses it: the task whose dri
 whose legacy `resources.network` declares it; failing that, the task whose `port_map` names it or whose
 service (or a group service's `task`) advertises it; failing that, the first main task. A label used by
 two tasks (HCL1: each task's own network and `port_map`; HCL2: one group port in two tasks' `ports`)
-gives each task its own containerPort: the first task's is named after the label, the others' after
-`<label>-<task>` (`copies`), and services and probes of a task use that task's port.
+gives each task that binds it its own containerPort: the first task's is named after the label, the
+others' after `<label>-<task>` (`copies`), and services and probes of a task use that task's port.
 """
 
 from __future__ import annotations
@@ -178,7 +178,9 @@ def _place(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
     for label, info in ports.items():
         if info.envoy_expose or info.legacy:  # a legacy port is its task's (copies: the other tasks')
             continue
-        users = list(dict.fromkeys(strong.get(label) or weak.get(label) or mains[:1]))
+        # Tasks that bind the label each get it; a task that only names it (port_map, a service) does not
+        # listen on it for sure: the first such task gets it, the others use that containerPort.
+        users = list(dict.fromkeys(strong.get(label) or weak.get(label, [])[:1] or mains[:1]))
         if not users:
             continue
         info.tasks = [users[0]]
