@@ -291,3 +291,39 @@ def test_only_colliding_labels_get_a_suffix() -> None:
     assert names["http"] == "http" and names["grpc"] == "grpc"
     assert names["HTTP"].startswith("http-") and len(names["HTTP"]) <= 15
     assert unique_names(["HTTP", "http"]) == {"HTTP": names["HTTP"], "http": "http"}
+
+
+def test_a_group_service_naming_its_task_places_its_ports_there() -> None:
+    hcl = '''
+job "edge" {
+  group "edge" {
+    network {
+      mode = "bridge"
+      port "http" { to = 80 }
+      port "https" { to = 443 }
+    }
+    service {
+      name = "edge"
+      port = "http"
+      task = "proxy"
+      check {
+        type     = "tcp"
+        port     = "https"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+    task "advertise" {
+      driver = "docker"
+      config { image = "anycaster:1" }
+    }
+    task "proxy" {
+      driver = "docker"
+      config { image = "traefik:v2" }
+    }
+  }
+}
+'''
+    pod = convert_text(hcl).object("Deployment", "edge")["spec"]["template"]["spec"]
+    ports = {c["name"]: [p["name"] for p in c.get("ports", [])] for c in pod["containers"]}
+    assert ports == {"advertise": [], "proxy": ["http", "https"]}

@@ -7,7 +7,7 @@ first label's name).
 
 A port is declared on the container of the task that uses it: the task whose driver `ports` lists it or
 whose legacy `resources.network` declares it; failing that, the task whose `port_map` names it or whose
-service (or a group service's `task`) advertises it; failing that, the first main task. A label used by
+service (or a group service's `task`) advertises or checks it; failing that, the first main task. A label used by
 two tasks (HCL1: each task's own network and `port_map`; HCL2: one group port in two tasks' `ports`)
 gives each task that binds it its own containerPort: the first task's is named after the label, the
 others' after `<label>-<task>` (`copies`), and services and probes of a task use that task's port.
@@ -22,7 +22,7 @@ from nomad2k8s.ledger import LedgerEntry
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
 from nomad2k8s.mapping.networking.portnames import port_name, udp_port_name, unique_names
-from nomad2k8s.model import Network, Task
+from nomad2k8s.model import Network, Service, Task
 
 __all__ = ["PortInfo", "all_ports", "group_ports", "port_for", "port_name", "udp_port_name"]
 
@@ -162,13 +162,20 @@ def _users(gctx: GroupContext) -> tuple[dict[str, list[str]], dict[str, list[str
     for task in tasks:
         for label in task.docker.ports:
             strong.setdefault(label, []).append(task.name)
-        labels = list(task.docker.port_map) + [str(s.port) for s in task.service if s.port is not None]
+        labels = list(task.docker.port_map) + [label for s in task.service for label in _service_labels(s)]
         for label in labels:
             weak.setdefault(label, []).append(task.name)
     for service in gctx.group.service:
-        if isinstance(service.task, str) and service.task in names and service.port is not None:
-            weak.setdefault(str(service.port), []).append(service.task)
+        if isinstance(service.task, str) and service.task in names:
+            for label in _service_labels(service):
+                weak.setdefault(label, []).append(service.task)
     return strong, weak
+
+
+def _service_labels(service: Service) -> list[str]:
+    """The port labels a service names: its port, and its checks' ports."""
+    labels = [service.port] + [c.port for c in service.check if c.is_set("port")]
+    return [str(label) for label in labels if label is not None]
 
 
 def _place(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
