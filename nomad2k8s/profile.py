@@ -207,12 +207,6 @@ class PortSettings(_Section):
         "30000-32767", description="The cluster's NodePort range (kube-apiserver --service-node-port-range): "
         "static ports inside it keep their number, others get a free one inside it, unique over the run.")
 
-    @property
-    def node_ports(self) -> tuple[int, int]:
-        """node_port_range as (lowest, highest)."""
-        low, _, high = self.node_port_range.partition("-")
-        return int(low), int(high)
-
 
 class TerraformSettings(_Section):
     """The Terraform emitter's provider pins."""

@@ -118,7 +118,7 @@ def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Targ
         acc.target = target.at(f"hostPort {static}")
         acc.suggest("hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
         return
-    bounds = gctx.profile.ports.node_ports
+    bounds = nodeports.bounds(gctx.profile)
     number = nodeports.preferred(static, bounds)
     acc.code = "N2K-PORT-STATIC"
     acc.target = replace(target, field=f"{target.field}; NodePort {number}")

@@ -8,7 +8,15 @@ unique over every job converted together and rewrites the entry's text with the 
 
 from __future__ import annotations
 
+from nomad2k8s.profile import Profile
+
 Bounds = tuple[int, int]
+
+
+def bounds(profile: Profile) -> Bounds:
+    """The profile's ports.node_port_range (`LOW-HIGH`, validated by the profile) as (lowest, highest)."""
+    low, _, high = profile.ports.node_port_range.partition("-")
+    return int(low), int(high)
 
 
 def preferred(static: int, bounds: Bounds) -> int:

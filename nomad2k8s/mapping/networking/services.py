@@ -219,7 +219,7 @@ def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None
     infos = [i for i in all_ports(gctx) if i.static]
     if not infos:
         return
-    bounds = gctx.profile.ports.node_ports
+    bounds = nodeports.bounds(gctx.profile)
     exposed: set[str] = set()
     for svc in by_name.values():
         spec = _spec(svc)

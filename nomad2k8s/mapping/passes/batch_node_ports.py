@@ -114,7 +114,7 @@ def _requests(contexts: list[JobContext]) -> list[_Request]:
                     request = by_static.get(static)
                     if request is None:
                         request = by_static[static] = _Request(jctx, svc, [], static, info, namespace,
-                                                               jctx.profile.ports.node_ports, port.node_port)
+                                                               nodeports.bounds(jctx.profile), port.node_port)
                         out.append(request)
                     request.ports.append(port)
     return out
