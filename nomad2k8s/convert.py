@@ -246,7 +246,10 @@ def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = T
             changed += [c for c in transform.fn(contexts) if not any(c is d for d in changed)]
     for result in results:
         if result.context is not None and any(result.context is c for c in changed):
-            result.objects = serialize(result.context)
+            jctx = result.context
+            result.objects = serialize(jctx)
+            # The same API limits as the first serialization (names shortened again); its rows are recorded.
+            limits.enforce(result.objects, Ledger(service=jctx.service), jctx.job.nomad_path, jctx.source_file)
 
 
 def flag_name_clashes(results: list[ServiceResult]) -> list[str]:

@@ -31,6 +31,17 @@ def _dns_subdomain(value: str) -> str:
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
 
 
+def _port_range(value: str) -> str:
+    """`LOW-HIGH`, as kube-apiserver's --service-node-port-range takes it."""
+    low, _, high = value.partition("-")
+    if not (low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 65535):
+        raise ValueError(f"{value!r} is not a port range LOW-HIGH (1 <= LOW <= HIGH <= 65535), e.g. 30000-32767")
+    return value
+
+
+PortRange = Annotated[str, AfterValidator(_port_range)]
+
+
 def _verdict_codes(value: dict[str, str]) -> dict[str, str]:
     """`verdict:` names catalogued codes, and never silences a security escalation (review/severity.py)."""
     import difflib
@@ -210,6 +221,9 @@ class PortSettings(_Section):
         "NodePort", description="What a Nomad static port becomes.")
     dynamic_port_base: int = Field(
         8080, description="Container port chosen for a dynamic port that has no `to` (the app must listen there).")
+    node_port_range: PortRange = Field(
+        "30000-32767", description="The cluster's NodePort range (kube-apiserver --service-node-port-range): "
+        "static ports inside it keep their number, others get a free one inside it, unique over the run.")
 
 
 class TerraformSettings(_Section):

@@ -9,7 +9,8 @@ import pytest
 from nomad2k8s.convert import convert_file, link_batch
 from nomad2k8s.ledger import Status
 from nomad2k8s.lang import traefik as tt
-from nomad2k8s.mapping.networking.network import node_port, port_name, udp_port_name
+from nomad2k8s.mapping.networking.network import port_name, udp_port_name
+from nomad2k8s.mapping.networking.nodeports import preferred
 from nomad2k8s.mapping.config.template_objects import CHECKSUM_ANNOTATION, config_checksum
 from nomad2k8s.profile import Profile
 from tests.support import validate_object
@@ -58,7 +59,7 @@ def test_v1_rule_and_tag_set() -> None:
 
 @pytest.mark.parametrize("static, expected", [(30080, 30080), (32767, 32767), (5514, 32746), (80, 30080)])
 def test_node_port_clamp(static: int, expected: int) -> None:
-    assert node_port(static) == expected
+    assert preferred(static, (30000, 32767)) == expected
 
 
 def _job(tmp_path: Path, service: str, task_extra: str = "", group_extra: str = "", name: str = "app") -> Path:

@@ -187,6 +187,8 @@ class Interpolator:
             info = gctx.ports.get(m.group(3))
             if info is None:
                 raise Unresolved
+            if task is not None and task.name in info.copies:  # the task's own port of that label
+                info = info.copies[task.name]
             port = str(info.container_port)
             if m.group(2) == "PORT":
                 self.note(Status.MAPPED, "N2K-RUNTIME-PORT", f"{name} -> container port {port}")

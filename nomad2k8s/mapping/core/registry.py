@@ -31,6 +31,7 @@ ORDER: tuple[str, ...] = (
     # batch scope
     "batch-upstreams",
     "batch-consul-names",
+    "batch-node-ports",
 )
 
 

@@ -1,129 +1,37 @@
 """Network ports -> containerPorts; network mode -> pod networking.
 
-A port's container-side number is `to`, else the static port, else (dynamic, no `to`)
-a number from the profile that the app must be told to listen on, skipping every number
-another port of the group already uses. Two labels that really map to the same container
-port share one containerPort (the first label's name).
+Which number each port gets, which container declares it and its name: portinfo.py. Here each port
+gets its ledger entry and its containerPort(s).
 
 Nomad publishes a port for TCP and UDP alike; Kubernetes ports are one protocol each. Ports
-that are evidently UDP (UDP_PORTS, a label or service tag saying udp/dns) get a TCP and a UDP
+that are evidently UDP (portinfo.UDP_PORTS, a label or service tag saying udp/dns) get a TCP and a UDP
 containerPort/Service port; every other port is TCP, and the report says so once per group.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from kubernetes import client as k8s
 
 from nomad2k8s.k8s.names import dns_label
-from nomad2k8s.lang import traefik
 from nomad2k8s.ledger import Account, FieldRules, Status, Target, rules
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
+from nomad2k8s.mapping.networking import nodeports
+from nomad2k8s.mapping.networking.portinfo import (
+    PortInfo,
+    all_ports,
+    group_ports,
+    port_for,
+    port_name,
+    udp_port_name,
+)
 from nomad2k8s.model import Network, Port, Task
 
+__all__ = ["PortInfo", "all_ports", "map_network", "port_for", "port_name", "udp_port_name"]
+
 BRIDGE_LIKE = frozenset({"bridge", "cni"})
-# Well-known ports of UDP protocols: DNS, DHCP, TFTP, NTP, SNMP/traps, syslog, OpenVPN, SSDP, STUN,
-# mDNS, Source game servers, WireGuard. A small list on purpose: a wrong guess adds an unused port.
-UDP_PORTS = frozenset({53, 67, 68, 69, 123, 161, 162, 514, 1194, 1900, 3478, 5353, 27015, 51820})
-UDP_WORDS = ("udp", "dns")
-
-
-@dataclass
-class PortInfo:
-    label: str
-    container_port: int
-    static: int | None
-    nomad_path: str
-    tasks: list[str] = field(default_factory=list)
-    legacy: bool = False
-    host_port: bool = False  # profile hostPort policy: expose the static port on the node
-    name: str = ""  # the containerPort name (port_name(label), or the name of the port it shares)
-    shares: str | None = None  # label of an earlier port with the same container port number
-    udp: bool = False  # also exposed as UDP
-    # `to = -1`: Envoy's expose listener for a check (Connect). Nothing in the pod listens there once the
-    # kubelet probes the app itself, so it gets no containerPort and probes naming it use the app's port.
-    envoy_expose: bool = False
-
-    @property
-    def udp_name(self) -> str:
-        return udp_port_name(self.name)
-
-
-def port_name(label: str) -> str:
-    """Container port names are IANA_SVC_NAME: at most 15 chars, lower case, a letter inside."""
-    name = dns_label(label, max_len=15)
-    return name
-
-
-def udp_port_name(name: str) -> str:
-    """The UDP twin of a port name, still IANA_SVC_NAME-sized."""
-    return dns_label(f"{name[:11].rstrip('-')}-udp", max_len=15)
-
-
-def _group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
-    """All declared ports (group network, then legacy task-level resources.network)."""
-    declared: list[tuple[str, int | None, int | None, str, Task | None]] = []
-    sources: list[tuple[Network, Task | None]] = [(n, None) for n in gctx.group.network]
-    for legacy_task in gctx.group.task:
-        if legacy_task.resources is not None:
-            sources += [(n, legacy_task) for n in legacy_task.resources.network]
-    envoy: set[str] = set()
-    for network, task in sources:
-        port_map = task.docker.port_map if task is not None else {}
-        for port in network.port:
-            label = port.label or "port"
-            to = as_int(port.to)
-            static = as_int(port.static)
-            mapped_to = as_int(port_map.get(label)) if port_map else None
-            number = mapped_to or (to if to and to > 0 else None) or static or None
-            if to == -1:  # Envoy's expose listener, not a port the app serves (a negative static is no such port)
-                envoy.add(port.nomad_path)
-            declared.append((label, number, static, port.nomad_path, task))
-    # Dynamic ports (no number of their own) in a second pass, so they never take a number
-    # that a later static/`to` port of the group uses.
-    used = {number for _, number, _, _, _ in declared if number and number > 0}
-    next_dynamic = gctx.profile.ports.dynamic_port_base
-    ports: dict[str, PortInfo] = {}
-    by_number: dict[int, PortInfo] = {}
-    udp_tags = _udp_tagged_labels(gctx)
-    for label, number, static, path, task in declared:
-        if path in envoy:
-            ports.setdefault(label, PortInfo(label, 0, static, path, name=port_name(label), envoy_expose=True))
-            continue
-        if number is None:
-            while next_dynamic in used:
-                next_dynamic += 1
-            number = next_dynamic
-            used.add(number)
-        info = PortInfo(label, number, static, path, legacy=task is not None, name=port_name(label))
-        if task is not None:
-            info.tasks.append(task.name)
-        if label in ports:
-            continue
-        first = by_number.setdefault(number, info)
-        if first is not info:
-            info.name, info.shares = first.name, first.label
-        info.udp = (number in UDP_PORTS or (static or 0) in UDP_PORTS or label in udp_tags
-                    or any(word in label.lower() for word in UDP_WORDS))
-        first.udp = first.udp or info.udp
-        ports[label] = info
-    return ports
-
-
-def _udp_tagged_labels(gctx: GroupContext) -> set[str]:
-    """Port labels of services whose parsed tags route UDP (`traefik.udp.routers...`, a plain `udp` tag)."""
-    services = list(gctx.group.service) + [s for t in gctx.group.task for s in t.service]
-    labels = set()
-    for service in services:
-        tags = service.tags if isinstance(service.tags, list) else [service.tags] if service.tags else []
-        if service.port is not None and traefik.parse_tags([str(t) for t in tags]).serves_udp:
-            labels.add(str(service.port))
-    return labels
-
-
-NODE_PORT_MIN, NODE_PORT_MAX = 30000, 32767
 
 # A task's legacy `resources { network { ... } }`: its ports are read with the group's (see _group_ports).
 _MBITS = rules.dropped("mbits", "N2K-NETWORK-MBITS", "bandwidth reservation has no Kubernetes equivalent")
@@ -135,13 +43,6 @@ _LEGACY_TASK_NETWORK = FieldRules(
 _MBITS_ONLY = FieldRules(_MBITS)
 
 
-def node_port(static: int) -> int:
-    """The static port itself when it is in the NodePort range, else a stable number inside it."""
-    if NODE_PORT_MIN <= static <= NODE_PORT_MAX:
-        return static
-    return NODE_PORT_MIN + static % (NODE_PORT_MAX - NODE_PORT_MIN + 1)
-
-
 def _host_network(gctx: GroupContext) -> bool:
     if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
         return True
@@ -149,7 +50,7 @@ def _host_network(gctx: GroupContext) -> bool:
 
 
 def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
-    """One entry per port: how its number is reached, then what it shares and which protocols."""
+    """One entry per port: how its number is reached, then what it shares, which containers, which protocols."""
     with gctx.ledger.account(port.nomad_path, "N2K-PORT", style="list") as acc:
         _record_number(gctx, port, info, acc)
         if info.shares is not None:
@@ -159,6 +60,28 @@ def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
         if info.udp and isinstance(acc.target, Target):
             acc.note(Status.MAPPED, f"exposed for TCP and UDP (containerPorts {info.name}, {info.udp_name})")
             acc.target = acc.target.at(f"+ UDP ({info.udp_name})")
+        shared = [] if info.legacy else list(info.copies.values())  # a legacy copy has its own port block
+        for copy in shared:  # the same group port in another task's `ports`
+            acc.note(Status.MAPPED, f"also used by task {copy.tasks[0]}: its container declares it as {copy.name}")
+    for each in (info, *shared):
+        each.entry = acc.entry
+    _same_number(gctx, port, info)
+
+
+def _same_number(gctx: GroupContext, port: Port, info: PortInfo) -> None:
+    """Two containers declaring one number: in Nomad each task may have had its own network namespace; in
+    one pod only one process can listen on it."""
+    others = [o for o in all_ports(gctx) if o.tasks and o.shares is None and not o.envoy_expose]
+    for each in (info, *([] if info.legacy else info.copies.values())):
+        tasks = sorted({o.tasks[0] for o in others if o.container_port == each.container_port})
+        if each.tasks and len(tasks) > 1:
+            gctx.ledger.decide(
+                "N2K-PORT-SAME-NUMBER", port.nomad_path, f"containers {', '.join(tasks)} all declare port "
+                f"{each.container_port}: they share the pod's network, so only one of them can listen on it",
+                k8s=f"{gctx.kind}/{gctx.workload_name} containerPort {each.container_port}",
+                suggestion="Make one task listen on another port, or put the tasks in separate workloads.",
+                claims=False)
+            return
 
 
 def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account) -> None:
@@ -174,7 +97,7 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account)
         return
     if static:
         return _record_static(gctx, info, static, target, acc)
-    if to and to > 0:
+    if (to and to > 0) or info.port_mapped:
         acc.what = "dynamic host port mapped to a fixed container port"
         return
     acc.code, acc.what = "N2K-PORT-DYNAMIC", f"dynamic port without `to`: the app must listen on {info.container_port}"
@@ -195,65 +118,57 @@ def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Targ
         acc.target = target.at(f"hostPort {static}")
         acc.suggest("hostPort pins one pod per node and port; consider a NodePort/LoadBalancer Service.")
         return
-    number = node_port(static)
+    bounds = nodeports.bounds(gctx.profile)
+    number = nodeports.preferred(static, bounds)
     acc.code = "N2K-PORT-STATIC"
     acc.target = replace(target, field=f"{target.field}; NodePort {number}")
-    if number == static:
-        acc.what = f"static host port {static}{mapped_note} -> Service nodePort {number}"
-        return
-    acc.what = (f"static host port {static}{mapped_note}: outside the NodePort range {NODE_PORT_MIN}-{NODE_PORT_MAX}, "
-                f"exposed on nodes as nodePort {number}; inside the cluster the Service keeps port "
-                f"{info.container_port}")
-    acc.note(Status.CHANGED, suggestion=f"Tell clients outside the cluster to use node port {number}, or use a "
-             "LoadBalancer Service / hostPort (profile ports.static_port_policy).")
+    acc.what = nodeports.static_what(static, info.container_port, [("", number)], bounds)
+    # The batch pass may renumber it (nodePorts are unique over the run): it rewrites this text.
+    acc.data = {"node_port": {"static": static, "container_port": info.container_port, "what": acc.what}}
+    if number != static:
+        acc.note(Status.CHANGED, suggestion=nodeports.suggestion([number]))
 
 
 def map_network(gctx: GroupContext) -> None:
     ledger = gctx.ledger
-    ports = _group_ports(gctx)
+    ports = group_ports(gctx)
     gctx.ports = ports
-    port_nodes: list[Port] = [p for n in gctx.group.network for p in n.port]
+    port_nodes: list[tuple[Port, Task | None]] = [(p, None) for n in gctx.group.network for p in n.port]
     for task in gctx.group.task:
         if task.resources is not None and task.name in gctx.containers:
-            port_nodes += [p for n in task.resources.network for p in n.port]
-    for port in port_nodes:
-        info = ports[port.label or "port"]
+            port_nodes += [(p, task) for n in task.resources.network for p in n.port]
+    for port, owner in port_nodes:
+        label = port.label or "port"
+        info = port_for(gctx, label, owner)
+        if info is None:
+            continue
         _record_port(gctx, port, info)
         if port.host_network:
             ledger.decide("N2K-PORT-HOST-NETWORK", port.path_of("host_network"),
                           f"port bound to host network {port.host_network!r}", k8s="-",
                           suggestion="Expose through a Service of type LoadBalancer/NodePort on that network.",
                           claims=False)  # the port entry already accounts for the whole port block
-    # Which containers expose which port: docker `ports`, legacy task networks, else the first main task.
-    claimed_labels: set[str] = set()
     for task in gctx.group.task:
         config = task.docker
-        wanted = config.ports
-        wanted += [label for label, info in ports.items() if task.name in info.tasks]
         if task.name not in gctx.containers:
             continue  # its config is accounted for with the driver
+        mine = [i for i in all_ports(gctx) if task.name in i.tasks and not i.envoy_expose]
         if "ports" in config:
             ledger.mapped("N2K-DOCKER-PORTS", task.path_of("config") + ".ports", "ports exposed by this container",
-                          k8s=f"containerPorts {', '.join(wanted) or '-'}")
+                          k8s=f"containerPorts {', '.join(dict.fromkeys(i.name for i in mine)) or '-'}")
         if "port_map" in config:
             ledger.mapped("N2K-DOCKER-PORT-MAP", task.path_of("config") + ".port_map",
                           "legacy port_map gives the container-side port", k8s="containerPort")
-        for label in wanted:
-            if label in ports:
-                _add_container_port(gctx, task, ports[label])
-                claimed_labels.add(label)
-    unassigned = [info for label, info in ports.items() if label not in claimed_labels]
-    mains = gctx.main_tasks()
-    if unassigned and mains:
-        for info in unassigned:
-            _add_container_port(gctx, mains[0], info)
-    _tcp_note(gctx, ports)
+    for info in all_ports(gctx):
+        for name in info.tasks[:1]:
+            _add_container_port(gctx, name, info)
+    _tcp_note(gctx)
     _network_mode(gctx)
 
 
-def _tcp_note(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
+def _tcp_note(gctx: GroupContext) -> None:
     """Nomad published every port for TCP and UDP; say once which ones are TCP only here."""
-    tcp_only = [info.name for info in ports.values() if not info.udp and info.shares is None and not info.envoy_expose]
+    tcp_only = [i.name for i in all_ports(gctx) if not i.udp and i.shares is None and not i.envoy_expose]
     if tcp_only and gctx.containers:
         gctx.ledger.changed("N2K-PORT-TCP", gctx.group.nomad_path,
                             f"ports {', '.join(tcp_only)} are exposed as TCP; if the app speaks UDP, add "
@@ -262,13 +177,13 @@ def _tcp_note(gctx: GroupContext, ports: dict[str, PortInfo]) -> None:
                             "over UDP.", claims=False)
 
 
-def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
-    container = gctx.containers.get(task.name)
+def _add_container_port(gctx: GroupContext, task_name: str, info: PortInfo) -> None:
+    container = gctx.containers.get(task_name)
     if container is None or info.envoy_expose:
         return
-    # Containers of a pod share one network namespace: a number is declared once in the pod.
+    # Two labels on one number share one containerPort (the pod has one network namespace).
     declared = [p for c in gctx.containers.values() for p in c.ports or []]
-    if any(p.container_port == info.container_port for p in declared):
+    if any(p.container_port == info.container_port and p.name == info.name for p in declared):
         return
     host_port = info.static if info.host_port else None
     added = [k8s.V1ContainerPort(name=info.name, container_port=info.container_port, host_port=host_port,
@@ -277,8 +192,6 @@ def _add_container_port(gctx: GroupContext, task: Task, info: PortInfo) -> None:
         added.append(k8s.V1ContainerPort(name=info.udp_name, container_port=info.container_port,
                                          host_port=host_port, protocol="UDP"))
     container.ports = list(container.ports or []) + added
-    if task.name not in info.tasks:
-        info.tasks.append(task.name)
 
 
 def _network_mode(gctx: GroupContext) -> None:

@@ -18,6 +18,7 @@ from nomad2k8s.ledger import Status, Target
 from nomad2k8s.mapping.core import runtime
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int, duration_seconds
+from nomad2k8s.mapping.networking.portinfo import port_for
 from nomad2k8s.model import Check, Service, Task
 from nomad2k8s.model.blocks import CheckRestart
 
@@ -37,7 +38,7 @@ def _container_for(gctx: GroupContext, service: Service, check: Check, owner: Ta
     for name in (check.task, service.task, owner.name if owner else None):
         if isinstance(name, str) and name in by_name:
             return by_name[name]
-    info = gctx.ports.get(port_label) if port_label else None
+    info = port_for(gctx, port_label) if port_label else None
     if info is not None:
         for task_name in info.tasks:
             if task_name in by_name:
@@ -50,13 +51,14 @@ def _container_for(gctx: GroupContext, service: Service, check: Check, owner: Ta
     return mains[0] if mains else None
 
 
-def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1Container):
-    """(port for the probe: name or number, label) from the check's port, else the service's."""
+def _port(gctx: GroupContext, service: Service, check: Check, container: k8s.V1Container, task: Task):
+    """(port for the probe: name or number, label) from the check's port, else the service's; the
+    probed container's own port of that label."""
     raw = _probe_port_label(gctx, service, check)
     if raw is None:
         return None, None
     label = str(raw)
-    info = gctx.ports.get(label)
+    info = port_for(gctx, label, task)
     if info is not None:
         name = info.name
         named = any(p.name == name for p in container.ports or [])
@@ -69,7 +71,7 @@ def _probe_port_label(gctx: GroupContext, service: Service, check: Check):
     """The check's port, else the service's. A check routed through Envoy (`expose = true`, or a port with
     `to = -1`) was served by the app on the service's port: the kubelet reaches the pod directly, so probe that."""
     raw = check.port if check.is_set("port") and check.port is not None else service.port
-    info = gctx.ports.get(str(raw)) if raw is not None else None
+    info = port_for(gctx, str(raw)) if raw is not None else None
     if (info is not None and info.envoy_expose) or (check.expose is True and service.port is not None):
         return service.port
     return raw
@@ -125,7 +127,7 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
                       suggestion="Merge the checks into one health endpoint, or keep this one as monitoring only.")
         return False
     probe = k8s.V1Probe()
-    port, label = _port(gctx, service, check, container)
+    port, label = _port(gctx, service, check, container, task)
     if kind in HTTP_TYPES:
         if port is None:
             _no_port(gctx, check)
@@ -149,7 +151,8 @@ def _map_check(gctx: GroupContext, service: Service, check: Check, owner: Task |
         handled.add("port")
         detail = f"tcpSocket {port}"
     elif kind == "grpc":
-        number = gctx.ports[label].container_port if label in gctx.ports else as_int(port)
+        found = port_for(gctx, label, task) if label is not None else None
+        number = found.container_port if found is not None else as_int(port)
         if number is None:
             _no_port(gctx, check)
             return False

@@ -18,8 +18,8 @@ from nomad2k8s.mapping.core import interpolate
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.interpolate import default_service_name
 from nomad2k8s.mapping.core.values import as_int
-from nomad2k8s.mapping.networking import connect, ingress, probes
-from nomad2k8s.mapping.networking.network import PortInfo, node_port, port_name
+from nomad2k8s.mapping.networking import connect, ingress, nodeports, probes
+from nomad2k8s.mapping.networking.network import PortInfo, all_ports, port_for, port_name
 from nomad2k8s.mapping.networking.upstreams import namespace_of
 from nomad2k8s.model import Service, Task, paths
 
@@ -43,11 +43,13 @@ def all_services(gctx: GroupContext) -> list[tuple[Service, Task | None]]:
     return found
 
 
-def _resolve_port(gctx: GroupContext, service: Service) -> tuple[int | None, PortInfo | None]:
-    """(container port, the declared port) for a service's `port`, which is a label or a number."""
+def _resolve_port(gctx: GroupContext, service: Service, task: Task | None) -> tuple[int | None, PortInfo | None]:
+    """(container port, the declared port) for a service's `port`, which is a label or a number; a task's
+    service (or a group service naming its `task`) uses that task's port of the label."""
     if service.port is None:
         return None, None
-    info = gctx.ports.get(str(service.port))
+    owner = task.name if task is not None else service.task if isinstance(service.task, str) else None
+    info = port_for(gctx, str(service.port), owner)
     if info is not None:
         return info.container_port, info
     number = as_int(service.port)
@@ -121,7 +123,7 @@ def map_services(gctx: GroupContext) -> None:
         hints = hints_for(gctx.job, gctx.group, task)
         nomad_name = service_name(gctx, service, task)
         name = dns_label(nomad_name)
-        number, info = _resolve_port(gctx, service)
+        number, info = _resolve_port(gctx, service, task)
         target_name = info.name if info is not None else None
         target = f"Service/{name}"
         if service.is_set("name"):
@@ -210,30 +212,41 @@ def _settings(gctx: GroupContext, service: Service, svc: k8s.V1Service | None, t
 
 
 def _static_ports(gctx: GroupContext, by_name: dict[str, k8s.V1Service]) -> None:
-    """NodePort policy: a Service exposing a static port becomes NodePort with that (clamped) port."""
+    """NodePort policy: a Service exposing a static port becomes NodePort with its preferred number (the batch
+    pass, mapping/passes/batch_node_ports.py, makes the numbers unique over the run)."""
     if gctx.profile.ports.static_port_policy != "NodePort" or gctx.pod_spec.host_network:
         return
-    # container port -> (its declared port, the static host port)
-    statics = {info.container_port: (info, info.static) for info in gctx.ports.values() if info.static}
-    if not statics:
+    infos = [i for i in all_ports(gctx) if i.static]
+    if not infos:
         return
-    exposed: set[int] = set()
+    bounds = nodeports.bounds(gctx.profile)
+    exposed: set[str] = set()
     for svc in by_name.values():
         spec = _spec(svc)
         for port in spec.ports or []:
-            found = statics.get(port.port)
-            if found is not None:
+            info = _static_of(port, infos)
+            if info is not None and info.static:
                 spec.type = "NodePort"
-                port.node_port = node_port(found[1])
-                exposed.add(port.port)
-    rest = [info for number, (info, _) in sorted(statics.items()) if number not in exposed]
+                port.node_port = nodeports.preferred(info.static, bounds)
+                exposed.add(info.name)
+    rest = [i for i in infos if i.name not in exposed and i.shares is None]
     if rest:
         # The static port was reachable on every node running the job: keep that with a NodePort Service.
         name = dns_label(f"{gctx.workload_name}-static")
         svc = _new_service(gctx, name, name)
         spec = _spec(svc)
         spec.type = "NodePort"
-        spec.ports = [port for i in rest for port in service_ports(i.container_port, i)]
-        for port in spec.ports:
-            port.node_port = node_port(statics[port.port][1])
+        spec.ports = []
+        for info in sorted(rest, key=lambda i: i.container_port):
+            for port in service_ports(info.container_port, info):
+                port.node_port = nodeports.preferred(info.static or 0, bounds)
+                spec.ports.append(port)
         gctx.add_object(svc)
+
+
+def _static_of(port: k8s.V1ServicePort, infos: list[PortInfo]) -> PortInfo | None:
+    """The static port a Service port targets: by container port name, else by number."""
+    for info in infos:
+        if isinstance(port.target_port, str) and port.target_port in (info.name, info.udp_name):
+            return info
+    return next((i for i in infos if i.container_port == port.port), None)
