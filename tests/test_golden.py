@@ -154,7 +154,18 @@ def test_conversion_is_deterministic(converted: Path, tmp_path: Path) -> None:
     _write_ledger_views(second)
     first_files, second_files = _all_files(converted), _all_files(second)
     assert sorted(first_files) == sorted(second_files)
-    assert [n for n in first_files if first_files[n] != second_files[n]] == []
+    differing = [n for n in first_files if first_files[n] != second_files[n]]
+    if differing:  # say how, not only where: the first differing file as a diff
+        import difflib
+
+        first = min(differing, key=lambda n: (n.endswith(".html"), n))  # a readable file first
+        diff = difflib.unified_diff(_text(first_files[first]), _text(second_files[first]), lineterm="", n=1)
+        pytest.fail(f"{len(differing)} files differ: {differing[:12]}\n{first}:\n" + "\n".join(line[:300] for line in list(diff)[:60]))
+
+
+def _text(content: object) -> list[str]:
+    text = content.decode(errors="replace") if isinstance(content, bytes) else str(content)
+    return text.splitlines()
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -249,9 +249,9 @@ def test_detector_is_linear_on_hostile_text(unit: str) -> None:
     import time
 
     text = unit * (1024 * 1024 // len(unit))
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: a loaded machine does not make it fail
     find(text)
-    assert time.monotonic() - start < 15
+    assert time.process_time() - start < 15
 
 
 def test_corpus_names_and_images_are_never_redacted(corpus_yaml: CorpusRun) -> None:
@@ -274,3 +274,13 @@ def test_a_path_is_not_an_opaque_token() -> None:
     line = "/tmp/pc/SJWyatt__nomad-jobs/grafana-demo-covid19-us-grafana-grafana: 4 objects"
     assert scrub_text(line) == line
     assert "Xk9fQ2LmZ8vR4tN1pW6yB3cD7hJ0sAeG" not in scrub_text("/srv/app-data/Xk9fQ2LmZ8vR4tN1pW6yB3cD7hJ0sAeG")
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Secrets: store these values in the secret store", True),  # the report's action title
+    ("password: hunter more", False),  # a lower-case key is a setting, whatever follows
+    ("Password: hunter2 x", False),  # a value with a digit is not prose
+    ("Password: hunter", False),  # nothing follows: a pair
+])
+def test_a_heading_and_prose_is_not_a_keyword_pair(text: str, kept: bool) -> None:
+    assert (scrub_text(text) == text) is kept

@@ -132,9 +132,14 @@ _OWN: list[tuple[str, re.Pattern[str]]] = [
     # A `:` separates only before a blank or a quote (YAML), so `image:tag` and `host:port` are not pairs;
     # a `$name :=` is a Go template variable, not a setting.
     ("keyword", re.compile(r"""(?<![?&\w.\-$])(?P<q1>["'`]?)(?<![\w.\-$])(?P<name>[A-Za-z_][\w.\-]*)(?P=q1)[ \t]*"""
-                           r"""(?::=|=|:(?=[ \t"']))[ \t]*""" + _VALUE)),
+                           r"""(?P<sep>:=|=|:(?=[ \t"']))[ \t]*""" + _VALUE)),
     # `password=x` pairs inside a connection string or a query (`?token=x&`), `user:pw@` in URLs.
 ]
+# `Word: word more words` is a sentence with a heading (a report's "Secrets: store these values…"),
+# not a setting: configuration keys are not Capitalized English words followed by prose.
+_HEADING = re.compile(r"[A-Z][a-z]+")
+_PROSE = re.compile(r"[a-z]+")
+_PROSE_TAIL = re.compile(r"[ \t]+[A-Za-z]")
 # The body of a PEM private key (detect-secrets flags the header line only): base64 lines up to the
 # END line, or to the first character that cannot be in a body (a report's one-line rendering `⏎`).
 _PEM = re.compile(r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:[\s⏎]|\\n)*"
@@ -224,6 +229,9 @@ def _find(text: str, keyed: bool) -> tuple[Span, ...]:
             if "name" in regex.groupindex and not is_secret_name(match.group("name")):
                 continue
             start, end = _value_span(match)
+            if rule == "keyword" and match.group("sep") == ":" and _HEADING.fullmatch(match.group("name")) \
+                    and _PROSE.fullmatch(text, start, end) and _PROSE_TAIL.match(text, end):
+                continue  # `Secrets: store these values in…`: a heading and prose, not a YAML pair
             if rule in _KEYED_RULES and text[start:end].lower() in _AUTH_SCHEMES:
                 continue  # `Authorization: Bearer x`: the authorization rule takes the credential
             if end > start and is_literal(text[start:end]):
