@@ -3,7 +3,9 @@
 Plain jobspec files are the estate unless Terraform roots deploy Nomad jobs: then the jobs the
 roots deploy are (their jobspec text, `hcl2 { vars }` and the .tf file:line deploying them), and a
 jobspec file no root deploys is skipped as "not deployed by Terraform" (`--include-undeployed`
-converts it too). Nomad volume spec files become volume facts, not jobs.
+converts it too). A nomad-pack pack's job templates are converted either way: packs are deployed by
+`nomad-pack run`, never by a `nomad_job` resource, so Terraform saying nothing about them is no sign
+they are not deployed. Nomad volume spec files become volume facts, not jobs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .parse import discover as file_discovery
+from .parse.discover import source_dir
 from .terraform import Estate, EstateFacts, discover_estate, from_spec_file
 
 NOT_DEPLOYED = "not deployed by Terraform"
@@ -87,7 +90,7 @@ def discover(root: Path, include_undeployed: bool, variables: Mapping[str, str],
     for file in plain:
         if file in deployed:
             continue
-        if include_undeployed:
+        if include_undeployed or source_dir(file) != file.parent:  # a pack template
             found.sources.append(JobSource(file))
         else:
             found.skipped.append((file, NOT_DEPLOYED))

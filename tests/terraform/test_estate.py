@@ -234,7 +234,11 @@ def test_template_loop_budget() -> None:
 def test_homelab_conversion() -> None:
     outcome, lines = run(HOMELAB)
     results = by_name(outcome)
-    assert sorted(results) == ["_shared", "backup", "search", "web", "web-staging"]
+    assert sorted(results) == ["_shared", "backup", "search", "status", "web", "web-staging"]
+    # A nomad-pack pack is deployed by `nomad-pack run`, not by Terraform: rendered and converted either way.
+    [status_image] = [c["image"] for o in results["status"].objects  # type: ignore[attr-defined]
+                      if o["kind"] == "Deployment" for c in o["spec"]["template"]["spec"]["containers"]]
+    assert status_image == "louislam/uptime-kuma:2.1.0"  # the pack's variable default
     assert (HOMELAB / "modules/legacy/legacy.nomad.hcl", NOT_DEPLOYED) in outcome.skipped  # type: ignore[attr-defined]
     assert f"skipped {HOMELAB / 'modules/legacy/legacy.nomad.hcl'}: {NOT_DEPLOYED}" in lines
     assert not any("produce the same" in line for line in lines)  # the shared claim is no clash
@@ -253,7 +257,7 @@ def test_homelab_conversion() -> None:
     assert not any(o["kind"] == "PersistentVolumeClaim" for r in ("web", "search")
                    for o in results[r].objects)  # type: ignore[attr-defined]
     included, _ = run(HOMELAB, include_undeployed=True)
-    assert len(included.results) == 6  # type: ignore[attr-defined]
+    assert len(included.results) == 7  # type: ignore[attr-defined]
 
 
 def test_terraform_format_wires_the_shared_claims(tmp_path: Path) -> None:
