@@ -76,10 +76,11 @@ class BatchOptions:
     cache: bool = True  # reuse unchanged conversions under output/.nomad2k8s/cache (with an output only)
     debug: bool = False  # --debug: an unexpected error in one file also prints its traceback
     base_dir: Path | None = None  # --base-dir: where file() & co. resolve, as `nomad job run` there (None: cwd)
+    stdin_text: str | None = None  # `convert -`: the jobspec read from standard input (`path` names it)
 
     @property
     def is_dir(self) -> bool:
-        return self.path.is_dir()
+        return self.stdin_text is None and self.path.is_dir()
 
 
 class Profiles:
@@ -139,6 +140,8 @@ class BatchOutcome:
 def find_jobspecs(options: BatchOptions, warn: Warn = lambda _: None) -> estate_discovery.Discovery:
     """The estate to convert: a file is itself; a directory's jobspec files, or, when Terraform roots
     under it deploy Nomad jobs, the jobs they deploy (see estate.py)."""
+    if options.stdin_text is not None:
+        return estate_discovery.Discovery(sources=[JobSource(options.path, options.stdin_text, stdin=True)])
     if not options.is_dir:
         return estate_discovery.Discovery(sources=[JobSource(options.path)])
     found = estate_discovery.discover(options.path, options.include_undeployed, options.variables,

@@ -144,10 +144,12 @@ files, keeps every other file, and refuses (exit 1) to overwrite a generated fil
 
 @app.command(help=CONVERT_HELP)
 def convert(
-    path: Optional[Path] = typer.Argument(None, metavar="PATH", exists=True,
-                                          help="A jobspec (HCL or API JSON) or a directory of them."),
-    filename: Optional[Path] = typer.Option(None, "--filename", "-f", metavar="PATH", exists=True,
-                                            help="The same as PATH (kubectl's and kompose's -f)."),
+    path: Optional[Path] = typer.Argument(None, metavar="PATH",
+                                          help="A jobspec (HCL or API JSON), a directory of them, or - "
+                                               "(the jobspec on standard input)."),
+    filename: Optional[Path] = typer.Option(None, "--filename", "-f", metavar="PATH",
+                                            help="The same as PATH (kubectl's and kompose's -f; -f - reads "
+                                                 "standard input)."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", metavar="DIR",
         help="Write DIR/<service>/ (one file per object, kustomization.yaml, MIGRATION.md, ledger.json; "
@@ -209,6 +211,7 @@ def convert(
 
     warn = quiet_filter(quiet)
     path = _input_path(path, filename)
+    stdin_text = _read_stdin() if path == STDIN else None
     if namespace is not None:
         if not NAMESPACE_NAME.fullmatch(namespace):
             raise typer.BadParameter(f"{namespace!r} is not a Kubernetes namespace name (RFC 1123 label: "
@@ -230,8 +233,8 @@ def convert(
         intentions=list(intentions), policy_target=policy_target.value if policy_target else None,
         default_policy=default_policy.value if default_policy else None, any_port=any_port,
         vault_required=vault_required, decisions=decisions, include_undeployed=include_undeployed,
-        force=force, jobs=jobs or default_jobs(), debug=debug, base_dir=base_dir)
-    progress = BatchProgress(enabled=not quiet and path.is_dir())
+        force=force, jobs=jobs or default_jobs(), debug=debug, base_dir=base_dir, stdin_text=stdin_text)
+    progress = BatchProgress(enabled=not quiet and options.is_dir)
 
     def written(result: ServiceResult, target: Path) -> None:
         progress.converted()  # writing has begun: every file is converted
@@ -268,7 +271,30 @@ def _input_path(path: Path | None, filename: Path | None) -> Path:
         raise typer.BadParameter("give the jobspec as PATH or as -f PATH, not both", param_hint="-f")
     if path is None and filename is None:
         raise typer.BadParameter("a jobspec or directory is required (PATH or -f PATH)", param_hint="PATH")
-    return path if path is not None else filename  # type: ignore[return-value]  # (one of them is set)
+    given: Path = path if path is not None else filename  # type: ignore[assignment]  # (one of them is set)
+    if str(given) == "-":
+        return STDIN
+    if not given.exists():
+        raise typer.BadParameter(f"path '{given}' does not exist.", param_hint="PATH" if path else "-f")
+    return given
+
+
+# `-` (kubectl's `-f -`): the jobspec is read from standard input and named like this in messages.
+STDIN = Path("<stdin>")
+
+
+def _read_stdin() -> str:
+    from .fileaccess import JOBSPEC_MAX_BYTES
+
+    data = sys.stdin.buffer.read(JOBSPEC_MAX_BYTES + 1)
+    if len(data) > JOBSPEC_MAX_BYTES:
+        _err(f"error: {STDIN}: more than {JOBSPEC_MAX_BYTES} bytes on standard input")
+        raise typer.Exit(2)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        _err(f"error: {STDIN}: not UTF-8 text (byte {exc.start})")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -224,6 +224,8 @@ def convert_source(source: JobSource, profile: Profile, variables: dict[str, str
     (the Terraform evaluator's path.module logic decides that file)."""
     if source.text is None:
         parsed = load_jobspec(source.path, variables=variables, var_files=var_files, root=root, base_dir=base_dir)
+    elif source.stdin:
+        parsed = load_text(source.text, source.path, variables, var_files, None, root, base_dir)
     else:
         parsed = load_text(source.text, source.path, dict(source.variables or ()), None, {}, root,
                            base_dir=source.path.parent)

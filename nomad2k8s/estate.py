@@ -37,6 +37,7 @@ class JobSource:
     purge_on_destroy: bool | None = None
     diagnostics: tuple[str, ...] = ()  # unresolved Terraform values of this job
     hcl2: bool = True  # False: the resource asks for the HCL1 (or JSON) parser
+    stdin: bool = False  # text read from standard input: parsed as a file is (the CLI's variables)
 
     @property
     def terraform(self) -> dict[str, Any]:

@@ -155,6 +155,35 @@ def test_dash_f_is_the_input_and_dash_n_the_namespace(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not a Kubernetes namespace name" in bad.stderr and bad.stdout == ""
 
 
+def _stdin_run(data: bytes, *args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "nomad2k8s", "convert", *map(str, args)], input=data,
+                          capture_output=True, cwd=cwd, env=env)
+
+
+def test_dash_reads_the_jobspec_from_stdin(tmp_path: Path) -> None:
+    """`cat job | nomad2k8s convert -f -` as kubectl reads manifests: the same objects as from the file,
+    the CLI's variables apply, errors name <stdin>."""
+    piped = _stdin_run(WHOAMI.read_bytes(), "-f", "-", "--format", "json")
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout) == json.loads(run_cli("convert", WHOAMI, "--format", "json").stdout)
+    out = tmp_path / "out"
+    written = _stdin_run(WHOAMI.read_bytes(), "-", "--output", out)
+    assert written.returncode == 0, written.stderr
+    assert "Source: `<stdin>`" in (out / "whoami" / "MIGRATION.md").read_text()
+    templated = b'variable "tag" {}\njob "x" {\n group "g" {\n  task "t" {\n   driver = "docker"\n' \
+                b'   config { image = "nginx:${var.tag}" }\n  }\n }\n}\n'
+    tagged = _stdin_run(templated, "-", "--var", "tag=1.27")
+    assert tagged.returncode == 0 and "image: nginx:1.27" in tagged.stdout.decode(), tagged.stderr
+    broken = _stdin_run(b'job "x" {\n  group {\n', "-")
+    assert broken.returncode == 1 and broken.stderr.decode().startswith("<stdin>:"), broken.stderr
+    assert b"Traceback" not in broken.stderr and broken.stdout == b""
+    binary = _stdin_run(b"\xff\xfe\x00", "-")
+    assert binary.returncode == 1 and b"not UTF-8" in binary.stderr and len(binary.stderr.splitlines()) == 1
+    missing = run_cli("convert", tmp_path / "nothere.hcl")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
 def test_source_paths_are_relative_to_the_repository(tmp_path: Path) -> None:
     repo = tmp_path / "estate"
     (repo / "jobs" / "web").mkdir(parents=True)
