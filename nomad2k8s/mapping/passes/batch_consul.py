@@ -22,12 +22,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kubernetes import client as k8s
 
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.config.template_files import eso_literal
 from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.passes.batch_upstreams import _refresh_checksums
+from nomad2k8s.mapping.passes.container_texts import edit_texts
 from nomad2k8s.mapping.passes.pending import consul_external_name, consul_kept_note, consul_linked_note
 
 EXTERNAL = "N2K-CONSUL-NAME-EXTERNAL"
@@ -56,7 +56,7 @@ def link_consul_names(contexts: list[JobContext]) -> list[JobContext]:
             if parts:
                 message.finish()
         if edits or literal:
-            _edit_texts(jctx, _replacer(edits, literal))
+            edit_texts(jctx, _replacer(edits, literal))
             _refresh_checksums(jctx)
             changed.append(jctx)
     return changed
@@ -105,36 +105,6 @@ def _replacer(edits: dict[str, str], literal: dict[str, str]) -> Callable[[str],
             text = text.replace(old, new)
         return text
     return replace
-
-
-def _edit_texts(jctx: JobContext, fn: Callable[[str], str]) -> None:
-    """`fn` on the texts a Consul name can be in: env values, command, args, exec probes and hooks of
-    every emitted container, ConfigMap data and ExternalSecret target templates."""
-    for gctx in jctx.groups:
-        if gctx.skip:
-            continue
-        for container in list(gctx.pod_spec.containers or []) + list(gctx.pod_spec.init_containers or []):
-            for var in container.env or []:
-                if isinstance(var.value, str):
-                    var.value = fn(var.value)
-            for attr in ("command", "args"):
-                values = getattr(container, attr)
-                if values is not None:
-                    setattr(container, attr, [fn(a) for a in values])
-            handlers: list[Any] = [container.liveness_probe, container.readiness_probe, container.startup_probe]
-            if container.lifecycle is not None:
-                handlers += [container.lifecycle.post_start, container.lifecycle.pre_stop]
-            for handler in handlers:
-                action = getattr(handler, "_exec", None) if handler is not None else None
-                if action is not None and action.command:
-                    action.command = [fn(a) for a in action.command]
-    for config in jctx.objects.of_kind("ConfigMap"):
-        if isinstance(config, k8s.V1ConfigMap) and isinstance(config.data, dict):
-            config.data = {k: fn(v) for k, v in config.data.items()}
-    for secret in jctx.objects.of_kind("ExternalSecret"):
-        data = secret.get("spec", {}).get("target", {}).get("template", {}).get("data")
-        if isinstance(data, dict):
-            secret["spec"]["target"]["template"]["data"] = {k: fn(v) for k, v in data.items()}
 
 
 def _decide(jctx: JobContext, entry: Any, item: dict[str, Any]) -> None:

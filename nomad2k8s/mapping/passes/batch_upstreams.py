@@ -10,9 +10,9 @@ their message rebuilt from its parts (pending.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from kubernetes import client as k8s
 
 from nomad2k8s.mapping.config.template_files import eso_literal
 from nomad2k8s.mapping.config.template_objects import (
@@ -21,6 +21,7 @@ from nomad2k8s.mapping.config.template_objects import (
 )
 from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.core.store import name_of
+from nomad2k8s.mapping.passes.container_texts import edit_texts
 from nomad2k8s.mapping.passes.pending import namespace_of, service_of
 
 
@@ -45,7 +46,7 @@ def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
             message.finish()
         if edits:
             for old, new in dict.fromkeys(edits):
-                _replace_address(jctx, old, new)
+                edit_texts(jctx, _swapper(old, new))
             _refresh_checksums(jctx)
             changed.append(jctx)
     return changed
@@ -69,27 +70,8 @@ def _edits(item: dict[str, Any], port: int) -> list[tuple[str, str]]:
     return [(f"{item['host']}:{item['bind_port']}", f"{item['host']}:{port}")]
 
 
-def _replace_address(jctx: JobContext, old: str, new: str) -> None:
-    """Replace an address in the env values, command and args of every emitted container, in ConfigMap
-    data and in ExternalSecret target templates."""
-    for gctx in jctx.groups:
-        if gctx.skip:
-            continue
-        for container in list(gctx.pod_spec.containers or []) + list(gctx.pod_spec.init_containers or []):
-            for var in container.env or []:
-                if isinstance(var.value, str):
-                    var.value = var.value.replace(old, new)
-            for attr in ("command", "args"):
-                values = getattr(container, attr)
-                if values is not None:
-                    setattr(container, attr, [a.replace(old, new) for a in values])
-    for config in jctx.objects.of_kind("ConfigMap"):
-        if isinstance(config, k8s.V1ConfigMap) and isinstance(config.data, dict):
-            config.data = {k: v.replace(old, new) for k, v in config.data.items()}
-    for secret in jctx.objects.of_kind("ExternalSecret"):
-        data = secret.get("spec", {}).get("target", {}).get("template", {}).get("data")
-        if isinstance(data, dict):
-            secret["spec"]["target"]["template"]["data"] = {k: v.replace(old, new) for k, v in data.items()}
+def _swapper(old: str, new: str) -> Callable[[str], str]:
+    return lambda text: text.replace(old, new)
 
 
 def _refresh_checksums(jctx: JobContext) -> None:

@@ -44,12 +44,9 @@ def max_replicas(group: Group, hints: Hints | None = None) -> int:
 
 def persistent_data(group: Group) -> str | None:
     """Data the group keeps across pod replacement that a StatefulSet could hold, or None."""
-    disk = group.ephemeral_disk
-    if disk is not None and (disk.sticky is True or disk.migrate is True):
-        return "sticky ephemeral_disk"
-    for volume in group.volume:
-        if volume.type == "csi" and volume.per_alloc is True:
-            return f"per-allocation CSI volume {volume.label!r}"
+    per_replica = per_replica_storage(group)
+    if per_replica is not None:
+        return per_replica
     for volume in group.volume:
         if volume.type == "csi" and volume.access_mode in SINGLE_WRITER_MODES:
             return f"single-writer CSI volume {volume.label!r}"
