@@ -26,12 +26,13 @@ from .intentions.model import IntentionSet
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
+from .emit_cache import EmitCache
 from .output import (
+    emit_service,
     estate_report,
     repo_root,
     write_estate,
     write_root_module,
-    write_service,
     write_summary,
 )
 from .ownership import Ownership
@@ -393,13 +394,22 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
     for line in owner.warnings:
         warn(line)
     root = repo_root(options.path)
+    cache = EmitCache(output / CACHE_DIR) if options.cache else None
+    profile_json: dict[int, str] = {}  # per site profile, taken once
+    known: set[str] = set()
     try:
         for item in pending:
-            target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
-                                   source_root=root)
+            target = item.directory / item.result.name
+            if id(item.profile) not in profile_json:
+                profile_json[id(item.profile)] = item.profile.model_dump_json()
+            emitted = emit_service(item.result, options.fmt, item.profile, root, cache, profile_json[id(item.profile)])
+            owner.write_service(target, emitted.files)
+            known |= emitted.known
             on_written(item.result, target)
+        if cache is not None and options.is_dir:  # a one-file run leaves the other services' entries
+            cache.prune()
         if pending:
-            write_summary(output, [(p.result, p.directory) for p in pending], report, owner)
+            write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known)
         # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
         modules = [p.directory / p.result.name for p in pending
                    if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]

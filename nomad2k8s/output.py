@@ -9,11 +9,12 @@ from typing import Any
 from .convert import ServiceResult
 from .emit import bundle, estate, terraform, yaml_out
 from .emit.files import write_file, write_tree
+from .emit_cache import EmitCache, Emitted, fingerprint
 from .ownership import Ownership
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
-from .secrets.scrub import scrub_files
+from .secrets.scrub import learned, scrub_files
 
 
 def repo_root(path: Path) -> Path:
@@ -33,7 +34,8 @@ def source_text(source: Path, root: Path | None) -> str:
 
 
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None,
-                  source_root: Path | None = None) -> dict[str, str]:
+                  source_root: Path | None = None, known: set[str] | None = None) -> dict[str, str]:
+    """`known`: what the scrubber learned from `result` (secrets.scrub.learned), when taken already."""
     if fmt == "terraform":
         files = terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
                                        frozenset(result.extra.get("terraform_raw_kinds") or ()))
@@ -47,7 +49,7 @@ def service_files(result: ServiceResult, fmt: str, profile: Profile | None = Non
     files.update(result.extra.get("files") or {})  # e.g. the cluster kit's Vault policy and install script
     files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
                                       ensure_ascii=False) + "\n"
-    return scrub_files(files, [result])  # the one secret boundary of a service's files
+    return scrub_files(files, [result], known)  # the one secret boundary of a service's files
 
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,
@@ -60,6 +62,22 @@ def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Pro
     else:
         owner.write_service(target, files)
     return target
+
+
+def emit_service(result: ServiceResult, fmt: str, profile: Profile | None, source_root: Path | None,
+                 cache: EmitCache | None = None, profile_json: str = "") -> Emitted:
+    """A service's files and what the scrubber learned from it: from `cache` when nothing they depend on
+    changed since a run stored them, else serialized and scrubbed (and stored)."""
+    digest = fingerprint(result, fmt, profile, source_root, profile_json) if cache is not None else None
+    if cache is not None and digest is not None:
+        hit = cache.load(digest)
+        if hit is not None:
+            return hit
+    known = learned([result])
+    emitted = Emitted(service_files(result, fmt, profile, source_root, known), known)
+    if cache is not None and digest is not None:
+        cache.store(digest, emitted)
+    return emitted
 
 
 def _write(path: Path, text: str, owner: Ownership | None) -> None:
@@ -82,10 +100,10 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
 
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
-                  owner: Ownership | None = None) -> dict:
+                  owner: Ownership | None = None, known: set[str] | None = None) -> dict:
     """The estate's review for the services written under `output`: report.json, estate.json (its `graph`,
     nomad2k8s/estate_graph.py), report.html (with the code catalogue it links to, CODES.md) and SUMMARY.md
-    (the agenda)."""
+    (the agenda). `known`: what the scrubber learned from the services already (each one's, united)."""
     from .ledger.codes import render_markdown
     from .report import html
 
@@ -94,7 +112,7 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
     pages = scrub_files({"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                          "estate.json": json.dumps(report.get("graph", {}), indent=2, ensure_ascii=False) + "\n",
-                         "SUMMARY.md": summary.render(report)}, [result for result, _ in written])  # they quote rows
+                         "SUMMARY.md": summary.render(report)}, [result for result, _ in written], known)  # they quote rows
     # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
     pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
     for name, text in pages.items():

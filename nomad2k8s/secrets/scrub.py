@@ -211,11 +211,23 @@ def _encodings(value: str) -> set[str]:
             value.replace("|", "\\|")}
 
 
-def scrub_files(files: dict[str, str], results: Iterable[ServiceResult]) -> dict[str, str]:
-    """The files a service (or a run) writes, each with every secret redacted. Structured files
-    first: what they reveal is redacted in the Markdown and Terraform too."""
+def learned(results: Iterable[ServiceResult]) -> set[str]:
+    """The secret values pass 1 finds in `results` (what scrub_files learns before cleaning)."""
     scrubber = Scrubber()
     scrubber.learn_results(results)
+    return scrubber.known
+
+
+def scrub_files(files: dict[str, str], results: Iterable[ServiceResult],
+                known: Iterable[str] | None = None) -> dict[str, str]:
+    """The files a service (or a run) writes, each with every secret redacted. Structured files
+    first: what they reveal is redacted in the Markdown and Terraform too. `known`: what pass 1 learned
+    from `results` already (learned(), per service), so it is not learned again."""
+    scrubber = Scrubber()
+    if known is None:
+        scrubber.learn_results(results)
+    else:
+        scrubber.known = set(known)
     order = sorted(files, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
     cleaned = {name: scrubber.file(name, files[name]) for name in order}
     return {name: cleaned[name] for name in files}
