@@ -406,10 +406,10 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
             owner.write_service(target, emitted.files)
             known |= emitted.known
             on_written(item.result, target)
+        if pending:
+            write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache)
         if cache is not None and options.is_dir:  # a one-file run leaves the other services' entries
             cache.prune()
-        if pending:
-            write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known)
         # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
         modules = [p.directory / p.result.name for p in pending
                    if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]

@@ -11,6 +11,7 @@ from those inputs: the output directory holds none of them in the clear."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import tempfile
@@ -36,13 +37,28 @@ def fingerprint(result: ServiceResult, fmt: str, profile: Profile | None, root: 
     """Digest of everything the service's files depend on; None when it cannot be taken (not picklable).
     Equal bytes mean equal inputs; unequal ones (e.g. a set pickled in another order) only cost a miss."""
     job = result.context.job.model_dump(warnings=False) if result.context is not None else None
+    return _digest((tool_fingerprint(), fmt, profile_json, str(root), result.name, str(result.source),
+                    result.syntax, result.objects, result.ledger.service, result.ledger.values,
+                    result.ledger.entries, result.extra, job))
+
+
+def summary_fingerprint(report: dict[str, Any], known: set[str]) -> bytes | None:
+    """Digest of what the estate pages (report.json, SUMMARY.md...) depend on: the report and the secret
+    values the services' scrubbers learned."""
+    return _digest((tool_fingerprint(), "summary", report, sorted(known)))
+
+
+def _digest(value: Any) -> bytes | None:
+    """sha256 of `value` pickled by value: without the memo (fast mode), two equal values pickle the same
+    whether or not they share objects (a fresh conversion shares interned strings a cached one does not)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
     try:
-        data = pickle.dumps((tool_fingerprint(), fmt, profile_json, str(root), result.name, str(result.source),
-                             result.syntax, result.objects, result.ledger.service, result.ledger.values,
-                             result.ledger.entries, result.extra, job), pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):  # ValueError: a cycle
         return None
-    return hashlib.sha256(data).digest()
+    return hashlib.sha256(buffer.getvalue()).digest()
 
 
 @dataclass

@@ -9,12 +9,12 @@ from typing import Any
 from .convert import ServiceResult
 from .emit import bundle, estate, terraform, yaml_out
 from .emit.files import write_file, write_tree
-from .emit_cache import EmitCache, Emitted, fingerprint
+from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
-from .secrets.scrub import learned, scrub_files
+from .secrets.scrub import learned, scrub_files, scrub_json_pages
 
 
 def repo_root(path: Path) -> Path:
@@ -100,21 +100,30 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
 
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
-                  owner: Ownership | None = None, known: set[str] | None = None) -> dict:
+                  owner: Ownership | None = None, known: set[str] | None = None,
+                  cache: EmitCache | None = None) -> dict:
     """The estate's review for the services written under `output`: report.json, estate.json (its `graph`,
     nomad2k8s/estate_graph.py), report.html (with the code catalogue it links to, CODES.md) and SUMMARY.md
-    (the agenda). `known`: what the scrubber learned from the services already (each one's, united)."""
+    (the agenda). `known`: what the scrubber learned from the services already (each one's, united); with
+    `cache`, the pages come from it when the report and those values are the same as a run's that stored them."""
     from .ledger.codes import render_markdown
     from .report import html
 
     if report is None:
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
-    pages = scrub_files({"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                         "estate.json": json.dumps(report.get("graph", {}), indent=2, ensure_ascii=False) + "\n",
-                         "SUMMARY.md": summary.render(report)}, [result for result, _ in written], known)  # they quote rows
-    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-    pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
+    digest = summary_fingerprint(report, known) if cache is not None and known is not None else None
+    hit = cache.load(digest) if cache is not None and digest is not None else None
+    if hit is not None:
+        pages = hit.files
+    else:
+        pages = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
+                                 {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
+                                 known)  # they quote rows
+        # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
+        pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
+        if cache is not None and digest is not None:
+            cache.store(digest, Emitted(pages, set()))
     for name, text in pages.items():
         _write(output / name, text, owner)
     _write(output / "CODES.md", render_markdown(), owner)

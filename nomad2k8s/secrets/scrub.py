@@ -233,6 +233,22 @@ def scrub_files(files: dict[str, str], results: Iterable[ServiceResult],
     return {name: cleaned[name] for name in files}
 
 
+def scrub_json_pages(data: dict[str, Any], texts: dict[str, str], results: Iterable[ServiceResult],
+                     known: Iterable[str] | None = None) -> dict[str, str]:
+    """As scrub_files for JSON files given as data (`data`, each written `indent=2`) and other files
+    (`texts`): the data is cleaned before it is serialized, rather than serialized, parsed back and
+    cleaned (the same text: a clean of the data or of its JSON round trip finds the same values)."""
+    scrubber = Scrubber()
+    if known is None:
+        scrubber.learn_results(results)
+    else:
+        scrubber.known = set(known)
+    pages = {name: json.dumps(scrubber.clean(doc), indent=2, ensure_ascii=False) + "\n" for name, doc in data.items()}
+    order = sorted(texts, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
+    pages.update({name: scrubber.file(name, texts[name]) for name in order})
+    return pages
+
+
 def scrub_text(text: str, results: Iterable[ServiceResult] = (), name: str = "stderr.txt") -> str:
     """One text (stdout, a stderr line) with every secret redacted; `name`'s suffix tells its format."""
     return scrub_files({name: text}, results)[name]
