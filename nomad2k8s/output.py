@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .convert import ServiceResult
-from .emit import bundle, estate, terraform, yaml_out
+from .emit import bundle, estate, json_text, terraform, yaml_out
 from .emit.files import write_file, write_tree
 from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
@@ -117,11 +117,15 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
     if hit is not None:
         pages = hit.files
     else:
-        pages = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
-                                 {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
-                                 known)  # they quote rows
+        pages, cleaned = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
+                                          {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
+                                          known)  # they quote rows
         # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-        pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
+        # That data as it is when json.loads would give it back unchanged (no second copy of a large report).
+        data = cleaned["report.json"]
+        pages["report.html"] = html.render(data if json_text.json_native(data) else json.loads(pages["report.json"]),
+                                           codes_href="CODES.md")
+        del data, cleaned
         if cache is not None and digest is not None:
             cache.store(digest, Emitted(pages, set()))
     for name, text in pages.items():

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from ..convert import ServiceResult
-from ..emit import yaml_out
+from ..emit import json_text, yaml_out
 from .rules import find, is_literal, is_secret_name, redaction
 
 # libyaml's loader where installed: the files were written by our dumper, and the pure-Python one was most
@@ -65,8 +65,6 @@ class Scrubber:
     def __init__(self) -> None:
         self.known: set[str] = set()
         self._nomad = False  # while walking the parsed job: every key is a Nomad or a user name
-        # The same strings pass several times (parsed job, objects, ledger, files): detect once each.
-        self._spans: dict[tuple[str, bool], list[tuple[int, int]]] = {}
         self._pattern: re.Pattern[str] | None = None
         self._pattern_for = 0
 
@@ -87,14 +85,15 @@ class Scrubber:
 
     # Pass 2 ------------------------------------------------------------------------------------------
     def clean(self, tree: Any, key: str | None = None, named: bool = False) -> Any:
-        """`tree` with every secret value redacted (new containers; the input is not changed).
+        """`tree` with every secret value redacted (the input is not changed: a container where something
+        was redacted is a new one, others are the input's own; a tuple becomes a list).
         `named`: `key` is a user's name (a meta key, an env var), so the key-name rules apply."""
         if isinstance(tree, str):
             return self._string(tree, key, named or self._nomad)
         if isinstance(tree, dict):
             return self._dict(tree, key)
         if isinstance(tree, (list, tuple)):
-            return self._list(list(tree), key, named)
+            return self._list(tree, key, named)
         return tree
 
     def _secret(self, value: str) -> str:
@@ -120,9 +119,12 @@ class Scrubber:
         for k, v in tree.items():
             if k not in out:
                 out[k] = self.clean(v, str(k), named)
+        if all(out[k] is v for k, v in tree.items()):
+            return tree  # nothing redacted: no copy (an estate report is large)
         return {k: out[k] for k in tree}
 
-    def _list(self, items: list[Any], key: str | None, named: bool) -> list[Any]:
+    def _list(self, original: list[Any] | tuple[Any, ...], key: str | None, named: bool) -> list[Any]:
+        items = list(original)
         out: list[Any] = []
         for i, item in enumerate(items):
             previous = items[i - 1] if i else None
@@ -132,15 +134,15 @@ class Scrubber:
                 out.append(self._secret(item))  # ["--token", "x"]
             else:
                 out.append(self.clean(item, key, named))  # a header's values: {Authorization = ["Bearer x"]}
+        if isinstance(original, list) and all(a is b for a, b in zip(out, original)):
+            return original
         return out
 
     # Text --------------------------------------------------------------------------------------------
     def text(self, text: str, *, keyed: bool) -> str:
         """Shapes found in `text` become known and are redacted; then known values are replaced."""
-        spans = self._spans.get((text, keyed))
-        if spans is None:
-            spans = self._spans[(text, keyed)] = [(s.start, s.end) for s in find(text, keyed=keyed)]
-        for start, end in reversed(spans):
+        spans = find(text, keyed=keyed)  # cached there (bounded): a per-scrubber cache held every string
+        for start, end, *_ in reversed(spans):
             text = text[:start] + self._secret(text[start:end]) + text[end:]
         return self._replace_known(text)
 
@@ -234,19 +236,21 @@ def scrub_files(files: dict[str, str], results: Iterable[ServiceResult],
 
 
 def scrub_json_pages(data: dict[str, Any], texts: dict[str, str], results: Iterable[ServiceResult],
-                     known: Iterable[str] | None = None) -> dict[str, str]:
+                     known: Iterable[str] | None = None) -> tuple[dict[str, str], dict[str, Any]]:
     """As scrub_files for JSON files given as data (`data`, each written `indent=2`) and other files
     (`texts`): the data is cleaned before it is serialized, rather than serialized, parsed back and
-    cleaned (the same text: a clean of the data or of its JSON round trip finds the same values)."""
+    cleaned (the same text: a clean of the data or of its JSON round trip finds the same values).
+    Returns the pages and the cleaned data (the input's own containers where nothing was redacted)."""
     scrubber = Scrubber()
     if known is None:
         scrubber.learn_results(results)
     else:
         scrubber.known = set(known)
-    pages = {name: json.dumps(scrubber.clean(doc), indent=2, ensure_ascii=False) + "\n" for name, doc in data.items()}
+    cleaned = {name: scrubber.clean(doc) for name, doc in data.items()}
+    pages = {name: json_text.dumps(doc) + "\n" for name, doc in cleaned.items()}
     order = sorted(texts, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
     pages.update({name: scrubber.file(name, texts[name]) for name in order})
-    return pages
+    return pages, cleaned
 
 
 def scrub_text(text: str, results: Iterable[ServiceResult] = (), name: str = "stderr.txt") -> str:
