@@ -8,6 +8,7 @@ from typing import Any
 
 from .convert import ServiceResult
 from .emit import bundle, estate, json_text, terraform, yaml_out
+from .emit.doc import Doc
 from .emit.files import write_file, write_tree
 from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
@@ -36,20 +37,26 @@ def source_text(source: Path, root: Path | None) -> str:
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None,
                   source_root: Path | None = None, known: set[str] | None = None) -> dict[str, str]:
     """`known`: what the scrubber learned from `result` (secrets.scrub.learned), when taken already."""
+    files: dict[str, str | Doc]
     if fmt == "terraform":
-        files = terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
-                                       frozenset(result.extra.get("terraform_raw_kinds") or ()))
+        files = dict(terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
+                                            frozenset(result.extra.get("terraform_raw_kinds") or ())))
         files.update(result.extra.get("terraform_files") or {})  # e.g. the cluster kit's vault.tf
         object_names = list(files)
     else:
-        files = bundle.manifest_files(result.objects, fmt)
+        files = bundle.manifest_docs(result.objects, fmt)  # cleaned as data, then serialized
         object_names = [n for n in files if n != "kustomization.yaml"]
     rows = review.review_rows(result, profile.verdict if profile else None)
     files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), rows, object_names)
     files.update(result.extra.get("files") or {})  # e.g. the cluster kit's Vault policy and install script
-    files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
-                                      ensure_ascii=False) + "\n"
+    rows_data = [e.as_dict() for e in result.ledger.entries]
+    files["ledger.json"] = (Doc(rows_data, _json_text) if json_text.json_native(rows_data)  # else as text
+                            else _json_text(rows_data))
     return scrub_files(files, [result], known)  # the one secret boundary of a service's files
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
 
 from ..convert import ServiceResult
 from ..emit import json_text, yaml_out
+from ..emit.doc import Doc
 from .rules import find, is_literal, is_secret_name, redaction
 
 # libyaml's loader where installed: the files were written by our dumper, and the pure-Python one was most
@@ -176,6 +177,13 @@ class Scrubber:
         return redaction(value)
 
     # Files -------------------------------------------------------------------------------------------
+    def document(self, name: str, value: str | Doc) -> str:
+        """A file's text, cleaned; a Doc (data not serialized yet) is cleaned as data, then serialized: the text
+        a clean of its serialized text gives, without parsing it back."""
+        if isinstance(value, Doc):
+            return value.dump(self.clean(value.data))
+        return self.file(name, value)
+
     def file(self, name: str, text: str) -> str:
         if name.endswith((".yaml", ".yml")):
             return self._yaml(text)
@@ -220,7 +228,7 @@ def learned(results: Iterable[ServiceResult]) -> set[str]:
     return scrubber.known
 
 
-def scrub_files(files: dict[str, str], results: Iterable[ServiceResult],
+def scrub_files(files: Mapping[str, str | Doc], results: Iterable[ServiceResult],
                 known: Iterable[str] | None = None) -> dict[str, str]:
     """The files a service (or a run) writes, each with every secret redacted. Structured files
     first: what they reveal is redacted in the Markdown and Terraform too. `known`: what pass 1 learned
@@ -231,7 +239,7 @@ def scrub_files(files: dict[str, str], results: Iterable[ServiceResult],
     else:
         scrubber.known = set(known)
     order = sorted(files, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
-    cleaned = {name: scrubber.file(name, files[name]) for name in order}
+    cleaned = {name: scrubber.document(name, files[name]) for name in order}
     return {name: cleaned[name] for name in files}
 
 
