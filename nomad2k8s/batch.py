@@ -28,11 +28,11 @@ from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .emit_cache import EmitCache
 from .output import (
-    emit_service,
     estate_report,
     repo_root,
     write_estate,
     write_root_module,
+    write_service,
     write_summary,
 )
 from .ownership import Ownership
@@ -399,12 +399,11 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
     known: set[str] = set()
     try:
         for item in pending:
-            target = item.directory / item.result.name
             if id(item.profile) not in profile_json:
                 profile_json[id(item.profile)] = item.profile.model_dump_json()
-            emitted = emit_service(item.result, options.fmt, item.profile, root, cache, profile_json[id(item.profile)])
-            owner.write_service(target, emitted.files)
-            known |= emitted.known
+            target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
+                                   source_root=root, cache=cache, profile_json=profile_json[id(item.profile)],
+                                   learned_into=known)
             on_written(item.result, target)
         if pending:
             write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache)

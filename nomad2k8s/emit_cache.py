@@ -10,6 +10,7 @@ from those inputs: the output directory holds none of them in the clear."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -81,7 +82,10 @@ class EmitCache:
             sealed = (self.directory / f"{name}{SUFFIX}").read_bytes()
         except OSError:
             return None
-        plain = unseal(self._key(digest), sealed)
+        try:
+            plain = unseal(self._key(digest), base64.b64decode(sealed, validate=True))
+        except ValueError:  # not base64: a damaged entry is a miss
+            return None
         if plain is None:
             return None
         try:
@@ -99,7 +103,7 @@ class EmitCache:
         sealed = seal(self._key(digest), pickle.dumps(emitted, pickle.HIGHEST_PROTOCOL))
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # 0600; renamed whole: no torn entry
         with os.fdopen(fd, "wb") as handle:
-            handle.write(sealed)
+            handle.write(base64.b64encode(sealed))  # text, as the conversion cache's entries
         os.replace(tmp, self.directory / f"{name}{SUFFIX}")
 
     def prune(self) -> None:
