@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import os
 import pickle
 import tempfile
@@ -29,7 +28,7 @@ SUFFIX = ".emit"
 
 @dataclass
 class Emitted:
-    files: dict[str, str]
+    files: dict[str, str]  # name -> text (a service's files), or name -> sha256 (the estate pages)
     known: set[str]  # what the scrubber learned from the result
 
 
@@ -52,14 +51,25 @@ def summary_fingerprint(report: dict[str, Any], known: set[str]) -> bytes | None
 def _digest(value: Any) -> bytes | None:
     """sha256 of `value` pickled by value: without the memo (fast mode), two equal values pickle the same
     whether or not they share objects (a fresh conversion shares interned strings a cached one does not)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    sink = _HashWriter()
+    pickler = pickle.Pickler(sink, pickle.HIGHEST_PROTOCOL)
     pickler.fast = True
     try:
         pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):  # ValueError: a cycle
         return None
-    return hashlib.sha256(buffer.getvalue()).digest()
+    return sink.hash.digest()
+
+
+class _HashWriter:
+    """A file that only hashes what is written (the pickle of an estate report is never held whole)."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return len(data)
 
 
 @dataclass

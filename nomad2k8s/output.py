@@ -12,6 +12,7 @@ from .emit.doc import Doc
 from .emit.files import write_file, write_tree
 from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
+from .ownership import digest as text_digest
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
@@ -127,20 +128,22 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
     digest = summary_fingerprint(report, known) if cache is not None and known is not None else None
     hit = cache.load(digest) if cache is not None and digest is not None else None
-    if hit is not None:
-        pages = hit.files
-    else:
-        pages, cleaned = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
-                                          {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
-                                          known)  # they quote rows
-        # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-        # That data as it is when json.loads would give it back unchanged (no second copy of a large report).
-        data = cleaned["report.json"]
-        pages["report.html"] = html.render(data if json_text.json_native(data) else json.loads(pages["report.json"]),
-                                           codes_href="CODES.md")
-        del data, cleaned
-        if cache is not None and digest is not None:
-            cache.store(digest, Emitted(pages, set()))
+    # The entry holds the pages' digests only (an estate's pages are large): when the files on disk still
+    # hold them, nothing is rendered or written.
+    if hit is not None and owner is not None and owner.keep_files({output / n: d for n, d in hit.files.items()}):
+        _write(output / "CODES.md", render_markdown(), owner)
+        return report
+    pages, cleaned = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
+                                      {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
+                                      known)  # they quote rows
+    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
+    # That data as it is when json.loads would give it back unchanged (no second copy of a large report).
+    data = cleaned["report.json"]
+    pages["report.html"] = html.render(data if json_text.json_native(data) else json.loads(pages["report.json"]),
+                                       codes_href="CODES.md")
+    del data, cleaned
+    if cache is not None and digest is not None:
+        cache.store(digest, Emitted({name: text_digest(text) for name, text in pages.items()}, set()))
     for name, text in pages.items():
         _write(output / name, text, owner)
     _write(output / "CODES.md", render_markdown(), owner)

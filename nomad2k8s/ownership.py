@@ -26,8 +26,15 @@ RECORD = Path(".nomad2k8s") / "written.json"
 RECORD_VERSION = 1
 
 
+CHUNK = 1 << 20  # an estate's report.json is large: hashed a slice at a time, never encoded whole
+
+
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 of the UTF-8 text (slices of a str encode to the slices of its encoding)."""
+    h = hashlib.sha256()
+    for start in range(0, len(text), CHUNK):
+        h.update(text[start:start + CHUNK].encode("utf-8"))
+    return h.hexdigest()
 
 
 def file_digest(path: Path) -> str | None:
@@ -36,7 +43,11 @@ def file_digest(path: Path) -> str | None:
         return "-"
     if not path.exists():
         return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            h.update(block)
+    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -137,6 +148,17 @@ class Ownership:
                 write_file(path, text)
             self.files[rel] = new
             self._written.add(rel)
+
+    def keep_files(self, digests: dict[Path, str]) -> bool:
+        """When every path (outside the service directories) already holds the text of its digest, record
+        them as written this run and return True; else change nothing (the caller writes them)."""
+        rels = {self._rel(path): d for path, d in digests.items()}
+        if not all(file_digest(self.root / rel) == d for rel, d in rels.items()):
+            return False
+        for rel, d in rels.items():
+            self.files[rel] = d
+            self._written.add(rel)
+        return True
 
     def finish(self) -> None:
         """Remove what the last run wrote and this one did not (when unedited), then save the record."""

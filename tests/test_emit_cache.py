@@ -46,6 +46,8 @@ def test_an_unchanged_rerun_emits_nothing_and_writes_the_same_tree(tmp_path: Pat
     deleted = next(p for p in (out / "whoami").rglob("deployment-*.yaml"))
     deleted.unlink()  # a generated file the user deleted: written again, though its service is cached
     assert _run(src, out, monkeypatch) == ([], tree)
+    (out / "report.html").unlink()  # the estate pages' entry holds digests only: rendered again
+    assert _run(src, out, monkeypatch) == ([], tree)
 
 
 def test_a_change_reaching_a_service_through_the_batch_stage_is_a_miss(tmp_path: Path,
