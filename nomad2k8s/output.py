@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .convert import ServiceResult
 from .emit import bundle, estate, json_text, terraform, yaml_out
 from .emit.doc import Doc
-from .emit.files import write_file, write_tree
+from .emit.files import write_file, write_pieces, write_tree
 from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
 from .ownership import digest as text_digest
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
-from .secrets.scrub import learned, scrub_files, scrub_json_pages
+from .secrets.scrub import learned, scrub_files, scrubber_for
 
 
 def repo_root(path: Path) -> Path:
@@ -101,6 +103,10 @@ def _write(path: Path, text: str, owner: Ownership | None) -> None:
         owner.write_file(path, text)
 
 
+def _write_pieces(path: Path, pieces: Iterable[str], owner: Ownership | None) -> str:
+    return write_pieces(path, pieces) if owner is None else owner.write_pieces(path, pieces)
+
+
 def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile | None]], root: Path | None,
                   run: dict[str, str], not_converted: list[tuple[Path, str]] | None = None) -> dict:
     """The report.json document of services written (or printed) under `output` (each with its directory
@@ -133,19 +139,23 @@ def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], repor
     if hit is not None and owner is not None and owner.keep_files({output / n: d for n, d in hit.files.items()}):
         _write(output / "CODES.md", render_markdown(), owner)
         return report
-    pages, cleaned = scrub_json_pages({"report.json": report, "estate.json": report.get("graph", {})},
-                                      {"SUMMARY.md": summary.render(report)}, [result for result, _ in written],
-                                      known)  # they quote rows
-    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-    # That data as it is when json.loads would give it back unchanged (no second copy of a large report).
-    data = cleaned["report.json"]
-    pages["report.html"] = html.render(data if json_text.json_native(data) else json.loads(pages["report.json"]),
-                                       codes_href="CODES.md")
-    del data, cleaned
-    if cache is not None and digest is not None:
-        cache.store(digest, Emitted({name: text_digest(text) for name, text in pages.items()}, set()))
-    for name, text in pages.items():
+    # Page by page, each written as it is made: an estate's report.json and report.html are large.
+    scrubber = scrubber_for([result for result, _ in written], known)  # the pages quote rows
+    data = scrubber.clean(report)
+    text_pieces = itertools.chain(json_text.pieces(data), "\n")
+    digests = {"report.json": _write_pieces(output / "report.json", text_pieces, owner)}
+    for name, text in (("estate.json", json_text.dumps(scrubber.clean(report.get("graph", {}))) + "\n"),
+                       ("SUMMARY.md", scrubber.file("SUMMARY.md", summary.render(report)))):
         _write(output / name, text, owner)
+        digests[name] = text_digest(text)
+    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
+    # The data itself when json.loads would give it back unchanged (else that round trip).
+    if not json_text.json_native(data):
+        data = json.loads(json_text.dumps(data))
+    digests["report.html"] = _write_pieces(output / "report.html", html.render_pieces(data, codes_href="CODES.md"),
+                                           owner)
+    if cache is not None and digest is not None:
+        cache.store(digest, Emitted(digests, set()))
     _write(output / "CODES.md", render_markdown(), owner)
     return report
 

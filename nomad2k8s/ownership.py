@@ -13,14 +13,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .emit.files import recover, write_file, write_tree
+from .emit.files import recover, stage_pieces, write_file, write_tree
 
 RECORD = Path(".nomad2k8s") / "written.json"
 RECORD_VERSION = 1
@@ -148,6 +149,24 @@ class Ownership:
                 write_file(path, text)
             self.files[rel] = new
             self._written.add(rel)
+
+    def write_pieces(self, path: Path, pieces: Iterable[str]) -> str:
+        """write_file for a text in pieces (staged beside `path`, then moved in when the record allows);
+        returns the text's digest (written or not)."""
+        rel = self._rel(path)
+        tmp, new = stage_pieces(path, pieces)
+        try:
+            current = file_digest(path)
+            if not self._may_write(rel, new, current):
+                return new
+            with interrupts_deferred():
+                if current != new:
+                    os.replace(tmp, path)
+                self.files[rel] = new
+                self._written.add(rel)
+            return new
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def keep_files(self, digests: dict[Path, str]) -> bool:
         """When every path (outside the service directories) already holds the text of its digest, record

@@ -65,6 +65,6 @@ def test_a_change_reaching_a_service_through_the_batch_stage_is_a_miss(tmp_path:
     (src / "b" / job.name).write_text(job.read_text())
     emitted, tree = _run(src, out, monkeypatch)
     assert "whoami" in emitted and "other" not in emitted  # the unchanged, unaffected service is cached
-    fresh, fresh_tree = _run(src, tmp_path / "fresh", monkeypatch)
+    _, fresh_tree = _run(src, tmp_path / "fresh", monkeypatch)
     assert tree == {k: v.replace(b"/fresh", b"/out") for k, v in fresh_tree.items()}
     assert any(b"N2K-OBJECT-NAME-CLASH" in v for k, v in tree.items() if k.startswith("a/"))

@@ -8,6 +8,7 @@ text holds no raw newline inside a string, so every newline is a line break)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 INDENT = "  "
@@ -15,14 +16,27 @@ INDENT = "  "
 
 def dumps(value: Any, depth: int = 0, levels: int = 3) -> str:
     """The text json.dumps(value, indent=2, ensure_ascii=False) gives; `levels` outer levels by hand."""
+    return "".join(pieces(value, depth, levels))
+
+
+def pieces(value: Any, depth: int = 0, levels: int = 3) -> Iterator[str]:
+    """dumps' text in pieces (each element of the outer levels one), to be written without holding it whole."""
     pad = "\n" + INDENT * (depth + 1)
     if levels and isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
-        items = (json.dumps(k, ensure_ascii=False) + ": " + dumps(v, depth + 1, levels - 1) for k, v in value.items())
-        return "{" + pad + ("," + pad).join(items) + "\n" + INDENT * depth + "}"
-    if levels and isinstance(value, (list, tuple)) and value:
-        return "[" + pad + ("," + pad).join(dumps(v, depth + 1, levels - 1) for v in value) + "\n" + INDENT * depth + "]"
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return text.replace("\n", "\n" + INDENT * depth) if depth and "\n" in text else text
+        yield "{"
+        for i, (k, v) in enumerate(value.items()):
+            yield ("," if i else "") + pad + json.dumps(k, ensure_ascii=False) + ": "
+            yield from pieces(v, depth + 1, levels - 1)
+        yield "\n" + INDENT * depth + "}"
+    elif levels and isinstance(value, (list, tuple)) and value:
+        yield "["
+        for i, v in enumerate(value):
+            yield ("," if i else "") + pad
+            yield from pieces(v, depth + 1, levels - 1)
+        yield "\n" + INDENT * depth + "]"
+    else:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        yield text.replace("\n", "\n" + INDENT * depth) if depth and "\n" in text else text
 
 
 def json_native(value: Any) -> bool:

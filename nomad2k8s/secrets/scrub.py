@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from ..convert import ServiceResult
-from ..emit import json_text, yaml_out
+from ..emit import yaml_out
 from ..emit.doc import Doc
 from .rules import find, is_literal, is_secret_name, redaction
 
@@ -233,32 +233,20 @@ def scrub_files(files: Mapping[str, str | Doc], results: Iterable[ServiceResult]
     """The files a service (or a run) writes, each with every secret redacted. Structured files
     first: what they reveal is redacted in the Markdown and Terraform too. `known`: what pass 1 learned
     from `results` already (learned(), per service), so it is not learned again."""
-    scrubber = Scrubber()
-    if known is None:
-        scrubber.learn_results(results)
-    else:
-        scrubber.known = set(known)
+    scrubber = scrubber_for(results, known)
     order = sorted(files, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
     cleaned = {name: scrubber.document(name, files[name]) for name in order}
     return {name: cleaned[name] for name in files}
 
 
-def scrub_json_pages(data: dict[str, Any], texts: dict[str, str], results: Iterable[ServiceResult],
-                     known: Iterable[str] | None = None) -> tuple[dict[str, str], dict[str, Any]]:
-    """As scrub_files for JSON files given as data (`data`, each written `indent=2`) and other files
-    (`texts`): the data is cleaned before it is serialized, rather than serialized, parsed back and
-    cleaned (the same text: a clean of the data or of its JSON round trip finds the same values).
-    Returns the pages and the cleaned data (the input's own containers where nothing was redacted)."""
+def scrubber_for(results: Iterable[ServiceResult], known: Iterable[str] | None = None) -> Scrubber:
+    """A scrubber that learned `results` (or was given what it would learn: `known`, see learned())."""
     scrubber = Scrubber()
     if known is None:
         scrubber.learn_results(results)
     else:
         scrubber.known = set(known)
-    cleaned = {name: scrubber.clean(doc) for name, doc in data.items()}
-    pages = {name: json_text.dumps(doc) + "\n" for name, doc in cleaned.items()}
-    order = sorted(texts, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
-    pages.update({name: scrubber.file(name, texts[name]) for name in order})
-    return pages, cleaned
+    return scrubber
 
 
 def scrub_text(text: str, results: Iterable[ServiceResult] = (), name: str = "stderr.txt") -> str:
