@@ -37,7 +37,8 @@ def fingerprint(result: ServiceResult, fmt: str, profile: Profile | None, root: 
     """Digest of everything the service's files depend on; None when it cannot be taken (not picklable).
     Equal bytes mean equal inputs; unequal ones (e.g. a set pickled in another order) only cost a miss."""
     job = result.context.job.model_dump(warnings=False) if result.context is not None else None
-    return _digest((tool_fingerprint(), fmt, profile_json, str(root), result.name, str(result.source),
+    # The working directory too: a relative jobspec path is shown relative to the repository through it.
+    return _digest((tool_fingerprint(), fmt, profile_json, str(root), os.getcwd(), result.name, str(result.source),
                     result.syntax, result.objects, result.ledger.service, result.ledger.values,
                     result.ledger.entries, result.extra, job))
 
