@@ -26,6 +26,7 @@ from .intentions.model import IntentionSet
 from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
+from .emit_cache import EmitCache
 from .output import (
     estate_report,
     repo_root,
@@ -396,13 +397,21 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
     for line in owner.warnings:
         warn(line)
     root = repo_root(options.path)
+    cache = EmitCache(output / CACHE_DIR) if options.cache else None
+    profile_json: dict[int, str] = {}  # per site profile, taken once
+    known: set[str] = set()
     try:
         for item in pending:
+            if id(item.profile) not in profile_json:
+                profile_json[id(item.profile)] = item.profile.model_dump_json()
             target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
-                                   source_root=root)
+                                   source_root=root, cache=cache, profile_json=profile_json[id(item.profile)],
+                                   learned_into=known)
             on_written(item.result, target)
         if pending:
-            write_summary(output, [(p.result, p.directory) for p in pending], report, owner)
+            write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache)
+        if cache is not None and options.is_dir:  # a one-file run leaves the other services' entries
+            cache.prune()
         # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
         modules = [p.directory / p.result.name for p in pending
                    if p.source.is_file() or p.result.syntax == shared_volumes.SYNTAX]

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .convert import ServiceResult
-from .emit import bundle, estate, terraform, yaml_out
-from .emit.files import write_file, write_tree
+from .emit import bundle, estate, json_text, terraform, yaml_out
+from .emit.doc import Doc
+from .emit.files import write_file, write_pieces, write_tree
+from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
+from .ownership import digest as text_digest
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
-from .secrets.scrub import scrub_files
+from .secrets.scrub import learned, scrub_files, scrubber_for
 
 
 def repo_root(path: Path) -> Path:
@@ -33,28 +38,41 @@ def source_text(source: Path, root: Path | None) -> str:
 
 
 def service_files(result: ServiceResult, fmt: str, profile: Profile | None = None,
-                  source_root: Path | None = None) -> dict[str, str]:
+                  source_root: Path | None = None, known: set[str] | None = None) -> dict[str, str]:
+    """`known`: what the scrubber learned from `result` (secrets.scrub.learned), when taken already."""
+    files: dict[str, str | Doc]
     if fmt == "terraform":
-        files = terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
-                                       frozenset(result.extra.get("terraform_raw_kinds") or ()))
+        files = dict(terraform.module_files(result.objects, profile, result.extra.get("terraform_providers"),
+                                            frozenset(result.extra.get("terraform_raw_kinds") or ())))
         files.update(result.extra.get("terraform_files") or {})  # e.g. the cluster kit's vault.tf
         object_names = list(files)
     else:
-        files = bundle.manifest_files(result.objects, fmt)
+        files = bundle.manifest_docs(result.objects, fmt)  # cleaned as data, then serialized
         object_names = [n for n in files if n != "kustomization.yaml"]
     rows = review.review_rows(result, profile.verdict if profile else None)
     files["MIGRATION.md"] = markdown.render(result.name, source_text(result.source, source_root), rows, object_names)
     files.update(result.extra.get("files") or {})  # e.g. the cluster kit's Vault policy and install script
-    files["ledger.json"] = json.dumps([e.as_dict() for e in result.ledger.entries], indent=2,
-                                      ensure_ascii=False) + "\n"
-    return scrub_files(files, [result])  # the one secret boundary of a service's files
+    rows_data = [e.as_dict() for e in result.ledger.entries]
+    files["ledger.json"] = (Doc(rows_data, _json_text) if json_text.json_native(rows_data)  # else as text
+                            else _json_text(rows_data))
+    return scrub_files(files, [result], known)  # the one secret boundary of a service's files
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,
-                  owner: Ownership | None = None, source_root: Path | None = None) -> Path:
-    """directory/<service>/ gets the service's files; with `owner`, only where the record allows."""
+                  owner: Ownership | None = None, source_root: Path | None = None, cache: EmitCache | None = None,
+                  profile_json: str = "", learned_into: set[str] | None = None) -> Path:
+    """directory/<service>/ gets the service's files; with `owner`, only where the record allows. With
+    `cache`, the files come from it when unchanged (emit_service); `learned_into` gets what the scrubber
+    learned from the service (for the estate pages' scrubber)."""
     target = directory / result.name
-    files = service_files(result, fmt, profile, source_root)
+    emitted = emit_service(result, fmt, profile, source_root, cache, profile_json)
+    files = emitted.files
+    if learned_into is not None:
+        learned_into |= emitted.known
     if owner is None:
         write_tree(target, files)
     else:
@@ -62,11 +80,31 @@ def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Pro
     return target
 
 
+def emit_service(result: ServiceResult, fmt: str, profile: Profile | None, source_root: Path | None,
+                 cache: EmitCache | None = None, profile_json: str = "") -> Emitted:
+    """A service's files and what the scrubber learned from it: from `cache` when nothing they depend on
+    changed since a run stored them, else serialized and scrubbed (and stored)."""
+    digest = fingerprint(result, fmt, profile, source_root, profile_json) if cache is not None else None
+    if cache is not None and digest is not None:
+        hit = cache.load(digest)
+        if hit is not None:
+            return hit
+    known = learned([result])
+    emitted = Emitted(service_files(result, fmt, profile, source_root, known), known)
+    if cache is not None and digest is not None:
+        cache.store(digest, emitted)
+    return emitted
+
+
 def _write(path: Path, text: str, owner: Ownership | None) -> None:
     if owner is None:
         write_file(path, text)
     else:
         owner.write_file(path, text)
+
+
+def _write_pieces(path: Path, pieces: Iterable[str], owner: Ownership | None) -> str:
+    return write_pieces(path, pieces) if owner is None else owner.write_pieces(path, pieces)
 
 
 def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile | None]], root: Path | None,
@@ -82,23 +120,42 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
 
 
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
-                  owner: Ownership | None = None) -> dict:
+                  owner: Ownership | None = None, known: set[str] | None = None,
+                  cache: EmitCache | None = None) -> dict:
     """The estate's review for the services written under `output`: report.json, estate.json (its `graph`,
     nomad2k8s/estate_graph.py), report.html (with the code catalogue it links to, CODES.md) and SUMMARY.md
-    (the agenda)."""
+    (the agenda). `known`: what the scrubber learned from the services already (each one's, united); with
+    `cache`, the pages come from it when the report and those values are the same as a run's that stored them."""
     from .ledger.codes import render_markdown
     from .report import html
 
     if report is None:
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
-    pages = scrub_files({"report.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                         "estate.json": json.dumps(report.get("graph", {}), indent=2, ensure_ascii=False) + "\n",
-                         "SUMMARY.md": summary.render(report)}, [result for result, _ in written])  # they quote rows
-    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-    pages["report.html"] = html.render(json.loads(pages["report.json"]), codes_href="CODES.md")
-    for name, text in pages.items():
+    digest = summary_fingerprint(report, known) if cache is not None and known is not None else None
+    hit = cache.load(digest) if cache is not None and digest is not None else None
+    # The entry holds the pages' digests only (an estate's pages are large): when the files on disk still
+    # hold them, nothing is rendered or written.
+    if hit is not None and owner is not None and owner.keep_files({output / n: d for n, d in hit.files.items()}):
+        _write(output / "CODES.md", render_markdown(), owner)
+        return report
+    # Page by page, each written as it is made: an estate's report.json and report.html are large.
+    scrubber = scrubber_for([result for result, _ in written], known)  # the pages quote rows
+    data = scrubber.clean(report)
+    text_pieces = itertools.chain(json_text.pieces(data), "\n")
+    digests = {"report.json": _write_pieces(output / "report.json", text_pieces, owner)}
+    for name, text in (("estate.json", json_text.dumps(scrubber.clean(report.get("graph", {}))) + "\n"),
+                       ("SUMMARY.md", scrubber.file("SUMMARY.md", summary.render(report)))):
         _write(output / name, text, owner)
+        digests[name] = text_digest(text)
+    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
+    # The data itself when json.loads would give it back unchanged (else that round trip).
+    if not json_text.json_native(data):
+        data = json.loads(json_text.dumps(data))
+    digests["report.html"] = _write_pieces(output / "report.html", html.render_pieces(data, codes_href="CODES.md"),
+                                           owner)
+    if cache is not None and digest is not None:
+        cache.store(digest, Emitted(digests, set()))
     _write(output / "CODES.md", render_markdown(), owner)
     return report
 

@@ -13,21 +13,29 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .emit.files import write_file, write_tree
+from .emit.files import recover, stage_pieces, write_file, write_tree
 
 RECORD = Path(".nomad2k8s") / "written.json"
 RECORD_VERSION = 1
 
 
+CHUNK = 1 << 20  # an estate's report.json is large: hashed a slice at a time, never encoded whole
+
+
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 of the UTF-8 text (slices of a str encode to the slices of its encoding)."""
+    h = hashlib.sha256()
+    for start in range(0, len(text), CHUNK):
+        h.update(text[start:start + CHUNK].encode("utf-8"))
+    return h.hexdigest()
 
 
 def file_digest(path: Path) -> str | None:
@@ -36,7 +44,11 @@ def file_digest(path: Path) -> str | None:
         return "-"
     if not path.exists():
         return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            h.update(block)
+    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -90,9 +102,9 @@ class Ownership:
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def _may_write(self, rel: str, text: str) -> bool:
-        current = file_digest(self.root / rel)
-        if current is None or current == digest(text) or current == self.files.get(rel) or self.force:
+    def _may_write(self, rel: str, new: str, current: str | None) -> bool:
+        """`new`: the digest of the text to write; `current`: the file's on disk (file_digest)."""
+        if current is None or current == new or current == self.files.get(rel) or self.force:
             return True
         self.edited.append(rel)
         return False
@@ -102,17 +114,25 @@ class Ownership:
         rel_dir = self._rel(target)
         self._seen.add(rel_dir)
         prefix = f"{rel_dir}/"
-        writable = {name: text for name, text in files.items() if self._may_write(prefix + name, text)}
+        new = {name: digest(text) for name, text in files.items()}
+        on_disk = {name: file_digest(self.root / (prefix + name)) for name in files}
+        writable = {name: text for name, text in files.items() if self._may_write(prefix + name, new[name],
+                                                                                 on_disk[name])}
         stale = [rel for rel in self.files if rel.startswith(prefix) and rel[len(prefix):] not in files
                  and not self._inside_other_service(rel, rel_dir)]
         # A generated file this run no longer produces goes when unedited; edited, it becomes the user's.
         drop = [rel[len(prefix):] for rel in stale if file_digest(self.root / rel) in (self.files[rel], None)]
+        # Every file on disk already holds the new text (an unchanged re-run): nothing to swap in.
+        same = not stale and target.is_dir() and all(on_disk[name] == new[name] for name in files)
         with interrupts_deferred():
-            write_tree(target, writable, drop)
+            if same:
+                recover(target)
+            else:
+                write_tree(target, writable, drop)
             for rel in stale:
                 del self.files[rel]
-            for name, text in writable.items():
-                self.files[prefix + name] = digest(text)
+            for name in writable:
+                self.files[prefix + name] = new[name]
                 self._written.add(prefix + name)
 
     def _inside_other_service(self, rel: str, rel_dir: str) -> bool:
@@ -121,12 +141,43 @@ class Ownership:
     def write_file(self, path: Path, text: str) -> None:
         """One file outside the service directories (SUMMARY.md, kustomization.yaml, main.tf)."""
         rel = self._rel(path)
-        if not self._may_write(rel, text):
+        new, current = digest(text), file_digest(path)
+        if not self._may_write(rel, new, current):
             return
         with interrupts_deferred():
-            write_file(path, text)
-            self.files[rel] = digest(text)
+            if current != new:  # already there (an unchanged re-run): not written again
+                write_file(path, text)
+            self.files[rel] = new
             self._written.add(rel)
+
+    def write_pieces(self, path: Path, pieces: Iterable[str]) -> str:
+        """write_file for a text in pieces (staged beside `path`, then moved in when the record allows);
+        returns the text's digest (written or not)."""
+        rel = self._rel(path)
+        tmp, new = stage_pieces(path, pieces)
+        try:
+            current = file_digest(path)
+            if not self._may_write(rel, new, current):
+                return new
+            with interrupts_deferred():
+                if current != new:
+                    os.replace(tmp, path)
+                self.files[rel] = new
+                self._written.add(rel)
+            return new
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def keep_files(self, digests: dict[Path, str]) -> bool:
+        """When every path (outside the service directories) already holds the text of its digest, record
+        them as written this run and return True; else change nothing (the caller writes them)."""
+        rels = {self._rel(path): d for path, d in digests.items()}
+        if not all(file_digest(self.root / rel) == d for rel, d in rels.items()):
+            return False
+        for rel, d in rels.items():
+            self.files[rel] = d
+            self._written.add(rel)
+        return True
 
     def finish(self) -> None:
         """Remove what the last run wrote and this one did not (when unedited), then save the record."""

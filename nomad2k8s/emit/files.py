@@ -7,10 +7,11 @@ the old directory untouched, and the staging directory holds nothing that is not
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 STAGING_MARK = ".n2k-tmp-"  # staging and swapped-out directories: .<name>.n2k-tmp-*, never the user's
@@ -87,8 +88,34 @@ def write_file(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{STAGING_MARK}", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            for start in range(0, len(text), 1 << 20):  # a large page is never encoded whole
+                handle.write(text[start:start + (1 << 20)])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def stage_pieces(path: Path, pieces: Iterable[str]) -> tuple[Path, str]:
+    """Write `pieces` to a temporary file beside `path` (for os.replace, or unlink); returns it and the
+    sha256 of the text. A page built in pieces is never held whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{STAGING_MARK}", dir=path.parent)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for piece in pieces:
+                data = piece.encode("utf-8")
+                digest.update(data)
+                handle.write(data)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp), digest.hexdigest()
+
+
+def write_pieces(path: Path, pieces: Iterable[str]) -> str:
+    """write_file for a text in pieces; returns its sha256."""
+    tmp, digest = stage_pieces(path, pieces)
+    os.replace(tmp, path)
+    return digest

@@ -75,6 +75,11 @@ def _c_safe_key(key: Any) -> bool:
     return not isinstance(key, str) or (0 < len(key) < 128 and "\n" not in key and _c_emits_same(key))
 
 
+def ordered(obj: dict[str, Any]) -> dict[str, Any]:
+    """`obj` in the key order its file is written in (what parsing that file gives back)."""
+    return _ordered(obj, top=True)
+
+
 def dump_object(obj: dict[str, Any], dumper: type[yaml.SafeDumper] | None = None) -> str:
     if dumper is None:
         dumper = _Dumper if _c_emits_same(obj) else _PyDumper

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -287,21 +287,29 @@ def _service(svc: Mapping[str, Any], sid: str, codes_href: str) -> str:
 
 def render(report: Report, *, codes_href: str = CODES_HREF) -> str:
     """The whole report.html for one run; `codes_href` is where docs/CODES.md is, seen from the report."""
+    return "".join(render_pieces(report, codes_href=codes_href))
+
+
+def render_pieces(report: Report, *, codes_href: str = CODES_HREF) -> Iterator[str]:
+    """render's text in pieces (one per service's details), to be written without holding the page whole."""
     services = list(report.get("services") or [])
     ids = _ids(services)
     title = f"nomad2k8s review: {(report.get('run') or {}).get('source') or 'estate'}"
     # Hash-pinned inline style and script; default-src 'none' blocks every fetch (images, fonts, XHR).
     csp = f"default-src 'none'; style-src {_sha(CSS)}; script-src {_sha(JS)}; base-uri 'none'; form-action 'none'"
-    body = "".join([
-        _header(report), _services_table(services, ids),
-        # Blockers first: they are why a service is NO-GO, the first question of the review.
-        _blockers(list(report.get("blockers") or []), ids, codes_href),
-        _actions(list(report.get("actions") or []), ids, codes_href), _waves(report, ids),
-        ('<section id="details"><h2>Per service</h2><p class="meta">Rows grouped by concept; mapped rows are folded. '
-         "Closed rows show the decision that closed them.</p>"),
-        *(_service(svc, ids[str(svc.get("name", ""))], codes_href) for svc in services), "</section>",
-    ])
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
-            f"<style>{CSS}</style></head><body><main>{body}</main><script>{JS}</script></body></html>\n")
+    yield (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+           f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+           f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
+           f"<style>{CSS}</style></head><body><main>")
+    yield _header(report)
+    yield _services_table(services, ids)
+    # Blockers first: they are why a service is NO-GO, the first question of the review.
+    yield _blockers(list(report.get("blockers") or []), ids, codes_href)
+    yield _actions(list(report.get("actions") or []), ids, codes_href)
+    yield _waves(report, ids)
+    yield ('<section id="details"><h2>Per service</h2><p class="meta">Rows grouped by concept; mapped rows are folded. '
+           "Closed rows show the decision that closed them.</p>")
+    for svc in services:
+        yield _service(svc, ids[str(svc.get("name", ""))], codes_href)
+    yield "</section>"
+    yield f"</main><script>{JS}</script></body></html>\n"

@@ -76,6 +76,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).replace("-", "_").replace(".", "_")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure, and the same few thousand names come back in every service
 def is_secret_name(name: str) -> bool:
     """A map key, env name, flag or header whose value is a secret."""
     if name.lower() in _CREDENTIAL_HEADERS:

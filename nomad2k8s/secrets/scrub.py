@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
 
 from ..convert import ServiceResult
 from ..emit import yaml_out
+from ..emit.doc import Doc
 from .rules import find, is_literal, is_secret_name, redaction
 
 # libyaml's loader where installed: the files were written by our dumper, and the pure-Python one was most
@@ -65,8 +66,6 @@ class Scrubber:
     def __init__(self) -> None:
         self.known: set[str] = set()
         self._nomad = False  # while walking the parsed job: every key is a Nomad or a user name
-        # The same strings pass several times (parsed job, objects, ledger, files): detect once each.
-        self._spans: dict[tuple[str, bool], list[tuple[int, int]]] = {}
         self._pattern: re.Pattern[str] | None = None
         self._pattern_for = 0
 
@@ -87,14 +86,15 @@ class Scrubber:
 
     # Pass 2 ------------------------------------------------------------------------------------------
     def clean(self, tree: Any, key: str | None = None, named: bool = False) -> Any:
-        """`tree` with every secret value redacted (new containers; the input is not changed).
+        """`tree` with every secret value redacted (the input is not changed: a container where something
+        was redacted is a new one, others are the input's own; a tuple becomes a list).
         `named`: `key` is a user's name (a meta key, an env var), so the key-name rules apply."""
         if isinstance(tree, str):
             return self._string(tree, key, named or self._nomad)
         if isinstance(tree, dict):
             return self._dict(tree, key)
         if isinstance(tree, (list, tuple)):
-            return self._list(list(tree), key, named)
+            return self._list(tree, key, named)
         return tree
 
     def _secret(self, value: str) -> str:
@@ -120,9 +120,12 @@ class Scrubber:
         for k, v in tree.items():
             if k not in out:
                 out[k] = self.clean(v, str(k), named)
+        if all(out[k] is v for k, v in tree.items()):
+            return tree  # nothing redacted: no copy (an estate report is large)
         return {k: out[k] for k in tree}
 
-    def _list(self, items: list[Any], key: str | None, named: bool) -> list[Any]:
+    def _list(self, original: list[Any] | tuple[Any, ...], key: str | None, named: bool) -> list[Any]:
+        items = list(original)
         out: list[Any] = []
         for i, item in enumerate(items):
             previous = items[i - 1] if i else None
@@ -132,15 +135,15 @@ class Scrubber:
                 out.append(self._secret(item))  # ["--token", "x"]
             else:
                 out.append(self.clean(item, key, named))  # a header's values: {Authorization = ["Bearer x"]}
+        if isinstance(original, list) and all(a is b for a, b in zip(out, original)):
+            return original
         return out
 
     # Text --------------------------------------------------------------------------------------------
     def text(self, text: str, *, keyed: bool) -> str:
         """Shapes found in `text` become known and are redacted; then known values are replaced."""
-        spans = self._spans.get((text, keyed))
-        if spans is None:
-            spans = self._spans[(text, keyed)] = [(s.start, s.end) for s in find(text, keyed=keyed)]
-        for start, end in reversed(spans):
+        spans = find(text, keyed=keyed)  # cached there (bounded): a per-scrubber cache held every string
+        for start, end, *_ in reversed(spans):
             text = text[:start] + self._secret(text[start:end]) + text[end:]
         return self._replace_known(text)
 
@@ -174,6 +177,13 @@ class Scrubber:
         return redaction(value)
 
     # Files -------------------------------------------------------------------------------------------
+    def document(self, name: str, value: str | Doc) -> str:
+        """A file's text, cleaned; a Doc (data not serialized yet) is cleaned as data, then serialized: the text
+        a clean of its serialized text gives, without parsing it back."""
+        if isinstance(value, Doc):
+            return value.dump(self.clean(value.data))
+        return self.file(name, value)
+
     def file(self, name: str, text: str) -> str:
         if name.endswith((".yaml", ".yml")):
             return self._yaml(text)
@@ -211,14 +221,32 @@ def _encodings(value: str) -> set[str]:
             value.replace("|", "\\|")}
 
 
-def scrub_files(files: dict[str, str], results: Iterable[ServiceResult]) -> dict[str, str]:
-    """The files a service (or a run) writes, each with every secret redacted. Structured files
-    first: what they reveal is redacted in the Markdown and Terraform too."""
+def learned(results: Iterable[ServiceResult]) -> set[str]:
+    """The secret values pass 1 finds in `results` (what scrub_files learns before cleaning)."""
     scrubber = Scrubber()
     scrubber.learn_results(results)
+    return scrubber.known
+
+
+def scrub_files(files: Mapping[str, str | Doc], results: Iterable[ServiceResult],
+                known: Iterable[str] | None = None) -> dict[str, str]:
+    """The files a service (or a run) writes, each with every secret redacted. Structured files
+    first: what they reveal is redacted in the Markdown and Terraform too. `known`: what pass 1 learned
+    from `results` already (learned(), per service), so it is not learned again."""
+    scrubber = scrubber_for(results, known)
     order = sorted(files, key=lambda n: not n.endswith((".yaml", ".yml", ".json")))
-    cleaned = {name: scrubber.file(name, files[name]) for name in order}
+    cleaned = {name: scrubber.document(name, files[name]) for name in order}
     return {name: cleaned[name] for name in files}
+
+
+def scrubber_for(results: Iterable[ServiceResult], known: Iterable[str] | None = None) -> Scrubber:
+    """A scrubber that learned `results` (or was given what it would learn: `known`, see learned())."""
+    scrubber = Scrubber()
+    if known is None:
+        scrubber.learn_results(results)
+    else:
+        scrubber.known = set(known)
+    return scrubber
 
 
 def scrub_text(text: str, results: Iterable[ServiceResult] = (), name: str = "stderr.txt") -> str:
