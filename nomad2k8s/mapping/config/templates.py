@@ -22,7 +22,8 @@ from nomad2k8s.lang.consul_template import (
     Translation,
     translate,
 )
-from nomad2k8s.lang.gotemplate import TemplateError
+from nomad2k8s.errors import ConversionError
+from nomad2k8s.lang.gotemplate import TemplateError, TemplateTooDeep
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config import nomad_env
 from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
@@ -75,6 +76,9 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         try:
             translation = translate(text, _delim(tpl.left_delimiter), _delim(tpl.right_delimiter),
                                     lambda n: nomad_env.static_value(gctx, task, n))
+        except TemplateTooDeep as exc:
+            # The template block's line: where its text sits in a heredoc is not recorded.
+            raise ConversionError(f"{content_path}: {exc}", gctx.job_ctx.source_file or None, tpl.line) from None
         except TemplateError as exc:
             problem = f"template does not parse ({exc}); kept verbatim"
     if text is None or translation is None:  # a translation always has its text
