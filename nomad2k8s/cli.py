@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -126,7 +125,6 @@ def _err(message: str) -> None:
     typer.echo(scrub_text(message), err=True)  # the one secret boundary of stderr
 
 
-NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 CONVERT_HELP = f"""Convert one jobspec, or every jobspec under a directory.
 
 \b
@@ -210,9 +208,11 @@ def convert(
     warn = quiet_filter(quiet)
     path = _input_path(path, filename)
     if namespace is not None:
-        if not NAMESPACE_NAME.fullmatch(namespace):
-            raise typer.BadParameter(f"{namespace!r} is not a Kubernetes namespace name (RFC 1123 label: "
-                                     "lowercase letters, digits, '-', at most 63)", param_hint="--namespace")
+        from .profile import namespace_problem  # the profile's own check (also for --set and files)
+
+        problem = namespace_problem(namespace)
+        if problem is not None:
+            raise typer.BadParameter(problem, param_hint="--namespace")
         set_ = [*set_, "namespace.mode=fixed", f"namespace.name={namespace}"]
     try:
         profiles = Profiles(profile, set_, warn)
