@@ -426,7 +426,13 @@ def intentions_command(
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
-    iset, failures = load_intentions(intention_runs.expand(paths), _err)
+    files = intention_runs.expand(paths)
+    iset, failures = load_intentions(files, _err)
+    if not iset.intentions and not failures:  # as `convert` with no jobspec: nothing to do is an error
+        where = ", ".join(str(p) for p in paths)
+        _err(f"error: no Consul intentions found in {where}" + ("" if files else " (no intention files in it)")
+             + "; nothing written")
+        raise typer.Exit(1)
     policies = apply_intentions(iset, [], site, target=policy_target.value if policy_target else None,
                                 default_policy=default_policy.value if default_policy else None, any_port=any_port)
     if policies is not None:
