@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from nomad2k8s.errors import ConversionError
 from nomad2k8s.lang.consul_template import (
     Kept,
     SecretRange,
@@ -22,7 +23,6 @@ from nomad2k8s.lang.consul_template import (
     Translation,
     translate,
 )
-from nomad2k8s.errors import ConversionError
 from nomad2k8s.lang.gotemplate import TemplateError, TemplateTooDeep
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config import nomad_env
@@ -30,6 +30,7 @@ from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
 from nomad2k8s.mapping.config.plaintext import plaintext_task_env, split_plaintext
 from nomad2k8s.mapping.config.template_env import env_template
 from nomad2k8s.mapping.config.template_files import (
+    destination,
     file_template,
     rewrite_literals,
     template_text,
@@ -48,6 +49,7 @@ from nomad2k8s.mapping.config.template_record import (
 )
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import unresolved_reference, unresolved_suggestion
+from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.model import Task, Template
 
 
@@ -57,12 +59,40 @@ def map_templates(gctx: GroupContext) -> None:
         container = gctx.containers.get(task.name)
         if container is None:
             continue  # an unconverted task is accounted for as a whole
-        for tpl in task.template:
+        for tpl in _last_per_destination(gctx, task):
             _one_template(gt, task, container, tpl)
     plaintext_task_env(gt)
     emit(gt)
     gctx.job_ctx.secret_refs.extend(
         {**ref, "service": gctx.job_ctx.service, "workload": gctx.workload_name} for ref in gt.refs.values())
+
+
+def _last_per_destination(gctx: GroupContext, task: Task) -> list[Template]:
+    """The task's templates, each destination once: Nomad renders every template to its file, so of
+    two with one destination the last written wins. The earlier one is recorded (changed), not converted,
+    so the report never names a ConfigMap key the pod does not get."""
+    last: dict[str, Template] = {}
+    for tpl in task.template:
+        if isinstance(tpl.destination, str) and tpl.destination:
+            last[resolve(destination(gctx, task, tpl)[0]).container_path] = tpl
+    kept = []
+    for tpl in task.template:
+        path = resolve(destination(gctx, task, tpl)[0]).container_path \
+            if isinstance(tpl.destination, str) and tpl.destination else None
+        winner = last.get(path) if path is not None else None
+        if winner is None or winner is tpl:
+            kept.append(tpl)
+            continue
+        gctx.ledger.changed(
+            "N2K-TEMPLATE-SAME-DESTINATION", tpl.nomad_path,
+            f"{_name(tpl)} (line {tpl.line}) and {_name(winner)} (line {winner.line}) both render to {path}: Nomad "
+            f"writes both to the file and the last writer wins; only {_name(winner)} is converted",
+            k8s="-", line=tpl.line, suggestion="Keep one template per destination (merge them, or give each its own file).")
+    return kept
+
+
+def _name(tpl: Template) -> str:
+    return tpl.nomad_path.rsplit(".", 1)[-1]
 
 
 def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template) -> None:
