@@ -222,8 +222,11 @@ def convert(
     from .cli_vault import vault_checker
 
     checker = vault_checker(vault_addr, vault_token_file, vault_required)
-    if output is not None and output.exists() and not output.is_dir():
-        _err(f"error: --output {output} exists and is not a directory")
+    from .outpaths import output_dir_problem
+
+    problem = output_dir_problem(output) if output is not None else None
+    if problem is not None:  # checked before anything is converted or written
+        _err(f"error: {problem}")
         raise typer.Exit(2)
     options = BatchOptions(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
@@ -351,10 +354,21 @@ def init(
     if str(output) == "-":
         sys.stdout.write(text)
         return
+    from .emit.files import write_file
+    from .outpaths import output_file_problem
+
+    problem = output_file_problem(output)
+    if problem is not None:  # a bad -o is a usage error, like an existing file without --force
+        _err(f"error: {problem}")
+        raise typer.Exit(2)
     if output.exists() and not force:
         _err(f"error: {output} exists; use --force to overwrite it")
         raise typer.Exit(2)
-    output.write_text(text)
+    try:
+        write_file(output, text)  # atomic: an existing file is replaced whole or not at all
+    except OSError as exc:
+        _err(f"error: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
     _err(f"wrote {output}")
 
 
@@ -421,6 +435,12 @@ def intentions_command(
     from .profile_load import ProfileError
 
 
+    from .outpaths import output_dir_problem
+
+    problem = output_dir_problem(output) if output is not None else None
+    if problem is not None:
+        _err(f"error: {problem}")
+        raise typer.Exit(2)
     try:
         site = Profiles(profile, [], _err).default  # same loading and error format as `convert`
     except ProfileError as exc:

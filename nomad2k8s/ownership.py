@@ -66,6 +66,7 @@ class Ownership:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what the tool wrote
     services: set[str] = field(default_factory=set)
     edited: list[str] = field(default_factory=list)  # not overwritten this run
+    blocked: list[str] = field(default_factory=list)  # a directory where a file goes: never replaced
     removed: list[str] = field(default_factory=list)  # stale service directories removed
     kept: list[Kept] = field(default_factory=list)  # stale service directories kept
     warnings: list[str] = field(default_factory=list)
@@ -91,7 +92,11 @@ class Ownership:
         return path.relative_to(self.root).as_posix()
 
     def _may_write(self, rel: str, text: str) -> bool:
-        current = file_digest(self.root / rel)
+        path = self.root / rel
+        if path.is_dir() and not path.is_symlink():  # even --force never replaces a directory with a file
+            self.blocked.append(rel)
+            return False
+        current = file_digest(path)
         if current is None or current == digest(text) or current == self.files.get(rel) or self.force:
             return True
         self.edited.append(rel)
