@@ -78,7 +78,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.skipif(not TEXTS, reason="no fixtures")
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutant())
 def test_cli_on_mutants_writes_only_valid_output_and_no_secret(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:  # not tmp_path: hypothesis runs many examples per test
