@@ -292,3 +292,17 @@ def test_init_force_replaces_a_file_whole(tmp_path: Path) -> None:
     assert run_cli("init", "-o", target).returncode == 2 and target.read_text() == "old\n"
     proc = run_cli("init", "-o", target, "--force")
     assert proc.returncode == 0 and target.read_text() != "old\n" and os.listdir(tmp_path) == ["nomad2k8s.yaml"]
+
+
+# ---- issue 16 section 2 re-check: an object the API server would refuse for its size ---------------
+
+@pytest.mark.parametrize("name,text,message", [
+    ("meta-value-5mb", job(top='meta { a = "' + "m" * 5_000_000 + '" }'),
+     "Deployment/web: size: 5000"),
+    ("annotation-300k", job(task='service {\n name = "s"\n port = 80\n meta { a = "' + "m" * 300_000 + '" } }'),
+     "bytes"),
+])
+def test_too_large_object_is_one_line(name: str, text: str, message: str) -> None:
+    with pytest.raises(ConversionError) as info:
+        convert_text(text)
+    assert message in str(info.value) and "\n" not in str(info.value)
