@@ -320,10 +320,15 @@ def load_intentions(files: list[Path], warn: Warn) -> tuple[IntentionSet, int]:
     iset, failures = IntentionSet(), 0
     for file in files:
         try:
-            iset.extend(load_intention_file(file))
+            found = load_intention_file(file)
         except ConversionError as exc:
             warn(str(exc))
             failures += 1
+            continue
+        if not found.intentions:  # `[]`, or only other config entries: say so, never silently nothing
+            warn(f"warning: {file}: no Consul intentions in it (no service-intentions config entry, "
+                 "consul_intention or consul_config_entry resource): nothing converted from it")
+        iset.extend(found)
     dedupe_intentions(iset)
     return iset, failures
 

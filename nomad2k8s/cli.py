@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -126,7 +125,6 @@ def _err(message: str) -> None:
     typer.echo(scrub_text(message), err=True)  # the one secret boundary of stderr
 
 
-NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 CONVERT_HELP = f"""Convert one jobspec, or every jobspec under a directory.
 
 \b
@@ -213,9 +211,11 @@ def convert(
     path = _input_path(path, filename)
     stdin_text = _read_stdin() if path == STDIN else None
     if namespace is not None:
-        if not NAMESPACE_NAME.fullmatch(namespace):
-            raise typer.BadParameter(f"{namespace!r} is not a Kubernetes namespace name (RFC 1123 label: "
-                                     "lowercase letters, digits, '-', at most 63)", param_hint="--namespace")
+        from .profile import namespace_problem  # the profile's own check (also for --set and files)
+
+        problem = namespace_problem(namespace)
+        if problem is not None:
+            raise typer.BadParameter(problem, param_hint="--namespace")
         set_ = [*set_, "namespace.mode=fixed", f"namespace.name={namespace}"]
     try:
         profiles = Profiles(profile, set_, warn)
@@ -225,8 +225,11 @@ def convert(
     from .cli_vault import vault_checker
 
     checker = vault_checker(vault_addr, vault_token_file, vault_required)
-    if output is not None and output.exists() and not output.is_dir():
-        _err(f"error: --output {output} exists and is not a directory")
+    from .outpaths import output_dir_problem
+
+    problem = output_dir_problem(output) if output is not None else None
+    if problem is not None:  # checked before anything is converted or written
+        _err(f"error: {problem}")
         raise typer.Exit(2)
     options = BatchOptions(
         path=path, output=output, fmt=fmt.value, variables=_parse_vars(var), var_files=list(var_file),
@@ -377,10 +380,21 @@ def init(
     if str(output) == "-":
         sys.stdout.write(text)
         return
+    from .emit.files import write_file
+    from .outpaths import output_file_problem
+
+    problem = output_file_problem(output)
+    if problem is not None:  # a bad -o is a usage error, like an existing file without --force
+        _err(f"error: {problem}")
+        raise typer.Exit(2)
     if output.exists() and not force:
         _err(f"error: {output} exists; use --force to overwrite it")
         raise typer.Exit(2)
-    output.write_text(text)
+    try:
+        write_file(output, text)  # atomic: an existing file is replaced whole or not at all
+    except OSError as exc:
+        _err(f"error: cannot write {output}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
     _err(f"wrote {output}")
 
 
@@ -447,12 +461,24 @@ def intentions_command(
     from .profile_load import ProfileError
 
 
+    from .outpaths import output_dir_problem
+
+    problem = output_dir_problem(output) if output is not None else None
+    if problem is not None:
+        _err(f"error: {problem}")
+        raise typer.Exit(2)
     try:
         site = Profiles(profile, [], _err).default  # same loading and error format as `convert`
     except ProfileError as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
-    iset, failures = load_intentions(intention_runs.expand(paths), _err)
+    files = intention_runs.expand(paths)
+    iset, failures = load_intentions(files, _err)
+    if not iset.intentions and not failures:  # as `convert` with no jobspec: nothing to do is an error
+        where = ", ".join(str(p) for p in paths)
+        _err(f"error: no Consul intentions found in {where}" + ("" if files else " (no intention files in it)")
+             + "; nothing written")
+        raise typer.Exit(1)
     policies = apply_intentions(iset, [], site, target=policy_target.value if policy_target else None,
                                 default_policy=default_policy.value if default_policy else None, any_port=any_port)
     if policies is not None:

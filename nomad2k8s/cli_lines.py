@@ -40,6 +40,9 @@ def report_edited(owner: Ownership | None) -> list[str]:
     for rel in owner.edited:
         _err(f"error: {owner.root / rel}: changed since nomad2k8s wrote it (or not written by it); "
              "not overwritten (--force overwrites)")
-    return owner.edited
+    for rel in owner.blocked:
+        _err(f"error: {owner.root / rel}: is a directory where nomad2k8s writes a file; not written "
+             "(move the directory away)")
+    return owner.edited + owner.blocked
 
 

@@ -155,8 +155,9 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
         ledger.dropped("N2K-HINT-SKIP", job.nomad_path,
                        f"job not converted: skip hint ({jctx.hints.source('skip')})", k8s="-")
         return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax, objects=[], ledger=ledger)
+    kept_ids = {id(g) for g in kept}  # not a scan of `kept` per group (quadratic in groups)
     for group in job.group:
-        if not any(group is k for k in kept):
+        if id(group) not in kept_ids:
             ledger.dropped("N2K-HINT-SKIP", group.nomad_path,
                            f"group not converted: skip hint ({hints.hints_for(job, group).source('skip')})", k8s="-")
     jctx.groups = [workload.new_group_context(jctx, group) for group in kept]

@@ -5,6 +5,7 @@ Used by the ledger (what a report may print) and by mapping/config/plaintext.py 
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # Names whose values must never be printed. PASS only as a whole token or at the end of a name
@@ -54,19 +55,29 @@ def _is_secret_pair_name(name: str) -> bool:
 def credentials(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each credential inside `text`: kind is "password" for URL userinfo,
     else the pair's own name. Only literal values count: a `$(VAR)` or `{{ }}` is already a reference."""
-    found: list[tuple[int, int, str]] = []
+    urls: list[tuple[int, int, str]] = []
     for match in _URL_USERINFO.finditer(text):
         if _is_literal(match.group("value")):
-            found.append((match.start("value"), match.end("value"), "password"))
+            urls.append((match.start("value"), match.end("value"), "password"))
+    url_starts = [s for s, _, _ in urls]
+    pairs: list[tuple[int, int, str]] = []
+    reach = 0  # pairs come in start order: one overlaps an earlier pair iff it starts before `reach`
     for match in _PAIR.finditer(text):
         group = "quoted" if match.group("quoted") is not None else "value"
-        if _is_secret_pair_name(match.group("name")) and _is_literal(match.group(group)):
-            start, end = match.start(group), match.end(group)
-            if group == "value":
-                end = _VALUE_REST.match(text, end).end()  # type: ignore[union-attr]
-            if not any(s < end and start < e for s, e, _ in found):
-                found.append((start, end, match.group("name")))
-    return sorted(found)
+        start = match.start(group)
+        if start < reach or not (_is_secret_pair_name(match.group("name")) and _is_literal(match.group(group))):
+            continue  # checked before extending the value: each character is extended over once (linear)
+        end = match.end(group)
+        if group == "value":
+            end = _VALUE_REST.match(text, end).end()  # type: ignore[union-attr]
+        # URL spans are disjoint and in order: of those starting before `end`, the last reaches furthest.
+        i = bisect.bisect_left(url_starts, end)
+        if i and urls[i - 1][1] > start:
+            continue
+        pairs.append((start, end, match.group("name")))
+        reach = end
+    return sorted(urls + pairs)
+
 
 
 def mask(text: str) -> str:

@@ -78,6 +78,7 @@ class Ownership:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what the tool wrote
     services: set[str] = field(default_factory=set)
     edited: list[str] = field(default_factory=list)  # not overwritten this run
+    blocked: list[str] = field(default_factory=list)  # a directory where a file goes: never replaced
     removed: list[str] = field(default_factory=list)  # stale service directories removed
     kept: list[Kept] = field(default_factory=list)  # stale service directories kept
     warnings: list[str] = field(default_factory=list)
@@ -104,6 +105,10 @@ class Ownership:
 
     def _may_write(self, rel: str, new: str, current: str | None) -> bool:
         """`new`: the digest of the text to write; `current`: the file's on disk (file_digest)."""
+        path = self.root / rel
+        if path.is_dir() and not path.is_symlink():  # even --force never replaces a directory with a file
+            self.blocked.append(rel)
+            return False
         if current is None or current == new or current == self.files.get(rel) or self.force:
             return True
         self.edited.append(rel)

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .k8s.names import is_dns1123_subdomain
+from .k8s.names import is_dns1123_label, is_dns1123_subdomain
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
@@ -29,6 +29,25 @@ def _dns_subdomain(value: str) -> str:
 
 
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
+
+
+def namespace_problem(value: str) -> str | None:
+    """Why `value` is no Kubernetes namespace name (an RFC 1123 label), or None: the profile, --set
+    and -n all check it here, before it becomes a metadata.namespace or an output directory name."""
+    if is_dns1123_label(value):
+        return None
+    return (f"{value[:80]!r} is not a Kubernetes namespace name (RFC 1123 label: lowercase letters, digits "
+            "and '-', starting and ending with a letter or digit, at most 63 characters)")
+
+
+def _namespace(value: str) -> str:
+    problem = namespace_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+NamespaceName = Annotated[str, AfterValidator(_namespace)]
 
 
 def _port_range(value: str) -> str:
@@ -71,7 +90,7 @@ class NamespacePolicy(_Section):
 
     mode: Literal["fixed", "nomad"] = Field(
         "fixed", description="fixed: always `name`; nomad: the job's Nomad namespace (`name` when it has none).")
-    name: str = Field("default", description="Namespace used in fixed mode (and when a job has no Nomad namespace).")
+    name: NamespaceName = Field("default", description="Namespace used in fixed mode (and when a job has no Nomad namespace).")
 
 
 class HostRewrite(_Section):

@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from . import fileaccess
+from . import fileaccess, nesting
 from .errors import ConversionError
 from .parse.discover import CONFIG_NAME  # defined with the file discovery: light for the CLI's help
 from .profile import MAPPINGS_DIR, Profile
@@ -61,7 +61,8 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tr
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    with nesting.yaml_guard(None):
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
 # ---- model introspection -------------------------------------------------------------
@@ -200,7 +201,7 @@ def discover_config(start: Path, name: str = CONFIG_NAME) -> Path | None:
 def parse_set(expr: str) -> dict[str, Any]:
     """`resources.cpu_factor=0.5` -> {"resources": {"cpu_factor": 0.5}}. Keys below a map
     field (labels, hosts.map...) may contain dots: `hosts.map.a.example.com=b.example.com`."""
-    source = f"--set {expr}"
+    source = f"--set {expr if len(expr) <= 80 else expr[:77] + '...'}"  # a huge value stays one short line
     key, sep, raw = expr.partition("=")
     key = key.strip()
     if not sep or not key:
@@ -209,6 +210,8 @@ def parse_set(expr: str) -> dict[str, Any]:
         value = load_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
+    except ConversionError as exc:  # nested too deeply
+        raise ProfileError(source, [exc.message]) from None
     parts = key.split(".")
     model: type[BaseModel] = Profile
     keys: list[str] = []

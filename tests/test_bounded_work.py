@@ -101,3 +101,43 @@ def test_a_large_but_real_value_still_converts() -> None:
     result = convert_text(_job("local.d16", _doubling(16)))
     env = result.object("Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]
     assert len(env[0]["value"]) == 8 * 2 ** 16 <= MAX_VALUE_CHARS
+
+
+# ---- text scans stay linear on hostile template text (issue 16): CPU-time ratio 512 KiB vs 64 KiB ----
+
+def _scans() -> list[tuple[str, object, str]]:
+    from nomad2k8s import nesting
+    from nomad2k8s.credentials import credentials
+    from nomad2k8s.mapping.config.template_record import _safe_value
+    from nomad2k8s.mapping.core.interpolate import _INTERP
+    from nomad2k8s.parse.heredoc import decode_heredoc
+    from nomad2k8s.secrets.rules import find
+
+    return [
+        ("heredoc of blanks", lambda t: decode_heredoc("<<EOF\n" + t + "\nEOF"), " "),
+        ("credentials in password= runs", credentials, "password="),
+        ("template k=v scan of one long word", _safe_value, "aB3x"),
+        ("unclosed ${ runs", lambda t: _INTERP.sub("", t), "$${"),
+        ("secret detector on Bearer runs", find, "Authorization: Bearer "),
+        ("secret detector on an opaque run", find, "aB3x"),
+        ("nesting scan of unclosed strings", nesting.hcl_depth_error, '"${'),
+        ("nesting scan of brackets", nesting.json_depth_error, "[]"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_text_scans_are_linear(index: int) -> None:
+    name, scan, unit = _scans()[index]
+
+    def cpu(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size]
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            scan(text)  # type: ignore[operator]
+            best = min(best, time.process_time() - start)
+        return best
+
+    small, big = cpu(64 * 1024), cpu(512 * 1024)
+    # 8x the text: linear is ~8x; a quadratic scan is ~64x. Generous for noise, with a floor for tiny times.
+    assert big <= 20 * max(small, 0.005), f"{name}: {small:.3f}s -> {big:.3f}s"

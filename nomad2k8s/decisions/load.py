@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .. import hints
+from .. import hints, nesting
+from ..errors import ConversionError
 from ..ledger.codes import catalogue
 from ..profile_load import discover_config
 from .model import (
@@ -132,7 +133,10 @@ def load(path: Path) -> DecisionsFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise DecisionsError(f"cannot read the decisions file: {exc}", path) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        with nesting.yaml_guard(path):
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except ConversionError as exc:
+        raise DecisionsError(exc.message, path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -19,7 +19,7 @@ from typing import Any
 
 import hcl
 
-from .. import fileaccess
+from .. import fileaccess, nesting
 from ..errors import ConversionError
 from ..parse.expr import Evaluator, Runtime, Unresolved, parse_expression
 from ..parse.hcl2_reader import parse_hcl2
@@ -95,6 +95,7 @@ class _Reader:
     def read(self) -> None:
         stripped = self.text.lstrip()
         if stripped.startswith(("{", "[")):
+            nesting.check_json(self.text, self.path)
             try:
                 data = json.loads(self.text)
             except json.JSONDecodeError as exc:
@@ -106,6 +107,7 @@ class _Reader:
         self._top(normalise(self._parse_hcl()))
 
     def _parse_hcl(self) -> dict[str, Any]:
+        nesting.check_hcl(self.text, self.path)
         norm = normalise_text(self.text)
         try:
             return parse_hcl2(norm)
@@ -186,6 +188,8 @@ class _Reader:
         if isinstance(config, Ref):
             config = self._jsonencode(config.text, address, line)
         elif isinstance(config, str):
+            if nesting.json_depth_error(config) is not None:
+                raise ConversionError(f"{address}: config_json: {nesting.message('JSON brackets')}", self.path, line)
             try:
                 config = normalise(json.loads(config))
             except json.JSONDecodeError:
@@ -214,6 +218,8 @@ class _Reader:
                 self.file, line, suggestion="convert the rendered config entry instead"))
             return None
         if isinstance(value, str):
+            if nesting.json_depth_error(value) is not None:
+                raise ConversionError(f"{address}: config_json: {nesting.message('JSON brackets')}", self.path, line)
             try:
                 return normalise(json.loads(value))
             except json.JSONDecodeError:

@@ -9,6 +9,7 @@ naming the object and field, so an invalid manifest never leaves with exit 0.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,9 @@ from .names import dns_label
 NAME_MAX = {"CronJob": 52, "StatefulSet": 52}
 OBJECT_NAME_MAX = 253
 CONFIGMAP_MAX_BYTES = 1024 * 1024  # etcd's request limit as the API server enforces it for one object
+# etcd's default --max-request-bytes (1.5 MiB): any larger object is refused (a 5 MB meta value in an env var).
+OBJECT_MAX_BYTES = 3 * 512 * 1024
+ANNOTATIONS_MAX_BYTES = 256 * 1024  # apimachinery's TotalAnnotationSizeLimitB, per metadata
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 INT32_MAX = 2**31 - 1
 _REPLICA_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
@@ -82,6 +86,21 @@ def _check_config_map(obj: dict[str, Any], file: str | None) -> None:
                     "them from a volume)", file)
 
 
+def _check_size(obj: dict[str, Any], file: str | None) -> None:
+    spec = obj.get("spec") or {}
+    template = (spec.get("template") or spec.get("jobTemplate", {}).get("spec", {}).get("template") or {}) \
+        if isinstance(spec, dict) else {}
+    for at, meta in (("metadata", obj.get("metadata")), ("pod template metadata", template.get("metadata"))):
+        notes = (meta or {}).get("annotations") or {}
+        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in notes.items())
+        if size > ANNOTATIONS_MAX_BYTES:
+            raise _fail(obj, f"{at}.annotations", f"{size} bytes; annotations hold at most 256 KiB", file)
+    size = len(json.dumps(obj, default=str).encode())
+    if size > OBJECT_MAX_BYTES:
+        raise _fail(obj, "size", f"{size} bytes; the API server stores at most 1.5 MiB per object (a value this "
+                    "large belongs in a file or a volume)", file)
+
+
 def enforce(objects: list[dict[str, Any]], ledger: Ledger, job_path: str, file: str | None) -> None:
     """Check (and where a valid form exists, change) `objects` in place."""
     for obj in objects:
@@ -108,3 +127,4 @@ def enforce(objects: list[dict[str, Any]], ledger: Ledger, job_path: str, file: 
                         raise _fail(obj, f"spec.ports[{j}].{key}", f"{port[key]} is not a port (1..65535)", file)
         if kind == "ConfigMap":
             _check_config_map(obj, file)
+        _check_size(obj, file)

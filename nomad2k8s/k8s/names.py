@@ -13,9 +13,10 @@ DNS1123_LABEL_MAX = 63  # namespaces, Service and port names, hostnames
 DNS1123_SUBDOMAIN_MAX = 253  # most object names, storage classes, label-key prefixes, hosts
 QUALIFIED_NAME_MAX = 63  # the name part of a label or annotation key
 LABEL_VALUE_MAX = 63
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_QUALIFIED_NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+# \Z, not $: `$` also matches before a trailing newline ("web\n" is no name).
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_QUALIFIED_NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?\Z")
 
 
 def is_dns1123_label(text: str) -> bool:

@@ -17,6 +17,7 @@ from nomad2k8s.lang.gotemplate import (
     Action,
     Block,
     TemplateError,
+    TemplateTooDeep,
     Text,
     expr_tokens,
     parse,
@@ -188,6 +189,8 @@ class Translator:
         source = self._src(node)
         try:
             names, value = self._read(node.body, dot, scope)
+        except TemplateTooDeep:
+            raise  # a limit, not a construct to keep verbatim: the job fails with one line
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [Kept(source, str(exc) or "not translatable")]
         if names:
@@ -311,6 +314,8 @@ class Translator:
         source = self._src(node)
         try:
             names, value = self._read(node.head, dot, scope)
+        except TemplateTooDeep:
+            raise  # a limit, not a construct to keep verbatim: the job fails with one line
         except (_Untranslatable, TemplateError, IndexError) as exc:
             return [self._kept_block(source, str(exc))]
         inner = dict(scope)

@@ -12,11 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..nesting import MAX_DEPTH, message
+
 BLOCK_WORDS = frozenset({"if", "with", "range", "define", "block"})
 
 
 class TemplateError(ValueError):
     """Text that Go's template parser would reject (unterminated action, stray end...)."""
+
+
+class TemplateTooDeep(TemplateError):
+    """Blocks or parentheses nested deeper than nomad2k8s's limit (nesting.py): Go would parse it,
+    but the translator and evaluator recurse per level."""
+
+    def __init__(self, what: str, offset: int) -> None:
+        super().__init__(message(what))
+        self.offset = offset
 
 
 @dataclass
@@ -117,14 +128,16 @@ def parse(text: str, left: str | None = None, right: str | None = None) -> list[
     """Nest the tokens into blocks; comments vanish like in Go."""
     tokens = [t for t in tokenize(text, left or "{{", right or "}}")
               if not (isinstance(t, Action) and t.body.startswith("/*"))]
-    nodes, pos, stop = _parse_list(tokens, 0, top=True)
+    nodes, pos, stop = _parse_list(tokens, 0, top=True, depth=0)
     if stop is not None:
         raise TemplateError(f"unexpected {{{{ {stop.body} }}}}")
     return nodes
 
 
-def _parse_list(tokens: list, pos: int, top: bool = False) -> tuple[list, int, Action | None]:
+def _parse_list(tokens: list, pos: int, top: bool = False, depth: int = 0) -> tuple[list, int, Action | None]:
     """Nodes until an `else`/`end` (returned as the stop action) or the end of the tokens."""
+    if depth > MAX_DEPTH:
+        raise TemplateTooDeep("template blocks: if, with, range, define, else if", tokens[pos - 1].start)
     nodes: list = []
     while pos < len(tokens):
         tok = tokens[pos]
@@ -136,7 +149,7 @@ def _parse_list(tokens: list, pos: int, top: bool = False) -> tuple[list, int, A
         if word in ("end", "else"):
             return nodes, pos, tok
         if word in BLOCK_WORDS:
-            block, pos = _parse_block(tokens, pos, word, tok.body[len(word):].strip(), tok.start)
+            block, pos = _parse_block(tokens, pos, word, tok.body[len(word):].strip(), tok.start, depth + 1)
             nodes.append(block)
             continue
         nodes.append(tok)
@@ -146,9 +159,9 @@ def _parse_list(tokens: list, pos: int, top: bool = False) -> tuple[list, int, A
     return nodes, pos, None
 
 
-def _parse_block(tokens: list, pos: int, word: str, head: str, start: int) -> tuple[Block, int]:
+def _parse_block(tokens: list, pos: int, word: str, head: str, start: int, depth: int) -> tuple[Block, int]:
     block = Block(word=word, head=head, start=start)
-    block.body, pos, stop = _parse_list(tokens, pos + 1)
+    block.body, pos, stop = _parse_list(tokens, pos + 1, depth=depth)
     if stop is None:
         raise TemplateError(f"{{{{ {word} }}}} without {{{{ end }}}}")
     if stop.word == "else":
@@ -156,11 +169,11 @@ def _parse_block(tokens: list, pos: int, word: str, head: str, start: int) -> tu
         chained = rest.split(None, 1)[0] if rest else ""
         if chained in ("if", "with"):
             # `else if`/`else with` is a nested block that shares the outer `end`.
-            inner, pos = _parse_block(tokens, pos, chained, rest[len(chained):].strip(), stop.start)
+            inner, pos = _parse_block(tokens, pos, chained, rest[len(chained):].strip(), stop.start, depth + 1)
             block.alt = [inner]
             block.end = inner.end
             return block, pos
-        block.alt, pos, stop = _parse_list(tokens, pos + 1)
+        block.alt, pos, stop = _parse_list(tokens, pos + 1, depth=depth)
         if stop is None or stop.word != "end":
             raise TemplateError(f"{{{{ {word} }}}} without {{{{ end }}}}")
     block.end = stop.end
@@ -189,7 +202,7 @@ def expr_tokens(text: str) -> list[tuple[str, str]]:
 
     A field chain after `)` (as in `(secret "p").Data.data`) is a `field` token."""
     out: list[tuple[str, str]] = []
-    pos = 0
+    pos = parens = 0
     text = text.rstrip()
     while pos < len(text):
         match = _EXPR.match(text, pos)
@@ -202,6 +215,10 @@ def expr_tokens(text: str) -> list[tuple[str, str]]:
         elif kind == "raw":
             value = value[1:-1]
             kind = "str"
+        if kind == "punct" and value in "()":
+            parens += 1 if value == "(" else -1
+            if parens > MAX_DEPTH:
+                raise TemplateTooDeep("parentheses in a template action", 0)
         out.append((kind, value))
         pos = match.end()
     return out

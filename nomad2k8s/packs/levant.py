@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .. import fileaccess
+from .. import fileaccess, nesting
 from ..errors import ConversionError
 from ..parse.hcl2_reader import parse_hcl2
 from ..parse.variables import coerce, declared
@@ -30,14 +30,18 @@ def var_files_for(template: Path, explicit: list[Path] | None) -> list[Path]:
 def read_var_file(path: Path) -> dict[str, Any]:
     text = fileaccess.read_operator_text(path, "Levant var file")
     if path.suffix == ".tf":
+        nesting.check_hcl(text, path)
         try:
             tree = parse_hcl2(text)
         except Exception as exc:  # python-hcl2 raises several lark error types
             raise ConversionError(f"HCL syntax error in Levant var file: {exc}", path,
                                   getattr(exc, "line", None)) from None
         return {name: decl.get("default") for name, decl in declared(tree).items()}
+    if path.suffix == ".json":
+        nesting.check_json(text, path)
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        with nesting.yaml_guard(path):
+            data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise ConversionError(f"Levant var file is not valid {path.suffix[1:].upper()}: {exc}", path) from None
     if data is None:

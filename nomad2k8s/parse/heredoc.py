@@ -35,7 +35,9 @@ def normalise_text(text: str) -> str:
     return "\n".join(out)
 
 
-_PRESERVED = re.compile(r"\A<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(.*?)\r?\n?[ \t]*\2\Z", re.S)
+# Only the opener is a regex: the body and terminator were `(.*?)\r?\n?[ \t]*TAG\Z`, which backtracks
+# quadratically on a long run of blanks (a 128 KiB heredoc of spaces took minutes).
+_PRESERVED_HEAD = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 
 
 def decode_heredoc(value: str) -> str | None:
@@ -44,10 +46,14 @@ def decode_heredoc(value: str) -> str | None:
     HCL keeps the final newline of the body; `<<-` removes the common indentation of
     the non-blank lines.
     """
-    m = _PRESERVED.match(value)
-    if not m:
+    m = _PRESERVED_HEAD.match(value)
+    if not m or not value.endswith(m.group(2)) or len(value) - len(m.group(2)) < m.end():
         return None
-    trim, body = m.group(1), m.group(3)
+    trim = m.group(1)
+    # The shortest body before `\r?\n?[ \t]*TAG` at the end (what the lazy regex matched).
+    body = value[m.end():len(value) - len(m.group(2))].rstrip(" \t")
+    body = body[:-1] if body.endswith("\n") else body
+    body = body[:-1] if body.endswith("\r") else body
     if body == "" and value.count("\n") <= 1:
         return ""
     lines = body.split("\n")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .. import fileaccess
+from .. import fileaccess, nesting
 from ..errors import ConversionError
 from ..packs.placeholders import unrendered_placeholder
 from .hcl1_reader import parser as hcl1_parser
@@ -106,6 +106,7 @@ def load_text(
 
 
 def _load_json(path: Path, text: str) -> ParsedSource:
+    nesting.check_json(text, path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -133,6 +134,7 @@ def _load_hcl(
     env: Mapping[str, str],
     places: tuple[Path, Path],
 ) -> ParsedSource:
+    nesting.check_hcl(text, path)
     norm = normalise_text(text)
     try:
         tree = parse_hcl2(norm)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from .. import fileaccess
+from .. import fileaccess, nesting
 from ..errors import ConversionError
 from .expr import Evaluator, Unresolved
 from .hcl2_reader import ATTR_LINES, parse_hcl2
@@ -50,6 +50,7 @@ def coerce(raw: str, decl: dict) -> Any:
     if t.startswith(("list", "set", "tuple", "map", "object")) or (
         not t and raw.strip()[:1] in ("[", "{")
     ):
+        nesting.check_json(raw, None, "a variable's value")
         try:
             return json.loads(raw)
         except ValueError:
@@ -60,6 +61,7 @@ def coerce(raw: str, decl: dict) -> Any:
 def _read_var_file(path: Path) -> dict[str, Any]:
     text = fileaccess.read_operator_text(path, "var file")
     if text.lstrip().startswith("{"):
+        nesting.check_json(text, path)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -67,6 +69,7 @@ def _read_var_file(path: Path) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise ConversionError("var file must hold an object", path)
         return data
+    nesting.check_hcl(text, path)
     try:
         tree = parse_hcl2(text)
     except Exception as exc:  # python-hcl2 raises several lark error types

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ...nesting import json_depth_error, message
 from .gofmt import (
     MAX_VALUE,
     DataError,
@@ -352,6 +353,8 @@ def _parse_number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _parse_json(text: str) -> Any:
+    if json_depth_error(text) is not None:
+        raise TemplateFuncError(f"invalid JSON: {message('JSON brackets')}")
     try:
         return json.loads(text) if text else {}
     except ValueError as exc:

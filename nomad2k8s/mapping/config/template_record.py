@@ -90,11 +90,15 @@ def record_secret_kept(gt: GroupTemplates, task: Task, tpl: Template, content_pa
                            k8s="-")
 
 
+# A pair starts where a word starts: from inside a long word every start rescanned it (quadratic).
+_PAIR = re.compile(r"(?<!\w)(\w+)=(\S+)")
+
+
 def _safe_value(text: str | None) -> str:
     if text is None:
         return ""
     if plaintext.find_in_text(text) or any(plaintext.is_plaintext_secret(m.group(1), m.group(2))
-                                           for m in re.finditer(r"(\w+)=(\S+)", text)):
+                                           for m in _PAIR.finditer(text)):
         return "<redacted: contains a clear-text secret>"
     return text
 

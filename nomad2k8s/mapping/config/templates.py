@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from kubernetes import client as k8s
 
+from nomad2k8s.errors import ConversionError
 from nomad2k8s.lang.consul_template import (
     Kept,
     SecretRange,
@@ -22,13 +23,14 @@ from nomad2k8s.lang.consul_template import (
     Translation,
     translate,
 )
-from nomad2k8s.lang.gotemplate import TemplateError
+from nomad2k8s.lang.gotemplate import TemplateError, TemplateTooDeep
 from nomad2k8s.ledger import Status
 from nomad2k8s.mapping.config import nomad_env
 from nomad2k8s.mapping.config.externalsecrets import ExternalSecrets
 from nomad2k8s.mapping.config.plaintext import plaintext_task_env, split_plaintext
 from nomad2k8s.mapping.config.template_env import env_template
 from nomad2k8s.mapping.config.template_files import (
+    destination,
     file_template,
     rewrite_literals,
     template_text,
@@ -47,6 +49,7 @@ from nomad2k8s.mapping.config.template_record import (
 )
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import unresolved_reference, unresolved_suggestion
+from nomad2k8s.mapping.storage.taskdirs import resolve
 from nomad2k8s.model import Task, Template
 
 
@@ -56,12 +59,40 @@ def map_templates(gctx: GroupContext) -> None:
         container = gctx.containers.get(task.name)
         if container is None:
             continue  # an unconverted task is accounted for as a whole
-        for tpl in task.template:
+        for tpl in _last_per_destination(gctx, task):
             _one_template(gt, task, container, tpl)
     plaintext_task_env(gt)
     emit(gt)
     gctx.job_ctx.secret_refs.extend(
         {**ref, "service": gctx.job_ctx.service, "workload": gctx.workload_name} for ref in gt.refs.values())
+
+
+def _last_per_destination(gctx: GroupContext, task: Task) -> list[Template]:
+    """The task's templates, each destination once: Nomad renders every template to its file, so of
+    two with one destination the last written wins. The earlier one is recorded (changed), not converted,
+    so the report never names a ConfigMap key the pod does not get."""
+    last: dict[str, Template] = {}
+    for tpl in task.template:
+        if isinstance(tpl.destination, str) and tpl.destination:
+            last[resolve(destination(gctx, task, tpl)[0]).container_path] = tpl
+    kept = []
+    for tpl in task.template:
+        path = resolve(destination(gctx, task, tpl)[0]).container_path \
+            if isinstance(tpl.destination, str) and tpl.destination else None
+        winner = last.get(path) if path is not None else None
+        if winner is None or winner is tpl:
+            kept.append(tpl)
+            continue
+        gctx.ledger.changed(
+            "N2K-TEMPLATE-SAME-DESTINATION", tpl.nomad_path,
+            f"{_name(tpl)} (line {tpl.line}) and {_name(winner)} (line {winner.line}) both render to {path}: Nomad "
+            f"writes both to the file and the last writer wins; only {_name(winner)} is converted",
+            k8s="-", line=tpl.line, suggestion="Keep one template per destination (merge them, or give each its own file).")
+    return kept
+
+
+def _name(tpl: Template) -> str:
+    return tpl.nomad_path.rsplit(".", 1)[-1]
 
 
 def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tpl: Template) -> None:
@@ -75,6 +106,9 @@ def _one_template(gt: GroupTemplates, task: Task, container: k8s.V1Container, tp
         try:
             translation = translate(text, _delim(tpl.left_delimiter), _delim(tpl.right_delimiter),
                                     lambda n: nomad_env.static_value(gctx, task, n))
+        except TemplateTooDeep as exc:
+            # The template block's line: where its text sits in a heredoc is not recorded.
+            raise ConversionError(f"{content_path}: {exc}", gctx.job_ctx.source_file or None, tpl.line) from None
         except TemplateError as exc:
             problem = f"template does not parse ({exc}); kept verbatim"
     if text is None or translation is None:  # a translation always has its text

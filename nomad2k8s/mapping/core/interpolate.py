@@ -57,7 +57,8 @@ TASK_DIR_VARS = {"NOMAD_ALLOC_DIR": "alloc", "NOMAD_TASK_DIR": "local", "NOMAD_L
                  "NOMAD_SECRETS_DIR": "secrets"}
 POD_INDEX_LABEL_MIN = (1, 28)
 
-_INTERP = re.compile(r"\$\{([^}]+)\}")
+# The name holds no `$`/`{`: with `[^}]+`, every `${` of an unclosed run (`$${$${...`) rescanned to the end.
+_INTERP = re.compile(r"\$\{([^}${]+)\}")
 _UPSTREAM = re.compile(r"NOMAD_UPSTREAM_(ADDR|IP|PORT)_(.+)")
 _PORT = re.compile(r"NOMAD_(HOST_)?(PORT|ADDR|IP)_(.+)")
 

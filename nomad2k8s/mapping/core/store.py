@@ -39,14 +39,19 @@ class ObjectStore:
     def __init__(self) -> None:
         self._items: list[_Stored] = []
         self._added = 0
+        # By object identity (a stored object stays alive, so its id is stable): `add` and `owner` were
+        # scans of every object, once per group (10,000 groups: quadratic).
+        self._by_id: dict[int, _Stored] = {}
 
     def add(self, obj: Any, owner: Any = None) -> Ref:
         kind = kind_of(obj)
         if not kind:
             raise ValueError(f"object without a kind: {obj!r}")
-        if any(s.obj is obj for s in self._items):
+        if obj in self:
             raise ValueError(f"{kind}/{name_of(obj)} is already in the store")
-        self._items.append(_Stored(obj, kind, owner, self._added))
+        stored = _Stored(obj, kind, owner, self._added)
+        self._items.append(stored)
+        self._by_id[id(obj)] = stored
         self._added += 1
         return kind, name_of(obj) or ""
 
@@ -64,6 +69,7 @@ class ObjectStore:
         for i, stored in enumerate(self._items):
             if stored.obj is ref:
                 del self._items[i]
+                del self._by_id[id(ref)]
                 return
         raise KeyError(f"{kind_of(ref)}/{name_of(ref)} is not in the store")
 
@@ -75,7 +81,8 @@ class ObjectStore:
         return [s.obj for s in self._items if s.owner is owner and (not kinds or s.kind in kinds)]
 
     def owner(self, obj: Any) -> Any:
-        return next((s.owner for s in self._items if s.obj is obj), None)
+        stored = self._by_id.get(id(obj))
+        return stored.owner if stored is not None and stored.obj is obj else None
 
     def items(self) -> Iterator[tuple[Any, Any]]:
         """(object, owner) in the order they were added."""
@@ -96,4 +103,5 @@ class ObjectStore:
         return len(self._items)
 
     def __contains__(self, obj: Any) -> bool:
-        return any(s.obj is obj for s in self._items)
+        stored = self._by_id.get(id(obj))
+        return stored is not None and stored.obj is obj
