@@ -223,6 +223,44 @@ def test_templates_with_different_destinations_are_both_kept() -> None:
     assert not result.rows(code="N2K-TEMPLATE-SAME-DESTINATION")
 
 
+BAD_DESTINATIONS = [
+    ("escapes-the-alloc-dir", "../../etc/cron.d/x", "escapes the allocation directory"),
+    ("escapes-through-local", "local/../../../x", "escapes the allocation directory"),
+    ("nul", "local/a\\u0000b", "a control character (0x00)"),
+    ("newline", "local/a\\nb", "a control character (0x0a)"),
+]
+
+
+@pytest.mark.parametrize("name,dest,message", BAD_DESTINATIONS, ids=[r[0] for r in BAD_DESTINATIONS])
+def test_destination_nomad_rejects_is_one_line(name: str, dest: str, message: str) -> None:
+    """Nomad's Template.Validate rejects a destination that escapes the allocation directory; no file system
+    holds a NUL: one line with the template's file:line, never a mountPath with `..` or a NUL."""
+    with pytest.raises(ConversionError) as caught:
+        convert_text(job(template("x", dest)))
+    assert message in caught.value.message and "template[0].destination" in caught.value.message
+    assert caught.value.line == 7
+
+
+@pytest.mark.parametrize("dest,mount", [("local/../secrets/k.pem", "/secrets/k.pem"),
+                                        ("../alloc/shared.conf", "/alloc/shared.conf"),
+                                        ("${NOMAD_SECRETS_DIR}/./t.env", "/secrets/t.env")])
+def test_destination_inside_is_normalised(dest: str, mount: str) -> None:
+    result = convert_text(job(template("x", dest)))
+    mounts = result.object("Deployment")["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    assert mount in [m["mountPath"] for m in mounts] and not any(".." in m["mountPath"] for m in mounts)
+
+
+def test_absolute_destination_under_docker_is_changed_not_mapped() -> None:
+    """Under docker Nomad renders /etc/app/app.conf inside the task dir, where the container never saw it:
+    mounting it at the path is a change of behaviour (review), not a mapped row."""
+    path = "job[web].group[app].task[srv].template[0].destination"
+    result = check_case(Case("absolute-destination", job(template("x", "/etc/app/app.conf")),
+                             rows={path: ("changed", "N2K-TEMPLATE-DESTINATION-OUTSIDE")}))
+    row = result.row(path, "N2K-TEMPLATE-DESTINATION-OUTSIDE")
+    assert "outside the task dirs" in row.message
+    assert not result.rows(code="N2K-TEMPLATE-DESTINATION")
+
+
 # ---- 6. output paths -----------------------------------------------------------------------------
 
 def _files(root: Path) -> list[str]:

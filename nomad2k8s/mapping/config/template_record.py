@@ -151,6 +151,11 @@ def record_content(gt: GroupTemplates, tpl: Template, content_path: str, text: s
             break
 
 
+# Drivers that show the task only its task dirs (/local, /secrets, /alloc): a template rendered elsewhere
+# lands inside the task dir on the host, not at that path in the container (Nomad's template docs).
+ISOLATING_DRIVERS = ("docker", "podman")
+
+
 def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.V1Container, outcome: TemplateAccount) -> None:
     gctx, ledger = gt.gctx, gt.gctx.ledger
     target = container_target(gctx, container)
@@ -162,8 +167,16 @@ def record_fields(gt: GroupTemplates, task: Task, tpl: Template, container: k8s.
                            target=target)
         else:
             text, filled = destination(gctx, task, tpl)
-            dest = resolve(text).container_path
-            ledger.record(Status.CHANGED if filled else Status.MAPPED, "N2K-TEMPLATE-DESTINATION",
+            where = resolve(text)
+            dest = where.container_path
+            outside = where.task_dir is None and task.driver in ISOLATING_DRIVERS
+            code = "N2K-TEMPLATE-DESTINATION-OUTSIDE" if outside else "N2K-TEMPLATE-DESTINATION"
+            if outside:
+                # Nomad renders it under the task dir (<task dir>/etc/x): the container never saw it there.
+                filled = [*filled, f"{dest} is outside the task dirs: Nomad's {task.driver} driver wrote it inside the "
+                          f"task directory, where the container did not see it at {dest} unless a volume bound it; "
+                          f"here it is mounted at {dest} (over the image's file, if it has one)"]
+            ledger.record(Status.CHANGED if filled else Status.MAPPED, code,
                           tpl.path_of("destination"), "file destination" + (": " + "; ".join(filled) if filled else ""),
                           target=replace(target, field=f"volumeMount {dest} (subPath)"))
     if tpl.is_set("env"):

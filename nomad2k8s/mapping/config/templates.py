@@ -13,6 +13,8 @@ so a docker bind mount of `local/x` can mount the same volume key elsewhere.
 
 from __future__ import annotations
 
+import posixpath
+
 from kubernetes import client as k8s
 
 from nomad2k8s.errors import ConversionError
@@ -74,6 +76,7 @@ def _last_per_destination(gctx: GroupContext, task: Task) -> list[Template]:
     last: dict[str, Template] = {}
     for tpl in task.template:
         if isinstance(tpl.destination, str) and tpl.destination:
+            _check_destination(gctx, tpl, destination(gctx, task, tpl)[0])
             last[resolve(destination(gctx, task, tpl)[0]).container_path] = tpl
     kept = []
     for tpl in task.template:
@@ -89,6 +92,22 @@ def _last_per_destination(gctx: GroupContext, task: Task) -> list[Template]:
             f"writes both to the file and the last writer wins; only {_name(winner)} is converted",
             k8s="-", line=tpl.line, suggestion="Keep one template per destination (merge them, or give each its own file).")
     return kept
+
+
+def _check_destination(gctx: GroupContext, tpl: Template, dest: str) -> None:
+    """What Nomad's own validation rejects (Template.Validate: the destination must not escape the
+    allocation directory; the task dir is alloc/<task>/) and no file system holds (NUL, control
+    characters) is one clear error, never a mountPath with `..` or a NUL in it."""
+    where = (gctx.job_ctx.source_file or None, tpl.line)
+    bad = next((c for c in dest if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        raise ConversionError(f"{tpl.path_of('destination')}: a control character ({ord(bad):#04x}) in the "
+                              "destination path", *where)
+    inside = posixpath.normpath(posixpath.join("alloc/task", dest.lstrip("/")))
+    if inside != "alloc" and not inside.startswith("alloc/"):
+        raise ConversionError(f"{tpl.path_of('destination')}: {dest!r} escapes the allocation directory "
+                              "(Nomad rejects this job: template destinations stay in the task and alloc dirs)",
+                              *where)
 
 
 def _name(tpl: Template) -> str:

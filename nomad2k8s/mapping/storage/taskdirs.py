@@ -37,20 +37,27 @@ class TaskPath:
 
 
 def resolve(path: str) -> TaskPath:
-    """`local/x`, `/local/x`, `${NOMAD_TASK_DIR}/x`, `secrets/x`, `../alloc/x`, `alloc/data` -> TaskPath."""
+    """`local/x`, `/local/x`, `${NOMAD_TASK_DIR}/x`, `secrets/x`, `../alloc/x`, `alloc/data` -> TaskPath.
+    A relative path is normalised as Nomad resolves it, from the task dir (alloc/<task>/), so a `..`
+    never reaches a mountPath: `local/../secrets/x` is secrets/x."""
     text = path.strip()
     prefixed = task_dir_prefix(text)
     if prefixed is not None:
         text = prefixed[0] + prefixed[1]
-    normalised = posixpath.normpath(text.lstrip("/")) if not text.startswith("../") else posixpath.normpath(text[3:])
-    head, _, rest = normalised.partition("/")
-    relative_input = not text.startswith("/")
-    if head in TASK_DIRS and (relative_input or text.startswith(f"/{head}")):
-        return TaskPath(head, rest)
-    if relative_input:
+    if text.startswith("/"):
+        normalised = posixpath.normpath(text)
+        head, _, rest = normalised.lstrip("/").partition("/")
+        return TaskPath(head, rest) if head in TASK_DIRS else TaskPath(None, normalised)
+    parts = posixpath.normpath(posixpath.join("task", text)).split("/")
+    if parts[0] == "task":
+        if len(parts) > 1 and parts[1] in TASK_DIRS:
+            return TaskPath(parts[1], "/".join(parts[2:]))
         # Other relative paths are relative to the task working dir, which Nomad roots at the task dir.
-        return TaskPath("local", normalised) if normalised not in (".", "") else TaskPath("local", "")
-    return TaskPath(None, posixpath.normpath(text))
+        return TaskPath("local", "/".join(parts[1:]))
+    if parts[0] in TASK_DIRS:  # ../alloc/x: the shared alloc dir (../local/x read as the task's own)
+        return TaskPath(parts[0], "/".join(parts[1:]))
+    # Outside the allocation dir: Nomad rejects such template destinations (templates.py says so).
+    return TaskPath("local", "/".join(parts))
 
 
 def volume_name(gctx: GroupContext, task: Task, task_dir: str) -> str:
