@@ -7,7 +7,7 @@ import pytest
 
 from nomad2k8s.profile import Profile
 
-from .harness import Case, check_case
+from .harness import Case, check_case, convert_text
 
 # 3: a task directly under job runs in a group of its own name (Nomad's parsers wrap it).
 BARE_TASK_HCL2 = '''
@@ -253,3 +253,40 @@ def test_unsupported_mode_names_a_profile_class() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_case(case: Case) -> None:
     check_case(case)
+
+
+# 9 (second part): a dynamic port on the host network gets a number of its own in Nomad's dynamic range, stable
+# per job/group/label, never the profile's common 8080 that every host-network pod on a node would share.
+HOST_DYNAMIC = '''
+job "%s" {
+  group "g" {
+    network {
+      mode = "host"
+      port "http" {}
+    }
+    task "t" {
+      driver = "docker"
+      config {
+        image        = "nginx:1.27"
+        network_mode = "host"
+        ports        = ["http"]
+      }
+    }
+  }
+}
+'''
+
+
+def test_host_network_dynamic_ports_are_distinct_and_stable() -> None:
+    numbers = {}
+    for name in ("alpha", "beta"):
+        path = f"job[{name}].group[g].network.port[http]"
+        result = check_case(Case(f"host-dynamic-{name}", HOST_DYNAMIC % name,
+                                 rows={path: ("changed", "N2K-PORT-DYNAMIC-HOST-NETWORK")}))
+        [port] = result.object("Deployment")["spec"]["template"]["spec"]["containers"][0]["ports"]
+        numbers[name] = port["containerPort"]
+        assert 20000 <= port["containerPort"] <= 32000 and str(port["containerPort"]) in result.row(
+            path, "N2K-PORT-DYNAMIC-HOST-NETWORK").message
+    assert numbers["alpha"] != numbers["beta"]
+    again = convert_text(HOST_DYNAMIC % "alpha").object("Deployment")
+    assert again["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == numbers["alpha"]

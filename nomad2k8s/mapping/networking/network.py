@@ -26,6 +26,7 @@ from nomad2k8s.mapping.networking.portinfo import (
     port_for,
     port_name,
     udp_port_name,
+    uses_host_network,
 )
 from nomad2k8s.model import Network, Port, Task
 
@@ -41,12 +42,6 @@ _LEGACY_TASK_NETWORK = FieldRules(
     _MBITS,
 )
 _MBITS_ONLY = FieldRules(_MBITS)
-
-
-def _host_network(gctx: GroupContext) -> bool:
-    if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
-        return True
-    return any(t.docker.network_mode == "host" for t in gctx.group.task)
 
 
 def _record_port(gctx: GroupContext, port: Port, info: PortInfo) -> None:
@@ -100,6 +95,14 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account)
     if (to and to > 0) or info.port_mapped:
         acc.what = "dynamic host port mapped to a fixed container port"
         return
+    if info.host_dynamic:
+        acc.code = "N2K-PORT-DYNAMIC-HOST-NETWORK"
+        acc.what = (f"dynamic port on the host network: {info.container_port}, a number of its own in Nomad's "
+                    f"dynamic range derived from job, group and label (host-network pods share the node's ports; "
+                    f"a common 8080 would clash); the app must listen on {info.container_port}")
+        acc.note(Status.CHANGED, suggestion=f"Make the app listen on {info.container_port} (Nomad told it "
+                 f"through NOMAD_PORT_{info.label}), or give the port a static number.")
+        return
     acc.code, acc.what = "N2K-PORT-DYNAMIC", f"dynamic port without `to`: the app must listen on {info.container_port}"
     acc.note(Status.CHANGED, suggestion=f"Make the app listen on {info.container_port} "
              f"(Nomad told it through NOMAD_PORT_{info.label}).")
@@ -108,7 +111,7 @@ def _record_number(gctx: GroupContext, port: Port, info: PortInfo, acc: Account)
 def _record_static(gctx: GroupContext, info: PortInfo, static: int, target: Target, acc: Account) -> None:
     """Static host ports (`static` is info.static): on the node itself (host network), a hostPort, or a NodePort."""
     mapped_note = f" -> container port {info.container_port}" if info.container_port != static else ""
-    if _host_network(gctx):
+    if uses_host_network(gctx):
         acc.code = "N2K-PORT-STATIC-HOST"
         acc.what = f"static port {static} on the host network: the pod listens on the node's port"
         return

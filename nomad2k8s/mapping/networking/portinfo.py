@@ -15,16 +15,25 @@ others' after `<label>-<task>` (`copies`), and services and probes of a task use
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 
 from nomad2k8s.lang import traefik
 from nomad2k8s.ledger import LedgerEntry
 from nomad2k8s.mapping.core.context import GroupContext
 from nomad2k8s.mapping.core.values import as_int
-from nomad2k8s.mapping.networking.portnames import port_name, udp_port_name, unique_names
+from nomad2k8s.mapping.networking.portnames import (
+    port_name,
+    udp_port_name,
+    unique_names,
+)
 from nomad2k8s.model import Network, Service, Task
 
-__all__ = ["PortInfo", "all_ports", "group_ports", "port_for", "port_name", "udp_port_name"]
+__all__ = ["PortInfo", "all_ports", "group_ports", "port_for", "port_name", "udp_port_name", "uses_host_network"]
+
+# Nomad's default dynamic port range (client `min_dynamic_port`/`max_dynamic_port`): on the host network a
+# dynamic port takes a number of its own here, not the profile's 8080+, which every host-network pod would share.
+HOST_DYNAMIC_RANGE = (20000, 32000)
 
 # Well-known ports of UDP protocols: DNS, DHCP, TFTP, NTP, SNMP/traps, syslog, OpenVPN, SSDP, STUN,
 # mDNS, Source game servers, WireGuard. A small list on purpose: a wrong guess adds an unused port.
@@ -48,6 +57,7 @@ class PortInfo:
     # `to = -1`: Envoy's expose listener for a check (Connect). Nothing in the pod listens there once the
     # kubelet probes the app itself, so it gets no containerPort and probes naming it use the app's port.
     envoy_expose: bool = False
+    host_dynamic: bool = False  # a dynamic port on the host network: a number of its own (HOST_DYNAMIC_RANGE)
     entry: LedgerEntry | None = None  # the port's ledger entry (the batch NodePort pass rewrites it)
     # The same label used by other tasks: task name -> that task's own port (its own containerPort).
     copies: dict[str, PortInfo] = field(default_factory=dict)
@@ -75,6 +85,23 @@ def port_for(gctx: GroupContext, label: str, task: Task | str | None = None) -> 
     if info is not None and name is not None and name in info.copies:
         return info.copies[name]
     return info
+
+
+def uses_host_network(gctx: GroupContext) -> bool:
+    if any(n.mode == "host" for n in gctx.group.network if n.is_set("mode")):
+        return True
+    return any(t.docker.network_mode == "host" for t in gctx.group.task)
+
+
+def _host_dynamic_port(gctx: GroupContext, label: str, used: set[int]) -> int:
+    """A stable number for (job, group, label) in Nomad's dynamic range: host-network pods of unrelated jobs
+    on one node get different numbers (Nomad gave each a free one), and a re-run gives the same."""
+    low, high = HOST_DYNAMIC_RANGE
+    seed = f"{gctx.job_ctx.job.name}/{gctx.group.name}/{label}".encode()
+    number = low + int(hashlib.sha256(seed).hexdigest()[:8], 16) % (high - low + 1)
+    while number in used:
+        number = low if number >= high else number + 1
+    return number
 
 
 def group_ports(gctx: GroupContext) -> dict[str, PortInfo]:
@@ -110,6 +137,7 @@ def _declared_ports(gctx: GroupContext) -> dict[str, PortInfo]:
     # that a later static/`to` port of the group uses.
     used = {number for _, number, _, _, _ in declared if number and number > 0}
     next_dynamic = gctx.profile.ports.dynamic_port_base
+    host = uses_host_network(gctx)
     ports: dict[str, PortInfo] = {}
     by_number: dict[int, PortInfo] = {}
     udp_tags = _udp_tagged_labels(gctx)
@@ -117,12 +145,17 @@ def _declared_ports(gctx: GroupContext) -> dict[str, PortInfo]:
         if path in envoy:
             ports.setdefault(label, PortInfo(label, 0, static, path, envoy_expose=True))
             continue
-        if number is None:
+        host_dynamic = number is None and host
+        if number is None and host:
+            number = _host_dynamic_port(gctx, label, used)
+            used.add(number)
+        elif number is None:
             while next_dynamic in used:
                 next_dynamic += 1
             number = next_dynamic
             used.add(number)
-        info = PortInfo(label, number, static, path, legacy=task is not None, port_mapped=path in mapped)
+        info = PortInfo(label, number, static, path, legacy=task is not None, port_mapped=path in mapped,
+                        host_dynamic=host_dynamic)
         if task is not None:
             info.tasks.append(task.name)
         info.udp = (number in UDP_PORTS or (static or 0) in UDP_PORTS or label in udp_tags
