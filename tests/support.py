@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ def require_shared(path: Path) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def _core_validator(api_version: str, kind: str) -> tuple[Any, str]:
     """kubernetes_validate.validate(obj, K8S_VERSION, strict=True), its schema lookup done once per kind:
     the library re-reads and re-parses its multi-megabyte _definitions.json on every call, which made
@@ -52,7 +52,7 @@ def _core_validator(api_version: str, kind: str) -> tuple[Any, str]:
     return jsonschema.validators.Draft202012Validator(schema, registry=registry), utils.major_minor(version)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_validator(group: str, kind: str, version: str) -> Any:
     """One checked validator per CRD schema (jsonschema.validate re-checks the schema each call)."""
     import jsonschema
@@ -124,3 +124,26 @@ def _argv(argv: list[str]) -> Iterator[None]:
         yield
     finally:
         sys.argv = saved
+
+
+def written_tree(root: Path) -> dict[str, bytes]:
+    """Every file a conversion wrote, minus its caches (entries are sealed and hold a random nonce)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "cache" not in p.relative_to(root).parts}
+
+
+def counted_convert(monkeypatch: pytest.MonkeyPatch, owner: Any, attr: str, name_of: Any, src: Path, out: Path,
+                    *args: str) -> tuple[list[str], dict[str, bytes]]:
+    """`convert SRC --output OUT --jobs 1` in-process with `owner.attr` counted: the names (`name_of` of each
+    call's first argument) it was called for, sorted, and the tree written."""
+    calls: list[str] = []
+    real = getattr(owner, attr)
+
+    def counting(first: Any, *rest: Any, **kwargs: Any) -> Any:
+        calls.append(name_of(first))
+        return real(first, *rest, **kwargs)
+
+    monkeypatch.setattr(owner, attr, counting)
+    proc = run_cli("convert", src, "--output", out, "--jobs", "1", *args)
+    assert proc.returncode == 0, proc.stderr
+    return sorted(calls), written_tree(out)

@@ -10,27 +10,12 @@ from pathlib import Path
 import pytest
 
 from nomad2k8s import output
-from tests.support import FIXTURES, run_cli
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and "cache" not in p.relative_to(root).parts}
+from tests.support import FIXTURES, counted_convert
 
 
 def _run(src: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], dict[str, bytes]]:
     """convert SRC --output OUT in-process: the services serialized, and the tree."""
-    emitted: list[str] = []
-    real = output.service_files
-
-    def counting(result: object, *args: object, **kwargs: object) -> dict[str, str]:
-        emitted.append(result.name)  # type: ignore[attr-defined]
-        return real(result, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(output, "service_files", counting)
-    proc = run_cli("convert", src, "--output", out, "--jobs", "1")
-    assert proc.returncode == 0, proc.stderr
-    return sorted(emitted), _tree(out)
+    return counted_convert(monkeypatch, output, "service_files", lambda result: result.name, src, out)
 
 
 def test_an_unchanged_rerun_emits_nothing_and_writes_the_same_tree(tmp_path: Path,

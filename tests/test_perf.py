@@ -17,7 +17,14 @@ import yaml
 from nomad2k8s import batch
 from nomad2k8s.convert import convert_file, flag_name_clashes
 from nomad2k8s.emit import yaml_out
-from tests.support import FIXTURES, GENERATED, REPO, run_cli
+from tests.support import (
+    FIXTURES,
+    GENERATED,
+    REPO,
+    counted_convert,
+    run_cli,
+    written_tree,
+)
 
 
 def _python_text(obj: dict) -> str:
@@ -68,12 +75,6 @@ def test_a_string_the_emitters_disagree_on_keeps_the_python_emitter() -> None:
     assert not yaml_out._c_emits_same(tricky)
     assert yaml_out.dump_object(tricky) == _python_text(tricky)
     assert yaml_out._c_emits_same({"data": {"a": "plain\nblock\n"}})
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    """Every file the conversion wrote, minus its cache (entries are sealed and hold a random nonce)."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and "cache" not in p.relative_to(root).parts}
 
 
 def test_name_clashes_give_one_warning_per_object_and_one_decision_per_service(tmp_path: Path) -> None:
@@ -147,7 +148,7 @@ def test_any_number_of_jobs_gives_the_same_tree(tmp_path: Path) -> None:
         out = tmp_path / f"out{jobs}"
         proc = run_cli("convert", src, "--output", out, "--jobs", str(jobs))
         assert proc.returncode == 0, proc.stderr
-        runs[jobs] = (_tree(out), proc.stderr.replace(str(out), "OUT"))  # lines name the output directory
+        runs[jobs] = (written_tree(out), proc.stderr.replace(str(out), "OUT"))  # lines name the output directory
     assert len(runs[1][0]) > 50 and "produce the same object" in runs[1][1]
     assert runs[2] == runs[1] and runs[3] == runs[1]
 
@@ -170,17 +171,7 @@ job "files" {
 
 def _cached_run(src: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[list[str], dict]:
     """convert SRC --output OUT (in-process, one process): the jobspecs actually converted, and the tree."""
-    converted: list[str] = []
-    real = batch.FileTask.convert
-
-    def counting(task: batch.FileTask, *rest: object, **kwargs: object) -> object:
-        converted.append(task.file.name)
-        return real(task, *rest, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(batch.FileTask, "convert", counting)
-    proc = run_cli("convert", src, "--output", out, "--jobs", "1", *args)
-    assert proc.returncode == 0, proc.stderr
-    return sorted(converted), _tree(out)
+    return counted_convert(monkeypatch, batch.FileTask, "convert", lambda task: task.file.name, src, out, *args)
 
 
 def test_the_cache_serves_unchanged_files_and_misses_on_any_change(tmp_path: Path,
