@@ -137,24 +137,32 @@ class Cache:
             if digest is None:
                 return  # a dependency that cannot be checked again (a pipe): not cached
             deps.append((path, digest))
-        self._prepare()
         sealed = seal(_entry_key(key, deps), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         text = json.dumps([p for p, _ in deps]) + "\n" + base64.b64encode(sealed).decode() + "\n"
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # 0600; renamed whole: no torn entry
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, self._path(key))
-
-    def _prepare(self) -> None:
-        if (self.directory / ".gitignore").exists():
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        (self.directory / ".gitignore").write_text("# nomad2k8s conversion cache: safe to delete\n*\n")
+        write_entry(self._path(key), text)
 
     def prune(self, used: set[str]) -> None:
         """Drop the entries this run did not use (jobspecs removed or changed since)."""
-        if not self.directory.is_dir():
-            return
-        for path in self.directory.glob("*.entry"):
-            if path.stem not in used:
-                path.unlink(missing_ok=True)
+        prune_entries(self.directory, ".entry", used)
+
+
+def write_entry(path: Path, text: str) -> None:
+    """One cache entry, written whole (a temporary file renamed: no torn entry; 0600) into a git-ignored
+    directory, so a committed output does not take the entries along."""
+    directory = path.parent
+    if not (directory / ".gitignore").exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ".gitignore").write_text("# nomad2k8s conversion cache: safe to delete\n*\n")
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def prune_entries(directory: Path, suffix: str, used: set[str]) -> None:
+    """Drop the `*suffix` entries of `directory` whose name this run did not use."""
+    if not directory.is_dir():
+        return
+    for path in directory.glob(f"*{suffix}"):
+        if path.stem not in used:
+            path.unlink(missing_ok=True)

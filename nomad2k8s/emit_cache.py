@@ -14,12 +14,11 @@ import base64
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import seal, tool_fingerprint, unseal
+from .cache import prune_entries, seal, tool_fingerprint, unseal, write_entry
 from .convert import ServiceResult
 from .profile import Profile
 
@@ -106,21 +105,11 @@ class EmitCache:
         return value if isinstance(value, Emitted) else None
 
     def store(self, digest: bytes, emitted: Emitted) -> None:
-        if not (self.directory / ".gitignore").exists():  # the conversion cache's directory, git-ignored
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / ".gitignore").write_text("# nomad2k8s conversion cache: safe to delete\n*\n")
         name = self._name(digest)
         self.used.add(name)
         sealed = seal(self._key(digest), pickle.dumps(emitted, pickle.HIGHEST_PROTOCOL))
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")  # 0600; renamed whole: no torn entry
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(base64.b64encode(sealed))  # text, as the conversion cache's entries
-        os.replace(tmp, self.directory / f"{name}{SUFFIX}")
+        write_entry(self.directory / f"{name}{SUFFIX}", base64.b64encode(sealed).decode())
 
     def prune(self) -> None:
         """Drop the entries this run did not use (services changed or gone)."""
-        if not self.directory.is_dir():
-            return
-        for path in self.directory.glob(f"*{SUFFIX}"):
-            if path.stem not in self.used:
-                path.unlink(missing_ok=True)
+        prune_entries(self.directory, SUFFIX, self.used)
