@@ -8,6 +8,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from .secrets.prefilter import needs
+
 # Names whose values must never be printed. PASS only as a whole token or at the end of a name
 # (RABBITMQ_DEFAULT_PASS, DBPASS), so `success_before_passing` or `passhostheader` are not secrets.
 SECRET_KEY_PATTERN = re.compile(
@@ -33,7 +35,8 @@ _URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s
 # Names and values are capped (then the value is extended to its end, see credentials): matches
 # overlap, so an uncapped value would be rescanned from every `=` of a long run (quadratic time).
 _PAIR = re.compile(r"""(?=(?<![^\s;&?,"'=])(?P<name>[A-Za-z_][\w.-]{0,127})=
-                      (?:(?P<q>['"])(?P<quoted>[^'"\n]{1,256})(?P=q)|(?P<value>[^\s;&'"\#]{1,256})))""", re.X)
+                      (?:(?P<q>['"])(?P<quoted>[^'"\n]{1,256})(?P=q)|(?P<value>[^\s;&'"\#]{1,256})))""", re.VERBOSE)
+_URL_NEEDS, _PAIR_NEEDS = needs(_URL_USERINFO), needs(_PAIR)
 _VALUE_REST = re.compile(r"""[^\s;&'"\#]*""")
 # Pair names that are passwords in connection strings but too short to be a variable-name rule.
 _PAIR_SECRET_NAMES = frozenset({"pwd", "pw"})
@@ -52,17 +55,20 @@ def _is_secret_pair_name(name: str) -> bool:
                                                    not NOT_SECRET_NAME.search(leaf))
 
 
-def credentials(text: str) -> list[tuple[int, int, str]]:
+def credentials(text: str, *, prefilter: bool = True) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each credential inside `text`: kind is "password" for URL userinfo,
-    else the pair's own name. Only literal values count: a `$(VAR)` or `{{ }}` is already a reference."""
+    else the pair's own name. Only literal values count: a `$(VAR)` or `{{ }}` is already a reference.
+    `prefilter`: skip an expression where the text lacks what it needs (secrets/prefilter.py)."""
     urls: list[tuple[int, int, str]] = []
-    for match in _URL_USERINFO.finditer(text):
+    lowered = text.lower()
+    skip_urls = prefilter and not _URL_NEEDS.may_match(text, lowered)
+    for match in () if skip_urls else _URL_USERINFO.finditer(text):
         if _is_literal(match.group("value")):
             urls.append((match.start("value"), match.end("value"), "password"))
     url_starts = [s for s, _, _ in urls]
     pairs: list[tuple[int, int, str]] = []
     reach = 0  # pairs come in start order: one overlaps an earlier pair iff it starts before `reach`
-    for match in _PAIR.finditer(text):
+    for match in () if prefilter and not _PAIR_NEEDS.may_match(text, lowered) else _PAIR.finditer(text):
         group = "quoted" if match.group("quoted") is not None else "value"
         start = match.start(group)
         if start < reach or not (_is_secret_pair_name(match.group("name")) and _is_literal(match.group(group))):

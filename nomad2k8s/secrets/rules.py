@@ -46,6 +46,7 @@ from ..credentials import (
     SECRET_KEY_PATTERN,
     credentials,
 )
+from .prefilter import Needs, needs
 
 
 class Span(NamedTuple):
@@ -152,9 +153,14 @@ _AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "negotiate"})
 _PUBLIC_PEM = re.compile(r"-----BEGIN (?P<kind>CERTIFICATE|PUBLIC KEY|[A-Z ]*PUBLIC KEY BLOCK|X509 CRL)-----.*?"
                          r"(?:-----END (?P=kind)-----|\Z)", re.S)
 _KEYED_RULES = frozenset({"flag", "flag-arg", "keyword"})
+# What each expression needs in a text to match there (prefilter.py): most strings hold none of it.
+_SHAPE_RULES: list[tuple[str, re.Pattern[str], Needs]] = [(rule, rx, needs(rx)) for rule, rx in _SHAPES]
+_OWN_RULES: list[tuple[str, re.Pattern[str], Needs]] = [(rule, rx, needs(rx)) for rule, rx in _OWN]
+_PEM_NEEDS = needs(_PEM)
 
 # Entropy: long opaque tokens with no name or shape to tell (detect-secrets' base64 Shannon entropy).
 _TOKEN = re.compile(r"(?<![\w+/=\-.])[A-Za-z0-9+/_\-]{24,}={0,2}(?![\w+/=\-.])")
+_TOKEN_NEEDS = needs(_TOKEN)
 _ENTROPY = Base64HighEntropyString()
 ENTROPY_LIMIT = 4.3
 _HEX_OR_UUID = re.compile(r"^[0-9a-fA-F\-]+$")
@@ -201,12 +207,19 @@ def find(text: str, *, keyed: bool = True) -> list[Span]:
 @functools.lru_cache(maxsize=1 << 16)
 def _find(text: str, keyed: bool) -> tuple[Span, ...]:
     # The same strings come back in every service of a batch (labels, image names, field values).
+    return _scan(text, keyed, prefilter=True)
+
+
+def _scan(text: str, keyed: bool, *, prefilter: bool) -> tuple[Span, ...]:
+    """`prefilter=False` runs every expression (the guards' test compares both)."""
+    lowered = text.lower()
     spans: list[Span] = []
-    for match in _PEM.finditer(text):
-        spans.append(Span(match.start("value"), match.end("value"), "private-key"))
-    for rule, regex in _SHAPES:
-        if rule == NpmDetector.secret_type and "_authToken" not in text:
-            continue  # its `//.+/` rescans every `//` of the text: only where an npmrc token can be
+    if not prefilter or _PEM_NEEDS.may_match(text, lowered):
+        for match in _PEM.finditer(text):
+            spans.append(Span(match.start("value"), match.end("value"), "private-key"))
+    for rule, regex, need in _SHAPE_RULES:
+        if prefilter and not need.may_match(text, lowered):
+            continue
         for match in regex.finditer(text):
             # A plugin's group is the secret when it closes the match (`://u:(pw)@`, `aws…"(key)"`); a
             # group at the start is a prefix alternative (`(ghp|gho)_…`) and the whole match is the token.
@@ -220,11 +233,11 @@ def _find(text: str, keyed: bool) -> tuple[Span, ...]:
             if rule == JwtTokenDetector.secret_type:
                 end = _JWT_TAIL.match(text, end).end()  # type: ignore[union-attr]
             spans.append(Span(start, end, rule))
-    for start, end, kind in credentials(text):
+    for start, end, kind in credentials(text, prefilter=prefilter):
         if keyed or kind == "password":  # URL userinfo is a shape; a `name=value` pair is judged by its name
             spans.append(Span(start, end, f"credential:{kind}"))
-    for rule, regex in _OWN:
-        if rule in _KEYED_RULES and not keyed:
+    for rule, regex, need in _OWN_RULES:
+        if (rule in _KEYED_RULES and not keyed) or (prefilter and not need.may_match(text, lowered)):
             continue
         for match in regex.finditer(text):
             if "name" in regex.groupindex and not is_secret_name(match.group("name")):
@@ -238,7 +251,7 @@ def _find(text: str, keyed: bool) -> tuple[Span, ...]:
             if end > start and is_literal(text[start:end]):
                 spans.append(Span(start, end, rule))
     public = [m.span() for m in _PUBLIC_PEM.finditer(text)] if "-----BEGIN" in text else []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text) if not prefilter or _TOKEN_NEEDS.may_match(text, lowered) else ():
         if _opaque_token(match.group(0)) and not any(s <= match.start() < e for s, e in public):
             spans.append(Span(match.start(), match.end(), "high-entropy"))
     return tuple(_merge([s for s in spans if not _redacted(text[s.start:s.end])]))

@@ -1,0 +1,93 @@
+"""The secret detector's prefilter (secrets/prefilter.py) only skips expressions that cannot match.
+
+Three checks: what it reads off hand-written expressions (a table), that text generated from each of
+the detector's own expressions always passes its guard (hypothesis), and that the detector finds the
+same spans with and without the prefilter on real jobspecs and the planted secrets.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nomad2k8s import credentials
+from nomad2k8s.secrets import rules
+from nomad2k8s.secrets.prefilter import needs
+
+from .support import SHARED
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = SHARED / "corpus"  # when absent, the fixtures and planted secrets alone are compared
+
+EXPRESSIONS = [*((name, rx) for name, rx, _ in rules._SHAPE_RULES), *((name, rx) for name, rx, _ in rules._OWN_RULES),
+               ("pem", rules._PEM), ("token", rules._TOKEN), ("url-userinfo", credentials._URL_USERINFO),
+               ("pair", credentials._PAIR)]
+
+
+@pytest.mark.parametrize(("pattern", "min_width", "clauses", "fold"), [
+    (r"abc", 3, [{"abc"}], False),
+    (r"ab?c", 2, [{"a"}, {"c"}], False),  # the optional b is not required
+    (r"(?:token|secret)=\w+", 7, [{"token", "secret"}, {"="}], False),
+    (r"(?:x|\d)y", 2, [{"y"}], False),  # a branch starting with a class: no clause
+    (r"[ \t]+k", 2, [{" ", "\t"}, {"k"}], False),
+    (r"[a-z]k", 2, [{"k"}], False),  # a range is not a literal class
+    (r"(?i)Bearer\s", 7, [{"bearer"}], True),
+    (r"(?=.*=)x", 1, [{"="}, {"x"}], False),  # a positive lookahead's content is in the text
+    (r"(?<!-)x", 1, [{"x"}], False),  # a negative one is not
+    (r"(?i:ab)c", 3, [{"c"}], False),  # scoped flags: left unguarded
+    (r"(?:ab)+c", 3, [{"ab"}, {"c"}], False),
+    (r"(?:ab)*c", 1, [{"c"}], False),
+])
+def test_needs_reads_what_an_expression_requires(pattern: str, min_width: int, clauses: list[set[str]],
+                                                 fold: bool) -> None:
+    got = needs(re.compile(pattern))
+    assert (got.min_width, [set(c) for c in got.clauses], got.fold) == (min_width, clauses, fold)
+
+
+def test_non_ascii_text_is_never_skipped_by_a_case_insensitive_guard() -> None:
+    """`re` folds `ſ` onto `s` under IGNORECASE; lower-casing does not."""
+    bearer = re.compile(r"(?i)\bbasic\s+(?P<value>\w{8,})")
+    text = "baſic c2VjcmV0cGFzc3dvcmQ"
+    assert bearer.search(text)
+    assert needs(bearer).may_match(text, text.lower())
+
+
+@pytest.mark.parametrize(("name", "regex"), EXPRESSIONS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(EXPRESSIONS)])
+def test_text_an_expression_matches_passes_its_guard(name: str, regex: re.Pattern[str]) -> None:
+    need = needs(regex)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(prefix=st.text(max_size=5), body=st.from_regex(regex), suffix=st.text(max_size=5))
+    def check(prefix: str, body: str, suffix: str) -> None:
+        text = prefix + body + suffix
+        if regex.search(text):
+            assert need.may_match(text, text.lower()), (name, text)
+
+    check()
+
+
+def _texts() -> list[str]:
+    files = sorted((REPO / "fixtures").rglob("*.hcl")) + sorted((REPO / "tests" / "secrets").glob("*"))
+    if CORPUS.is_dir():
+        files += sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".hcl", ".nomad", ".json", ".tf"))
+    texts: list[str] = []
+    for file in files:
+        text = file.read_text(errors="replace")
+        texts.append(text)
+        texts.extend(line for line in text.splitlines() if line.strip())
+    return texts
+
+
+def test_detector_finds_the_same_spans_with_and_without_the_prefilter() -> None:
+    texts = _texts()
+    found = 0
+    for text in texts:
+        for keyed in (True, False):
+            guarded = rules._scan(text, keyed, prefilter=True)
+            assert guarded == rules._scan(text, keyed, prefilter=False), text[:200]
+            found += bool(guarded)
+    assert found > 20  # the inputs hold secrets (the planted ones at least): the comparison compared something
