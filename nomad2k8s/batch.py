@@ -6,6 +6,7 @@ nothing here prints."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .emit_cache import EmitCache
+from .emit_pool import EmitJob, emitted_services
 from .output import (
     estate_report,
     repo_root,
@@ -41,6 +43,7 @@ from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .terraform import EstateFacts
 from .terraform.variables_check import check_nomad_variables
+from .secrets.scrub import learned
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
@@ -405,14 +408,25 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
     cache = EmitCache(output / CACHE_DIR) if options.cache else None
     profile_json: dict[int, str] = {}  # per site profile, taken once
     known: set[str] = set()
+    for item in pending:
+        if id(item.profile) not in profile_json:
+            profile_json[id(item.profile)] = item.profile.model_dump_json()
+    jobs = [EmitJob(p.result, options.fmt, p.profile, root, profile_json[id(p.profile)]) for p in pending]
+    to_learn = iter(pending)
+
+    def learn_one() -> bool:  # while workers emit: the estate pages' scrubber meets these strings again
+        item = next(to_learn, None)
+        if item is not None:
+            learned([item.result])
+        return item is not None
+
     try:
-        for item in pending:
-            if id(item.profile) not in profile_json:
-                profile_json[id(item.profile)] = item.profile.model_dump_json()
-            target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
-                                   source_root=root, cache=cache, profile_json=profile_json[id(item.profile)],
-                                   learned_into=known)
-            on_written(item.result, target)
+        with closing(emitted_services(jobs, cache, options.jobs, learn_one)) as stream:  # stops the workers if this stops
+            for item, emitted in zip(pending, stream):
+                target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
+                                       source_root=root, cache=cache, profile_json=profile_json[id(item.profile)],
+                                       learned_into=known, emitted=emitted)
+                on_written(item.result, target)
         if pending:
             write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache)
         if cache is not None and options.is_dir:  # a one-file run leaves the other services' entries

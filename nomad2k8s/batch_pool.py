@@ -6,10 +6,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import fileaccess
 from .convert import ServiceResult, convert_source
@@ -20,6 +21,8 @@ from .parse.loader import prepare_parsers
 from .profile import Profile
 from .terraform import EstateFacts
 
+T = TypeVar("T")
+R = TypeVar("R")
 POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
@@ -113,10 +116,27 @@ def outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
         yield from map(convert_one, tasks)
         return
     prepare_parsers()  # built once here, inherited by forked workers
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_ignore_sigint) as pool:
+    yield from pool_map(convert_one, tasks, jobs)
+
+
+def can_fork() -> bool:
+    """Workers can be forked: they inherit this process's memory (what `pool_map` relies on for state)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def worker_pool(jobs: int, tasks: int) -> ProcessPoolExecutor:
+    """Up to `jobs` worker processes for `tasks` tasks, forked where possible (they inherit this process's
+    memory: what emit_pool.py relies on), each ignoring Ctrl-C (the parent stops the batch)."""
+    context = multiprocessing.get_context("fork" if can_fork() else None)
+    return ProcessPoolExecutor(max(1, min(jobs, tasks)), mp_context=context, initializer=_ignore_sigint)
+
+
+def pool_map(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """`map(work, items)` in worker processes, results in order; stopped (Ctrl-C, an error), it cancels
+    what has not started."""
+    with worker_pool(jobs, len(items)) as pool:
         try:
-            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
+            yield from pool.map(work, items, chunksize=max(1, min(8, len(items) // (4 * jobs))))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

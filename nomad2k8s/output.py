@@ -64,12 +64,15 @@ def _json_text(data: Any) -> str:
 
 def write_service(result: ServiceResult, directory: Path, fmt: str, profile: Profile | None = None, *,
                   owner: Ownership | None = None, source_root: Path | None = None, cache: EmitCache | None = None,
-                  profile_json: str = "", learned_into: set[str] | None = None) -> Path:
+                  profile_json: str = "", learned_into: set[str] | None = None,
+                  emitted: Emitted | None = None) -> Path:
     """directory/<service>/ gets the service's files; with `owner`, only where the record allows. With
     `cache`, the files come from it when unchanged (emit_service); `learned_into` gets what the scrubber
-    learned from the service (for the estate pages' scrubber)."""
+    learned from the service (for the estate pages' scrubber). `emitted`: the files, emitted already
+    (emit_pool.py)."""
     target = directory / result.name
-    emitted = emit_service(result, fmt, profile, source_root, cache, profile_json)
+    if emitted is None:
+        emitted = emit_service(result, fmt, profile, source_root, cache, profile_json)
     files = emitted.files
     if learned_into is not None:
         learned_into |= emitted.known

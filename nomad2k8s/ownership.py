@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .emit.files import recover, stage_pieces, write_file, write_tree
 
@@ -53,16 +54,29 @@ def file_digest(path: Path) -> str | None:
 
 @contextlib.contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C (SIGINT) waits until the block is done, then raises KeyboardInterrupt as usual."""
-    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    if not can_block:
+    """Ctrl-C (SIGINT) waits until the block is done, then acts as it would have (KeyboardInterrupt).
+    The Python handler is swapped, not the signal blocked: a signal sent to the process reaches any thread
+    that does not block it (a worker pool's manager thread), and Python runs its handler in the main
+    thread at once."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            _deliver(previous)
+
+
+def _deliver(handler: Any) -> None:
+    """What SIGINT would have done under `handler`."""
+    if callable(handler):
+        handler(signal.SIGINT, None)  # Python's default one raises KeyboardInterrupt
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 @dataclass
