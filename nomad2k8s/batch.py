@@ -6,7 +6,6 @@ nothing here prints."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +27,13 @@ from .intentions.parser import dedupe as dedupe_intentions
 from .intentions.parser import load_file as load_intention_file
 from .k8s.names import dns_label
 from .emit_cache import EmitCache
-from .emit_pool import EmitJob, emitted_services
+from .emit_pool import Emission, EmitJob
 from .output import (
+    Pages,
+    SummaryPlan,
+    estate_pages,
     estate_report,
+    plan_summary,
     repo_root,
     write_estate,
     write_root_module,
@@ -43,7 +46,6 @@ from .profile import Profile
 from .profile_load import discover_config, resolve_profile
 from .terraform import EstateFacts
 from .terraform.variables_check import check_nomad_variables
-from .secrets.scrub import learned
 from .vault_check import VaultChecker, VaultUnavailable, check_results
 
 Warn = Callable[[str], None]
@@ -412,23 +414,20 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
         if id(item.profile) not in profile_json:
             profile_json[id(item.profile)] = item.profile.model_dump_json()
     jobs = [EmitJob(p.result, options.fmt, p.profile, root, profile_json[id(p.profile)]) for p in pending]
-    to_learn = iter(pending)
-
-    def learn_one() -> bool:  # while workers emit: the estate pages' scrubber meets these strings again
-        item = next(to_learn, None)
-        if item is not None:
-            learned([item.result])
-        return item is not None
-
+    plan: SummaryPlan | None = None
+    render: Callable[[dict], Pages] | None = None
     try:
-        with closing(emitted_services(jobs, cache, options.jobs, learn_one)) as stream:  # stops the workers if this stops
-            for item, emitted in zip(pending, stream):
+        with Emission(jobs, cache, options.jobs) as emission:
+            for item, emitted in zip(pending, emission.services()):
                 target = write_service(item.result, item.directory, options.fmt, item.profile, owner=owner,
                                        source_root=root, cache=cache, profile_json=profile_json[id(item.profile)],
                                        learned_into=known, emitted=emitted)
                 on_written(item.result, target)
-        if pending:
-            write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache)
+                if plan is None and report is not None:
+                    plan, render = _pages_started(emission, output, pending, report, owner, cache)
+            if pending:
+                write_summary(output, [(p.result, p.directory) for p in pending], report, owner, known, cache,
+                              render, plan)
         if cache is not None and options.is_dir:  # a one-file run leaves the other services' entries
             cache.prune()
         # The services' modules and the estate's shared claims (OUT/_shared/) are wired by the root module.
@@ -450,6 +449,20 @@ def write_outputs(options: BatchOptions, pending: list[Pending], on_written: OnW
         warn(f"warning: kept {output / kept.directory}: its job is no longer converted, but it holds files "
              f"nomad2k8s did not write or that were edited: {', '.join(kept.files)}")
     return owner
+
+
+def _pages_started(emission: Emission, output: Path, pending: list[Pending], report: dict, owner: Ownership,
+                   cache: EmitCache | None) -> tuple[SummaryPlan | None, Callable[[dict], Pages] | None]:
+    """Once every service is emitted by the workers (their learned secrets known), the estate pages: kept
+    as they are on disk, or rendered in a worker while this process goes on writing services."""
+    known = emission.all_known()
+    if known is None:
+        return None, None
+    plan = plan_summary(output, report, owner, known, cache)
+    if plan[1]:
+        return plan, None
+    results = [p.result for p in pending]
+    return plan, emission.pages_in_worker(lambda: estate_pages(results, report, known))
 
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,

@@ -105,7 +105,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:
+def ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group: the parent stops the batch; workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -128,7 +128,7 @@ def worker_pool(jobs: int, tasks: int) -> ProcessPoolExecutor:
     """Up to `jobs` worker processes for `tasks` tasks, forked where possible (they inherit this process's
     memory: what emit_pool.py relies on), each ignoring Ctrl-C (the parent stops the batch)."""
     context = multiprocessing.get_context("fork" if can_fork() else None)
-    return ProcessPoolExecutor(max(1, min(jobs, tasks)), mp_context=context, initializer=_ignore_sigint)
+    return ProcessPoolExecutor(max(1, min(jobs, tasks)), mp_context=context, initializer=ignore_sigint)
 
 
 def pool_map(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:

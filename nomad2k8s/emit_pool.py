@@ -4,21 +4,27 @@ byte for byte for any number of processes.
 
 The services are not sent to the workers: forked, they inherit the parent's memory (the batch stage's
 results included) and are told an index; only the emitted text comes back. Without fork (not Linux),
-or for a few services, everything is emitted in this process. While it waits for the workers, the
-parent runs `idle` steps (batch.py: it learns the services' secrets, so that the estate pages' scrubber,
-which meets the same strings, finds its detector's cache warm).
+or for a few services, everything is emitted in this process.
+
+The estate pages (report.json, report.html...) need what every service's scrubber learned: once the
+workers have emitted every service (while the parent may still be writing them), one more forked
+process renders and scrubs the pages, and the parent writes them when it is done with the services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Self
 
-from .batch_pool import POOL_MIN_FILES, can_fork, worker_pool
+from .batch_pool import POOL_MIN_FILES, can_fork, ignore_sigint, worker_pool
 from .convert import ServiceResult
 from .emit_cache import EmitCache, Emitted
-from .output import emit_service
+from .output import Pages, emit_service
 from .profile import Profile
 
 
@@ -31,7 +37,7 @@ class EmitJob:
     profile_json: str
 
 
-# The jobs of the current pool: set before the workers fork, read by them (never sent).
+# The work of the current pool: set before the workers fork, read by them (never sent).
 _JOBS: list[EmitJob] = []
 _CACHE_DIR: list[Path | None] = [None]
 
@@ -44,30 +50,91 @@ def _emit_at(index: int) -> tuple[Emitted, set[str]]:
     return emitted, cache.used if cache is not None else set()
 
 
-def emitted_services(jobs_list: list[EmitJob], cache: EmitCache | None, jobs: int,
-                     idle: Callable[[], bool] = lambda: False) -> Generator[Emitted, None, None]:
-    """The services' emitted files, in order; the cache entries the workers used are added to `cache.used`
-    (so that the parent's prune keeps them). `idle`: one step of other work (False: none left)."""
-    if jobs <= 1 or len(jobs_list) < POOL_MIN_FILES or not can_fork():
-        for job in jobs_list:
-            yield emit_service(job.result, job.fmt, job.profile, job.source_root, cache, job.profile_json)
-        return
-    _JOBS[:] = jobs_list
-    _CACHE_DIR[0] = cache.directory if cache is not None else None
-    try:
-        with worker_pool(jobs, len(jobs_list)) as pool:
-            futures = [pool.submit(_emit_at, i) for i in range(len(jobs_list))]
+class Emission:
+    """The services' emitted files, in order, and the estate pages rendered in a worker once every
+    service is emitted (they need what the services' scrubbers learned). Pool mode with --jobs > 1,
+    fork and at least POOL_MIN_FILES services; else everything happens in this process, when asked."""
+
+    def __init__(self, jobs_list: list[EmitJob], cache: EmitCache | None, jobs: int) -> None:
+        self.jobs_list, self.cache = jobs_list, cache
+        self.pooled = jobs > 1 and len(jobs_list) >= POOL_MIN_FILES and can_fork()
+        self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[tuple[Emitted, set[str]]]] = []
+        self._done = 0
+        self._pages_process: multiprocessing.process.BaseProcess | None = None
+
+    def __enter__(self) -> Self:
+        if self.pooled:
+            _JOBS[:] = self.jobs_list
+            _CACHE_DIR[0] = self.cache.directory if self.cache is not None else None
+            self._pool = worker_pool(self._jobs, len(self.jobs_list))
+            self._futures = [self._pool.submit(_emit_at, i) for i in range(len(self.jobs_list))]
+            for future in self._futures:
+                future.add_done_callback(self._count)
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        try:
+            if self._pages_process is not None and self._pages_process.is_alive():
+                self._pages_process.terminate()  # stopped before its pages were taken
+                self._pages_process.join()
+            if self._pool is not None:
+                # Stopped (Ctrl-C, an error): what has not started is cancelled, nothing is waited for.
+                self._pool.shutdown(wait=kind is None, cancel_futures=True)
+        finally:
+            _JOBS.clear()
+            _CACHE_DIR[0] = None
+
+    def _count(self, _future: Future[tuple[Emitted, set[str]]]) -> None:
+        self._done += 1  # the pool's manager thread; read by the parent's loop
+
+    def services(self) -> Iterator[Emitted]:
+        if self._pool is None:
+            for job in self.jobs_list:
+                yield emit_service(job.result, job.fmt, job.profile, job.source_root, self.cache, job.profile_json)
+            return
+        for future in self._futures:
+            emitted, used = future.result()
+            if self.cache is not None:
+                self.cache.used |= used
+            yield emitted
+
+    def all_known(self) -> set[str] | None:
+        """What every service's scrubber learned, united, once every service is emitted (pool mode only)."""
+        if self._pool is None or self._done < len(self._futures) or not all(f.done() for f in self._futures):
+            return None
+        return set().union(*(f.result()[0].known for f in self._futures))
+
+    def pages_in_worker(self, make: Callable[[], Pages]) -> Callable[[dict], Pages]:
+        """`make` run now in a process forked for it (it sees this process's memory as it is now; the pool's
+        workers were forked earlier); the returned render (for write_summary) waits for its pages."""
+        parent_end, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
+        process = multiprocessing.get_context("fork").Process(target=_send_pages, args=(make, child_end),
+                                                              daemon=True)
+        process.start()
+        child_end.close()
+        self._pages_process = process
+
+        def render(_report: dict) -> Pages:
             try:
-                for future in futures:
-                    while not future.done() and idle():
-                        pass
-                    emitted, used = future.result()
-                    if cache is not None:
-                        cache.used |= used
-                    yield emitted
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    finally:
-        _JOBS.clear()
-        _CACHE_DIR[0] = None
+                outcome = parent_end.recv()
+            except EOFError:
+                raise RuntimeError("the process rendering the estate pages ended without them") from None
+            finally:
+                parent_end.close()
+            process.join()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return [(name, [text]) for name, text in outcome]
+        return render
+
+
+def _send_pages(make: Callable[[], Pages], conn: Connection) -> None:
+    ignore_sigint()
+    try:
+        outcome: object = [(name, "".join(pieces)) for name, pieces in make()]
+    except Exception as exc:  # noqa: BLE001 - raised again in the parent, as in-process
+        outcome = exc
+    conn.send(outcome)
+    conn.close()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .convert import ServiceResult
@@ -14,7 +13,6 @@ from .emit.doc import Doc
 from .emit.files import write_file, write_pieces, write_tree
 from .emit_cache import EmitCache, Emitted, fingerprint, summary_fingerprint
 from .ownership import Ownership
-from .ownership import digest as text_digest
 from .profile import Profile
 from .report import markdown, summary
 from .review import report as review
@@ -122,45 +120,80 @@ def estate_report(output: Path, written: list[tuple[ServiceResult, Path, Profile
     return review.build(services, run, root, not_converted)
 
 
+Pages = list[tuple[str, Iterable[str]]]  # the estate pages: file name -> text in pieces
+
+
+SummaryPlan = tuple[bytes | None, bool]  # the pages' cache digest, and whether the pages on disk are kept
+
+
+def plan_summary(output: Path, report: dict, owner: Ownership | None, known: set[str] | None,
+                 cache: EmitCache | None) -> SummaryPlan:
+    """With `cache`: the pages' digest, and True when the files on disk still hold the pages a run stored
+    for it (then recorded as written, and nothing is rendered or written)."""
+    digest = summary_fingerprint(report, known) if cache is not None and known is not None else None
+    hit = cache.load(digest) if cache is not None and digest is not None else None
+    # The entry holds the pages' digests only (an estate's pages are large).
+    kept = hit is not None and owner is not None and owner.keep_files({output / n: d for n, d in hit.files.items()})
+    return digest, kept
+
+
 def write_summary(output: Path, written: list[tuple[ServiceResult, Path]], report: dict | None = None,
                   owner: Ownership | None = None, known: set[str] | None = None,
-                  cache: EmitCache | None = None) -> dict:
+                  cache: EmitCache | None = None, render: Callable[[dict], Pages] | None = None,
+                  plan: SummaryPlan | None = None) -> dict:
     """The estate's review for the services written under `output`: report.json, estate.json (its `graph`,
     nomad2k8s/estate_graph.py), report.html (with the code catalogue it links to, CODES.md) and SUMMARY.md
     (the agenda). `known`: what the scrubber learned from the services already (each one's, united); with
-    `cache`, the pages come from it when the report and those values are the same as a run's that stored them."""
+    `cache`, the pages come from it when the report and those values are the same as a run's that stored them.
+    `render`: how the pages are made from the report (default: estate_pages here; emit_pool.py: in a worker);
+    `plan`: plan_summary's answer, taken already."""
     from .ledger.codes import render_markdown
-    from .report import html
 
     if report is None:
         report = estate_report(output, [(r, d, None) for r, d in written], None,
                                {"source": ".", "profile": "vanilla", "format": "yaml"})
-    digest = summary_fingerprint(report, known) if cache is not None and known is not None else None
-    hit = cache.load(digest) if cache is not None and digest is not None else None
-    # The entry holds the pages' digests only (an estate's pages are large): when the files on disk still
-    # hold them, nothing is rendered or written.
-    if hit is not None and owner is not None and owner.keep_files({output / n: d for n, d in hit.files.items()}):
+    digest, kept = plan if plan is not None else plan_summary(output, report, owner, known, cache)
+    if kept:
         _write(output / "CODES.md", render_markdown(), owner)
         return report
+    pages = render(report) if render is not None else estate_pages([r for r, _ in written], report, known)
     # Page by page, each written as it is made: an estate's report.json and report.html are large.
-    scrubber = scrubber_for([result for result, _ in written], known)  # the pages quote rows
-    data = scrubber.clean(report)
-    text_pieces = itertools.chain(json_text.pieces(data), "\n")
-    digests = {"report.json": _write_pieces(output / "report.json", text_pieces, owner)}
-    for name, text in (("estate.json", json_text.dumps(scrubber.clean(report.get("graph", {}))) + "\n"),
-                       ("SUMMARY.md", scrubber.file("SUMMARY.md", summary.render(report)))):
-        _write(output / name, text, owner)
-        digests[name] = text_digest(text)
-    # The page is rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens.
-    # The data itself when json.loads would give it back unchanged (else that round trip).
-    if not json_text.json_native(data):
-        data = json.loads(json_text.dumps(data))
-    digests["report.html"] = _write_pieces(output / "report.html", html.render_pieces(data, codes_href="CODES.md"),
-                                           owner)
+    digests = {name: _write_pieces(output / name, pieces, owner) for name, pieces in pages}
     if cache is not None and digest is not None:
         cache.store(digest, Emitted(digests, set()))
     _write(output / "CODES.md", render_markdown(), owner)
     return report
+
+
+def estate_pages(results: list[ServiceResult], report: dict, known: set[str] | None) -> Pages:
+    """report.json, estate.json, SUMMARY.md and report.html, scrubbed; each page's pieces are made as they
+    are consumed (so a page is never held whole)."""
+    from .report import html
+
+    scrubber = scrubber_for(results, known)  # the pages quote rows
+    cleaned: list[Any] = []
+
+    def report_json() -> Iterator[str]:
+        cleaned.append(scrubber.clean(report))
+        yield from json_text.pieces(cleaned[0])
+        yield "\n"
+
+    def report_html() -> Iterator[str]:
+        # Rendered from the scrubbed data, not scrubbed as text: its CSP hashes look like tokens. The data
+        # itself when json.loads would give it back unchanged (else that round trip).
+        data = cleaned[0]
+        if not json_text.json_native(data):
+            data = json.loads(json_text.dumps(data))
+        yield from html.render_pieces(data, codes_href="CODES.md")
+
+    return [("report.json", report_json()),
+            ("estate.json", _made(lambda: json_text.dumps(scrubber.clean(report.get("graph", {}))) + "\n")),
+            ("SUMMARY.md", _made(lambda: scrubber.file("SUMMARY.md", summary.render(report)))),
+            ("report.html", report_html())]
+
+
+def _made(make: Callable[[], str]) -> Iterator[str]:
+    yield make()
 
 
 def write_estate(output: Path, services: list[tuple[Path, list[dict[str, Any]]]], fmt: str,

@@ -6,8 +6,8 @@ them. Each process reports two figures: whole-process (interpreter start, import
 process and its workers, from wait4) and in-process (the work alone, timed inside the child after its
 imports). Ratios compare min to min and median to median of figures taken in the same run.
 
-    python scripts/bench.py [--repo DIR] [--corpus DIR] [--rounds N] [--only e2e,jobs,rerun,help,rss]
-                            [--big]
+    python scripts/bench.py [--repo DIR] [--against DIR] [--corpus DIR] [--rounds N]
+                            [--only e2e,jobs,rerun,help,rss] [--big]
 
   e2e    convert --format yaml / terraform --jobs 1 --output TMP  vs  hcl2.loads of the same files
   jobs   convert --jobs 2 vs --jobs 1 (both yaml, fresh output)
@@ -16,7 +16,9 @@ imports). Ratios compare min to min and median to median of figures taken in the
   rss    peak RSS of convert --jobs 1 for the corpus (and, with --big, a tree of 10 copies of it)
 
 --repo runs another checkout's code (e.g. the commit before a change) with this script, so before and
-after are measured by the same harness; options that checkout lacks (--jobs) are left out and the
+after are measured by the same harness; --against DIR runs a second checkout in the same rounds,
+interleaved measure by measure, and prints after/before ratios (the fairest before/after on a loaded
+machine); options that checkout lacks (--jobs) are left out and the
 measures that need them say n/a. Never used as a timed test: figures depend on the machine and its load.
 """
 
@@ -226,6 +228,15 @@ class Bench:
                   f"({run.wall:.1f} s wall, {run.cpu:.1f} s CPU: {run.cpu / small.cpu:.1f}x the CPU of {count} files)")
 
 
+def _compare(before: Bench, after: Bench) -> None:
+    """after/before per figure measured for both checkouts in the same rounds (min to min, median to median)."""
+    print(f"after ({after.repo}) / before ({before.repo}), same rounds:")
+    for name, series in after.series.items():
+        if name in before.series:
+            for attr, what in (("cpu", "CPU"), ("wall", "wall")):
+                print(f"  {name:<22} {what:<5} {_ratio(series, before.series[name], attr)}")
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--inner":
         _inner(sys.argv[2], sys.argv[4:])
@@ -234,6 +245,8 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose code runs (default: this one)")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "jobs")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="a second checkout (e.g. the commit before a change), measured "
+                        "interleaved with --repo in the same rounds; prints both and after/before ratios")
     parser.add_argument("--only", default=",".join(MEASURES), help="comma-separated subset of " + ",".join(MEASURES))
     parser.add_argument("--big", action="store_true", help="rss also for 10 copies of the corpus (slow)")
     opts = parser.parse_args()
@@ -242,18 +255,28 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown measure(s): {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="n2k-bench-") as tmp:
-        bench = Bench(opts.repo.resolve(), opts.corpus.resolve(), Path(tmp))
-        # Warm-up, not recorded: bytecode written, page cache filled, lazy imports compiled.
-        bench.m_help()
-        bench.convert(Path(bench.files[0]), bench._out())
-        bench.series.clear()
-        steps: list[Callable[[], None]] = [getattr(bench, f"m_{m}") for m in measures if m != "rss"]
+        repos = [opts.repo.resolve()] + ([opts.against.resolve()] if opts.against else [])
+        benches = []
+        for i, repo in enumerate(repos):
+            (Path(tmp) / str(i)).mkdir()
+            bench = Bench(repo, opts.corpus.resolve(), Path(tmp) / str(i))
+            # Warm-up, not recorded: bytecode written, page cache filled, lazy imports compiled.
+            bench.m_help()
+            bench.convert(Path(bench.files[0]), bench._out())
+            bench.series.clear()
+            benches.append(bench)
+        kinds = [m for m in measures if m != "rss"]
         for r in range(opts.rounds):
-            shift = r % len(steps) if steps else 0
-            for step in steps[shift:] + steps[:shift]:
-                step()
+            shift = r % len(kinds) if kinds else 0
+            for kind in kinds[shift:] + kinds[:shift]:
+                # With --against, each measure runs for both checkouts back to back, in turns.
+                for bench in benches[r % len(benches):] + benches[:r % len(benches)]:
+                    getattr(bench, f"m_{kind}")()
             print(f"round {r + 1}/{opts.rounds} done", file=sys.stderr, flush=True)
-        bench.report(measures, opts.big)
+        for bench in benches:
+            bench.report(measures, opts.big)
+        if len(benches) == 2:
+            _compare(benches[1], benches[0])
 
 
 if __name__ == "__main__":

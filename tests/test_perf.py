@@ -153,6 +153,42 @@ def test_any_number_of_jobs_gives_the_same_tree(tmp_path: Path) -> None:
     assert runs[2] == runs[1] and runs[3] == runs[1]
 
 
+def test_with_jobs_the_estate_pages_are_rendered_in_a_worker_and_the_same(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from nomad2k8s import emit_pool
+
+    src = _mixed_tree(tmp_path)
+    started: list[int] = []
+    real = emit_pool.Emission.pages_in_worker
+
+    def counting(self: emit_pool.Emission, make: object) -> object:
+        started.append(len(self.jobs_list))
+        return real(self, make)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(emit_pool.Emission, "pages_in_worker", counting)
+    trees = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        assert run_cli("convert", src, "--output", out, "--jobs", str(jobs)).returncode == 0
+        trees[jobs] = written_tree(out)
+    assert len(started) == 1 and started[0] >= emit_pool.POOL_MIN_FILES  # --jobs 2 only
+    assert trees[2] == trees[1] and b"\"verdict\": " in trees[2]["report.json"]
+
+
+def test_a_failure_rendering_the_pages_in_a_worker_is_the_failure_in_process(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _mixed_tree(tmp_path)
+
+    def broken(*_: object) -> list:
+        raise RuntimeError("pages broke")
+
+    monkeypatch.setattr(batch, "estate_pages", broken)  # forked workers inherit the patch
+    monkeypatch.setattr("nomad2k8s.output.estate_pages", broken)
+    for jobs in (1, 2):  # the error a bug raises in the parent comes back from the worker (not a hang, not lost)
+        with pytest.raises(RuntimeError, match="pages broke"):
+            run_cli("convert", src, "--output", tmp_path / f"out{jobs}", "--jobs", str(jobs))
+
+
 _FILE_JOB = """
 job "files" {
   group "g" {
