@@ -52,7 +52,8 @@ Warn = Callable[[str], None]
 NOT_A_JOBSPEC = "not a jobspec (no job block)"
 OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
 OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
-CACHE_DIR = Path(".nomad2k8s") / "cache"
+TOOL_DIR = Path(".nomad2k8s")  # the tool's own files under an output (record, caches)
+CACHE_DIR = TOOL_DIR / "cache"
 
 
 class BatchError(Exception):
@@ -462,7 +463,7 @@ def _pages_started(emission: Emission, output: Path, pending: list[Pending], rep
     if plan[1]:
         return plan, None
     results = [p.result for p in pending]
-    return plan, emission.pages_in_worker(lambda: estate_pages(results, report, known))
+    return plan, emission.pages_in_worker(lambda: estate_pages(results, report, known), output / TOOL_DIR)
 
 
 def run_batch(options: BatchOptions, profiles: Profiles, checker: VaultChecker | None, warn: Warn,

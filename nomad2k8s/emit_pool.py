@@ -8,12 +8,15 @@ or for a few services, everything is emitted in this process.
 
 The estate pages (report.json, report.html...) need what every service's scrubber learned: once the
 workers have emitted every service (while the parent may still be writing them), one more forked
-process renders and scrubs the pages, and the parent writes them when it is done with the services.
+process renders and scrubs the pages into files of the tool's own (OUT/.nomad2k8s/pages-*), and the
+parent writes them in place, in pieces, when it is done with the services.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from typing import Self
 
 from .batch_pool import POOL_MIN_FILES, can_fork, ignore_sigint, worker_pool
 from .convert import ServiceResult
+from .emit.files import stage_pieces
 from .emit_cache import EmitCache, Emitted
 from .output import Pages, emit_service
 from .profile import Profile
@@ -63,6 +67,7 @@ class Emission:
         self._futures: list[Future[tuple[Emitted, set[str]]]] = []
         self._done = 0
         self._pages_process: multiprocessing.process.BaseProcess | None = None
+        self._staging: Path | None = None
 
     def __enter__(self) -> Self:
         if self.pooled:
@@ -79,6 +84,8 @@ class Emission:
             if self._pages_process is not None and self._pages_process.is_alive():
                 self._pages_process.terminate()  # stopped before its pages were taken
                 self._pages_process.join()
+            if self._staging is not None:
+                shutil.rmtree(self._staging, ignore_errors=True)
             if self._pool is not None:
                 # Stopped (Ctrl-C, an error): what has not started is cancelled, nothing is waited for.
                 self._pool.shutdown(wait=kind is None, cancel_futures=True)
@@ -106,11 +113,16 @@ class Emission:
             return None
         return set().union(*(f.result()[0].known for f in self._futures))
 
-    def pages_in_worker(self, make: Callable[[], Pages]) -> Callable[[dict], Pages]:
+    def pages_in_worker(self, make: Callable[[], Pages], staging_parent: Path) -> Callable[[dict], Pages]:
         """`make` run now in a process forked for it (it sees this process's memory as it is now; the pool's
-        workers were forked earlier); the returned render (for write_summary) waits for its pages."""
+        workers were forked earlier), each page written as it is made to a directory made under
+        `staging_parent` (the tool's own, removed when this ends); the returned render (for write_summary)
+        waits for them and reads them back in pieces."""
+        staging_parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="pages-", dir=staging_parent))
+        self._staging = staging
         parent_end, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
-        process = multiprocessing.get_context("fork").Process(target=_send_pages, args=(make, child_end),
+        process = multiprocessing.get_context("fork").Process(target=_stage_pages, args=(make, staging, child_end),
                                                               daemon=True)
         process.start()
         child_end.close()
@@ -126,15 +138,21 @@ class Emission:
             process.join()
             if isinstance(outcome, BaseException):
                 raise outcome
-            return [(name, [text]) for name, text in outcome]
+            return [(name, _read_pieces(path)) for name, path in outcome]
         return render
 
 
-def _send_pages(make: Callable[[], Pages], conn: Connection) -> None:
+def _stage_pages(make: Callable[[], Pages], staging: Path, conn: Connection) -> None:
     ignore_sigint()
     try:
-        outcome: object = [(name, "".join(pieces)) for name, pieces in make()]
+        outcome: object = [(name, stage_pieces(staging / name, pieces)[0]) for name, pieces in make()]
     except Exception as exc:  # noqa: BLE001 - raised again in the parent, as in-process
         outcome = exc
     conn.send(outcome)
     conn.close()
+
+
+def _read_pieces(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as handle:
+        while piece := handle.read(1 << 20):
+            yield piece

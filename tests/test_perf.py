@@ -161,9 +161,10 @@ def test_with_jobs_the_estate_pages_are_rendered_in_a_worker_and_the_same(tmp_pa
     started: list[int] = []
     real = emit_pool.Emission.pages_in_worker
 
-    def counting(self: emit_pool.Emission, make: object) -> object:
+    def counting(self: emit_pool.Emission, make: object, staging: Path) -> object:
         started.append(len(self.jobs_list))
-        return real(self, make)  # type: ignore[arg-type]
+        assert staging.is_relative_to(tmp_path / "out2" / ".nomad2k8s")  # the tool's own directory
+        return real(self, make, staging)  # type: ignore[arg-type]
 
     monkeypatch.setattr(emit_pool.Emission, "pages_in_worker", counting)
     trees = {}
@@ -173,6 +174,7 @@ def test_with_jobs_the_estate_pages_are_rendered_in_a_worker_and_the_same(tmp_pa
         trees[jobs] = written_tree(out)
     assert len(started) == 1 and started[0] >= emit_pool.POOL_MIN_FILES  # --jobs 2 only
     assert trees[2] == trees[1] and b"\"verdict\": " in trees[2]["report.json"]
+    assert not list((tmp_path / "out2" / ".nomad2k8s").glob("pages-*"))  # the staged pages are gone
 
 
 def test_a_failure_rendering_the_pages_in_a_worker_is_the_failure_in_process(tmp_path: Path,
