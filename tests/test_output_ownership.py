@@ -285,3 +285,26 @@ def test_a_killed_swap_is_undone_on_the_next_run(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (service / "notes.md").read_text() == "mine\n" and (service / "deployment-whoami.yaml").is_file()
     _assert_record_matches_disk(out)
+
+
+def test_ctrl_c_is_deferred_even_when_another_thread_could_take_the_signal() -> None:
+    """The bug a worker pool's helper thread exposed: SIGINT blocked in the main thread only went to the other
+    thread, and Python raised KeyboardInterrupt in the middle of the deferred block."""
+    import threading
+
+    from nomad2k8s.ownership import interrupts_deferred
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)  # a thread that does not block SIGINT, like a pool's
+    helper.start()
+    done: list[str] = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.2)  # long enough for a delivered signal's handler to run in the main thread
+                done.append("block finished")
+    finally:
+        stop.set()
+        helper.join()
+    assert done == ["block finished"]
