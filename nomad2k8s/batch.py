@@ -40,7 +40,7 @@ from .output import (
     write_service,
     write_summary,
 )
-from .ownership import Ownership
+from .ownership import TOOL_DIR, Ownership
 from .parse import discover
 from .profile import Profile
 from .profile_load import discover_config, resolve_profile
@@ -52,7 +52,6 @@ Warn = Callable[[str], None]
 NOT_A_JOBSPEC = "not a jobspec (no job block)"
 OnFile = Callable[[Path, int, int], None]  # the file about to be converted, files done, total
 OnWritten = Callable[[ServiceResult, Path], None]  # a service and its directory (written, or bound for stdout)
-TOOL_DIR = Path(".nomad2k8s")  # the tool's own files under an output (record, caches)
 CACHE_DIR = TOOL_DIR / "cache"
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from . import fileaccess
 from .convert import ServiceResult, convert_source
@@ -21,8 +20,6 @@ from .parse.loader import prepare_parsers
 from .profile import Profile
 from .terraform import EstateFacts
 
-T = TypeVar("T")
-R = TypeVar("R")
 POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
@@ -116,11 +113,16 @@ def outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
         yield from map(convert_one, tasks)
         return
     prepare_parsers()  # built once here, inherited by forked workers
-    yield from pool_map(convert_one, tasks, jobs)
+    with worker_pool(jobs, len(tasks)) as pool:
+        try:
+            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
+        except BaseException:  # Ctrl-C, an error: what has not started is cancelled
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def can_fork() -> bool:
-    """Workers can be forked: they inherit this process's memory (what `pool_map` relies on for state)."""
+    """Workers can be forked: they inherit this process's memory (what emit_pool.py relies on for state)."""
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -129,14 +131,3 @@ def worker_pool(jobs: int, tasks: int) -> ProcessPoolExecutor:
     memory: what emit_pool.py relies on), each ignoring Ctrl-C (the parent stops the batch)."""
     context = multiprocessing.get_context("fork" if can_fork() else None)
     return ProcessPoolExecutor(max(1, min(jobs, tasks)), mp_context=context, initializer=ignore_sigint)
-
-
-def pool_map(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
-    """`map(work, items)` in worker processes, results in order; stopped (Ctrl-C, an error), it cancels
-    what has not started."""
-    with worker_pool(jobs, len(items)) as pool:
-        try:
-            yield from pool.map(work, items, chunksize=max(1, min(8, len(items) // (4 * jobs))))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise

@@ -109,7 +109,7 @@ class Emission:
 
     def all_known(self) -> set[str] | None:
         """What every service's scrubber learned, united, once every service is emitted (pool mode only)."""
-        if self._pool is None or self._done < len(self._futures) or not all(f.done() for f in self._futures):
+        if self._pool is None or self._done < len(self._futures):  # counted as each finishes (_count)
             return None
         return set().union(*(f.result()[0].known for f in self._futures))
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from .emit.files import recover, stage_pieces, write_file, write_tree
 
-RECORD = Path(".nomad2k8s") / "written.json"
+TOOL_DIR = Path(".nomad2k8s")  # the tool's own files under an output (this record, the caches)
+RECORD = TOOL_DIR / "written.json"
 RECORD_VERSION = 1
 
 
