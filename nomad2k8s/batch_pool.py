@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import fileaccess
-from .convert import ServiceResult, convert_source
+from .convert import ServiceResult, convert_source, release_context
 from .decisions.answers import MetaOverrides
 from .errors import ConversionError
 from .estate import JobSource
@@ -41,8 +41,13 @@ class FileTask:
         return self.source.path
 
     def convert(self, meta: MetaOverrides | None = None) -> list[ServiceResult]:
-        return convert_source(self.source, self.profile, self.variables, self.var_files, root=self.root,
-                              facts=self.facts, meta=meta, base_dir=self.base_dir)
+        """The file's jobs, holding their contexts only where a batch pass has work (a worker sends back,
+        a cache entry keeps and the batch holds much less)."""
+        results = convert_source(self.source, self.profile, self.variables, self.var_files, root=self.root,
+                                 facts=self.facts, meta=meta, base_dir=self.base_dir)
+        for result in results:
+            release_context(result)
+        return results
 
 
 @dataclass

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import __version__
 
-FORMAT = "1"  # bump when an entry's layout changes
+FORMAT = "2"  # bump when an entry's layout changes
 MISSING = "-"
 
 

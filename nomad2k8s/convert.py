@@ -14,12 +14,14 @@ from nomad2k8s.mapping.core import unsupported
 from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.core.registry import TRANSFORMS, Transform
 from nomad2k8s.mapping.networking.upstreams import collect_upstreams
+from nomad2k8s.mapping.passes.batch_inputs import has_batch_work
 from nomad2k8s.mapping.workload import kinds as workload
 from nomad2k8s.mapping.workload import namespace
 
 from . import hints
 from .decisions.answers import MetaOverrides, inject
 from .estate import JobSource
+from .job_view import JobView, job_view
 from .ledger import Ledger, Status
 from .k8s import limits
 from .model import build_job, paths
@@ -56,8 +58,10 @@ class ServiceResult:
     objects: list[dict[str, Any]]
     ledger: Ledger
     extra: dict[str, Any] = field(default_factory=dict)
-    # The converted job before serialization, for the batch stage (link_batch).
+    # The converted job before serialization, for the batch stage (link_batch); let go once no batch pass
+    # has work in it (release_context). What later stages read of the job is in `view`.
     context: JobContext | None = field(default=None, repr=False, compare=False)
+    view: JobView | None = field(default=None, repr=False, compare=False)
 
 
 def to_plain(obj: Any) -> dict[str, Any]:
@@ -180,7 +184,13 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
     objects = serialize(jctx)
     limits.enforce(objects, ledger, job.nomad_path, str(parsed.path))  # what the API server would refuse
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
-                         objects=objects, ledger=ledger, extra=extra, context=jctx)
+                         objects=objects, ledger=ledger, extra=extra, context=jctx, view=job_view(jctx))
+
+
+def release_context(result: ServiceResult) -> None:
+    """Let go of the job's context unless a batch pass may change the job (its view stays)."""
+    if result.context is not None and not has_batch_work(result.context):
+        result.context = None
 
 
 def _used_volume_facts(job: Any, facts: EstateFacts) -> list[dict[str, Any]]:
@@ -243,16 +253,19 @@ def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = T
     the jobs' object stores (e.g. Connect upstreams whose destination Service is in the batch get its
     port, mapping/passes/batch_upstreams.py); the jobs whose objects they changed are serialized again."""
     contexts = [r.context for r in results if r.context is not None]
+    offered = [r.view.services for r in results if r.view is not None]
     changed: list[JobContext] = []
     for transform in transforms:
         if transform.scope == "batch":
-            changed += [c for c in transform.fn(contexts) if not any(c is d for d in changed)]
+            changed += [c for c in transform.fn(contexts, offered) if not any(c is d for d in changed)]
     for result in results:
         if result.context is not None and any(result.context is c for c in changed):
             jctx = result.context
             result.objects = serialize(jctx)
             # The same API limits as the first serialization (names shortened again); its rows are recorded.
             limits.enforce(result.objects, Ledger(service=jctx.service), jctx.job.nomad_path, jctx.source_file)
+    for result in results:  # no later stage reads a context (their view is what they read)
+        result.context = None
 
 
 def flag_name_clashes(results: list[ServiceResult]) -> list[str]:

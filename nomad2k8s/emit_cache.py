@@ -2,7 +2,7 @@
 serializes nor scrubs a service again.
 
 A service's files are a function of its result after the batch stage (objects, ledger, extra, name,
-source, the parsed job the scrubber learns from), its profile, the format, the repository root and the
+source, what the scrubber learns from the parsed job), its profile, the format, the repository root and the
 tool: the entry is named after a digest of all of them (pickled), so any change is a miss. The entry
 holds the files as written (scrubbed) and the secret values the scrubber learned from the result (the
 estate report's scrubber needs them), sealed like the conversion cache (cache.py) with a key derived
@@ -35,11 +35,11 @@ def fingerprint(result: ServiceResult, fmt: str, profile: Profile | None, root: 
                 profile_json: str) -> bytes | None:
     """Digest of everything the service's files depend on; None when it cannot be taken (not picklable).
     Equal bytes mean equal inputs; unequal ones (e.g. a set pickled in another order) only cost a miss."""
-    job = result.context.job.model_dump(warnings=False) if result.context is not None else None
+    learned = sorted(result.view.secrets) if result.view is not None else None  # all the files read of the job
     # The working directory too: a relative jobspec path is shown relative to the repository through it.
     return _digest((tool_fingerprint(), fmt, profile_json, str(root), os.getcwd(), result.name, str(result.source),
                     result.syntax, result.objects, result.ledger.service, result.ledger.values,
-                    result.ledger.entries, result.extra, job))
+                    result.ledger.entries, result.extra, learned))
 
 
 def summary_fingerprint(report: dict[str, Any], known: set[str]) -> bytes | None:

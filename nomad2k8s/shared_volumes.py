@@ -25,13 +25,12 @@ RWX, ROX = "ReadWriteMany", "ReadOnlyMany"
 
 def _csi_claims(result: ServiceResult) -> dict[str, str]:
     """claim name -> Nomad volume path, for the job's CSI volumes (from the converted model)."""
-    if result.context is None:
+    if result.view is None:
         return {}
     found: dict[str, str] = {}
-    for group in result.context.job.group:
-        for volume in group.volume:
-            if volume.type == "csi" and volume.source and volume.per_alloc is not True:
-                found.setdefault(dns_label(str(volume.source)), volume.nomad_path)
+    for volume in result.view.volumes:
+        if volume.type == "csi" and volume.source and volume.per_alloc is not True:
+            found.setdefault(dns_label(str(volume.source)), volume.nomad_path)
     return found
 
 

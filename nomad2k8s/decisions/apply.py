@@ -49,8 +49,8 @@ def _service_of(decision: Decision, results: Iterable[ServiceResult]) -> Service
 
 
 def _job_path(result: ServiceResult) -> str:
-    if result.context is not None:
-        return result.context.job.nomad_path
+    if result.view is not None:
+        return result.view.job_path
     return next((e.nomad_path.split(".")[0] for e in result.ledger.entries if e.nomad_path.startswith("job[")),
                 f"job[{result.name}]")
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..convert import ServiceResult
+from ..job_view import VolumeUse
 from ..k8s.names import dns_label
 from ..ledger import Ledger, LedgerEntry, Status
 from ..profile import Profile
@@ -62,13 +63,12 @@ def _namespaces(result: ServiceResult) -> set[str]:
     return {o.get("metadata", {}).get("namespace", "") for o in result.objects}
 
 
-def _volume(result: ServiceResult, path: str) -> Any:
-    if result.context is None:
+def _volume(result: ServiceResult, path: str) -> VolumeUse | None:
+    if result.view is None:
         return None
-    for group in result.context.job.group:
-        for volume in group.volume:
-            if path == volume.nomad_path or path.startswith(volume.nomad_path + "."):
-                return volume
+    for volume in result.view.volumes:
+        if path == volume.nomad_path or path.startswith(volume.nomad_path + "."):
+            return volume
     return None
 
 
@@ -94,8 +94,8 @@ def needs(results: list[ServiceResult]) -> list[Need]:
             source = str(volume.source or volume.label) if volume is not None else ""
             volume_type = (volume.type or "host") if volume is not None else "ephemeral"
             fact = None
-            if volume is not None and result.context is not None:
-                fact = result.context.facts.volume(source)
+            if volume is not None and result.view is not None:
+                fact = result.view.volume_fact(source)
                 fact = fact if fact is not None and fact.volume_type == volume_type else None
             found.append(Need(result, entry, claim, volume_type, source, fact))
     return found

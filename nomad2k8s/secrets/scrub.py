@@ -73,8 +73,8 @@ class Scrubber:
     def learn_results(self, results: Iterable[ServiceResult]) -> None:
         for result in results:
             self._nomad = True
-            if result.context is not None:
-                self.learn(result.context.job.model_dump(warnings=False))
+            if result.view is not None:
+                self.known |= result.view.secrets
             for path, value in result.ledger.values.items():
                 self.learn(value, key=_leaf(path))
             self._nomad = False
@@ -219,6 +219,15 @@ def _encodings(value: str) -> set[str]:
     escaped = json.dumps(value, ensure_ascii=False)[1:-1]
     return {value, escaped, escaped.replace("${", "$${").replace("%{", "%%{"), value.replace("'", "''"),
             value.replace("|", "\\|")}
+
+
+def job_secrets(job: dict[str, Any]) -> set[str]:
+    """What pass 1 learns from a parsed job (its model dumped): taken when the job is converted
+    (job_view.py), so its model need not be kept for the scrubber."""
+    scrubber = Scrubber()
+    scrubber._nomad = True
+    scrubber.learn(job)
+    return scrubber.known
 
 
 def learned(results: Iterable[ServiceResult]) -> set[str]:

@@ -22,8 +22,9 @@ ALL = "*"
 @dataclass(frozen=True)
 class Transform:
     """`fn` takes a GroupContext (scope "group", once per task group), the JobContext ("job", once per
-    job, after every group) or the list of JobContexts converted together ("batch", before they are
-    serialized; it returns the contexts whose objects it changed)."""
+    job, after every group) or, for scope "batch", the JobContexts converted together that a batch pass
+    may change, and the Services every job of the batch emits (passes/batch_inputs.py); it returns the
+    contexts whose objects it changed (serialized again)."""
 
     concept: str
     scope: Scope

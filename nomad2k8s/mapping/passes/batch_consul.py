@@ -25,7 +25,8 @@ from typing import Any
 
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.config.template_files import eso_literal
-from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
+from nomad2k8s.mapping.core.context import JobContext
+from nomad2k8s.mapping.passes.batch_inputs import OfferedService
 from nomad2k8s.mapping.passes.batch_upstreams import _refresh_checksums
 from nomad2k8s.mapping.passes.container_texts import edit_texts
 from nomad2k8s.mapping.passes.pending import consul_external_name, consul_kept_note, consul_linked_note
@@ -33,9 +34,10 @@ from nomad2k8s.mapping.passes.pending import consul_external_name, consul_kept_n
 EXTERNAL = "N2K-CONSUL-NAME-EXTERNAL"
 
 
-def link_consul_names(contexts: list[JobContext]) -> list[JobContext]:
-    """Settle the pending Consul names of `contexts`; returns the contexts whose objects changed."""
-    owners = _service_namespaces(contexts)
+def link_consul_names(contexts: list[JobContext], offered: list[tuple[OfferedService, ...]]) -> list[JobContext]:
+    """Settle the pending Consul names of `contexts` from the Services every job of the batch emits
+    (`offered`, per job in batch order); returns the contexts whose objects changed."""
+    owners = _service_namespaces(offered)
     changed = []
     for jctx in contexts:
         edits: dict[str, str] = {}  # DNS name as written -> cluster host
@@ -62,14 +64,13 @@ def link_consul_names(contexts: list[JobContext]) -> list[JobContext]:
     return changed
 
 
-def _service_namespaces(contexts: list[JobContext]) -> dict[str, list[str]]:
+def _service_namespaces(offered: list[tuple[OfferedService, ...]]) -> dict[str, list[str]]:
     """Service name -> the namespaces the batch emits it in (in job order)."""
     found: dict[str, list[str]] = {}
-    for jctx in contexts:
-        for svc in jctx.objects.of_kind("Service"):
-            namespace = resolved_namespace(svc.metadata.namespace, jctx.namespace_for(svc), jctx.profile)
-            if namespace not in found.setdefault(svc.metadata.name, []):
-                found[svc.metadata.name].append(namespace)
+    for services in offered:
+        for svc in services:
+            if svc.namespace not in found.setdefault(svc.name, []):
+                found[svc.name].append(svc.namespace)
     return found
 
 

@@ -23,6 +23,7 @@ from nomad2k8s.ledger import LedgerEntry, Status, Target
 from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
 from nomad2k8s.mapping.networking import nodeports
 from nomad2k8s.mapping.networking.network import PortInfo, all_ports
+from nomad2k8s.mapping.passes.batch_inputs import OfferedService
 
 CLASH = "N2K-PORT-NODEPORT-CLASH"
 
@@ -60,8 +61,9 @@ class _Request:
         return f"Service {self.namespace}/{self.name} of job {self.jctx.job.name}"
 
 
-def allocate_node_ports(contexts: list[JobContext]) -> list[JobContext]:
-    """Make every nodePort of `contexts` unique; returns the contexts whose objects changed."""
+def allocate_node_ports(contexts: list[JobContext], offered: list[tuple[OfferedService, ...]]) -> list[JobContext]:
+    """Make every nodePort of `contexts` unique (the jobs with a nodePort keep their context:
+    batch_inputs.has_batch_work, so `offered` is not needed); returns the contexts whose objects changed."""
     requests = sorted(_requests(contexts), key=lambda r: r.key)
     taken: dict[int, _Request] = {}
     later: list[_Request] = []

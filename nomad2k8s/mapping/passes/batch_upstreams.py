@@ -19,15 +19,16 @@ from nomad2k8s.mapping.config.template_objects import (
     CHECKSUM_ANNOTATION,
     config_checksum,
 )
-from nomad2k8s.mapping.core.context import JobContext, resolved_namespace
-from nomad2k8s.mapping.core.store import name_of
+from nomad2k8s.mapping.core.context import JobContext
+from nomad2k8s.mapping.passes.batch_inputs import OfferedService
 from nomad2k8s.mapping.passes.container_texts import edit_texts
 from nomad2k8s.mapping.passes.pending import namespace_of, service_of
 
 
-def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
-    """Settle the pending upstreams of `contexts`; returns the contexts whose objects changed."""
-    ports = _service_ports(contexts)
+def link_upstreams(contexts: list[JobContext], offered: list[tuple[OfferedService, ...]]) -> list[JobContext]:
+    """Settle the pending upstreams of `contexts` from the Services every job of the batch emits (`offered`,
+    per job in batch order); returns the contexts whose objects changed."""
+    ports = _service_ports(offered)
     changed = []
     for jctx in contexts:
         edits: list[tuple[str, str]] = []
@@ -52,15 +53,13 @@ def link_upstreams(contexts: list[JobContext]) -> list[JobContext]:
     return changed
 
 
-def _service_ports(contexts: list[JobContext]) -> dict[tuple[str, str], int]:
+def _service_ports(offered: list[tuple[OfferedService, ...]]) -> dict[tuple[str, str], int]:
     """(Service name, namespace) -> its first port, over the batch (the first job's Service wins)."""
     ports: dict[tuple[str, str], int] = {}
-    for jctx in contexts:
-        for svc in sorted(jctx.objects.of_kind("Service"), key=lambda s: name_of(s) or ""):  # emitted order
-            if not svc.spec.ports:
-                continue
-            namespace = resolved_namespace(svc.metadata.namespace, jctx.namespace_for(svc), jctx.profile)
-            ports.setdefault((svc.metadata.name, namespace), svc.spec.ports[0].port)
+    for services in offered:
+        for svc in sorted(services, key=lambda s: s.name or ""):  # emitted order
+            if svc.port is not None:
+                ports.setdefault((svc.name, svc.namespace), svc.port)
     return ports
 
 
