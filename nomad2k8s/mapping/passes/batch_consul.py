@@ -22,14 +22,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-
 from nomad2k8s.k8s.names import dns_label
 from nomad2k8s.mapping.config.template_files import eso_literal
 from nomad2k8s.mapping.core.context import JobContext
 from nomad2k8s.mapping.passes.batch_inputs import OfferedService
 from nomad2k8s.mapping.passes.batch_upstreams import _refresh_checksums
 from nomad2k8s.mapping.passes.container_texts import edit_texts
-from nomad2k8s.mapping.passes.pending import consul_external_name, consul_kept_note, consul_linked_note
+from nomad2k8s.mapping.passes.pending import (
+    consul_external_name,
+    consul_kept_note,
+    consul_linked_note,
+)
 
 EXTERNAL = "N2K-CONSUL-NAME-EXTERNAL"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-
 from nomad2k8s.mapping.config.template_files import eso_literal
 from nomad2k8s.mapping.config.template_objects import (
     CHECKSUM_ANNOTATION,
