@@ -36,9 +36,8 @@ class JobView:
 
 
 def job_view(jctx: JobContext) -> JobView:
-    from .secrets.scrub import (
-        job_secrets,  # the scrubber reads ServiceResult, which holds this view
-    )
+    # Imported here: the scrubber reads ServiceResult, which holds this view.
+    from .secrets.scrub import job_secrets
 
     volumes = tuple(VolumeUse(v.nomad_path, v.type, v.source, v.label, v.per_alloc)
                     for group in jctx.job.group for v in group.volume)
