@@ -7,6 +7,8 @@ same spans with and without the prefilter on real jobspecs and the planted secre
 
 from __future__ import annotations
 
+import os
+
 import re
 from pathlib import Path
 
@@ -91,3 +93,22 @@ def test_detector_finds_the_same_spans_with_and_without_the_prefilter() -> None:
             assert guarded == rules._scan(text, keyed, prefilter=False), text[:200]
             found += bool(guarded)
     assert found > 20  # the inputs hold secrets (the planted ones at least): the comparison compared something
+
+
+def test_the_detector_caches_short_strings_only_so_a_batch_does_not_hold_every_document() -> None:
+    from nomad2k8s.secrets import rules
+
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    unique = os.urandom(6).hex()  # never scanned before in this process: each text is a miss
+    texts = {size: (f"token = {token} {unique}\n" + "word " * size)[:size]
+             for size in (rules.SHORT, rules.MEDIUM, 50_000)}
+    def calls() -> tuple[int, int]:  # lookups of each cache (a full cache still counts its misses)
+        return tuple(c.cache_info().hits + c.cache_info().misses  # type: ignore[return-value]
+                     for c in (rules._find_short, rules._find_medium))
+
+    for size, text in texts.items():
+        before = calls()
+        found = rules.find(text)
+        assert found == list(rules._scan(text, True, prefilter=False)) and found, size
+        grew = tuple(after - was for after, was in zip(calls(), before))
+        assert grew == {rules.SHORT: (1, 0), rules.MEDIUM: (0, 1), 50_000: (0, 0)}[size]

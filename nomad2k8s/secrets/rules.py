@@ -198,15 +198,29 @@ def _value_span(match: re.Match[str]) -> tuple[int, int]:
     return start, end
 
 
+# The same short strings come back in every service of a batch (labels, image names, field values): they
+# are cached. The caches are bounded by size, not only by count: a whole file (a service's MIGRATION.md,
+# a template) is one string, unique to its service, and 65,536 of them held a batch's every document.
+SHORT, MEDIUM = 256, 8192  # characters: at most 16 MiB of short keys, 8 MiB of medium ones
+
+
 def find(text: str, *, keyed: bool = True) -> list[Span]:
     """Spans of secret values in `text`, sorted and without overlaps. `keyed=False` leaves out the
     rules that judge by a name before the value (for text whose keys are Kubernetes field names)."""
-    return list(_find(text, keyed))
+    if len(text) <= SHORT:
+        return list(_find_short(text, keyed))
+    if len(text) <= MEDIUM:
+        return list(_find_medium(text, keyed))
+    return list(_scan(text, keyed, prefilter=True))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _find(text: str, keyed: bool) -> tuple[Span, ...]:
-    # The same strings come back in every service of a batch (labels, image names, field values).
+def _find_short(text: str, keyed: bool) -> tuple[Span, ...]:
+    return _scan(text, keyed, prefilter=True)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _find_medium(text: str, keyed: bool) -> tuple[Span, ...]:
     return _scan(text, keyed, prefilter=True)
 
 
