@@ -67,7 +67,7 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-@dataclass
+@dataclass(slots=True)
 class LedgerEntry:
     status: Status
     code: str

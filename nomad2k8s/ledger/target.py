@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """`kind` is an API kind ("Deployment", "HorizontalPodAutoscaler") or a pod part in lower case
     ("volume", "hostPath"); `name` the object's or part's name; `container` a container of that
@@ -68,7 +68,7 @@ class Target:
         return dataclasses.replace(self, container=container, into=into)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Targets:
     """Several targets of one entry (the mounts of a `volumes` list, the objects of a tag list)."""
 
