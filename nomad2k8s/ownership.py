@@ -17,7 +17,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,38 @@ def _deliver(handler: Any) -> None:
         os.kill(os.getpid(), signal.SIGINT)
 
 
+class FileRecord(dict[str, str]):
+    """Relative path -> sha256 of what the tool wrote, also indexed by each directory above a path: the
+    files under one service directory are found without a scan of the whole record (a scan per service
+    made writing an estate quadratic: 4,000 services, 40,000 files)."""
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self._under: dict[str, dict[str, None]] = {}  # directory -> its files (an ordered set)
+        for rel, sha in (items or {}).items():
+            self[rel] = sha
+
+    def __setitem__(self, rel: str, sha: str) -> None:
+        if rel not in self:
+            for directory in _parents(rel):
+                self._under.setdefault(directory, {})[rel] = None
+        super().__setitem__(rel, sha)
+
+    def __delitem__(self, rel: str) -> None:
+        super().__delitem__(rel)
+        for directory in _parents(rel):
+            self._under[directory].pop(rel, None)
+
+    def under(self, directory: str) -> list[str]:
+        """The recorded files below `directory` (relative, without a trailing slash), in record order."""
+        return list(self._under.get(directory, ()))
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
 @dataclass
 class Kept:
     directory: str  # relative to OUT
@@ -90,7 +122,7 @@ class Kept:
 class Ownership:
     root: Path
     force: bool = False
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what the tool wrote
+    files: FileRecord = field(default_factory=FileRecord)  # relative path -> sha256 of what the tool wrote
     services: set[str] = field(default_factory=set)
     edited: list[str] = field(default_factory=list)  # not overwritten this run
     blocked: list[str] = field(default_factory=list)  # a directory where a file goes: never replaced
@@ -108,7 +140,7 @@ class Ownership:
             return owner
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            owner.files = {str(k): str(v) for k, v in data["files"].items()}
+            owner.files = FileRecord({str(k): str(v) for k, v in data["files"].items()})
             owner.services = {str(s) for s in data["services"]}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             owner.warnings.append(f"warning: {path}: unreadable record of written files ({exc}); "
@@ -138,7 +170,7 @@ class Ownership:
         on_disk = {name: file_digest(self.root / (prefix + name)) for name in files}
         writable = {name: text for name, text in files.items() if self._may_write(prefix + name, new[name],
                                                                                  on_disk[name])}
-        stale = [rel for rel in self.files if rel.startswith(prefix) and rel[len(prefix):] not in files
+        stale = [rel for rel in self.files.under(rel_dir) if rel[len(prefix):] not in files
                  and not self._inside_other_service(rel, rel_dir)]
         # A generated file this run no longer produces goes when unedited; edited, it becomes the user's.
         drop = [rel[len(prefix):] for rel in stale if file_digest(self.root / rel) in (self.files[rel], None)]
@@ -156,7 +188,7 @@ class Ownership:
                 self._written.add(prefix + name)
 
     def _inside_other_service(self, rel: str, rel_dir: str) -> bool:
-        return any(s != rel_dir and s.startswith(f"{rel_dir}/") and rel.startswith(f"{s}/") for s in self.services)
+        return any(d in self.services and d.startswith(f"{rel_dir}/") for d in _parents(rel))
 
     def write_file(self, path: Path, text: str) -> None:
         """One file outside the service directories (SUMMARY.md, kustomization.yaml, main.tf)."""
@@ -204,8 +236,9 @@ class Ownership:
         with interrupts_deferred():
             for rel_dir in sorted(self.services - self._seen):
                 self._retire_service(rel_dir)
-            in_service = tuple(f"{s}/" for s in self._seen | {k.directory for k in self.kept})
-            for rel in [r for r in self.files if r not in self._written and not r.startswith(in_service)]:
+            in_service = self._seen | {k.directory for k in self.kept}
+            for rel in [r for r in self.files if r not in self._written
+                        and not any(d in in_service for d in _parents(r))]:
                 path = self.root / rel
                 if file_digest(path) in (self.files[rel], None):
                     path.unlink(missing_ok=True)
@@ -214,8 +247,7 @@ class Ownership:
 
     def _retire_service(self, rel_dir: str) -> None:
         directory = self.root / rel_dir
-        prefix = f"{rel_dir}/"
-        mine = {rel: h for rel, h in self.files.items() if rel.startswith(prefix)}
+        mine = {rel: self.files[rel] for rel in self.files.under(rel_dir)}
         if directory.is_dir():
             on_disk = {self._rel(p): p for p in sorted(directory.rglob("*")) if not p.is_dir() or p.is_symlink()}
             foreign = [rel for rel, p in on_disk.items() if mine.get(rel) is None or file_digest(p) != mine[rel]]
