@@ -368,7 +368,8 @@ def _cluster_kit(pending: list[Pending], options: BatchOptions, report: dict, gr
     for item in pending:
         by_site.setdefault(id(item.profile), []).append(item)
     for items in by_site.values():
-        site_keys = {k: r for k, r in by_key.items() if any(r is p.result for p in items)}
+        mine = {id(p.result) for p in items}
+        site_keys = {k: r for k, r in by_key.items() if id(r) in mine}
         kit = build_kit([p.result for p in items], items[0].profile, report, site_keys, graph)
         if kit is None:
             continue

@@ -254,12 +254,12 @@ def link_batch(results: list[ServiceResult], transforms: Sequence[Transform] = T
     port, mapping/passes/batch_upstreams.py); the jobs whose objects they changed are serialized again."""
     contexts = [r.context for r in results if r.context is not None]
     offered = [r.view.services for r in results if r.view is not None]
-    changed: list[JobContext] = []
+    changed: set[int] = set()  # ids of the contexts a pass changed (a scan per job was quadratic)
     for transform in transforms:
         if transform.scope == "batch":
-            changed += [c for c in transform.fn(contexts, offered) if not any(c is d for d in changed)]
+            changed.update(id(c) for c in transform.fn(contexts, offered))
     for result in results:
-        if result.context is not None and any(result.context is c for c in changed):
+        if result.context is not None and id(result.context) in changed:
             jctx = result.context
             result.objects = serialize(jctx)
             # The same API limits as the first serialization (names shortened again); its rows are recorded.

@@ -86,16 +86,15 @@ def allocate_node_ports(contexts: list[JobContext], offered: list[tuple[OfferedS
         request.final = _free(want, request.bounds, taken)
         if request.final is not None:
             taken[request.final] = request
-    changed: list[JobContext] = []
+    changed: dict[int, JobContext] = {}  # by id, in order
     for request in requests:
         if request.final != request.provisional:
             for port in request.ports:
                 port.node_port = request.final
-            if not any(request.jctx is c for c in changed):
-                changed.append(request.jctx)
+            changed.setdefault(id(request.jctx), request.jctx)
     _restate(requests)
     _clash_rows(requests)
-    return changed
+    return list(changed.values())
 
 
 def _requests(contexts: list[JobContext]) -> list[_Request]:
