@@ -6,6 +6,7 @@ to the converted directory (the repository root), never absolute."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -67,9 +68,12 @@ NOT_SERVICES = frozenset({"consul", "estate", "cluster-kit"})
 def estate_graph(services: list[ServiceReview], root: Path | None = None) -> EstateGraph:
     """The graph of the services (named by key) and the run's intentions (evidence relative to `root`)."""
     intentions = []
+    named: list[tuple[tuple[str, str], str]] | None = None  # (jobspec, name) -> key, taken once when needed
     for s in services:
         members = {tuple(m) for m in s.result.extra.get("intention_members", [])}
-        scope = [o.key for o in services if (o.result.source.as_posix(), o.result.name) in members]
+        if members and named is None:
+            named = [((o.result.source.as_posix(), o.result.name), o.key) for o in services]
+        scope = [key for ident, key in named or () if ident in members]
         for item in s.result.extra.get("intentions", []):
             where = relative(Path(item["file"]), root) if item.get("file") else ""
             intentions.append({**item, "evidence": f"{where}:{item['line']}" if item.get("line") else where,
@@ -81,9 +85,9 @@ def link_estate(services: list[ServiceReview], root: Path | None = None
                 ) -> tuple[list[dict[str, Any]], list[list[str]], EstateGraph]:
     """Name each service in the estate, build the estate graph, fill each service's dependencies and
     externals from it; returns (waves, cycles, graph)."""
-    names = [s.result.name for s in services]
+    names = Counter(s.result.name for s in services)
     for s in services:
-        s.key = s.result.name if names.count(s.result.name) == 1 else s.dir
+        s.key = s.result.name if names[s.result.name] == 1 else s.dir
     graph = estate_graph(services, root)
     nodes = [Node(s.key) for s in services]
     link(nodes, graph)

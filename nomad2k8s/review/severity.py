@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from ..ledger import LedgerEntry, Status
@@ -54,6 +55,12 @@ def plugin_tasks(entries: Iterable[LedgerEntry]) -> list[str]:
     return [e.nomad_path.removesuffix(".csi_plugin") for e in entries if e.code == CSI_PLUGIN]
 
 
+@functools.lru_cache(maxsize=None)  # one per catalogued code
+def _worst_use(code: str) -> Status:
+    found = lookup(code)
+    return Status.worst(found.status, *found.also)
+
+
 def severity(entry: LedgerEntry, overrides: Mapping[str, str] | None = None,
              plugins: Iterable[str] = ()) -> Severity:
     """The review severity of `entry` under the site's `verdict:` overrides (code -> severity); `plugins`:
@@ -61,7 +68,7 @@ def severity(entry: LedgerEntry, overrides: Mapping[str, str] | None = None,
     code = lookup(entry.code)
     override = (overrides or {}).get(entry.code)
     value = Severity(override) if override is not None else code.severity
-    worst = Status.worst(code.status, *code.also)
+    worst = _worst_use(entry.code)
     if entry.status.rank < worst.rank:
         value = milder(value, Severity.INFO if entry.status is Status.MAPPED else Severity.REVIEW)
     elif entry.status is Status.MAPPED and override is None:
