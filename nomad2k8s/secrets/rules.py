@@ -201,7 +201,7 @@ def _value_span(match: re.Match[str]) -> tuple[int, int]:
 # The same short strings come back in every service of a batch (labels, image names, field values): they
 # are cached. The caches are bounded by size, not only by count: a whole file (a service's MIGRATION.md,
 # a template) is one string, unique to its service, and 65,536 of them held a batch's every document.
-SHORT, MEDIUM = 256, 8192  # characters: at most 16 MiB of short keys, 8 MiB of medium ones
+SHORT, MEDIUM = 256, 8192  # characters: at most 16 MiB of short keys, 32 MiB of medium ones
 
 
 def find(text: str, *, keyed: bool = True) -> list[Span]:
@@ -219,7 +219,7 @@ def _find_short(text: str, keyed: bool) -> tuple[Span, ...]:
     return _scan(text, keyed, prefilter=True)
 
 
-@functools.lru_cache(maxsize=1 << 10)
+@functools.lru_cache(maxsize=1 << 12)  # ledger messages, small templates: the estate pages scan them again
 def _find_medium(text: str, keyed: bool) -> tuple[Span, ...]:
     return _scan(text, keyed, prefilter=True)
 
