@@ -22,6 +22,11 @@ class VolumeUse:
     label: str | None
     per_alloc: bool | None
 
+    @property
+    def named(self) -> str:
+        """What the estate's facts name it by: its source, else its block label."""
+        return str(self.source or self.label)
+
 
 @dataclass(frozen=True)
 class JobView:
@@ -41,6 +46,6 @@ def job_view(jctx: JobContext) -> JobView:
 
     volumes = tuple(VolumeUse(v.nomad_path, v.type, v.source, v.label, v.per_alloc)
                     for group in jctx.job.group for v in group.volume)
-    facts = {source: fact for v in volumes if (fact := jctx.facts.volume(source := str(v.source or v.label)))}
+    facts = {v.named: fact for v in volumes if (fact := jctx.facts.volume(v.named)) is not None}
     return JobView(jctx.job.nomad_path, volumes, facts, offered_services(jctx),
                    frozenset(job_secrets(jctx.job.model_dump(warnings=False))))

@@ -171,7 +171,7 @@ def estate_pages(results: list[ServiceResult], report: dict, known: set[str] | N
     from .report import html
 
     scrubber = scrubber_for(results, known)  # the pages quote rows
-    cleaned: list[Any] = []
+    cleaned: list[Any] = []  # the scrubbed report, made by report.json's pieces, read by report.html's (after)
 
     def report_json() -> Iterator[str]:
         cleaned.append(scrubber.clean(report))

@@ -91,7 +91,7 @@ def needs(results: list[ServiceResult]) -> list[Need]:
             name = _claim_name(entry)
             claim = next((claims[(ns, name)] for ns in sorted(_namespaces(result)) if (ns, name) in claims),
                          None) if name else None
-            source = str(volume.source or volume.label) if volume is not None else ""
+            source = volume.named if volume is not None else ""
             volume_type = (volume.type or "host") if volume is not None else "ephemeral"
             fact = None
             if volume is not None and result.view is not None:
