@@ -7,12 +7,19 @@ was never emitted by any test.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests import code_usage
 from tests.corpus_fixture import corpus_terraform, corpus_yaml  # noqa: F401 - session fixtures
+
+# A suite started in the background by a shell without job control inherits SIGINT ignored, and Python then
+# installs no KeyboardInterrupt handler, in this process or in the CLI processes the Ctrl-C tests start.
+# Python's own handler here gives both what an interactive run has (an exec'd child gets the default).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 _RUN: dict[str, int] = {"items": 0, "ran": 0}
 _FILES: set[Path] = set()
