@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .secrets.prefilter import needs
+from .secrets.prefilter import Guard, needs
 
 # Names whose values must never be printed. PASS only as a whole token or at the end of a name
 # (RABBITMQ_DEFAULT_PASS, DBPASS), so `success_before_passing` or `passhostheader` are not secrets.
@@ -36,7 +36,7 @@ _URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s
 # overlap, so an uncapped value would be rescanned from every `=` of a long run (quadratic time).
 _PAIR = re.compile(r"""(?=(?<![^\s;&?,"'=])(?P<name>[A-Za-z_][\w.-]{0,127})=
                       (?:(?P<q>['"])(?P<quoted>[^'"\n]{1,256})(?P=q)|(?P<value>[^\s;&'"\#]{1,256})))""", re.VERBOSE)
-_URL_NEEDS, _PAIR_NEEDS = needs(_URL_USERINFO), needs(_PAIR)
+_GUARD = Guard([needs(_URL_USERINFO), needs(_PAIR)])
 _VALUE_REST = re.compile(r"""[^\s;&'"\#]*""")
 # Pair names that are passwords in connection strings but too short to be a variable-name rule.
 _PAIR_SECRET_NAMES = frozenset({"pwd", "pw"})
@@ -61,14 +61,14 @@ def credentials(text: str, *, prefilter: bool = True) -> list[tuple[int, int, st
     `prefilter`: skip an expression where the text lacks what it needs (secrets/prefilter.py)."""
     urls: list[tuple[int, int, str]] = []
     lowered = text.lower()
-    skip_urls = prefilter and not _URL_NEEDS.may_match(text, lowered)
-    for match in () if skip_urls else _URL_USERINFO.finditer(text):
+    may_url, may_pair = _GUARD.may_match(text, lowered) if prefilter else (True, True)
+    for match in () if not may_url else _URL_USERINFO.finditer(text):
         if _is_literal(match.group("value")):
             urls.append((match.start("value"), match.end("value"), "password"))
     url_starts = [s for s, _, _ in urls]
     pairs: list[tuple[int, int, str]] = []
     reach = 0  # pairs come in start order: one overlaps an earlier pair iff it starts before `reach`
-    for match in () if prefilter and not _PAIR_NEEDS.may_match(text, lowered) else _PAIR.finditer(text):
+    for match in () if not may_pair else _PAIR.finditer(text):
         group = "quoted" if match.group("quoted") is not None else "value"
         start = match.start(group)
         if start < reach or not (_is_secret_pair_name(match.group("name")) and _is_literal(match.group(group))):

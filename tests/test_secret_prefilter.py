@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from nomad2k8s import credentials
 from nomad2k8s.secrets import rules
-from nomad2k8s.secrets.prefilter import needs
+from nomad2k8s.secrets.prefilter import Guard, needs
 
 from .support import SHARED
 
@@ -68,6 +68,7 @@ def test_text_an_expression_matches_passes_its_guard(name: str, regex: re.Patter
         text = prefix + body + suffix
         if regex.search(text):
             assert need.may_match(text, text.lower()), (name, text)
+            assert Guard([need]).may_match(text, text.lower()) == (True,), (name, text)
 
     check()
 
@@ -82,6 +83,24 @@ def _texts() -> list[str]:
         texts.append(text)
         texts.extend(line for line in text.splitlines() if line.strip())
     return texts
+
+
+def test_the_guard_answers_as_each_expressions_needs_would() -> None:
+    """Guard (one pass for all expressions) against Needs.may_match (one pass each): the same answer, except
+    where an expression was left unguarded alone (`useful`) and the guard may skip it: then it cannot match."""
+    guards = [needs(regex) for _, regex in EXPRESSIONS]
+    guard = Guard(guards)
+    skipped = 0
+    for text in [*_texts()[:20_000], "baſic c2VjcmV0cGFzc3dvcmQ", "Ünïcode token = x", "", "a"]:
+        answers = guard.may_match(text, text.lower())
+        for (name, regex), need, answer in zip(EXPRESSIONS, guards, answers):
+            alone = need.may_match(text, text.lower())
+            if need.useful:
+                assert answer == alone, (name, text[:200])
+            elif not answer:
+                assert regex.search(text) is None, (name, text[:200])
+                skipped += 1
+    assert skipped  # the prefix-only expressions are guarded too
 
 
 def test_detector_finds_the_same_spans_with_and_without_the_prefilter() -> None:

@@ -110,3 +110,45 @@ def _literal_prefix(items: list[tuple[Any, Any]]) -> str:
         else:
             break
     return prefix
+
+
+
+class Guard:
+    """Which of several expressions may match a text, as their `Needs` tell, for the price of one pass:
+    each literal any of them needs is looked for once per text (not once per expression, which was most
+    of the detector's cost), then every expression's clauses are tested on the bits of the literals found."""
+
+    def __init__(self, guards: list[Needs]) -> None:
+        self._needs = tuple(guards)
+        bits: dict[tuple[str, bool], int] = {}
+        tests = []
+        for need in self._needs:
+            masks = []
+            for clause in need.clauses:
+                mask = 0
+                for part in clause:
+                    mask |= 1 << bits.setdefault((part, need.fold), len(bits))
+                masks.append(f"found & {mask:#x}")
+            # `useful` is not asked: an expression guarded by its first literal only is left to `re` when
+            # checked alone, but here its literal costs one more `in`, less than a search.
+            tests.append(" and ".join([f"width >= {need.min_width}", *masks]))
+        self._exact = tuple((part, 1 << bit) for (part, fold), bit in bits.items() if not fold)
+        self._folded = tuple((part, 1 << bit) for (part, fold), bit in bits.items() if fold)
+        # One expression tests them all (built from the Needs alone): a loop over expressions and their
+        # clauses cost more than looking for the literals.
+        self._answer = eval(  # noqa: S307 - the code is made above from integers and comparisons only
+            "lambda found, width: (" + "".join(f"bool({t})," for t in tests) + ")")
+
+    def may_match(self, text: str, lowered: str) -> tuple[bool, ...]:
+        """Each expression's `Needs.may_match(text, lowered)`, in order."""
+        if self._folded and not text.isascii():  # `re`'s own folding decides (Needs.may_match): rare
+            return tuple(n.may_match(text, lowered) for n in self._needs)
+        found = 0
+        for part, bit in self._exact:
+            if part in text:
+                found |= bit
+        for part, bit in self._folded:
+            if part in lowered:
+                found |= bit
+        answer: tuple[bool, ...] = self._answer(found, len(text))
+        return answer

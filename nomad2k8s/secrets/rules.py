@@ -46,7 +46,7 @@ from ..credentials import (
     SECRET_KEY_PATTERN,
     credentials,
 )
-from .prefilter import Needs, needs
+from .prefilter import Guard, Needs, needs
 
 
 class Span(NamedTuple):
@@ -161,6 +161,9 @@ _PEM_NEEDS = needs(_PEM)
 # Entropy: long opaque tokens with no name or shape to tell (detect-secrets' base64 Shannon entropy).
 _TOKEN = re.compile(r"(?<![\w+/=\-.])[A-Za-z0-9+/_\-]{24,}={0,2}(?![\w+/=\-.])")
 _TOKEN_NEEDS = needs(_TOKEN)
+# Every guard above, checked in one pass per text: _scan reads its answers by position.
+_GUARD = Guard([n for _, _, n in _SHAPE_RULES] + [n for _, _, n in _OWN_RULES] + [_PEM_NEEDS, _TOKEN_NEEDS])
+_ALL_PASS = (True,) * (len(_SHAPE_RULES) + len(_OWN_RULES) + 2)
 _ENTROPY = Base64HighEntropyString()
 ENTROPY_LIMIT = 4.3
 _HEX_OR_UUID = re.compile(r"^[0-9a-fA-F\-]+$")
@@ -227,12 +230,14 @@ def _find_medium(text: str, keyed: bool) -> tuple[Span, ...]:
 def _scan(text: str, keyed: bool, *, prefilter: bool) -> tuple[Span, ...]:
     """`prefilter=False` runs every expression (the guards' test compares both)."""
     lowered = text.lower()
+    passes = _GUARD.may_match(text, lowered) if prefilter else _ALL_PASS
+    shapes, own = passes[:len(_SHAPE_RULES)], passes[len(_SHAPE_RULES):-2]
     spans: list[Span] = []
-    if not prefilter or _PEM_NEEDS.may_match(text, lowered):
+    if passes[-2]:
         for match in _PEM.finditer(text):
             spans.append(Span(match.start("value"), match.end("value"), "private-key"))
-    for rule, regex, need in _SHAPE_RULES:
-        if prefilter and not need.may_match(text, lowered):
+    for (rule, regex, _), may in zip(_SHAPE_RULES, shapes):
+        if not may:
             continue
         for match in regex.finditer(text):
             # A plugin's group is the secret when it closes the match (`://u:(pw)@`, `aws…"(key)"`); a
@@ -250,8 +255,8 @@ def _scan(text: str, keyed: bool, *, prefilter: bool) -> tuple[Span, ...]:
     for start, end, kind in credentials(text, prefilter=prefilter):
         if keyed or kind == "password":  # URL userinfo is a shape; a `name=value` pair is judged by its name
             spans.append(Span(start, end, f"credential:{kind}"))
-    for rule, regex, need in _OWN_RULES:
-        if (rule in _KEYED_RULES and not keyed) or (prefilter and not need.may_match(text, lowered)):
+    for (rule, regex, _), may in zip(_OWN_RULES, own):
+        if not may or (rule in _KEYED_RULES and not keyed):
             continue
         for match in regex.finditer(text):
             if "name" in regex.groupindex and not is_secret_name(match.group("name")):
@@ -265,7 +270,7 @@ def _scan(text: str, keyed: bool, *, prefilter: bool) -> tuple[Span, ...]:
             if end > start and is_literal(text[start:end]):
                 spans.append(Span(start, end, rule))
     public = [m.span() for m in _PUBLIC_PEM.finditer(text)] if "-----BEGIN" in text else []
-    for match in _TOKEN.finditer(text) if not prefilter or _TOKEN_NEEDS.may_match(text, lowered) else ():
+    for match in _TOKEN.finditer(text) if passes[-1] else ():
         if _opaque_token(match.group(0)) and not any(s <= match.start() < e for s, e in public):
             spans.append(Span(match.start(), match.end(), "high-entropy"))
     return tuple(_merge([s for s in spans if not _redacted(text[s.start:s.end])]))
