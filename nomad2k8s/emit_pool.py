@@ -3,13 +3,15 @@ processes with --jobs > 1, in service order, so the parent only writes them: the
 byte for byte for any number of processes.
 
 The services are not sent to the workers: forked, they inherit the parent's memory (the batch stage's
-results included) and are told an index; only the emitted text comes back. Without fork (not Linux),
-or for a few services, everything is emitted in this process.
+results included) and are told an index; only small answers and the emitted text come back. Without fork
+(not Linux), or for a few services, everything is emitted in this process.
 
-The estate pages (report.json, report.html...) need what every service's scrubber learned: once the
-workers have emitted every service (while the parent may still be writing them), one more forked
-process renders and scrubs the pages into files of the tool's own (OUT/.nomad2k8s/pages-*), and the
-parent writes them in place, in pieces, when it is done with the services.
+The estate pages (report.json, report.html...) need what every service's scrubber learned, so the workers
+first learn every service (or find it in the emit cache), then emit the rest: the pages start in one
+more forked process as soon as all is learned, while the services are still being emitted, instead of
+after them on a core the workers no longer use. That process renders and scrubs the pages into files of
+the tool's own (OUT/.nomad2k8s/pages-*), and the parent writes them in place, in pieces, when it is done
+with the services.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .batch_pool import POOL_MIN_FILES, can_fork, ignore_sigint, worker_pool
 from .convert import ServiceResult
 from .emit.files import stage_pieces
 from .emit_cache import EmitCache, Emitted
-from .output import Pages, emit_service
+from .output import Pages, cached_service, emit_fresh, emit_service
+from .secrets.scrub import learned
 from .profile import Profile
 
 
@@ -46,17 +49,29 @@ _JOBS: list[EmitJob] = []
 _CACHE_DIR: list[Path | None] = [None]
 
 
-def _emit_at(index: int) -> tuple[Emitted, set[str]]:
-    job = _JOBS[index]
+def _cache() -> EmitCache | None:
     directory = _CACHE_DIR[0]
-    cache = EmitCache(directory) if directory is not None else None
-    emitted = emit_service(job.result, job.fmt, job.profile, job.source_root, cache, job.profile_json)
+    return EmitCache(directory) if directory is not None else None
+
+
+def _learn_at(index: int) -> tuple[Emitted | bytes | None, set[str], set[str]]:
+    """Service `index` from the emit cache (its Emitted), else its cache digest and what its scrubber
+    learns; and the cache entries looked at."""
+    job, cache = _JOBS[index], _cache()
+    digest, hit = cached_service(job.result, job.fmt, job.profile, job.source_root, cache, job.profile_json)
+    used = cache.used if cache is not None else set()
+    return (hit, hit.known, used) if hit is not None else (digest, learned([job.result]), used)
+
+
+def _emit_at(index: int, digest: bytes | None, known: set[str]) -> tuple[Emitted, set[str]]:
+    job, cache = _JOBS[index], _cache()
+    emitted = emit_fresh(job.result, job.fmt, job.profile, job.source_root, cache, digest, known)
     return emitted, cache.used if cache is not None else set()
 
 
 class Emission:
     """The services' emitted files, in order, and the estate pages rendered in a worker once every
-    service is emitted (they need what the services' scrubbers learned). Pool mode with --jobs > 1,
+    service is learned (they need what the services' scrubbers learned). Pool mode with --jobs > 1,
     fork and at least POOL_MIN_FILES services; else everything happens in this process, when asked."""
 
     def __init__(self, jobs_list: list[EmitJob], cache: EmitCache | None, jobs: int) -> None:
@@ -64,8 +79,8 @@ class Emission:
         self.pooled = jobs > 1 and len(jobs_list) >= POOL_MIN_FILES and can_fork()
         self._jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[tuple[Emitted, set[str]]]] = []
-        self._done = 0
+        self._learning: list[Future[tuple[Emitted | bytes | None, set[str], set[str]]]] = []
+        self._known: list[set[str]] = []  # each service's, in order, as its learning is taken
         self._pages_process: multiprocessing.process.BaseProcess | None = None
         self._staging: Path | None = None
 
@@ -74,9 +89,7 @@ class Emission:
             _JOBS[:] = self.jobs_list
             _CACHE_DIR[0] = self.cache.directory if self.cache is not None else None
             self._pool = worker_pool(self._jobs, len(self.jobs_list))
-            self._futures = [self._pool.submit(_emit_at, i) for i in range(len(self.jobs_list))]
-            for future in self._futures:
-                future.add_done_callback(self._count)
+            self._learning = [self._pool.submit(_learn_at, i) for i in range(len(self.jobs_list))]
         return self
 
     def __exit__(self, kind: object, *_: object) -> None:
@@ -93,25 +106,36 @@ class Emission:
             _JOBS.clear()
             _CACHE_DIR[0] = None
 
-    def _count(self, _future: Future[tuple[Emitted, set[str]]]) -> None:
-        self._done += 1  # the pool's manager thread; read by the parent's loop
-
     def services(self) -> Iterator[Emitted]:
         if self._pool is None:
             for job in self.jobs_list:
                 yield emit_service(job.result, job.fmt, job.profile, job.source_root, self.cache, job.profile_json)
             return
-        for future in self._futures:
-            emitted, used = future.result()
-            if self.cache is not None:
-                self.cache.used |= used
+        # Every service's learning taken in order, each miss sent to be emitted as soon as it is learned
+        # (behind the learning still queued: the pool runs tasks in the order they came).
+        emitting: list[Emitted | Future[tuple[Emitted, set[str]]]] = []
+        for index, future in enumerate(self._learning):
+            found, known, used = future.result()
+            self._known.append(known)
+            self._use(used)
+            emitting.append(found if isinstance(found, Emitted) else self._pool.submit(_emit_at, index, found, known))
+        for item in emitting:
+            if isinstance(item, Emitted):
+                yield item
+                continue
+            emitted, used = item.result()
+            self._use(used)
             yield emitted
 
+    def _use(self, used: set[str]) -> None:
+        if self.cache is not None:
+            self.cache.used |= used
+
     def all_known(self) -> set[str] | None:
-        """What every service's scrubber learned, united, once every service is emitted (pool mode only)."""
-        if self._pool is None or self._done < len(self._futures):  # counted as each finishes (_count)
+        """What every service's scrubber learned, united, once every service is learned (pool mode only)."""
+        if self._pool is None or len(self._known) < len(self._learning):
             return None
-        return set().union(*(f.result()[0].known for f in self._futures))
+        return set().union(*self._known)
 
     def pages_in_worker(self, make: Callable[[], Pages], staging_parent: Path) -> Callable[[dict], Pages]:
         """`make` run now in a process forked for it (it sees this process's memory as it is now; the pool's

@@ -85,12 +85,23 @@ def emit_service(result: ServiceResult, fmt: str, profile: Profile | None, sourc
                  cache: EmitCache | None = None, profile_json: str = "") -> Emitted:
     """A service's files and what the scrubber learned from it: from `cache` when nothing they depend on
     changed since a run stored them, else serialized and scrubbed (and stored)."""
+    digest, hit = cached_service(result, fmt, profile, source_root, cache, profile_json)
+    if hit is not None:
+        return hit
+    return emit_fresh(result, fmt, profile, source_root, cache, digest, learned([result]))
+
+
+def cached_service(result: ServiceResult, fmt: str, profile: Profile | None, source_root: Path | None,
+                   cache: EmitCache | None, profile_json: str) -> tuple[bytes | None, Emitted | None]:
+    """The service's cache digest (None without `cache`, or when it cannot be taken) and its cached files."""
     digest = fingerprint(result, fmt, profile, source_root, profile_json) if cache is not None else None
-    if cache is not None and digest is not None:
-        hit = cache.load(digest)
-        if hit is not None:
-            return hit
-    known = learned([result])
+    return digest, cache.load(digest) if cache is not None and digest is not None else None
+
+
+def emit_fresh(result: ServiceResult, fmt: str, profile: Profile | None, source_root: Path | None,
+               cache: EmitCache | None, digest: bytes | None, known: set[str]) -> Emitted:
+    """The service's files serialized and scrubbed (`known`: what the scrubber learns from `result`, taken
+    already: learned()), stored in `cache` under `digest`."""
     emitted = Emitted(service_files(result, fmt, profile, source_root, known), known)
     if cache is not None and digest is not None:
         cache.store(digest, emitted)
