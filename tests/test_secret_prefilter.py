@@ -8,8 +8,8 @@ same spans with and without the prefilter on real jobspecs and the planted secre
 from __future__ import annotations
 
 import os
-
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from nomad2k8s import credentials
 from nomad2k8s.secrets import rules
-from nomad2k8s.secrets.prefilter import Guard, needs
+from nomad2k8s.secrets.prefilter import RE_ONLY_FOLDS, Guard, needs
 
 from .support import SHARED
 
@@ -56,6 +56,28 @@ def test_non_ascii_text_is_never_skipped_by_a_case_insensitive_guard() -> None:
     text = "baſic c2VjcmV0cGFzc3dvcmQ"
     assert bearer.search(text)
     assert needs(bearer).may_match(text, text.lower())
+
+
+def test_the_letters_only_re_folds_onto_ascii_are_every_such_code_point() -> None:
+    """Lower-cased text stands in for `re`'s IGNORECASE except at these characters (prefilter.RE_ONLY_FOLDS)."""
+    any_ascii = re.compile(r"[\x00-\x7f]", re.IGNORECASE)
+    found = set()
+    for point in range(0x80, sys.maxunicode + 1):
+        char = chr(point)
+        if any_ascii.fullmatch(char):
+            found |= {char for ascii_char in map(chr, range(0x80))
+                      if re.fullmatch(re.escape(ascii_char), char, re.IGNORECASE) and char.lower() != ascii_char.lower()}
+    assert found == set(RE_ONLY_FOLDS)
+
+
+@pytest.mark.parametrize("text", ["baſic c2VjcmV0cGFzc3dvcmQ", "BASİC c2VjcmV0cGFzc3dvcmQ", "bası c2VjcmV0cGFzc3dvcmQ",
+                                  "Ünïcode Basic c2VjcmV0cGFzc3dvcmQ ✅", "\u212aey basic c2VjcmV0cGFzc3dvcmQ ⏎"])
+def test_a_non_ascii_text_passes_the_guard_of_what_matches_in_it(text: str) -> None:
+    guards = [needs(regex) for _, regex in EXPRESSIONS]
+    answers = Guard(guards).may_match(text, text.lower())
+    for (name, regex), need, answer in zip(EXPRESSIONS, guards, answers):
+        if regex.search(text):
+            assert answer and need.may_match(text, text.lower()), name
 
 
 @pytest.mark.parametrize(("name", "regex"), EXPRESSIONS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(EXPRESSIONS)])

@@ -14,20 +14,31 @@ starts with, and never when it ignores case). A `Needs` is derived from the pars
 Only what the expression requires everywhere is used (a positive lookaround's content included):
 optional parts, repeats that may be absent, negative lookarounds and scoped flags are skipped (a
 weaker guard, never a wrong one). A case-insensitive expression's literals are looked for in the
-lower-cased text when it is ASCII, else with `re` itself: `re` folds some non-ASCII letters onto ASCII
-ones (`ſ` matches `s`), which lower-casing does not. An expression whose only need is the literal it
+lower-cased text, unless the text holds one of the three letters `re` folds onto an ASCII one while
+lower-casing does not (`ſ` matches `s`, `ı` and `İ` match `i`: RE_ONLY_FOLDS): then with `re` itself. An expression whose only need is the literal it
 starts with (case kept) is not guarded: `re`'s own skip-ahead is the same check, done in C.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 _parser: Any = re._parser  # the `re` module's own parser (sre_parse before 3.11)
 _c: Any = re._constants
 _MAX_CLASS = 4  # a class of more literal characters than this is too weak to be worth a check
+# The characters `re` matches to an ASCII character under IGNORECASE whose lower case is not that character's
+# (tests/test_secret_prefilter.py finds them over every code point): in any other text, a case-insensitive
+# match of an ASCII literal is that literal in the lower-cased text.
+RE_ONLY_FOLDS = "\u0130\u0131\u017f"  # İ ı ſ
+_RE_ONLY_FOLD = re.compile(f"[{RE_ONLY_FOLDS}]")
+
+
+def lower_safe(text: str, literals: Iterable[str]) -> bool:
+    """The lower-cased `text` holds each of `literals` (lower case) that a case-insensitive `re` finds in it."""
+    return text.isascii() or (all(part.isascii() for part in literals) and _RE_ONLY_FOLD.search(text) is None)
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ class Needs:
         if len(text) < self.min_width:
             return False
         if self.fold:
-            if not text.isascii():
+            if not lower_safe(text, (part for clause in self.clauses for part in clause)):
                 return all(p.search(text) for p in self.folded)
             text = lowered
         return all(any(part in text for part in clause) for clause in self.clauses)
@@ -134,6 +145,7 @@ class Guard:
             tests.append(" and ".join([f"width >= {need.min_width}", *masks]))
         self._exact = tuple((part, 1 << bit) for (part, fold), bit in bits.items() if not fold)
         self._folded = tuple((part, 1 << bit) for (part, fold), bit in bits.items() if fold)
+        self._folded_parts = tuple(part for part, _ in self._folded)
         # One expression tests them all (built from the Needs alone): a loop over expressions and their
         # clauses cost more than looking for the literals.
         self._answer = eval(  # noqa: S307 - the code is made above from integers and comparisons only
@@ -141,7 +153,7 @@ class Guard:
 
     def may_match(self, text: str, lowered: str) -> tuple[bool, ...]:
         """Each expression's `Needs.may_match(text, lowered)`, in order."""
-        if self._folded and not text.isascii():  # `re`'s own folding decides (Needs.may_match): rare
+        if self._folded and not lower_safe(text, self._folded_parts):  # `re`'s own folding decides (Needs.may_match): rare
             return tuple(n.may_match(text, lowered) for n in self._needs)
         found = 0
         for part, bit in self._exact:
