@@ -31,6 +31,8 @@ from .convert import ServiceResult
 from .emit.files import stage_pieces
 from .emit_cache import EmitCache, Emitted
 from .output import Pages, cached_service, emit_fresh, emit_service
+from .secrets.rules import journal, remember
+from .secrets.scan_cache import Scanned
 from .secrets.scrub import learned
 from .profile import Profile
 
@@ -54,16 +56,22 @@ def _cache() -> EmitCache | None:
     return EmitCache(directory) if directory is not None else None
 
 
-def _learn_at(index: int) -> tuple[Emitted | bytes | None, set[str], set[str]]:
+def _learn_at(index: int) -> tuple[Emitted | bytes | None, set[str], set[str], Scanned]:
     """Service `index` from the emit cache (its Emitted), else its cache digest and what its scrubber
-    learns; and the cache entries looked at."""
+    learns; the cache entries looked at; and the detector's scans made while learning (for the parent
+    and the worker that emits the service: scan_cache.py)."""
     job, cache = _JOBS[index], _cache()
     digest, hit = cached_service(job.result, job.fmt, job.profile, job.source_root, cache, job.profile_json)
     used = cache.used if cache is not None else set()
-    return (hit, hit.known, used) if hit is not None else (digest, learned([job.result]), used)
+    if hit is not None:
+        return hit, hit.known, used, []
+    with journal() as scanned:
+        known = learned([job.result])
+    return digest, known, used, scanned
 
 
-def _emit_at(index: int, digest: bytes | None, known: set[str]) -> tuple[Emitted, set[str]]:
+def _emit_at(index: int, digest: bytes | None, known: set[str], scanned: Scanned) -> tuple[Emitted, set[str]]:
+    remember(scanned)  # learned in another worker, maybe: not scanned again here
     job, cache = _JOBS[index], _cache()
     emitted = emit_fresh(job.result, job.fmt, job.profile, job.source_root, cache, digest, known)
     return emitted, cache.used if cache is not None else set()
@@ -79,7 +87,7 @@ class Emission:
         self.pooled = jobs > 1 and len(jobs_list) >= POOL_MIN_FILES and can_fork()
         self._jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
-        self._learning: list[Future[tuple[Emitted | bytes | None, set[str], set[str]]]] = []
+        self._learning: list[Future[tuple[Emitted | bytes | None, set[str], set[str], Scanned]]] = []
         self._known: list[set[str]] = []  # each service's, in order, as its learning is taken
         self._pages_process: multiprocessing.process.BaseProcess | None = None
         self._staging: Path | None = None
@@ -115,10 +123,12 @@ class Emission:
         # (behind the learning still queued: the pool runs tasks in the order they came).
         emitting: list[Emitted | Future[tuple[Emitted, set[str]]]] = []
         for index, future in enumerate(self._learning):
-            found, known, used = future.result()
+            found, known, used, scanned = future.result()
             self._known.append(known)
             self._use(used)
-            emitting.append(found if isinstance(found, Emitted) else self._pool.submit(_emit_at, index, found, known))
+            remember(scanned)  # so the estate pages' process, forked from this one, does not scan them again
+            emitting.append(found if isinstance(found, Emitted)
+                            else self._pool.submit(_emit_at, index, found, known, scanned))
         for item in emitting:
             if isinstance(item, Emitted):
                 yield item

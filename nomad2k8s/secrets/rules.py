@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from detect_secrets.plugins.aws import AWSKeyDetector
@@ -47,6 +49,7 @@ from ..credentials import (
     credentials,
 )
 from .prefilter import Guard, Needs, needs
+from .scan_cache import ScanCache, Scanned
 
 
 class Span(NamedTuple):
@@ -211,20 +214,32 @@ def find(text: str, *, keyed: bool = True) -> list[Span]:
     """Spans of secret values in `text`, sorted and without overlaps. `keyed=False` leaves out the
     rules that judge by a name before the value (for text whose keys are Kubernetes field names)."""
     if len(text) <= SHORT:
-        return list(_find_short(text, keyed))
+        return list(_SHORT_SCANS(text, keyed))
     if len(text) <= MEDIUM:
-        return list(_find_medium(text, keyed))
+        return list(_MEDIUM_SCANS(text, keyed))
     return list(_scan(text, keyed, prefilter=True))
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _find_short(text: str, keyed: bool) -> tuple[Span, ...]:
+def _guarded_scan(text: str, keyed: bool) -> tuple[Span, ...]:
     return _scan(text, keyed, prefilter=True)
 
 
-@functools.lru_cache(maxsize=1 << 12)  # ledger messages, small templates: the estate pages scan them again
-def _find_medium(text: str, keyed: bool) -> tuple[Span, ...]:
-    return _scan(text, keyed, prefilter=True)
+_SHORT_SCANS: ScanCache[tuple[Span, ...]] = ScanCache(_guarded_scan, 1 << 16)
+_MEDIUM_SCANS: ScanCache[tuple[Span, ...]] = ScanCache(_guarded_scan, 1 << 12)  # ledger messages, small templates: the estate pages scan them again
+
+
+@contextmanager
+def journal() -> Iterator[Scanned]:
+    """The scans made (and kept) while open, to be given to another process's `remember`."""
+    scanned: Scanned = []
+    with _SHORT_SCANS.journal(scanned), _MEDIUM_SCANS.journal(scanned):
+        yield scanned
+
+
+def remember(scanned: Scanned) -> None:
+    """Scans another process made (journal()), kept as if made here."""
+    for text, keyed, found in scanned:
+        (_SHORT_SCANS if len(text) <= SHORT else _MEDIUM_SCANS).remember(text, keyed, found)
 
 
 def _scan(text: str, keyed: bool, *, prefilter: bool) -> tuple[Span, ...]:

@@ -1,0 +1,80 @@
+"""The detector's scan cache (secrets/scan_cache.py): bounded, journaled, and what it learned in one process
+spares the scans of another (emit_pool.py sends a service's learning scans to the worker that emits it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nomad2k8s import emit_pool
+from nomad2k8s.convert import convert_file
+from nomad2k8s.secrets import rules
+from nomad2k8s.secrets.scan_cache import ScanCache, Scanned
+
+from .support import FIXTURES
+
+
+def _counting() -> tuple[ScanCache[str], list[str]]:
+    calls: list[str] = []
+
+    def scan(text: str, keyed: bool) -> str:
+        calls.append(text)
+        return text.upper() if keyed else text
+
+    return ScanCache(scan, 3), calls
+
+
+def test_a_scan_is_made_once_and_the_oldest_is_forgotten_past_the_bound() -> None:
+    cache, calls = _counting()
+    assert [cache(t, True) for t in ("a", "b", "a", "c")] == ["A", "B", "A", "C"]
+    assert calls == ["a", "b", "c"]  # `a` came from the cache
+    assert cache("a", False) == "a" and calls[-1] == "a"  # keyed is part of the key; the oldest, `a`, is forgotten
+    cache("b", True), cache("c", True)
+    assert calls == ["a", "b", "c", "a"]
+    cache("a", True)
+    assert calls == ["a", "b", "c", "a", "a"] and cache.lookups == 8
+
+
+def test_the_journal_holds_the_scans_made_while_open_and_remember_takes_them_without_scanning() -> None:
+    cache, calls = _counting()
+    cache("before", True)
+    scanned: Scanned = []
+    with cache.journal(scanned):
+        cache("x", True), cache("before", True), cache("y", False)
+    cache("after", True)
+    assert scanned == [("x", True, "X"), ("y", False, "y")]  # misses only, in order; closed after
+    other, other_calls = _counting()
+    for entry in scanned:
+        other.remember(*entry)
+    assert (other("x", True), other("y", False), other_calls) == ("X", "y", [])
+
+
+def _fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detector's caches as a forked worker that never saw this service has them: empty."""
+    monkeypatch.setattr(rules, "_SHORT_SCANS", ScanCache(rules._guarded_scan, 1 << 16))
+    monkeypatch.setattr(rules, "_MEDIUM_SCANS", ScanCache(rules._guarded_scan, 1 << 12))
+
+
+def test_a_service_learned_in_one_worker_is_emitted_in_another_without_its_scans_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    result = convert_file(FIXTURES / "template-secret-edges" / "app.nomad.hcl")[0]
+    scans: list[str] = []
+    real = rules._scan
+
+    def counting(text: str, keyed: bool, *, prefilter: bool) -> tuple[rules.Span, ...]:
+        scans.append(text)
+        return real(text, keyed, prefilter=prefilter)
+
+    monkeypatch.setattr(rules, "_scan", counting)
+    monkeypatch.setattr(emit_pool, "_JOBS", [emit_pool.EmitJob(result, "yaml", None, None, "")])
+    _fresh_process(monkeypatch)
+    digest, known, _used, scanned = emit_pool._learn_at(0)
+    assert known and len(scanned) == len([s for s in scans if len(s) <= rules.MEDIUM]) > 20
+    emitted = {}
+    for name, seeds in (("alone", []), ("seeded", scanned)):
+        _fresh_process(monkeypatch)
+        scans.clear()
+        emitted[name] = (emit_pool._emit_at(0, digest, known, seeds)[0].files, list(scans))  # type: ignore[arg-type]
+    learned_texts = {text for text, _, _ in scanned}
+    assert emitted["seeded"][0] == emitted["alone"][0]  # the same files
+    assert learned_texts & set(emitted["alone"][1])  # emitting scans what learning scanned...
+    assert not learned_texts & set(emitted["seeded"][1])  # ...unless given those scans
