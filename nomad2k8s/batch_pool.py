@@ -18,6 +18,8 @@ from .errors import ConversionError
 from .estate import JobSource
 from .parse.loader import prepare_parsers
 from .profile import Profile
+from .secrets.rules import journal, remember
+from .secrets.scan_cache import Scanned
 from .terraform import EstateFacts
 
 POOL_MIN_FILES = 4  # below this, starting workers costs more than it saves
@@ -57,6 +59,7 @@ class FileOutcome:
     no_job: bool = False  # the file holds no job block (skipped in a directory)
     cache_key: str | None = None  # the cache entry's name
     trace: str | None = None  # an unexpected error's traceback (printed with --debug only)
+    scanned: Scanned | None = None  # the secret detector's scans, made in a worker (scan_cache.py)
 
 
 def unexpected(file: Path, exc: BaseException) -> tuple[str, str]:
@@ -99,6 +102,13 @@ def convert_one(task: FileTask) -> FileOutcome:
     return FileOutcome(results, cache_key=key.name if key else None)
 
 
+def _convert_in_worker(task: FileTask) -> FileOutcome:
+    with journal() as scanned:
+        outcome = convert_one(task)
+    outcome.scanned = scanned
+    return outcome
+
+
 def default_jobs() -> int:
     """The machine's cores available to this process."""
     try:
@@ -120,7 +130,11 @@ def outcomes(tasks: list[FileTask], jobs: int) -> Iterator[FileOutcome]:
     prepare_parsers()  # built once here, inherited by forked workers
     with worker_pool(jobs, len(tasks)) as pool:
         try:
-            yield from pool.map(convert_one, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs))))
+            for outcome in pool.map(_convert_in_worker, tasks, chunksize=max(1, min(8, len(tasks) // (4 * jobs)))):
+                # Kept here, they are not made again by the workers that emit the files (forked from here later).
+                remember(outcome.scanned or [])
+                outcome.scanned = None
+                yield outcome
         except BaseException:  # Ctrl-C, an error: what has not started is cancelled
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -3,6 +3,8 @@ spares the scans of another (emit_pool.py sends a service's learning scans to th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nomad2k8s import emit_pool
@@ -78,3 +80,19 @@ def test_a_service_learned_in_one_worker_is_emitted_in_another_without_its_scans
     assert emitted["seeded"][0] == emitted["alone"][0]  # the same files
     assert learned_texts & set(emitted["alone"][1])  # emitting scans what learning scanned...
     assert not learned_texts & set(emitted["seeded"][1])  # ...unless given those scans
+
+
+def test_the_scans_made_converting_in_workers_are_kept_by_the_parent(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    """The workers that emit the files are forked from the parent after the conversion: they inherit them."""
+    from nomad2k8s.batch_pool import FileTask, outcomes
+    from nomad2k8s.estate import JobSource
+    from nomad2k8s.profile import Profile
+
+    paths = sorted(FIXTURES.glob("*/*.nomad.hcl"))[:6]
+    tasks = [FileTask(JobSource(path), Profile(), {}, [], tmp_path) for path in paths]
+    _fresh_process(monkeypatch)  # the workers fork with these, empty
+    done = list(outcomes(tasks, 2))
+    assert sum(bool(o.results) for o in done) >= 4 and all(o.scanned is None for o in done)
+    kept = rules._SHORT_SCANS.lookups, len(rules._SHORT_SCANS._entries)
+    assert kept[0] == 0 and kept[1] > 50  # this process scanned nothing, yet holds the workers' scans
