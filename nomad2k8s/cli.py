@@ -244,6 +244,9 @@ def convert(
         if not quiet:
             _err(service_line(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
 
+    from .collector import tune_for_batch
+
+    tune_for_batch()
     try:
         with progress:
             outcome = run_batch(options, profiles, checker, warn, on_written=written, on_file=progress.on_file)
