@@ -25,10 +25,13 @@ def write_tree(target: Path, files: dict[str, str], drop: Collection[str] = ()) 
     staging, aside = _beside(target, "new"), _beside(target, "old")
     recover(target)
     staging.mkdir()
+    made = {staging}  # each sub-directory made once (not a failing mkdir per file: ~3,000 for the corpus)
     try:
         for rel, text in sorted(files.items()):
             path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_text(text, encoding="utf-8")
         if target.is_dir():
             _carry_over(target, staging, set(files) | set(drop), "")
