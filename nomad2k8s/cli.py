@@ -244,11 +244,10 @@ def convert(
         if not quiet:
             _err(service_line(result, str(target)))  # the output directory (stdout: the sub-directory it would have)
 
-    from .collector import tune_for_batch
+    from .collector import tuned_for_batch
 
-    tune_for_batch()
     try:
-        with progress:
+        with tuned_for_batch(), progress:
             outcome = run_batch(options, profiles, checker, warn, on_written=written, on_file=progress.on_file)
     except ProfileError as exc:
         _err(str(exc))
