@@ -10,13 +10,15 @@ its name token), so the parser runs without lark's `propagate_positions`, which 
 from __future__ import annotations
 
 import functools
+import inspect
 import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from hcl2.api import serialize, transform
+from hcl2.api import serialize
 from hcl2.parser import parser as hcl2_parser
 from hcl2.postlexer import PostLexer
+from hcl2.transformer import RuleTransformer
 from hcl2.utils import SerializationOptions
 from lark import Lark, Token, Tree
 
@@ -61,6 +63,18 @@ def parser() -> Lark:
     return Lark.__new__(Lark)._load(buffer, propagate_positions=False, postlex=PostLexer())
 
 
+@functools.lru_cache(maxsize=1)
+def _transformer() -> RuleTransformer:
+    """python-hcl2's transformer (what `hcl2.api.transform` makes per call; it keeps no state of a
+    document) with its `v_args` callbacks bound once: lark's wrapper makes a new wrapper object
+    (functools.update_wrapper) at every lookup, once per tree node (~140,000 for the corpus)."""
+    transformer = RuleTransformer(discard_new_line_or_comments=True)
+    for name, attr in inspect.getmembers_static(RuleTransformer):
+        if hasattr(attr, "visit_wrapper"):
+            setattr(transformer, name, getattr(transformer, name))
+    return transformer
+
+
 def parses_to_tree(text: str) -> Tree:
     # The trailing newline is python-hcl2's own workaround (its grammar needs one at the end).
     return parser().parse(text + "\n")
@@ -88,7 +102,7 @@ def parse_hcl2(text: str) -> dict:
     Raises the python-hcl2 / lark exception on syntax errors (caller handles fallback).
     """
     lark_tree = parses_to_tree(text)
-    rules = transform(lark_tree, discard_comments=True)
+    rules = _transformer().transform(lark_tree)
     data = serialize(rules, serialization_options=_OPTIONS)
     _cut_parent_links(rules)
     top = lark_tree.children[0] if lark_tree.children else None

@@ -157,3 +157,19 @@ def test_hcl1_fallback_keeps_scaling_policy_labels(tmp_path):
     assert check["strategy"] == [{"__label__": "target-value", "__line__": 9, "target": 70}]
     (service_check,) = group["task"][0]["service"][0]["check"]
     assert "__label__" not in service_check and service_check["type"] == "tcp"
+
+
+def test_the_transformer_binds_its_callbacks_once(monkeypatch) -> None:
+    """lark's v_args wrapper made a new wrapper per tree node (functools.update_wrapper each time)."""
+    import lark.visitors
+
+    from nomad2k8s.parse import hcl2_reader
+
+    hcl2_reader.parse_hcl2('job "warm" {}')  # the transformer made and bound
+    made: list[object] = []
+    real = lark.visitors.update_wrapper
+    monkeypatch.setattr(lark.visitors, "update_wrapper", lambda *a, **k: made.append(a) or real(*a, **k))
+    data = hcl2_reader.parse_hcl2('job "web" {\n  group "g" {\n    count = 2\n    task "t" { driver = "docker" }\n  }\n}')
+    group = data["job"][0]["group"][0]
+    assert (group["__label__"], group["count"], group["task"][0]["driver"]) == ("g", 2, "docker")
+    assert made == []
