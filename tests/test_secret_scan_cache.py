@@ -96,3 +96,20 @@ def test_the_scans_made_converting_in_workers_are_kept_by_the_parent(monkeypatch
     assert sum(bool(o.results) for o in done) >= 4 and all(o.scanned is None for o in done)
     kept = rules._SHORT_SCANS.lookups, len(rules._SHORT_SCANS._entries)
     assert kept[0] == 0 and kept[1] > 50  # this process scanned nothing, yet holds the workers' scans
+
+
+def test_a_whole_file_is_scanned_without_being_kept_while_a_value_of_that_length_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service's MIGRATION.md (~8 KiB, unique) is scanned once: kept, 4,096 of them filled the medium cache."""
+    from nomad2k8s.secrets.scrub import Scrubber
+
+    _fresh_process(monkeypatch)
+    text = "# web\n\n" + "".join(f"- row {i}: `job.group[{i}].count` mapped to Deployment/web\n" for i in range(40))
+    assert rules.SHORT < len(text) <= rules.MEDIUM
+    password = "password=hunter2-" + "x" * 8
+    scrubber = Scrubber()
+    cleaned = scrubber.file("MIGRATION.md", text + password + "\n")
+    assert "hunter2" not in cleaned  # scanned all the same
+    assert rules._MEDIUM_SCANS._entries == {}
+    scrubber.clean({"notes": text})  # the same length as a value: kept, the estate pages scan values again
+    assert list(rules._MEDIUM_SCANS._entries) == [(text, True)]
