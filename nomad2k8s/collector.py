@@ -7,8 +7,7 @@ every service converted so far: with CPython's default thresholds the collector 
 4,000 files (measured with gc.callbacks). Two settings:
 
 - everything imported before the run is frozen: modules, classes, the parser's tables live as long
-  as the process, so no collection walks them again (a forked worker's collections then do not write
-  to, and so copy, those pages either);
+  as the process, so no collection walks them again (forked workers inherit the frozen state);
 - a young collection every 10,000 allocations instead of 700: the young objects die by reference
   counting anyway; the older generations keep their default rhythm.
 

@@ -64,7 +64,7 @@ def parser() -> Lark:
 
 
 @functools.lru_cache(maxsize=1)
-def _transformer() -> RuleTransformer:
+def transformer() -> RuleTransformer:
     """python-hcl2's transformer (what `hcl2.api.transform` makes per call; it keeps no state of a
     document) with its `v_args` callbacks bound once: lark's wrapper makes a new wrapper object
     (functools.update_wrapper) at every lookup, once per tree node (~140,000 for the corpus)."""
@@ -102,7 +102,7 @@ def parse_hcl2(text: str) -> dict:
     Raises the python-hcl2 / lark exception on syntax errors (caller handles fallback).
     """
     lark_tree = parses_to_tree(text)
-    rules = _transformer().transform(lark_tree)
+    rules = transformer().transform(lark_tree)
     data = serialize(rules, serialization_options=_OPTIONS)
     _cut_parent_links(rules)
     top = lark_tree.children[0] if lark_tree.children else None

@@ -13,6 +13,7 @@ from ..packs.placeholders import unrendered_placeholder
 from .hcl1_reader import parser as hcl1_parser
 from .hcl1_reader import parse_hcl1
 from .hcl2_reader import parser as hcl2_parser
+from .hcl2_reader import transformer as hcl2_transformer
 from .hcl2_reader import parse_hcl2
 from .heredoc import normalise_text
 from .json_reader import convert_job, unwrap_job
@@ -195,4 +196,5 @@ def _syntax_error(path: Path, exc: Exception) -> ConversionError:
 def prepare_parsers() -> None:
     """Build the HCL parsers now (before forking workers, which then share them)."""
     hcl2_parser()
+    hcl2_transformer()
     hcl1_parser()

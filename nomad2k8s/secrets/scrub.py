@@ -140,11 +140,10 @@ class Scrubber:
         return out
 
     # Text --------------------------------------------------------------------------------------------
-    def text(self, text: str, *, keyed: bool, whole_file: bool = False) -> str:
+    def text(self, text: str, *, keyed: bool, remember: bool = True) -> str:
         """Shapes found in `text` become known and are redacted; then known values are replaced.
-        `whole_file`: a file's text, scanned once, so not kept in the detector's cache."""
-        # Cached there (bounded): a per-scrubber cache held every string.
-        spans = find(text, keyed=keyed, remember=not whole_file)
+        `remember=False`: a whole file's text, scanned once, is not kept in the detector's (bounded) cache."""
+        spans = find(text, keyed=keyed, remember=remember)
         for start, end, *_ in reversed(spans):
             text = text[:start] + self._secret(text[start:end]) + text[end:]
         return self._replace_known(text)
@@ -193,13 +192,13 @@ class Scrubber:
             return self._json(text)
         # Terraform holds Kubernetes field names (`key = "DB_PASSWORD"` is a reference) and Markdown the
         # tool's prose: no name rules (the values they quote were cleaned at the source or are known).
-        return self.text(text, keyed=not name.endswith((".tf", ".md")), whole_file=True)
+        return self.text(text, keyed=not name.endswith((".tf", ".md")), remember=False)
 
     def _yaml(self, text: str) -> str:
         try:
             docs = list(yaml.load_all(text, Loader=_LOADER))
         except yaml.YAMLError:
-            return self.text(text, keyed=False, whole_file=True)
+            return self.text(text, keyed=False, remember=False)
         cleaned = [self.clean(d) for d in docs]
         if cleaned == docs:
             return text
@@ -210,7 +209,7 @@ class Scrubber:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError:
-            return self.text(text, keyed=False, whole_file=True)
+            return self.text(text, keyed=False, remember=False)
         cleaned = self.clean(doc)
         return text if cleaned == doc else json.dumps(cleaned, indent=2, ensure_ascii=False) + "\n"
 
