@@ -183,6 +183,7 @@ def convert_job(raw: dict[str, Any], parsed: ParsedSource, profile: Profile,
         extra["volume_facts"] = used
     objects = serialize(jctx)
     limits.enforce(objects, ledger, job.nomad_path, str(parsed.path))  # what the API server would refuse
+    ledger.drop_index()  # the mappers' queries are done
     return ServiceResult(name=service, source=parsed.path, syntax=parsed.syntax,
                          objects=objects, ledger=ledger, extra=extra, context=jctx, view=job_view(jctx))
 

@@ -17,6 +17,8 @@ from .status import STATUS_ORDER, Status
 from .target import Target, Targets
 
 MAX_VALUE_CHARS = 80
+# No index yet (no ledger has a list at id 0): the first query builds one, in a set of its own.
+_NO_INDEX: tuple[int, int, set[str]] = (0, 0, set())
 def paths_above(path: str) -> list[str]:
     """The settings holding `path`, nearest first, below its task or group (`t.a.b[0].c` -> `t.a.b[0]`,
     `t.a.b`, `t.a`). A single block is named without an index by the parser and with `[0]` by the mappers:
@@ -116,7 +118,7 @@ class Ledger:
     # The claimed paths as a set, extended with the entries appended since the last query: "is this
     # setting claimed" is then a walk over the path's own prefixes, not a scan of the whole ledger
     # per group (which made 10,000 groups quadratic).
-    _index: tuple[int, int, set[str]] = field(default=(0, 0, set()), init=False, repr=False, compare=False)
+    _index: tuple[int, int, set[str]] = field(default=_NO_INDEX, init=False, repr=False, compare=False)
 
     def record(
         self,
@@ -248,6 +250,11 @@ class Ledger:
         claimed.update(e.nomad_path for e in self.entries[done:] if e.claims)
         self._index = (id(self.entries), len(self.entries), claimed)
         return claimed
+
+    def drop_index(self) -> None:
+        """Let go of the claimed-paths index once the mappers are done querying it: a converted service
+        no longer holds it, nor sends it back from a worker or keeps it in a cache entry (rebuilt if asked)."""
+        self._index = _NO_INDEX
 
     def covered(self, path: str) -> bool:
         """True when an entry accounts for `path` as a whole (itself or an enclosing setting)."""
