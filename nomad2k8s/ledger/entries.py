@@ -19,6 +19,8 @@ from .target import Target, Targets
 MAX_VALUE_CHARS = 80
 # No index yet (no ledger has a list at id 0): the first query builds one, in a set of its own.
 _NO_INDEX: tuple[int, int, set[str]] = (0, 0, set())
+
+
 def paths_above(path: str) -> list[str]:
     """The settings holding `path`, nearest first, below its task or group (`t.a.b[0].c` -> `t.a.b[0]`,
     `t.a.b`, `t.a`). A single block is named without an index by the parser and with `[0]` by the mappers:
